@@ -1,0 +1,65 @@
+"""What every command shares: settings, an up-to-date database, clear errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, NoReturn
+
+import typer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.db import ensure_schema, make_engine, session_scope
+from app.settings import Settings, get_settings
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as error:
+        fail(f"invalid settings: {error}")
+
+
+def engine(config: Settings | None = None) -> Engine:
+    """The configured database, migrated to the newest schema first."""
+    config = config or settings()
+    db_engine = make_engine(config.database_url)
+    ensure_schema(db_engine)
+    return db_engine
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    db_engine = engine()
+    try:
+        with session_scope(db_engine) as db_session:
+            yield db_session
+    finally:
+        db_engine.dispose()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, default=_default, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

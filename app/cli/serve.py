@@ -1,0 +1,23 @@
+"""`gemba serve`: run the web app with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from app.cli.common import engine, settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
+    port: int = typer.Option(8000, help="Port to listen on"),
+    workers: int = typer.Option(1, help="uvicorn worker processes"),
+) -> None:
+    """Serve the dashboards and the API (OpenAPI docs at /docs)."""
+    engine(settings()).dispose()  # migrate once before workers start
+    typer.echo(f"Gemba Walk on http://{host}:{port}/")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("serve")(serve)

@@ -1,0 +1,48 @@
+"""The application factory: nothing happens at import, tests pass their own Settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api import api_router
+from app.api.health import router as health_router
+from app.db import ensure_schema, make_engine
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        ensure_schema(engine)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Gemba Walk",
+        version="0.1.0",
+        summary="Friction signals from git, pull requests and CI, for 1:1s that help.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(health_router)
+    app.include_router(api_router())
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    """Pages and static files, once the dashboards package provides them."""
+    try:
+        from app import web
+    except ImportError:
+        return
+    web.mount(app)

@@ -1,0 +1,107 @@
+"""Every setting Gemba Walk reads, from `GEMBA_*` environment variables or `.env`.
+
+One validated class so that a typo or a placeholder secret fails at start, not at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_FILE = "gemba.db"
+WORKWEEK_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Settings(BaseSettings):
+    """Configuration for the service, the collectors and the digest."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GEMBA_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_FILE}",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
+    )
+    data_dir: Path = Field(default=Path(".gemba"), description="Clones, previews and demo data")
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public URL of the web app, used in emails"
+    )
+    secret_key: str = Field(
+        default="dev-only-change-me", description="Signs cookies and CSRF tokens"
+    )
+    environment: str = Field(default="development", description="development or production")
+
+    github_token: str | None = Field(default=None, description="Personal access token")
+    github_api_url: str = Field(
+        default="https://api.github.com", description="REST base URL (GitHub Enterprise works)"
+    )
+    github_app_id: int | None = Field(default=None, description="GitHub App id (app auth)")
+    github_app_private_key_path: Path | None = Field(default=None)
+    github_app_installation_id: int | None = Field(default=None)
+    github_per_page: int = Field(default=100, ge=1, le=100)
+    github_retries: int = Field(default=5, ge=0)
+    github_seconds_between_requests: float = Field(default=0.25, ge=0)
+    github_max_wait_seconds: float = Field(
+        default=3600, ge=0, description="Longest wait for a rate-limit reset before giving up"
+    )
+
+    bot_logins: list[str] = Field(
+        default_factory=lambda: ["dependabot", "renovate", "github-actions"],
+        description="Extra accounts treated as bots besides GitHub's account type",
+    )
+    workweek: str = Field(default="mon,tue,wed,thu,fri", description="Working days")
+    default_timezone: str = Field(default="UTC", description="Time zone of teams that name none")
+    team_only_mode: bool = Field(
+        default=False, description="Individual pages are visible only to the person themself"
+    )
+
+    smtp_host: str = Field(default="localhost")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_from: str = Field(default="Gemba Walk <gemba@localhost>")
+    digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of Monday sends")
+
+    @field_validator("workweek")
+    @classmethod
+    def _known_days(cls, value: str) -> str:
+        days = [d.strip().lower() for d in value.split(",") if d.strip()]
+        unknown = [d for d in days if d not in WORKWEEK_DAYS]
+        if unknown or not days:
+            raise ValueError(f"workweek must list days among {', '.join(WORKWEEK_DAYS)}")
+        return ",".join(days)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_enough(cls, value: str) -> str:
+        if len(value) < 16:
+            raise ValueError("secret_key must be at least 16 characters")
+        return value
+
+    def model_post_init(self, __context: object) -> None:
+        if self.environment == "production" and self.secret_key == "dev-only-change-me":
+            raise ValueError("set GEMBA_SECRET_KEY to a real secret in production")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def workdays(self) -> set[int]:
+        """Working days as Python weekday numbers (Monday is 0)."""
+        return {WORKWEEK_DAYS.index(d) for d in self.workweek.split(",")}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
