@@ -1,0 +1,164 @@
+"""People import and identity resolution, on both backends."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+from sqlmodel import Session, select
+
+from app.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
+from app.people import (
+    PeopleError,
+    emails_of,
+    import_people,
+    logins_of,
+    map_identity,
+    person_for_login,
+    resolve_email,
+    resolve_login,
+    unknown_identities,
+)
+
+DOC = """
+teams:
+  - name: Payments
+    manager: alice
+    members: [bob, carol]
+    timezone: Europe/Berlin
+people:
+  - login: alice
+    name: Alice Doe
+    email: alice@example.com
+    emails: [alice@users.noreply.github.com]
+  - login: bob
+    name: Bob
+    email: bob@example.com
+  - login: carol
+"""
+
+
+def _load(text: str = DOC) -> dict:
+    return yaml.safe_load(text)
+
+
+def test_import_creates_people_teams_and_identities(session: Session) -> None:
+    report = import_people(session, _load())
+    session.commit()
+    assert sorted(report.people_created) == ["alice", "bob", "carol"]
+    assert report.teams_created == ["Payments"]
+    team = session.exec(select(Team)).one()
+    alice = person_for_login(session, "alice")
+    assert alice is not None and team.manager_id == alice.id and team.timezone == "Europe/Berlin"
+    members = set(session.exec(select(TeamMember.person_id)))
+    assert members == {resolve_login(session, "bob"), resolve_login(session, "carol")}
+    assert resolve_email(session, "ALICE@users.noreply.github.com") == alice.id
+
+
+def test_reimport_updates_and_never_duplicates(session: Session) -> None:
+    import_people(session, _load())
+    session.commit()
+    again = import_people(session, _load())
+    session.commit()
+    assert not again.changed
+    changed = _load(DOC.replace("Bob\n", "Robert\n").replace("[bob, carol]", "[bob]"))
+    report = import_people(session, changed)
+    session.commit()
+    assert report.people_updated == ["bob"] and report.teams_updated == ["Payments"]
+    assert len(session.exec(select(Person)).all()) == 3
+    assert len(session.exec(select(Team)).all()) == 1
+    assert len(session.exec(select(TeamMember)).all()) == 1
+    values = [i.value for i in session.exec(select(Identity))]
+    assert len(values) == len(set(values))
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"people": [{"login": "x", "email": "not-an-email"}]}, "people[0] (login 'x'): email"),
+        ({"people": [{"login": "x", "colour": "red"}]}, "people[0] (login 'x'): colour"),
+        ({"teams": [{"name": "T", "manager": "ghost"}]}, "teams[0] (name 'T'): manager: 'ghost'"),
+        ({"teams": [{"name": "T", "timezone": "Mars/Base"}]}, "unknown time zone"),
+        ({"people": [{"login": "a"}, {"login": "A"}]}, "listed more than once"),
+        (["not", "a", "mapping"], "must be a mapping"),
+    ],
+)
+def test_bad_entries_are_named_in_the_error(session: Session, doc: object, message: str) -> None:
+    with pytest.raises(PeopleError, match=re.escape(message)):
+        import_people(session, doc)
+    assert session.exec(select(Person)).all() == []
+
+
+def test_unknown_identities_are_listed_and_can_be_mapped(session: Session) -> None:
+    import_people(session, _load())
+    repo = Repository(name="acme/pay")
+    session.add(repo)
+    session.flush()
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    for i, email in enumerate(
+        ["Bob@Example.com", "stranger@corp.example", "stranger@corp.example"]
+    ):
+        session.add(
+            Commit(
+                repository_id=repo.id,
+                sha=f"{i:040d}",
+                author_name="x",
+                author_email=email,
+                authored_at=when,
+                committed_at=when,
+            )
+        )
+    session.add(
+        PullRequest(
+            id=1,
+            repository_id=repo.id,
+            number=1,
+            author_login="Carol",
+            state="open",
+            created_at=when,
+            updated_at=when,
+        )
+    )
+    session.add(
+        PullRequest(
+            id=2,
+            repository_id=repo.id,
+            number=2,
+            author_login="bob-alt",
+            state="open",
+            created_at=when,
+            updated_at=when,
+        )
+    )
+    session.commit()
+    unknown = {(u.kind, u.value): u.seen for u in unknown_identities(session)}
+    assert unknown == {("email", "stranger@corp.example"): 2, ("login", "bob-alt"): 1}
+    bob = resolve_login(session, "bob")
+    assert bob is not None
+    assert emails_of(session, bob) == {"bob@example.com", "Bob@Example.com"}
+    map_identity(session, "login", "bob-alt", "bob")
+    map_identity(session, "email", "stranger@corp.example", "carol")
+    session.commit()
+    assert unknown_identities(session) == []
+    assert logins_of(session, bob) == {"bob", "bob-alt"}
+    carol = resolve_login(session, "carol")
+    assert carol is not None and "Carol" in logins_of(session, carol)
+    assert resolve_email(session, "stranger@corp.example") == carol
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "login", "message"),
+    [
+        ("phone", "1", "bob", "kind must be"),
+        ("email", "nope", "bob", "not an email"),
+        ("login", "x", "ghost", "no person with login 'ghost'"),
+    ],
+)
+def test_map_identity_refuses_bad_input(
+    session: Session, kind: str, value: str, login: str, message: str
+) -> None:
+    import_people(session, _load())
+    with pytest.raises(PeopleError, match=message):
+        map_identity(session, kind, value, login)
