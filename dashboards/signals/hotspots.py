@@ -1,0 +1,422 @@
+"""Hotspots, ownership, temporal coupling and knowledge risk for files at HEAD.
+
+Definitions (docs/metrics.md, "Hotspots, ownership, coupling"):
+- merges are left out of every count (their diff repeats work already counted on the branch);
+- paths are the paths at HEAD, renames followed by the collector;
+- bots count for the file (commits, churn) but never as people (authors, owners, risk);
+- "people": emails claimed by the same Person are one person, unmapped emails are themselves.
+
+The `compute_*` functions are pure over typed rows with an explicit `now`; the public
+functions without that prefix fetch the rows (dashboards.signals.git_queries) and call them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import combinations
+
+from sqlmodel import Session
+
+from dashboards.signals import git_queries as q
+from dashboards.signals.git_queries import AuthorFileRow, ChangeRow, HeadFile, PersonKey
+
+DEFAULT_WINDOW = timedelta(days=365)
+DEFAULT_INACTIVE = timedelta(days=90)
+
+
+class UnknownRepository(LookupError):
+    """No repository has been collected under this name."""
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """One person's part in a file: non-merge commits and lines added in the window."""
+
+    key: str  # "person:ID" or "email:ADDRESS"
+    name: str
+    commits: int
+    added: int
+    share: float | None  # of the lines added by people; None when nobody added a line
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    path: str
+    commits: int
+    churn: int
+    added: int
+    deleted: int
+    loc: int
+    authors: int
+    main_author: str | None
+    main_author_share: float | None
+    last_changed: datetime
+    score: float
+
+
+@dataclass(frozen=True)
+class FileOwnership:
+    path: str
+    loc: int
+    authors: int
+    main_author: str | None
+    main_author_share: float | None
+    contributors: tuple[Contributor, ...]
+
+
+@dataclass(frozen=True)
+class Coupling:
+    path: str
+    coupled_path: str
+    shared: int
+    commits: int
+    coupled_commits: int
+    degree: float  # 100 x shared / mean(commits, coupled_commits)
+
+
+@dataclass(frozen=True)
+class KnowledgeRisk:
+    path: str
+    loc: int
+    main_author: str
+    main_author_share: float | None
+    main_author_last_commit: datetime
+    idle_days: int
+
+
+@dataclass(frozen=True)
+class TouchedFile:
+    repo: str
+    path: str
+    commits: int
+    added: int
+    deleted: int
+    last_changed: datetime
+
+
+@dataclass
+class _FileStats:
+    commits: int = 0
+    added: int = 0
+    deleted: int = 0
+    last_changed: datetime | None = None
+    people: dict[str, list[int]] = field(default_factory=dict)  # key -> [commits, added]
+    names: dict[str, str] = field(default_factory=dict)
+
+
+# --- pure computations ------------------------------------------------------------------------
+
+
+def person_of(row: AuthorFileRow, people: Mapping[str, PersonKey]) -> PersonKey:
+    """The person behind a row's email; bots stay bots whatever the mapping says."""
+    email = row.author_email.lower()
+    mapped = people.get(email)
+    if mapped is not None:
+        return PersonKey(mapped.key, mapped.name, mapped.is_bot or row.is_bot)
+    return PersonKey(f"email:{email}", row.author_name, row.is_bot)
+
+
+def compute_file_stats(
+    rows: Iterable[AuthorFileRow], people: Mapping[str, PersonKey]
+) -> dict[str, _FileStats]:
+    """Fold per-email rows into per-file totals and per-person contributions."""
+    stats: dict[str, _FileStats] = defaultdict(_FileStats)
+    for row in rows:
+        entry = stats[row.path]
+        entry.commits += row.commits
+        entry.added += row.added
+        entry.deleted += row.deleted
+        if entry.last_changed is None or row.last_changed > entry.last_changed:
+            entry.last_changed = row.last_changed
+        person = person_of(row, people)
+        if person.is_bot:
+            continue
+        counts = entry.people.setdefault(person.key, [0, 0])
+        counts[0] += row.commits
+        counts[1] += row.added
+        entry.names.setdefault(person.key, person.name)
+    return dict(stats)
+
+
+def contributors(entry: _FileStats) -> tuple[Contributor, ...]:
+    """People of a file, main author first: most lines added, then most commits, then key."""
+    total = sum(added for _, added in entry.people.values())
+    ranked = sorted(entry.people.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
+    return tuple(
+        Contributor(
+            key=key,
+            name=entry.names[key],
+            commits=commits,
+            added=added,
+            share=(added / total) if total else None,
+        )
+        for key, (commits, added) in ranked
+    )
+
+
+def compute_hotspots(
+    stats: Mapping[str, _FileStats], head: Iterable[HeadFile], *, limit: int | None = None
+) -> list[Hotspot]:
+    """Files at HEAD changed in the window, ranked by (commits/max) x (loc/max)."""
+    present = [(f, stats[f.path]) for f in head if f.path in stats]
+    if not present:
+        return []
+    max_commits = max(s.commits for _, s in present) or 1
+    max_loc = max(f.loc for f, _ in present)
+    spots = []
+    for file, entry in present:
+        people = contributors(entry)
+        main = people[0] if people else None
+        score = (entry.commits / max_commits) * (file.loc / max_loc) if max_loc else 0.0
+        assert entry.last_changed is not None
+        spots.append(
+            Hotspot(
+                path=file.path,
+                commits=entry.commits,
+                churn=entry.added + entry.deleted,
+                added=entry.added,
+                deleted=entry.deleted,
+                loc=file.loc,
+                authors=len(people),
+                main_author=main.name if main else None,
+                main_author_share=main.share if main else None,
+                last_changed=entry.last_changed,
+                score=score,
+            )
+        )
+    spots.sort(key=lambda h: (-h.score, -h.commits, h.path))
+    return spots[:limit] if limit is not None else spots
+
+
+def compute_ownership(
+    stats: Mapping[str, _FileStats], head: Iterable[HeadFile], *, limit: int | None = None
+) -> list[FileOwnership]:
+    """Who wrote each file at HEAD; files with the most concentrated knowledge first."""
+    result = []
+    for file in head:
+        entry = stats.get(file.path)
+        if entry is None or not entry.people:
+            continue
+        people = contributors(entry)
+        result.append(
+            FileOwnership(
+                path=file.path,
+                loc=file.loc,
+                authors=len(people),
+                main_author=people[0].name,
+                main_author_share=people[0].share,
+                contributors=people,
+            )
+        )
+    result.sort(key=lambda o: (o.authors, -(o.main_author_share or 0), -o.loc, o.path))
+    return result[:limit] if limit is not None else result
+
+
+def compute_coupling(
+    changes: Iterable[ChangeRow],
+    head_paths: set[str],
+    *,
+    min_revs: int = 5,
+    min_shared: int = 5,
+    min_degree: float = 30.0,
+    limit: int | None = None,
+) -> list[Coupling]:
+    """Code Maat's coupling: degree = 100 x shared / mean(revisions of each file).
+
+    `changes` must already be restricted to the commits that count (non-merge, in the
+    window, at most N files each); only files present at HEAD are paired.
+    """
+    by_commit: dict[int, set[str]] = defaultdict(set)
+    for change in changes:
+        if change.path in head_paths:
+            by_commit[change.commit_id].add(change.path)
+    revisions: Counter[str] = Counter()
+    shared: Counter[tuple[str, str]] = Counter()
+    for paths in by_commit.values():
+        revisions.update(paths)
+        shared.update(combinations(sorted(paths), 2))
+    result = []
+    for (first, second), together in shared.items():
+        revs_a, revs_b = revisions[first], revisions[second]
+        if together < min_shared or revs_a < min_revs or revs_b < min_revs:
+            continue
+        degree = 100.0 * together / ((revs_a + revs_b) / 2)
+        if degree >= min_degree:
+            result.append(Coupling(first, second, together, revs_a, revs_b, degree))
+    result.sort(key=lambda c: (-c.degree, -c.shared, c.path, c.coupled_path))
+    return result[:limit] if limit is not None else result
+
+
+def compute_knowledge_risk(
+    ownership: Iterable[FileOwnership],
+    last_seen: Mapping[str, datetime],
+    *,
+    now: datetime,
+    inactive: timedelta = DEFAULT_INACTIVE,
+) -> list[KnowledgeRisk]:
+    """Files whose main author's latest commit (any repository) is older than `inactive`."""
+    result = []
+    for entry in ownership:
+        main = entry.contributors[0]
+        seen = last_seen.get(main.key)
+        if seen is None or now - seen <= inactive:
+            continue
+        result.append(
+            KnowledgeRisk(
+                path=entry.path,
+                loc=entry.loc,
+                main_author=main.name,
+                main_author_share=main.share,
+                main_author_last_commit=seen,
+                idle_days=(now - seen).days,
+            )
+        )
+    result.sort(key=lambda r: (-r.loc, r.path))
+    return result
+
+
+# --- database front ---------------------------------------------------------------------------
+
+
+def _repo_id(session: Session, repo: str) -> int:
+    repo_id = q.repository_id(session, repo)
+    if repo_id is None:
+        raise UnknownRepository(repo)
+    return repo_id
+
+
+def _stats(
+    session: Session, repo_id: int, since: datetime | None, now: datetime
+) -> dict[str, _FileStats]:
+    start = since if since is not None else now - DEFAULT_WINDOW
+    rows = q.author_file_rows(session, repository_id=repo_id, since=start, until=now)
+    people = q.people_for_emails(session, {r.author_email for r in rows})
+    return compute_file_stats(rows, people)
+
+
+def hotspots(
+    session: Session,
+    *,
+    repo: str,
+    now: datetime,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[Hotspot]:
+    """Files at HEAD ranked by change frequency x size over [since, now] (default 365 days).
+
+    Raises UnknownRepository when `repo` was never collected.
+    """
+    repo_id = _repo_id(session, repo)
+    stats = _stats(session, repo_id, since, now)
+    return compute_hotspots(stats, q.head_files(session, repository_id=repo_id), limit=limit)
+
+
+def ownership(
+    session: Session,
+    *,
+    repo: str,
+    now: datetime,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[FileOwnership]:
+    """Per file at HEAD: distinct people, main author and their share of added lines."""
+    repo_id = _repo_id(session, repo)
+    stats = _stats(session, repo_id, since, now)
+    return compute_ownership(stats, q.head_files(session, repository_id=repo_id), limit=limit)
+
+
+def coupling(
+    session: Session,
+    *,
+    repo: str,
+    now: datetime,
+    since: datetime | None = None,
+    max_changeset: int = 30,
+    min_revs: int = 5,
+    min_shared: int = 5,
+    min_degree: float = 30.0,
+    limit: int | None = None,
+) -> list[Coupling]:
+    """Pairs of files at HEAD that change together (Code Maat's `coupling` analysis)."""
+    repo_id = _repo_id(session, repo)
+    start = since if since is not None else now - DEFAULT_WINDOW
+    changes = q.change_rows(
+        session, repository_id=repo_id, since=start, until=now, max_changeset=max_changeset
+    )
+    head_paths = {f.path for f in q.head_files(session, repository_id=repo_id)}
+    return compute_coupling(
+        changes,
+        head_paths,
+        min_revs=min_revs,
+        min_shared=min_shared,
+        min_degree=min_degree,
+        limit=limit,
+    )
+
+
+def knowledge_risk(
+    session: Session,
+    *,
+    repo: str,
+    now: datetime,
+    since: datetime | None = None,
+    inactive: timedelta = DEFAULT_INACTIVE,
+    limit: int | None = None,
+) -> list[KnowledgeRisk]:
+    """Files whose main author has made no commit in any repository for `inactive` (90 days)."""
+    owners = ownership(session, repo=repo, now=now, since=since)
+    keys = {o.contributors[0].key for o in owners}
+    emails = q.emails_of_keys(session, keys)
+    seen_by_email = q.last_commit_by_email(session, emails=set().union(*emails.values()))
+    last_seen: dict[str, datetime] = {}
+    for key, addresses in emails.items():
+        times = [seen_by_email[e] for e in addresses if e in seen_by_email]
+        if times:
+            last_seen[key] = max(times)
+    risks = compute_knowledge_risk(owners, last_seen, now=now, inactive=inactive)
+    return risks[:limit] if limit is not None else risks
+
+
+def files_touched_by(
+    session: Session,
+    *,
+    emails: Iterable[str],
+    now: datetime,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[TouchedFile]:
+    """Files present at HEAD (any repository) that these emails changed in non-merge commits.
+
+    For a person's page: pass every email of the person (app.people.emails_of).
+    """
+    wanted = {e.lower() for e in emails}
+    if not wanted:
+        return []
+    start = since if since is not None else now - DEFAULT_WINDOW
+    names = q.repositories(session)
+    result = []
+    for repo_id, repo_name in names.items():
+        rows = q.author_file_rows(
+            session, repository_id=repo_id, since=start, until=now, emails=wanted
+        )
+        at_head = {f.path for f in q.head_files(session, repository_id=repo_id)}
+        per_path: dict[str, list[AuthorFileRow]] = defaultdict(list)
+        for row in rows:
+            if row.path in at_head:
+                per_path[row.path].append(row)
+        for path, mine in per_path.items():
+            result.append(
+                TouchedFile(
+                    repo=repo_name,
+                    path=path,
+                    commits=sum(r.commits for r in mine),
+                    added=sum(r.added for r in mine),
+                    deleted=sum(r.deleted for r in mine),
+                    last_changed=max(r.last_changed for r in mine),
+                )
+            )
+    result.sort(key=lambda t: (-t.commits, t.repo, t.path))
+    return result[:limit] if limit is not None else result
