@@ -21,6 +21,8 @@ from app.db import make_engine, upgrade
 from app.models import metadata
 from app.settings import Settings
 
+pytest_plugins = ["tests.fakes.github_api"]
+
 PG_URL = os.environ.get("GEMBA_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 

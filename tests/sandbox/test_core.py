@@ -1,0 +1,58 @@
+"""The stand-in's core through PyGithub, unchanged, over real HTTP: repository, pulls, paging."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from github import Github, GithubException
+
+from tests.fakes.github_objects import make_pull, make_repository
+
+
+def _gh(github_api, per_page: int = 30) -> Github:
+    return Github(base_url=github_api.url, per_page=per_page, retry=None)
+
+
+def test_repository_and_pull_through_pygithub(github_api):
+    github_api.write_repo("acme", "app", pulls=[make_pull("acme", "app", 7, additions=42)])
+    repo = _gh(github_api).get_repo("acme/app")
+    pull = repo.get_pull(7)
+    assert (repo.full_name, repo.id) == ("acme/app", make_repository("acme", "app")["id"])
+    assert (pull.number, pull.additions, pull.state) == (7, 42, "open")
+    assert pull.url == f"{github_api.url}/repos/acme/app/pulls/7"
+
+
+def test_pagination_follows_link_headers_and_lists_leave_out_detail_fields(github_api):
+    pulls = [
+        make_pull("acme", "app", n, created_at=f"2024-01-{n:02d}T00:00:00Z") for n in range(1, 26)
+    ]
+    github_api.write_repo("acme", "app", pulls=pulls)
+    github_api.clear_requests()
+    seen = list(_gh(github_api, per_page=10).get_repo("acme/app").get_pulls(state="all"))
+    assert [p.number for p in seen] == list(range(25, 0, -1))
+    list_calls = [r for r in github_api.requests if r.path == "/repos/acme/app/pulls"]
+    assert [r.query.get("page", "1") for r in list_calls] == ["1", "2", "3"]
+    raw = httpx.get(f"{github_api.url}/repos/acme/app/pulls?per_page=10&page=2&state=all")
+    assert "additions" not in raw.json()[0]
+    assert raw.headers["Link"] == (
+        f'<{github_api.url}/repos/acme/app/pulls?per_page=10&page=1&state=all>; rel="prev", '
+        f'<{github_api.url}/repos/acme/app/pulls?per_page=10&page=3&state=all>; rel="next", '
+        f'<{github_api.url}/repos/acme/app/pulls?per_page=10&page=3&state=all>; rel="last", '
+        f'<{github_api.url}/repos/acme/app/pulls?per_page=10&page=1&state=all>; rel="first"'
+    )
+
+
+def test_unknown_repository_is_githubs_404(github_api):
+    with pytest.raises(GithubException) as raised:
+        _gh(github_api).get_repo("acme/nope")
+    assert raised.value.status == 404
+    assert raised.value.data["message"] == "Not Found"
+    assert raised.value.data["documentation_url"].startswith("https://docs.github.com/rest")
+
+
+def test_scenario_files_are_reread_when_they_change(github_api):
+    github_api.write_repo("acme", "app", pulls=[make_pull("acme", "app", 1)])
+    repo = _gh(github_api).get_repo("acme/app")
+    assert [p.number for p in repo.get_pulls()] == [1]
+    github_api.write_repo("acme", "app", pulls=[make_pull("acme", "app", n) for n in (1, 2)])
+    assert [p.number for p in repo.get_pulls()] == [2, 1]
