@@ -74,6 +74,9 @@ class Settings(BaseSettings):
 
     @field_validator("workweek")
     @classmethod
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle to trust for a private mail server's certificate"
+    )
     def _known_days(cls, value: str) -> str:
         days = [d.strip().lower() for d in value.split(",") if d.strip()]
         unknown = [d for d in days if d not in WORKWEEK_DAYS]

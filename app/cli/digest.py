@@ -1,9 +1,125 @@
-"""`gemba` commands for digest (filled in by its capability)."""
+"""`gemba digest preview|send`: look at a weekly digest, and send the week's digests once."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
+from sqlmodel import select
+
+from app.cli.common import engine, fail, session, settings
+from app.models import Person
+from dashboards.digest import render_parts
+from dashboards.digest_delivery import (
+    BACKOFF_SECONDS,
+    RETRIES,
+    Due,
+    SendReport,
+    all_due,
+    digest_for,
+    due_digests,
+    send_digests,
+)
+
+digest_cli = typer.Typer(
+    help="The weekly digest email: preview it, send it (exactly once per person and week).",
+    no_args_is_help=True,
+)
+
+WEEK_HELP = "ISO week such as 2026-W47 (default: the last complete week)"
+
+
+@digest_cli.command("preview")
+def preview(
+    to: str = typer.Option(..., "--to", help="Login of the recipient"),
+    week: str | None = typer.Option(None, help=WEEK_HELP),
+) -> None:
+    """Write the digest LOGIN would get as HTML and text files, and print where."""
+    config = settings()
+    now = datetime.now(UTC)
+    with session() as db:
+        person = db.exec(select(Person).where(Person.login == to)).first()
+        if person is None:
+            fail(f"no person with login {to!r} (see `gemba people import`)")
+        try:
+            data = digest_for(db, person, week, config, now)
+        except ValueError as error:
+            fail(str(error))
+        if data is None:
+            fail(f"{to} gets no digest")
+        text, html = render_parts(data)
+    folder = Path(config.data_dir) / "previews"
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix, body in (("html", html), ("txt", text)):
+        path = folder / f"digest-{data.week}-{to}.{suffix}"
+        path.write_text(body, encoding="utf-8")
+        typer.echo(str(path.resolve()))
+
+
+@digest_cli.command("send")
+def send(
+    week: str | None = typer.Option(None, help=WEEK_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show who would get what; send nothing"),
+    due: bool = typer.Option(
+        False, "--due", help="Only recipients whose Monday hour has passed (run hourly from cron)"
+    ),
+    resend_uncertain: bool = typer.Option(
+        False, "--resend-uncertain", help="Also resend digests whose earlier send was cut off"
+    ),
+    retries: int = typer.Option(RETRIES, min=0, help="Retries per message when SMTP fails"),
+    backoff: float = typer.Option(BACKOFF_SECONDS, min=0, help="First retry delay, doubling"),
+) -> None:
+    """Send every digest not sent yet; exit 1 and list what is still pending if SMTP fails."""
+    if due and week:
+        fail("--due picks each team's week itself; leave out --week")
+    config = settings()
+    now = datetime.now(UTC)
+    with session() as db:
+        try:
+            todo = due_digests(db, now, config) if due else all_due(db, week, now, config)
+        except ValueError as error:
+            fail(str(error))
+    db_engine = engine(config)
+    try:
+        report = send_digests(
+            db_engine,
+            config,
+            todo,
+            now=now,
+            dry_run=dry_run,
+            resend_uncertain=resend_uncertain,
+            retries=retries,
+            backoff_seconds=backoff,
+            progress=_echo,
+        )
+    finally:
+        db_engine.dispose()
+    _summary(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _echo(event: str, item: Due, detail: str) -> None:
+    typer.echo(f"{event}: {item.login} {item.week} {detail}".rstrip())
+
+
+def _summary(report: SendReport) -> None:
+    typer.echo(
+        f"sent {len(report.sent)}, already sent {len(report.already_sent)}, "
+        f"pending {len(report.pending)}, uncertain {len(report.uncertain)}"
+        + (f", would send {len(report.would_send)}" if report.would_send else "")
+    )
+    for item, error in report.pending:
+        typer.secho(f"pending: {item.login} {item.week}: {error}", fg=typer.colors.YELLOW, err=True)
+    for item in report.uncertain:
+        typer.secho(
+            f"uncertain: {item.login} {item.week} (cut off mid-send; --resend-uncertain)",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
 
 
 def register(cli: typer.Typer) -> None:
-    """Add this module's commands to the root command."""
+    """Add `gemba digest ...` to the root command."""
+    cli.add_typer(digest_cli, name="digest")

@@ -1,0 +1,148 @@
+"""What a weekly digest holds, as plain dataclasses: the templates and the tests read these.
+
+Every number says where it came from by its key; a section whose signal is not collected yet
+is named in `missing` instead of being shown as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import median
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One team number for the week, the week before and the usual (median of 8 weeks)."""
+
+    key: str
+    label: str
+    unit: str  # "hours", "PRs", "%", "flags"
+    this_week: float | None
+    last_week: float | None
+    usual: float | None
+    lower_is_better: bool = True
+
+    @property
+    def change(self) -> str:
+        """ "better", "worse" or "same" against the usual; "" when either side is missing."""
+        if self.this_week is None or self.usual is None:
+            return ""
+        if abs(self.this_week - self.usual) <= max(abs(self.usual) * 0.1, 0.05):
+            return "same"
+        lower = self.this_week < self.usual
+        return "better" if lower == self.lower_is_better else "worse"
+
+
+def metric_from_weeks(
+    key: str, label: str, unit: str, weekly: list[float | None], *, lower_is_better: bool = True
+) -> Metric:
+    """`weekly[0]` is the digest week, `weekly[1:]` the weeks before it, newest first."""
+    before = [v for v in weekly[1:] if v is not None]
+    return Metric(
+        key=key,
+        label=label,
+        unit=unit,
+        this_week=weekly[0] if weekly else None,
+        last_week=weekly[1] if len(weekly) > 1 else None,
+        usual=round(median(before), 2) if before else None,
+        lower_is_better=lower_is_better,
+    )
+
+
+@dataclass(frozen=True)
+class WaitingPR:
+    repo: str
+    number: int
+    title: str
+    url: str | None
+    author_login: str | None
+    waiting_hours: float
+
+
+@dataclass(frozen=True)
+class TalkingPoint:
+    """The top talking point for one report's next 1:1, with its evidence."""
+
+    login: str
+    name: str
+    text: str
+    evidence_url: str | None
+    page_url: str
+
+
+@dataclass(frozen=True)
+class FileNote:
+    """A hotspot or knowledge-risk file and why it is listed."""
+
+    repo: str
+    path: str
+    reason: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class FlagNote:
+    summary: str
+    category: str
+    status: str
+    answer: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class DigestData:
+    """Everything one recipient's email says about one ISO week."""
+
+    kind: Literal["manager", "developer"]
+    recipient_id: int
+    recipient_login: str
+    recipient_name: str
+    recipient_email: str | None
+    week: str
+    start: datetime
+    end: datetime
+    teams: list[str] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    waiting_now: list[WaitingPR] = field(default_factory=list)
+    talking_points: list[TalkingPoint] = field(default_factory=list)
+    hotspots: list[FileNote] = field(default_factory=list)
+    knowledge_risk: list[FileNote] = field(default_factory=list)
+    flags_open_now: int | None = None
+    review_requests: list[WaitingPR] = field(default_factory=list)
+    own_waiting: list[WaitingPR] = field(default_factory=list)
+    flag_answers: list[FlagNote] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    unsubscribe_url: str | None = None
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened and nothing waits: the email says so in two lines."""
+        busy_metric = any(m.this_week not in (None, 0) for m in self.metrics)
+        lists = (
+            self.waiting_now,
+            self.talking_points,
+            self.hotspots,
+            self.knowledge_risk,
+            self.review_requests,
+            self.own_waiting,
+            self.flag_answers,
+        )
+        return not busy_metric and not any(lists) and not self.flags_open_now
+
+    @property
+    def subject(self) -> str:
+        who = ", ".join(self.teams) if self.kind == "manager" and self.teams else "your week"
+        quiet = " (a quiet week)" if self.quiet else ""
+        return f"Gemba Walk {self.week}: {who}{quiet}"
+
+    def metric(self, key: str) -> Metric | None:
+        return next((m for m in self.metrics if m.key == key), None)
