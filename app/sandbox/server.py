@@ -17,7 +17,6 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -90,7 +89,9 @@ class SandboxServer:
         return f"http://{host}:{port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -297,8 +298,9 @@ def _token(headers: Mapping[str, str]) -> str | None:
 def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
-        server_version = "GitHub.com"
-        sys_version = ""
+
+        def version_string(self) -> str:
+            return "GitHub.com"
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the request log is kept in memory for tests instead."""
@@ -348,7 +350,6 @@ def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 text = json.dumps(response.body, separators=(",", ":"), ensure_ascii=False)
                 payload = text.replace(GITHUB_API, base_url).encode()
             self.send_response(response.status)
-            self.send_header("Date", formatdate(usegmt=True))
             if payload:
                 self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))

@@ -10,7 +10,9 @@ from tests.fakes.github_objects import make_pull, make_repository
 
 
 def _gh(github_api, per_page: int = 30) -> Github:
-    return Github(base_url=github_api.url, per_page=per_page, retry=None)
+    return Github(
+        base_url=github_api.url, per_page=per_page, retry=None, seconds_between_requests=None
+    )
 
 
 def test_repository_and_pull_through_pygithub(github_api):
