@@ -1,0 +1,157 @@
+"""Collect one repository's pull requests: list what changed, fetch it, store it in batches.
+
+Order matters for resuming: changed PRs are processed oldest `updated_at` first, and each
+batch commits with the cursor set to the newest `updated_at` in it. After a crash or Ctrl-C
+the cursor is at most one batch behind, PRs already stored at their current version are
+skipped, and upserts make any repeat harmless: no gaps, no duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from github import Github
+from github.GithubException import (
+    BadCredentialsException,
+    GithubException,
+    UnknownObjectException,
+)
+from sqlalchemy.engine import Engine
+
+from app.db import session_scope
+from collectors.github_client import RequestCounter
+from collectors.pr_store import (
+    read_cursor,
+    repository_row,
+    save_pulls,
+    stored_versions,
+    upsert_repository,
+    write_cursor,
+)
+from collectors.pull_requests import ListedPull, fetch_pull, list_changed_pulls
+
+BATCH_SIZE = 20
+Progress = Callable[[str], None]
+
+
+class CollectError(Exception):
+    """A problem the user can fix (token, repository name); shown without a traceback."""
+
+
+@dataclass
+class PullSyncStats:
+    repository: str
+    listed: int = 0
+    fetched: int = 0
+    skipped_unchanged: int = 0
+    requests: int = 0
+    cursor: str | None = None
+    batches: int = 0
+    numbers: list[int] = field(default_factory=list)
+
+
+def explain(error: GithubException, repo_name: str, api_url: str) -> CollectError:
+    """Turn PyGithub's exceptions into messages that say what to do."""
+    if isinstance(error, BadCredentialsException):
+        return CollectError(
+            f"GitHub at {api_url} rejected the token (401 Bad credentials): "
+            "check GEMBA_GITHUB_TOKEN"
+        )
+    if isinstance(error, UnknownObjectException):
+        return CollectError(
+            f"repository {repo_name} not found at {api_url} "
+            "(check the name, or the token cannot see it)"
+        )
+    message = error.data.get("message") if isinstance(error.data, dict) else error.data
+    return CollectError(f"GitHub answered {error.status} for {repo_name}: {message}")
+
+
+def collect_pulls(
+    engine: Engine,
+    gh: Github,
+    repo_name: str,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> PullSyncStats:
+    """Bring `repo_name`'s pull requests up to date; `full` re-reads every PR."""
+    say = progress or (lambda _message: None)
+    stats = PullSyncStats(repo_name)
+    api_url = gh.requester.base_url
+    with RequestCounter() as counter:
+        try:
+            _sync(engine, gh, repo_name, full, batch_size, stats, say)
+        except GithubException as error:
+            raise explain(error, repo_name, api_url) from error
+        finally:
+            stats.requests = counter.count
+    return stats
+
+
+def _sync(
+    engine: Engine,
+    gh: Github,
+    repo_name: str,
+    full: bool,
+    batch_size: int,
+    stats: PullSyncStats,
+    say: Progress,
+) -> None:
+    with session_scope(engine) as session:
+        known = repository_row(session, repo_name)
+        since = None if full else read_cursor(session, repo_name)
+        repository_id = known.id if known and known.github_id else None
+    if repository_id is None:
+        repo = gh.get_repo(repo_name)  # one request, first time only: ids and default branch
+        with session_scope(engine) as session:
+            repository_id = upsert_repository(
+                session,
+                name=repo_name,
+                github_id=repo.id,
+                default_branch=repo.default_branch,
+                html_url=repo.html_url,
+            )
+    else:
+        repo = gh.withLazy(True).get_repo(repo_name)
+    listed: dict[int, ListedPull] = {}
+    for pull in list_changed_pulls(repo, since=since):
+        listed.setdefault(pull.id, pull)  # a PR updated while we page can appear twice
+    stats.listed = len(listed)
+    with session_scope(engine) as session:
+        stored = {} if full else stored_versions(session, list(listed))
+    todo = sorted(
+        (p for p in listed.values() if stored.get(p.id) != p.updated_at),
+        key=lambda p: (p.updated_at, p.number),
+    )
+    stats.skipped_unchanged = len(listed) - len(todo)
+    if todo:
+        say(
+            f"{repo_name}: {len(todo)} pull requests to fetch ({stats.skipped_unchanged} unchanged)"
+        )
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        records = [fetch_pull(repo, pull.number) for pull in batch]
+        high_water = max(p.updated_at for p in batch)
+        with session_scope(engine) as session:
+            save_pulls(session, repository_id=repository_id, records=records)
+            write_cursor(session, repo_name, high_water)
+        stats.fetched += len(records)
+        stats.batches += 1
+        stats.numbers.extend(r.number for r in records)
+        stats.cursor = high_water.isoformat()
+        say(f"{repo_name}: stored {stats.fetched}/{len(todo)} pull requests")
+    if not todo and listed:
+        # Nothing new, but make sure the cursor is at the newest PR we have seen.
+        with session_scope(engine) as session:
+            write_cursor(session, repo_name, max(p.updated_at for p in listed.values()))
+    with session_scope(engine) as session:
+        cursor = read_cursor(session, repo_name)
+    stats.cursor = cursor.isoformat() if cursor else None
+
+
+def cursor_of(engine: Engine, repo_name: str) -> datetime | None:
+    with session_scope(engine) as session:
+        return read_cursor(session, repo_name)
