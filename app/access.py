@@ -7,10 +7,13 @@ reports to them, directly or through the managers below them; an admin sees ever
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
-from app.models import Person, Team, TeamMember
+from app.models import PageView, Person, Team, TeamMember
+from app.models.base import as_utc
 
 
 @dataclass(frozen=True)
@@ -90,3 +93,53 @@ def manages_team(session: Session, viewer: Viewer, team_id: int) -> bool:
     return team.manager_id == viewer.person_id or team.manager_id in all_reports(
         session, viewer.person_id
     )
+
+
+def team_sizes(session: Session, team_ids: set[int] | None = None) -> dict[int, int]:
+    """Members per team (the manager is not counted: only members can be a flag's author)."""
+    query = select(TeamMember.team_id, func.count()).group_by(TeamMember.team_id)
+    if team_ids is not None:
+        query = query.where(col(TeamMember.team_id).in_(team_ids))
+    return {team_id: n for team_id, n in session.exec(query)}
+
+
+def managed_teams(session: Session, viewer: Viewer) -> set[int]:
+    """Teams the viewer manages, directly or through the managers below them (all, for admins)."""
+    if viewer.is_admin:
+        return {tid for tid in session.exec(select(Team.id)) if tid is not None}
+    managers = {viewer.person_id} | all_reports(session, viewer.person_id)
+    rows = session.exec(select(Team.id).where(col(Team.manager_id).in_(managers)))
+    return {tid for tid in rows if tid is not None}
+
+
+# --- who looked: every view of a person's data by someone else is logged -----------------------
+
+
+def record_view(session: Session, viewer: Viewer, person_id: int, what: str = "page") -> None:
+    """Log that the viewer opened someone else's data; viewing your own is not logged."""
+    if viewer.person_id == person_id:
+        return
+    session.add(PageView(person_id=person_id, viewer_id=viewer.person_id, what=what[:50]))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ViewRecord:
+    viewer_login: str
+    viewed_at: datetime
+    what: str
+
+
+def views_of(session: Session, person_id: int, *, limit: int = 200) -> list[ViewRecord]:
+    """Who looked at this person's data, newest first."""
+    rows = session.exec(
+        select(Person.login, PageView.viewed_at, PageView.what)
+        .join(Person, Person.id == PageView.viewer_id)  # type: ignore[arg-type]
+        .where(PageView.person_id == person_id)
+        .order_by(col(PageView.viewed_at).desc(), col(PageView.id).desc())
+        .limit(limit)
+    )
+    return [
+        ViewRecord(viewer_login=login, viewed_at=as_utc(at) or at, what=what)
+        for login, at, what in rows
+    ]

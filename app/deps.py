@@ -1,7 +1,18 @@
-"""FastAPI dependencies as `Annotated` aliases: the session, the settings, the viewer."""
+"""FastAPI dependencies as `Annotated` aliases: the session, the settings, the viewer, CSRF.
+
+CSRF for forms (used by the pages): a signed-in browser carries the `gemba_session` cookie, so
+every state-changing form must also carry `csrf_token(request)`, an HMAC of that cookie under
+`settings.secret_key`. In a template: `<input type="hidden" name="csrf_token"
+value="{{ csrf_token }}">` (pass `csrf_token(request)` into the context); in JavaScript: the
+`X-CSRF-Token` header. Add `_: CsrfDep` (or `dependencies=[Depends(verify_csrf)]`) to the
+route. Requests that authenticate with an `Authorization: Bearer` header are not exposed to
+CSRF (a browser never adds that header by itself) and pass without the token.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -14,6 +25,8 @@ from app.settings import Settings
 from app.tokens import viewer_for_secret
 
 SESSION_COOKIE = "gemba_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -36,15 +49,55 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def _secret_from(request: Request) -> str | None:
+def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get(SESSION_COOKIE)
+    return None
+
+
+def secret_from(request: Request) -> str | None:
+    """The token secret of this request: the bearer header first, else the session cookie."""
+    return _bearer(request) or request.cookies.get(SESSION_COOKIE)
+
+
+def idempotency_scope(request: Request) -> str | None:
+    """A per-token scope for Idempotency-Key hashes that the database cannot tie to a token.
+
+    Derived from the secret itself (never stored), with a different prefix from the token hash.
+    """
+    secret = secret_from(request)
+    if not secret:
+        return None
+    return hashlib.sha256(f"idempotency\n{secret}".encode()).hexdigest()
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for this browser session ("" when signed out): put it in every form."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return ""
+    key = request.app.state.settings.secret_key.encode()
+    return hmac.new(key, f"csrf\n{cookie}".encode(), hashlib.sha256).hexdigest()
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse a cookie-authenticated state change that lacks the matching CSRF token."""
+    if _bearer(request) or not request.cookies.get(SESSION_COOKIE):
+        return  # a bearer header is not ambient; without a cookie the viewer check answers
+    sent = request.headers.get(CSRF_HEADER, "")
+    content_type = request.headers.get("content-type", "")
+    if not sent and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else ""
+    if not sent or not hmac.compare_digest(sent, csrf_token(request)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
 
 
 def get_optional_viewer(request: Request, session: SessionDep) -> Viewer | None:
-    secret = _secret_from(request)
+    secret = secret_from(request)
     if not secret:
         return None
     return viewer_for_secret(session, secret)
@@ -69,3 +122,4 @@ def get_admin(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
 OptionalViewerDep = Annotated[Viewer | None, Depends(get_optional_viewer)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 AdminDep = Annotated[Viewer, Depends(get_admin)]
+CsrfDep = Annotated[None, Depends(verify_csrf)]

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     team_only_mode: bool = Field(
         default=False, description="Individual pages are visible only to the person themself"
     )
+    flags_per_minute: float = Field(
+        default=30, gt=0, description="Friction flags one token may post per minute (per process)"
+    )
+    flags_burst: int = Field(default=10, ge=1, description="Flags a token may post in a burst")
 
     smtp_host: str = Field(default="localhost")
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -70,13 +74,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_from: str = Field(default="Gemba Walk <gemba@localhost>")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle to trust for a private mail server's certificate"
+    )
     digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of Monday sends")
 
     @field_validator("workweek")
     @classmethod
-    smtp_ca_file: Path | None = Field(
-        default=None, description="CA bundle to trust for a private mail server's certificate"
-    )
     def _known_days(cls, value: str) -> str:
         days = [d.strip().lower() for d in value.split(",") if d.strip()]
         unknown = [d for d in days if d not in WORKWEEK_DAYS]

@@ -1,0 +1,78 @@
+"""Request-size limits and per-token rate limits for the routes that accept writes.
+
+`LimitedBodyRoute` answers 413 before any parsing when a body is larger than the route allows
+(by Content-Length, or by counting a chunked body). `flag_rate_limit` is a dependency that
+answers 429 with Retry-After when one token posts faster than the settings allow; its buckets
+live in this process (see `app.ratelimit`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from app.ratelimit import TokenBucket
+
+DEFAULT_MAX_BODY = 64 * 1024
+
+
+class LimitedBodyRoute(APIRoute):
+    """An APIRoute that refuses bodies above `max_body` bytes with 413."""
+
+    max_body = DEFAULT_MAX_BODY
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        limit = self.max_body
+
+        async def limited(request: Request) -> Response:
+            declared = request.headers.get("content-length")
+            too_big = declared is not None and declared.isdigit() and int(declared) > limit
+            if not too_big and request.method in ("POST", "PUT", "PATCH"):
+                too_big = len(await request.body()) > limit
+            if too_big:
+                return JSONResponse(
+                    {"detail": f"request body is larger than {limit} bytes"},
+                    status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+                )
+            return await handler(request)
+
+        return limited
+
+
+def large_body_route(max_body: int) -> type[LimitedBodyRoute]:
+    """A route class with another limit (the people import takes a bigger document)."""
+    return type("LargeBodyRoute", (LimitedBodyRoute,), {"max_body": max_body})
+
+
+def _bucket(request: Request) -> TokenBucket:
+    state = request.app.state
+    bucket: TokenBucket | None = getattr(state, "flag_bucket", None)
+    if bucket is None:
+        settings = state.settings
+        bucket = TokenBucket(rate=settings.flags_per_minute / 60, capacity=settings.flags_burst)
+        state.flag_bucket = bucket
+    return bucket
+
+
+def check_rate(request: Request, key: object) -> None:
+    """Spend one unit of `key`'s budget, or answer 429 with Retry-After in whole seconds."""
+    wait = _bucket(request).take(key)
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="too many flags from this token; retry later",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in, or the token is unknown or revoked"},
+    403: {"description": "Not allowed for this viewer, or a missing CSRF token"},
+    413: {"description": "Body too large"},
+}

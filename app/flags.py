@@ -1,0 +1,427 @@
+"""Friction flags: a developer says "this hurts" in ten seconds, and can trust it.
+
+Anonymity is structural, not a display rule:
+- an anonymous flag gets no `FlagAuthor` row, so no query, export or digest can join back to
+  its author;
+- its `created_at` is coarsened to the start of its UTC day, so it cannot be matched to the
+  author's other activity (or an access log) by the second it was raised;
+- its idempotency key is stored as SHA-256 of (a hash of the token secret, the key): the token
+  secret is never stored, so even someone holding the database cannot link the key to a token;
+- nothing here logs who posted what.
+
+Who sees a flag (`visible_flags`): its named author; the managers above the author or the
+flag's team; admins. An anonymous flag is shown one by one only in teams of at least
+`ANONYMITY_THRESHOLD` members (to the team and its managers); below that, managers see counts
+per category, never the flag itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.access import Viewer, all_reports, managed_teams, team_sizes, teams_of
+from app.models import FlagAuthor, FrictionFlag, IdempotencyKey, Person, Team, TeamMember
+from app.models.base import as_utc, utcnow
+
+ANONYMITY_THRESHOLD = 3
+SUMMARY_MAX = 200
+DETAILS_MAX = 5000
+
+Category = Literal[
+    "review_wait",
+    "flaky_build",
+    "slow_build",
+    "tooling",
+    "environment",
+    "docs",
+    "process",
+    "requirements",
+    "other",
+]
+
+
+class FlagError(ValueError):
+    """A flag that does not exist for this viewer, or an action they may not take."""
+
+
+class FlagCreate(BaseModel):
+    """What a developer sends; unknown fields are refused so typos do not vanish silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category = "other"
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
+    details: str = Field(default="", max_length=DETAILS_MAX)
+    repo: str | None = Field(default=None, max_length=200)
+    pull_number: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    path: str | None = Field(default=None, max_length=2000)
+    workflow: str | None = Field(default=None, max_length=300)
+    run_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    anonymous: bool = False
+
+    @field_validator("summary")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("summary must not be blank")
+        return value
+
+
+class FlagAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=DETAILS_MAX)
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A flag as shown to someone allowed to see it; `author_login` is None when anonymous."""
+
+    id: int
+    team_id: int | None
+    team_name: str | None
+    category: str
+    summary: str
+    details: str
+    anonymous: bool
+    author_login: str | None
+    repo: str | None
+    pull_number: int | None
+    path: str | None
+    workflow: str | None
+    run_id: int | None
+    created_at: datetime
+    status: str
+    answer: str | None
+    answered_by_login: str | None
+    answered_at: datetime | None
+
+
+@dataclass
+class TeamFlags:
+    """A managed team's flags, plus counts of anonymous flags too few to show one by one."""
+
+    team_id: int
+    team_name: str
+    members: int
+    flags: list[FlagView] = field(default_factory=list)
+    anonymous_counts: dict[str, int] = field(default_factory=dict)
+
+
+def idempotency_hash(scope: str, key: str) -> str:
+    """`scope` is derived from the caller's token secret (see `app.deps.idempotency_scope`)."""
+    return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+
+
+def author_team(session: Session, person_id: int) -> int | None:
+    """The team a flag belongs to: the author's first team as a member, else one they manage."""
+    member = session.exec(
+        select(TeamMember.team_id)
+        .where(TeamMember.person_id == person_id)
+        .order_by(col(TeamMember.team_id))
+    ).first()
+    if member is not None:
+        return member
+    return session.exec(
+        select(Team.id).where(Team.manager_id == person_id).order_by(col(Team.id))
+    ).first()
+
+
+def create_flag(
+    session: Session,
+    viewer: Viewer,
+    data: FlagCreate,
+    *,
+    idempotency_key: str | None = None,
+    idempotency_scope: str | None = None,
+) -> tuple[FlagView, bool]:
+    """Store a flag; returns (flag, created). A repeated key returns the first flag instead.
+
+    Two concurrent requests with the same key race on the key's primary key: the loser rolls
+    back its transaction and returns the winner's flag, so a key never makes two flags.
+    """
+    key_hash = None
+    if idempotency_key:
+        key_hash = idempotency_hash(
+            idempotency_scope or f"viewer:{viewer.person_id}", idempotency_key
+        )
+        existing = _flag_for_key(session, key_hash)
+        if existing is not None:
+            return _views(session, [existing])[0], False
+    now = utcnow()
+    created_at = now.replace(hour=0, minute=0, second=0, microsecond=0) if data.anonymous else now
+    flag = FrictionFlag(
+        team_id=author_team(session, viewer.person_id),
+        created_at=created_at,
+        **data.model_dump(),
+    )
+    try:
+        session.add(flag)
+        session.flush()
+        assert flag.id is not None
+        if not data.anonymous:
+            session.add(FlagAuthor(flag_id=flag.id, person_id=viewer.person_id))
+        if key_hash is not None:
+            session.add(IdempotencyKey(key_hash=key_hash, flag_id=flag.id, created_at=created_at))
+        session.flush()
+    except IntegrityError:
+        if key_hash is None:
+            raise
+        session.rollback()
+        existing = _flag_for_key(session, key_hash)
+        if existing is None:
+            raise
+        return _views(session, [existing])[0], False
+    return _views(session, [flag])[0], True
+
+
+def _flag_for_key(session: Session, key_hash: str) -> FrictionFlag | None:
+    row = session.get(IdempotencyKey, key_hash)
+    return session.get(FrictionFlag, row.flag_id) if row is not None else None
+
+
+# --- who may see which flag ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scope:
+    viewer: Viewer
+    reports: set[int]
+    managed: set[int]
+    own_teams: set[int]
+    sizes: dict[int, int]
+
+    def may_see(self, flag: FrictionFlag, author_id: int | None) -> bool:
+        if flag.anonymous:
+            if flag.team_id is None:
+                return self.viewer.is_admin
+            big_enough = self.sizes.get(flag.team_id, 0) >= ANONYMITY_THRESHOLD
+            return big_enough and flag.team_id in (self.managed | self.own_teams)
+        if self.viewer.is_admin or author_id == self.viewer.person_id:
+            return True
+        return author_id in self.reports or flag.team_id in self.managed
+
+
+def _scope(session: Session, viewer: Viewer) -> _Scope:
+    return _Scope(
+        viewer=viewer,
+        reports=all_reports(session, viewer.person_id),
+        managed=managed_teams(session, viewer),
+        own_teams=teams_of(session, viewer.person_id),
+        sizes=team_sizes(session),
+    )
+
+
+def _authors(session: Session, flag_ids: list[int]) -> dict[int, int]:
+    if not flag_ids:
+        return {}
+    rows = session.exec(
+        select(FlagAuthor.flag_id, FlagAuthor.person_id).where(
+            col(FlagAuthor.flag_id).in_(flag_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def visible_flags(
+    session: Session,
+    viewer: Viewer,
+    *,
+    repo: str | None = None,
+    pull_number: int | None = None,
+    path: str | None = None,
+    workflow: str | None = None,
+    run_id: int | None = None,
+    status: str | None = None,
+    limit: int = 500,
+) -> list[FlagView]:
+    """Flags this viewer may see, newest first, optionally only those tied to one item."""
+    query = select(FrictionFlag)
+    for column, value in (
+        (FrictionFlag.repo, repo),
+        (FrictionFlag.pull_number, pull_number),
+        (FrictionFlag.path, path),
+        (FrictionFlag.workflow, workflow),
+        (FrictionFlag.run_id, run_id),
+        (FrictionFlag.status, status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    flags = list(session.exec(query.order_by(col(FrictionFlag.id).desc())))
+    authors = _authors(session, [f.id for f in flags if f.id is not None])
+    scope = _scope(session, viewer)
+    shown = [f for f in flags if scope.may_see(f, authors.get(f.id or 0))][:limit]
+    return _views(session, shown, authors)
+
+
+def flags_for_item(
+    session: Session,
+    viewer: Viewer,
+    *,
+    repo: str | None = None,
+    pull_number: int | None = None,
+    path: str | None = None,
+    workflow: str | None = None,
+    run_id: int | None = None,
+) -> list[FlagView]:
+    """Flags to show beside a PR, file, workflow or run, for this viewer."""
+    if not any(v is not None for v in (repo, pull_number, path, workflow, run_id)):
+        return []
+    return visible_flags(
+        session,
+        viewer,
+        repo=repo,
+        pull_number=pull_number,
+        path=path,
+        workflow=workflow,
+        run_id=run_id,
+    )
+
+
+def list_own(session: Session, viewer: Viewer) -> list[FlagView]:
+    """Flags the viewer raised under their name (anonymous ones have no author to find)."""
+    flags = list(
+        session.exec(
+            select(FrictionFlag)
+            .join(FlagAuthor, col(FlagAuthor.flag_id) == col(FrictionFlag.id))
+            .where(FlagAuthor.person_id == viewer.person_id)
+            .order_by(col(FrictionFlag.id).desc())
+        )
+    )
+    return _views(session, flags, {f.id or 0: viewer.person_id for f in flags})
+
+
+def list_for_manager(session: Session, viewer: Viewer) -> list[TeamFlags]:
+    """Per managed team: the flags the viewer may see, and anonymous counts below the threshold.
+
+    Named flags of reports who are in no managed team come under a pseudo-team with id 0.
+    """
+    scope = _scope(session, viewer)
+    flags = list(session.exec(select(FrictionFlag).order_by(col(FrictionFlag.id).desc())))
+    authors = _authors(session, [f.id for f in flags if f.id is not None])
+    names = {t.id: t.name for t in session.exec(select(Team)) if t.id is not None}
+    result: dict[int, TeamFlags] = {
+        tid: TeamFlags(team_id=tid, team_name=names[tid], members=scope.sizes.get(tid, 0))
+        for tid in sorted(scope.managed)
+        if tid in names
+    }
+    hidden: dict[int, Counter[str]] = {}
+    for flag in flags:
+        author = authors.get(flag.id or 0)
+        if author == viewer.person_id and not viewer.is_admin:
+            continue  # your own flags are under "mine", not under the team you manage
+        if scope.may_see(flag, author):
+            team_id = flag.team_id if flag.team_id in result else 0
+            if team_id == 0 and 0 not in result:
+                result[0] = TeamFlags(team_id=0, team_name="(no team)", members=0)
+            result[team_id].flags.append(_views(session, [flag], authors)[0])
+        elif flag.anonymous and flag.team_id in result:
+            hidden.setdefault(flag.team_id, Counter())[flag.category] += 1
+    for team_id, counts in hidden.items():
+        result[team_id].anonymous_counts = dict(sorted(counts.items()))
+    return list(result.values())
+
+
+def get_flag(session: Session, viewer: Viewer, flag_id: int) -> FlagView:
+    flag = _visible_flag(session, viewer, flag_id)
+    return _views(session, [flag])[0]
+
+
+def _visible_flag(session: Session, viewer: Viewer, flag_id: int) -> FrictionFlag:
+    flag = session.get(FrictionFlag, flag_id)
+    if flag is None:
+        raise FlagError("no such flag")
+    author = _authors(session, [flag_id]).get(flag_id)
+    if not _scope(session, viewer).may_see(flag, author):
+        raise FlagError("no such flag")  # the same answer, so existence does not leak
+    return flag
+
+
+def _may_answer(session: Session, viewer: Viewer, flag: FrictionFlag) -> bool:
+    """Managers of the flag's team or of its named author, and admins; not the author."""
+    if viewer.is_admin:
+        return True
+    author = _authors(session, [flag.id or 0]).get(flag.id or 0)
+    if author is not None and author in all_reports(session, viewer.person_id):
+        return True
+    return flag.team_id is not None and flag.team_id in managed_teams(session, viewer)
+
+
+def acknowledge(session: Session, viewer: Viewer, flag_id: int) -> FlagView:
+    """Say "seen, we are on it"; an answered flag stays answered."""
+    flag = _visible_flag(session, viewer, flag_id)
+    if not _may_answer(session, viewer, flag):
+        raise PermissionError("only a manager of the author or of the team can acknowledge")
+    if flag.status == "open":
+        flag.status = "acknowledged"
+        session.add(flag)
+        session.flush()
+    return _views(session, [flag])[0]
+
+
+def answer(session: Session, viewer: Viewer, flag_id: int, note: str) -> FlagView:
+    """Close the loop: the note is shown to the author (and to the team for anonymous flags)."""
+    flag = _visible_flag(session, viewer, flag_id)
+    if not _may_answer(session, viewer, flag):
+        raise PermissionError("only a manager of the author or of the team can answer")
+    flag.status = "answered"
+    flag.answer = note
+    flag.answered_by_id = viewer.person_id
+    flag.answered_at = utcnow()
+    session.add(flag)
+    session.flush()
+    return _views(session, [flag])[0]
+
+
+def _views(
+    session: Session, flags: list[FrictionFlag], authors: dict[int, int] | None = None
+) -> list[FlagView]:
+    if authors is None:
+        authors = _authors(session, [f.id for f in flags if f.id is not None])
+    person_ids = set(authors.values()) | {f.answered_by_id for f in flags if f.answered_by_id}
+    logins = (
+        dict(
+            session.exec(
+                select(Person.id, Person.login).where(col(Person.id).in_(person_ids))
+            ).all()
+        )
+        if person_ids
+        else {}
+    )
+    team_ids = {f.team_id for f in flags if f.team_id is not None}
+    teams = (
+        dict(session.exec(select(Team.id, Team.name).where(col(Team.id).in_(team_ids))).all())
+        if team_ids
+        else {}
+    )
+    return [
+        FlagView(
+            id=f.id or 0,
+            team_id=f.team_id,
+            team_name=teams.get(f.team_id) if f.team_id is not None else None,
+            category=f.category,
+            summary=f.summary,
+            details=f.details,
+            anonymous=f.anonymous,
+            author_login=None if f.anonymous else logins.get(authors.get(f.id or 0, -1)),
+            repo=f.repo,
+            pull_number=f.pull_number,
+            path=f.path,
+            workflow=f.workflow,
+            run_id=f.run_id,
+            created_at=as_utc(f.created_at) or f.created_at,
+            status=f.status,
+            answer=f.answer,
+            answered_by_login=logins.get(f.answered_by_id) if f.answered_by_id else None,
+            answered_at=as_utc(f.answered_at),
+        )
+        for f in flags
+    ]

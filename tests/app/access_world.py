@@ -1,0 +1,169 @@
+"""A small organisation with every role the access rules know, for the access and flag tests.
+
+    dana (director) manages Leads = [alice]
+    alice (manager) manages Payments = [bob, carol, erin]     (3 members: anonymity holds)
+    sam manages Search = [tom]                                (1 member: counts only)
+    root is an admin; bob also has a revoked token.
+
+Every person owns "private markers": strings that only people allowed to see that person's
+individual data may ever receive (their named flag's summary, their 1:1 note, their email).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from app.access import Viewer
+from app.flags import FlagCreate, create_flag
+from app.models import (
+    Commit,
+    OneOnOneNote,
+    PullRequest,
+    Repository,
+    Review,
+    Team,
+)
+from app.people import import_people, person_for_login
+from app.tokens import create_token, revoke_token
+
+PEOPLE = {
+    "teams": [
+        {"name": "Leads", "manager": "dana", "members": ["alice"]},
+        {"name": "Payments", "manager": "alice", "members": ["bob", "carol", "erin"]},
+        {"name": "Search", "manager": "sam", "members": ["tom"], "timezone": "Europe/Berlin"},
+    ],
+    "people": [
+        {"login": login, "name": f"{login.title()} Zq", "email": f"{login}.mail@example.com"}
+        for login in ("dana", "alice", "bob", "carol", "erin", "sam", "tom", "root")
+    ],
+}
+
+PEOPLE_LOGINS = [p["login"] for p in PEOPLE["people"]]
+
+ROLES = {
+    "person": "bob",
+    "manager": "alice",
+    "skip_level": "dana",
+    "other_team": "tom",
+    "other_manager": "sam",
+    "admin": "root",
+}
+
+# Who may see whose individual data (admins: everyone).
+MAY_SEE = {
+    "bob": {"bob"},
+    "alice": {"alice", "bob", "carol", "erin"},
+    "dana": {"dana", "alice", "bob", "carol", "erin"},
+    "tom": {"tom"},
+    "sam": {"sam", "tom"},
+    "root": set(PEOPLE_LOGINS),
+}
+
+ANON_PAYMENTS = "ANONPAY-carol-says-deploys-hurt"
+ANON_SEARCH = "ANONSEARCH-tom-says-search-ci-hurts"
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    team_ids: dict[str, int]
+    secrets: dict[str, str]  # role -> token secret ("revoked" included)
+    flag_ids: dict[str, int]
+    markers: dict[str, list[str]] = field(default_factory=dict)  # login -> private strings
+    repo: str = "acme/pay"
+
+
+def viewer(world: World, login: str, *, is_admin: bool = False) -> Viewer:
+    return Viewer(person_id=world.ids[login], login=login, is_admin=is_admin)
+
+
+def build_world(session: Session) -> World:
+    import_people(session, PEOPLE)
+    ids = {}
+    for login in PEOPLE_LOGINS:
+        person = person_for_login(session, login)
+        assert person is not None and person.id is not None
+        ids[login] = person.id
+    team_ids = {t.name: t.id for t in session.exec(select(Team)) if t.id is not None}
+    secrets: dict[str, str] = {}
+    for role, login in ROLES.items():
+        person = person_for_login(session, login)
+        assert person is not None
+        _, secrets[role] = create_token(session, person, is_admin=(role == "admin"))
+    bob = person_for_login(session, "bob")
+    assert bob is not None
+    revoked, secrets["revoked"] = create_token(session, bob, label="old laptop")
+    assert revoked.id is not None
+    revoke_token(session, revoked.id)
+
+    repo = Repository(name="acme/pay")
+    session.add(repo)
+    session.flush()
+    assert repo.id is not None
+    when = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    markers: dict[str, list[str]] = {}
+    for n, login in enumerate(PEOPLE_LOGINS, start=1):
+        session.add(
+            Commit(
+                repository_id=repo.id,
+                sha=f"{n:040x}",
+                author_name=f"{login} Zq",
+                author_email=f"{login}.mail@example.com",
+                authored_at=when,
+                committed_at=when,
+                summary=f"commit by {login}",
+            )
+        )
+        session.add(
+            PullRequest(
+                id=1000 + n,
+                repository_id=repo.id,
+                number=n,
+                title=f"pr by {login}",
+                author_login=login,
+                state="open",
+                created_at=when,
+                updated_at=when,
+            )
+        )
+        note = f"NOTE-about-{login}-private"
+        manager = {"bob": "alice", "carol": "alice", "tom": "sam", "alice": "dana"}.get(login)
+        if manager:
+            session.add(
+                OneOnOneNote(person_id=ids[login], author_id=ids[manager], body=note, shared=False)
+            )
+        markers[login] = [f"{login}.mail@example.com", note]
+    session.add(Review(id=1, pull_request_id=1003, reviewer_login="alice", state="APPROVED"))
+    session.flush()
+
+    flag_ids: dict[str, int] = {}
+    for login in ("bob", "carol", "tom", "alice"):
+        summary = f"NAMED-{login}-flag-private"
+        view, _ = create_flag(
+            session,
+            viewer_for(ids, login),
+            FlagCreate(
+                category="review_wait", summary=summary, repo="acme/pay", pull_number=3, path="a.py"
+            ),
+        )
+        flag_ids[f"named_{login}"] = view.id
+        markers[login].append(summary)
+    for key, login, summary in (
+        ("anon_payments", "carol", ANON_PAYMENTS),
+        ("anon_search", "tom", ANON_SEARCH),
+    ):
+        view, _ = create_flag(
+            session,
+            viewer_for(ids, login),
+            FlagCreate(category="flaky_build", summary=summary, anonymous=True, workflow="ci"),
+        )
+        flag_ids[key] = view.id
+    session.flush()
+    return World(ids=ids, team_ids=team_ids, secrets=secrets, flag_ids=flag_ids, markers=markers)
+
+
+def viewer_for(ids: dict[str, int], login: str) -> Viewer:
+    return Viewer(person_id=ids[login], login=login)
