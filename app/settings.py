@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["dependabot", "renovate", "github-actions"],
         description="Extra accounts treated as bots besides GitHub's account type",
     )
+    git_batch_commits: int = Field(
+        default=2000, ge=1, description="Commits written per transaction by `collect git`"
+    )
     workweek: str = Field(default="mon,tue,wed,thu,fri", description="Working days")
     default_timezone: str = Field(default="UTC", description="Time zone of teams that name none")
     team_only_mode: bool = Field(
