@@ -543,3 +543,67 @@ def waiting_now(
         bots=BotRule.from_settings(settings),
         calendar=WorkCalendar.from_settings(settings, timezone),
     )
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """Everything `reviews flow` shows for one scope (repo, team or person) over some weeks."""
+
+    scope: str
+    since: datetime
+    until: datetime
+    summary: FlowSummary
+    weeks: tuple[WeekFlow, ...]
+    reviewer_load: tuple[ReviewerLoad, ...]
+    waiting: WaitingNow
+
+
+def flow_report(
+    session: Session,
+    *,
+    settings: Settings,
+    now: datetime,
+    weeks: int,
+    scope: str,
+    repo: str | None = None,
+    authors: Collection[str] | None = None,
+    timezone: str | None = None,
+) -> FlowReport:
+    """Phases of PRs merged in the last `weeks` weeks, reviewer load and who waits now.
+
+    For a team or person (`authors` given), reviewer load counts the reviews those people
+    gave, wherever they gave them; for a repo, every review given on it.
+    """
+    since = now - timedelta(weeks=weeks)
+    zone = timezone or settings.default_timezone
+    flows = pull_flows(
+        session,
+        settings=settings,
+        repo=repo,
+        authors=authors,
+        since=since,
+        until=now,
+        timezone=zone,
+    )
+    merged_recently = [f for f in flows if f.merged_at is not None and f.merged_at >= since]
+    return FlowReport(
+        scope=scope,
+        since=since,
+        until=now,
+        summary=summarise(flows, now=now),
+        weeks=tuple(weekly_flow(merged_recently, timezone=zone)),
+        reviewer_load=tuple(
+            reviewer_load(
+                session,
+                since=since,
+                until=now,
+                settings=settings,
+                repo=repo,
+                reviewers=authors,
+                timezone=zone,
+            )
+        ),
+        waiting=waiting_now(
+            session, now=now, settings=settings, repo=repo, authors=authors, timezone=zone
+        ),
+    )
