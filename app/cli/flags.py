@@ -1,9 +1,170 @@
-"""`gemba` commands for flags (filled in by its capability)."""
+"""`gemba flag "..."` and `gemba flags list`: say what hurts, from the terminal.
+
+Two ways to reach Gemba Walk:
+- local install: `--as LOGIN` writes straight to the configured database (GEMBA_DATABASE_URL);
+- remote server: `--server URL --token SECRET` (or GEMBA_SERVER / GEMBA_TOKEN) posts to the API
+  with an Idempotency-Key, retrying network errors, 5xx and 429 without ever making two flags.
+"""
 
 from __future__ import annotations
 
+import time
+import uuid
+from typing import Any
+
+import httpx
 import typer
+from pydantic import ValidationError
+
+from app.access import Viewer
+from app.cli.common import fail, print_json, session
+from app.flags import FlagCreate, FlagView, create_flag, list_for_manager, list_own
+from app.models import CATEGORIES
+from app.people import person_for_login
+
+flags_app = typer.Typer(help="Friction flags.", no_args_is_help=True)
+
+ATTEMPTS = 4
+AS_HELP = "your login (local install: writes to the database directly)"
+SERVER_HELP = "Gemba Walk URL, e.g. https://gemba.example.com"
+TOKEN_HELP = "your API token (gemba token create LOGIN)"
+
+
+def _local_viewer(login: str) -> Viewer:
+    with session() as db:
+        person = person_for_login(db, login)
+        if person is None or person.id is None:
+            fail(f"no person with login {login!r}")
+        return Viewer(person_id=person.id, login=person.login)
+
+
+def _request(method: str, url: str, token: str, **kwargs: Any) -> Any:
+    """One API call with retries; the same Idempotency-Key is sent on every attempt."""
+    headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            response = httpx.request(method, url, headers=headers, timeout=10, **kwargs)
+        except httpx.HTTPError as error:
+            if attempt == ATTEMPTS:
+                fail(f"cannot reach {url}: {error}")
+            time.sleep(attempt)
+            continue
+        if response.status_code == 429 or response.status_code >= 500:
+            if attempt == ATTEMPTS:
+                fail(f"server answered {response.status_code} {response.text[:200]}")
+            time.sleep(float(response.headers.get("retry-after", attempt)))
+            continue
+        if response.status_code >= 400:
+            fail(f"server refused ({response.status_code}): {response.text[:1000]}")
+        return response.json()
+    raise AssertionError("unreachable")
+
+
+def _summary_line(flag: FlagView | dict[str, Any]) -> str:
+    data = flag if isinstance(flag, dict) else vars(flag)
+    who = "anonymous" if data["anonymous"] else data["author_login"]
+    line = f"#{data['id']:<5} {data['status']:<12} {data['category']:<12} {who}: {data['summary']}"
+    if data.get("answer"):
+        line += f"\n       answer from {data['answered_by_login']}: {data['answer']}"
+    return line
+
+
+def flag_command(
+    summary: str = typer.Argument(..., help="what hurts, up to 200 characters"),
+    category: str = typer.Option("other", "--category", "-c", help=", ".join(CATEGORIES)),
+    details: str = typer.Option("", "--details", "-d", help="more, up to 5000 characters"),
+    pr: int | None = typer.Option(None, "--pr", help="pull request number"),
+    repo: str | None = typer.Option(None, "--repo", help="owner/name"),
+    path: str | None = typer.Option(None, "--path", help="file path"),
+    workflow: str | None = typer.Option(None, "--workflow", help="CI workflow name"),
+    run_id: int | None = typer.Option(None, "--run-id", help="CI run id"),
+    anonymous: bool = typer.Option(False, "--anonymous", help="store no author at all"),
+    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
+    server: str | None = typer.Option(None, envvar="GEMBA_SERVER", help=SERVER_HELP),
+    token: str | None = typer.Option(None, envvar="GEMBA_TOKEN", help=TOKEN_HELP),
+) -> None:
+    """Raise a friction flag, tied to the PR, file or workflow that hurts."""
+    try:
+        data = FlagCreate(
+            category=category,  # type: ignore[arg-type]
+            summary=summary,
+            details=details,
+            repo=repo,
+            pull_number=pr,
+            path=path,
+            workflow=workflow,
+            run_id=run_id,
+            anonymous=anonymous,
+        )
+    except ValidationError as error:
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    if server:
+        if not token:
+            fail("--server needs --token (or GEMBA_TOKEN)")
+        key = str(uuid.uuid4())
+        result = _request(
+            "POST",
+            f"{server.rstrip('/')}/api/v1/friction",
+            token,
+            json=data.model_dump(exclude_defaults=True),
+            headers={"Idempotency-Key": key},
+        )
+        typer.echo(f"flag #{result['id']} raised" + (" anonymously" if anonymous else ""))
+        return
+    if not as_login:
+        fail("say who you are: --as LOGIN (local install) or --server URL --token T")
+    viewer = _local_viewer(as_login)
+    with session() as db:
+        view, _ = create_flag(db, viewer, data)
+    typer.echo(f"flag #{view.id} raised" + (" anonymously" if anonymous else ""))
+
+
+@flags_app.command("list")
+def list_command(
+    team: bool = typer.Option(False, "--team", help="the teams you manage, not your own flags"),
+    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
+    server: str | None = typer.Option(None, envvar="GEMBA_SERVER", help=SERVER_HELP),
+    token: str | None = typer.Option(None, envvar="GEMBA_TOKEN", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """Your own flags (and their answers), or with --team those of the teams you manage."""
+    if server:
+        if not token:
+            fail("--server needs --token (or GEMBA_TOKEN)")
+        path = "/api/v1/friction/teams" if team else "/api/v1/friction"
+        result = _request("GET", f"{server.rstrip('/')}{path}", token)
+        teams = result if team else None
+        flags = None if team else result
+    else:
+        if not as_login:
+            fail("say who you are: --as LOGIN (local install) or --server URL --token T")
+        viewer = _local_viewer(as_login)
+        with session() as db:
+            if team:
+                teams = [
+                    vars(t) | {"flags": [vars(f) for f in t.flags]}
+                    for t in list_for_manager(db, viewer)
+                ]
+                flags = None
+            else:
+                flags = [vars(f) for f in list_own(db, viewer)]
+                teams = None
+    if as_json:
+        print_json(teams if team else flags)
+        return
+    for t in teams or []:
+        typer.echo(f"== {t['team_name']} ({t['members']} members)")
+        for f in t["flags"]:
+            typer.echo(_summary_line(f))
+        if t["anonymous_counts"]:
+            counts = ", ".join(f"{k}: {n}" for k, n in t["anonymous_counts"].items())
+            typer.echo(f"   anonymous flags (team too small to show them): {counts}")
+    for f in flags or []:
+        typer.echo(_summary_line(f))
+    if not (teams or flags):
+        typer.echo("no flags")
 
 
 def register(cli: typer.Typer) -> None:
-    """Add this module's commands to the root command."""
+    cli.command("flag")(flag_command)
+    cli.add_typer(flags_app, name="flags")

@@ -1,9 +1,144 @@
-"""`gemba` commands for people (filled in by its capability)."""
+"""`gemba people ...` and `gemba token ...`: who is who, and who may sign in."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+import yaml
+
+from app.cli.common import fail, print_json, session, settings
+from app.models import Person
+from app.people import (
+    PeopleError,
+    import_people,
+    list_people,
+    map_identity,
+    person_for_login,
+    unknown_identities,
+)
+from app.tokens import create_token, list_tokens, revoke_token
+
+people_app = typer.Typer(
+    help="People, teams and their git/GitHub identities.", no_args_is_help=True
+)
+token_app = typer.Typer(help="Bearer tokens for the API and the web pages.", no_args_is_help=True)
+
+
+@people_app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="YAML file (see docs/people-and-access.md)"),
+) -> None:
+    """Create or update people and teams from FILE; running it again changes nothing."""
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror or error}")
+    except yaml.YAMLError as error:
+        fail(f"{file} is not valid YAML: {error}")
+    try:
+        with session() as db:
+            report = import_people(db, data)
+    except PeopleError as error:
+        fail(f"{file}:\n{error}")
+    typer.echo(
+        f"people: {len(report.people_created)} created, {len(report.people_updated)} updated; "
+        f"teams: {len(report.teams_created)} created, {len(report.teams_updated)} updated; "
+        f"identities added: {report.identities_added}"
+    )
+
+
+@people_app.command("list")
+def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Everyone known, with their teams."""
+    with session() as db:
+        rows = list_people(db)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        teams = ", ".join(row.teams) or "-"
+        typer.echo(f"{row.login:<24} {row.name or '':<28} {row.email or '':<32} {teams}")
+
+
+@people_app.command("unknown")
+def unknown_command(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Emails and logins seen in commits, PRs and reviews that no person claims yet."""
+    with session() as db:
+        rows = unknown_identities(db, ignore_logins=settings().bot_logins)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("every identity in the data belongs to someone")
+    for row in rows:
+        typer.echo(f"{row.kind:<6} {row.value:<40} seen {row.seen}x")
+    if rows:
+        typer.echo("map one with: gemba people map KIND VALUE LOGIN")
+
+
+@people_app.command("map")
+def map_command(
+    kind: str = typer.Argument(..., help="email or login"),
+    value: str = typer.Argument(..., help="the email or login as seen in the data"),
+    login: str = typer.Argument(..., help="the person it belongs to"),
+) -> None:
+    """Claim an email or login for a person."""
+    try:
+        with session() as db:
+            map_identity(db, kind, value, login)
+    except PeopleError as error:
+        fail(str(error))
+    typer.echo(f"{kind} {value} -> {login}")
+
+
+@token_app.command("create")
+def token_create(
+    login: str = typer.Argument(..., help="whose token"),
+    admin: bool = typer.Option(False, "--admin", help="may see everything and administer"),
+    label: str | None = typer.Option(None, "--label", help="where it is used, e.g. laptop"),
+) -> None:
+    """Make a token and print its secret once (only a hash is stored)."""
+    if label is not None and len(label) > 100:
+        fail("--label must be at most 100 characters")
+    with session() as db:
+        person: Person | None = person_for_login(db, login)
+        if person is None:
+            fail(f"no person with login {login!r} (gemba people import FILE.yaml first)")
+        token, secret = create_token(db, person, is_admin=admin, label=label)
+        token_id = token.id
+    typer.echo(secret)
+    typer.echo(
+        f"token {token_id} for {login}{' (admin)' if admin else ''}: shown once, store it now",
+        err=True,
+    )
+
+
+@token_app.command("list")
+def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Every token, without secrets."""
+    with session() as db:
+        rows = list_tokens(db)
+    if as_json:
+        print_json(rows)
+        return
+    for t in rows:
+        state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+        used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+        role = "admin" if t.is_admin else "person"
+        typer.echo(f"{t.id:>4} {t.login:<20} {role:<6} {state:<18} used {used:<16} {t.label or ''}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(..., help="id from gemba token list")) -> None:
+    """Revoke a token: API calls and browser sessions using it stop working at once."""
+    with session() as db:
+        found = revoke_token(db, token_id)
+    if not found:
+        fail(f"no token with id {token_id}")
+    typer.echo(f"token {token_id} revoked")
 
 
 def register(cli: typer.Typer) -> None:
-    """Add this module's commands to the root command."""
+    cli.add_typer(people_app, name="people")
+    cli.add_typer(token_app, name="token")
