@@ -82,6 +82,26 @@ class Settings(BaseSettings):
     )
     digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of Monday sends")
 
+    repos: str = Field(
+        default="",
+        description="What `gemba sync` collects: OWNER/REPO or OWNER/* (every repository of an "
+        "organisation), separated by commas or spaces",
+    )
+    include: str = Field(default="", description="Glob patterns a repository must match")
+    exclude: str = Field(default="", description="Glob patterns that drop a repository")
+    clone_url_template: str = Field(
+        default="",
+        description="How to clone {full_name} (default: the clone URL GitHub reports)",
+    )
+    sync_interval_minutes: int = Field(
+        default=60, ge=1, description="How often `gemba serve --schedule` runs `gemba sync`"
+    )
+    worker_lease_seconds: int = Field(
+        default=120, ge=5, description="How long a worker's claim on a job lasts unless renewed"
+    )
+    log_format: str = Field(default="text", pattern="^(text|json)$", description="text or json")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+
     @field_validator("workweek")
     @classmethod
     def _known_days(cls, value: str) -> str:
@@ -107,9 +127,26 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def repo_entries(self) -> list[str]:
+        return _split(self.repos)
+
+    @property
+    def include_patterns(self) -> list[str]:
+        return _split(self.include)
+
+    @property
+    def exclude_patterns(self) -> list[str]:
+        return _split(self.exclude)
+
+    @property
     def workdays(self) -> set[int]:
         """Working days as Python weekday numbers (Monday is 0)."""
         return {WORKWEEK_DAYS.index(d) for d in self.workweek.split(",")}
+
+
+def _split(value: str) -> list[str]:
+    """A comma- or space-separated list, as people write it in an environment variable."""
+    return [item for item in value.replace(",", " ").split() if item]
 
 
 @lru_cache
