@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
+    from app.sandbox.limits import Limits
     from app.sandbox.scenario import RepoData, Scenario
 
 GITHUB_API = "https://api.github.com"
@@ -89,6 +90,7 @@ class Request:
     base_url: str
     scenario: Scenario
     params: dict[str, str] = field(default_factory=dict)
+    limits: Limits | None = None
 
     def repo_data(self) -> RepoData:
         """The scenario repository named by the `owner` and `repo` path groups, else 404."""

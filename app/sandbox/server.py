@@ -329,6 +329,7 @@ def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 body=body,
                 base_url=base_url,
                 scenario=server.scenario,
+                limits=server.limits,
             )
             response = server.answer(request, _token(self.headers))
             status = response.status if response else 0
