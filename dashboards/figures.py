@@ -1,0 +1,243 @@
+"""Plotly figures for the pages, as plain Plotly JSON (dicts) with one theme.
+
+Figures are built as dicts that follow Plotly's JSON schema rather than through `go.Figure`:
+the browser's plotly.js does the validation and drawing, and a page with a dozen charts stays
+within its time budget (a validated `go.Figure` costs milliseconds each). Every builder returns
+the figure and a one-paragraph text summary for screen readers. Colours are Okabe-Ito, which
+stay distinct for the common colour-vision deficiencies; units are in the axis titles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named line or set of bars."""
+
+    name: str
+    values: Sequence[float | None]
+
+
+def _layout(x_title: str, y_title: str, *, height: int = 300, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "font": {"family": FONT, "size": 12, "color": "#222"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "colorway": list(OKABE_ITO),
+        "xaxis": {"title": {"text": x_title}, "gridcolor": "#e5e5e5", "automargin": True},
+        "yaxis": {
+            "title": {"text": y_title},
+            "gridcolor": "#e5e5e5",
+            "zeroline": True,
+            "automargin": True,
+        },
+        "legend": {"orientation": "h", "y": -0.25},
+        "hovermode": "closest",
+    }
+    layout.update(extra)
+    return layout
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    return "no data" if value is None else f"{value:.1f} {unit}"
+
+
+def _describe(series: Sequence[Series], labels: Sequence[str], unit: str) -> str:
+    parts = []
+    for one in series:
+        pairs = [f"{label}: {_fmt(v, unit)}" for label, v in zip(labels, one.values, strict=True)]
+        shown = pairs if len(pairs) <= 8 else [*pairs[:3], "…", *pairs[-3:]]
+        parts.append(f"{one.name}: " + "; ".join(shown) + ".")
+    return " ".join(parts)
+
+
+def grouped_bars(
+    labels: Sequence[str], series: Sequence[Series], *, x_title: str, y_title: str, unit: str
+) -> tuple[dict[str, Any], str]:
+    """Bars side by side per label: this period against a baseline, for example."""
+    data = [
+        {
+            "type": "bar",
+            "name": one.name,
+            "x": list(labels),
+            "y": [_round(v) for v in one.values],
+            "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)]},
+            "hovertemplate": f"%{{x}}: %{{y:.1f}} {unit}<extra>{one.name}</extra>",
+        }
+        for i, one in enumerate(series)
+    ]
+    return {"data": data, "layout": _layout(x_title, y_title, barmode="group")}, _describe(
+        series, labels, unit
+    )
+
+
+def stacked_bars(
+    labels: Sequence[str], series: Sequence[Series], *, x_title: str, y_title: str, unit: str
+) -> tuple[dict[str, Any], str]:
+    """Parts of a whole over time: hours of waiting by kind, flags by category."""
+    figure, summary = grouped_bars(labels, series, x_title=x_title, y_title=y_title, unit=unit)
+    figure["layout"]["barmode"] = "stack"
+    return figure, summary
+
+
+def lines(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    x_title: str,
+    y_title: str,
+    unit: str,
+    dashed: Sequence[str] = (),
+) -> tuple[dict[str, Any], str]:
+    """Weekly trends; series named in `dashed` are reference lines (a usual, a median)."""
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": one.name,
+            "x": list(labels),
+            "y": [_round(v) for v in one.values],
+            "connectgaps": False,
+            "line": {
+                "color": OKABE_ITO[i % len(OKABE_ITO)],
+                "dash": "dash" if one.name in dashed else "solid",
+            },
+            "hovertemplate": f"%{{x}}: %{{y:.1f}} {unit}<extra>{one.name}</extra>",
+        }
+        for i, one in enumerate(series)
+    ]
+    return {"data": data, "layout": _layout(x_title, y_title)}, _describe(series, labels, unit)
+
+
+def horizontal_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    x_title: str,
+    unit: str,
+    name: str,
+    colours: Sequence[str] | None = None,
+    hover: Sequence[str] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """One bar per item, top to bottom in the order given (callers choose a neutral order)."""
+    trace: dict[str, Any] = {
+        "type": "bar",
+        "orientation": "h",
+        "name": name,
+        "y": list(labels),
+        "x": [_round(v) for v in values],
+        "marker": {"color": list(colours) if colours else OKABE_ITO[0]},
+        "hovertemplate": f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
+    }
+    if hover is not None:
+        trace["customdata"] = list(hover)
+        trace["hovertemplate"] = f"%{{y}}: %{{x:.1f}} {unit}<br>%{{customdata}}<extra></extra>"
+    height = max(200, 60 + 24 * len(labels))
+    layout = _layout(x_title, "", height=height)
+    layout["yaxis"]["autorange"] = "reversed"
+    layout["showlegend"] = False
+    summary = f"{name}: " + "; ".join(
+        f"{label}: {_fmt(v, unit)}" for label, v in list(zip(labels, values, strict=True))[:10]
+    )
+    if len(labels) > 10:
+        summary += f"; and {len(labels) - 10} more"
+    return {"data": [trace], "layout": layout}, summary + "."
+
+
+def spread(
+    values: Sequence[float], *, names: Sequence[str] | None, x_title: str, unit: str, name: str
+) -> tuple[dict[str, Any], str]:
+    """A distribution (reviewer load): names, when shown, sorted alphabetically, never ranked.
+
+    Without names it is a strip of points, so the shape of the spread is visible without
+    anyone being singled out.
+    """
+    if names is not None:
+        ordered = sorted(zip(names, values, strict=True), key=lambda pair: pair[0].lower())
+        figure, summary = horizontal_bars(
+            [n for n, _ in ordered],
+            [v for _, v in ordered],
+            x_title=x_title,
+            unit=unit,
+            name=name,
+            colours=[OKABE_ITO[4]] * len(ordered),
+        )
+    else:
+        trace = {
+            "type": "box",
+            "name": name,
+            "x": [_round(v) for v in sorted(values)],
+            "boxpoints": "all",
+            "jitter": 0.4,
+            "pointpos": 0,
+            "marker": {"color": OKABE_ITO[0]},
+            "line": {"color": OKABE_ITO[0]},
+            "hoverinfo": "x",
+        }
+        layout = _layout(x_title, "", height=200, showlegend=False)
+        figure = {"data": [trace], "layout": layout}
+        summary = f"{name}: {len(values)} people"
+    if values:
+        ordered_values = sorted(values)
+        median = ordered_values[len(ordered_values) // 2]
+        summary = summary.rstrip(".") + (
+            f". From {ordered_values[0]:.0f} to {ordered_values[-1]:.0f} {unit}, "
+            f"median {median:.0f} {unit}."
+        )
+    return figure, summary
+
+
+def treemap(
+    paths: Sequence[str],
+    sizes: Sequence[float],
+    colour_values: Sequence[float],
+    *,
+    colour_title: str,
+    hover: Sequence[str],
+) -> tuple[dict[str, Any], str]:
+    """Hotspots: area is lines changed, colour is how concentrated ownership is."""
+    trace = {
+        "type": "treemap",
+        "labels": list(paths),
+        "parents": [""] * len(paths),
+        "values": [_round(v) for v in sizes],
+        "customdata": list(hover),
+        "hovertemplate": "%{label}<br>%{customdata}<extra></extra>",
+        "marker": {
+            "colors": [_round(v) for v in colour_values],
+            "colorscale": [[0, "#56B4E9"], [0.5, "#F0E442"], [1, "#D55E00"]],
+            "cmin": 0,
+            "cmax": 1,
+            "colorbar": {"title": {"text": colour_title}},
+        },
+        "textinfo": "label",
+    }
+    layout = _layout("", "", height=420)
+    layout["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
+    summary = "Files by size of change: " + "; ".join(
+        f"{p} ({s:.0f} lines, {c:.0%} {colour_title.lower()})"
+        for p, s, c in list(zip(paths, sizes, colour_values, strict=True))[:10]
+    )
+    return {"data": [trace], "layout": layout}, summary + "."

@@ -1,0 +1,118 @@
+"""A small organisation with something worth talking about, written as real rows.
+
+Maya manages team platform (Alice, Bob). Alice's PR #412 waited 3.1 days for a first review
+while the team usually gets one within hours; one of her PRs hit a flaky build; she has an open
+flag. Bob has a quiet, uneventful period. Carol is on another team, managed by Dan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.models import Person, PullRequest, Repository, Team, WorkflowRun
+from tests.dashboards import factories as f
+
+NOW = f.NOW
+
+
+@dataclass
+class World:
+    maya: Person
+    alice: Person
+    bob: Person
+    carol: Person
+    dan: Person
+    platform: Team
+    other: Team
+    repo: Repository
+    slow_pull: PullRequest
+    flaky_run: WorkflowRun
+    tokens: dict[str, str]
+
+
+def build_world(session: Session) -> World:
+    maya = f.make_person(session, "maya")
+    alice = f.make_person(session, "alice")
+    bob = f.make_person(session, "bob")
+    carol = f.make_person(session, "carol")
+    dan = f.make_person(session, "dan")
+    platform = f.make_team(session, "platform", manager=maya, members=[alice, bob])
+    other = f.make_team(session, "payments", manager=dan, members=[carol])
+    repo = f.make_repo(session, "acme/shop")
+    # Usual flow for the team: first review about 2 hours after ready, over the past months.
+    number = 300
+    for days_ago in range(5, 80, 4):
+        for author, reviewer in (("alice", "bob"), ("bob", "alice"), ("carol", "bob")):
+            number += 1
+            ready = NOW - timedelta(days=days_ago, hours=3)
+            f.make_pull(
+                session,
+                repo,
+                author,
+                number=number,
+                ready_at=ready,
+                first_review_at=ready + timedelta(hours=2),
+                reviewer=reviewer,
+                merged_at=ready + timedelta(hours=5),
+            )
+    ready = NOW - timedelta(days=8)
+    slow = f.make_pull(
+        session,
+        repo,
+        "alice",
+        number=412,
+        title="Speed up <checkout> totals",
+        ready_at=ready,
+        first_review_at=ready + timedelta(days=3.1),
+        reviewer="bob",
+        merged_at=ready + timedelta(days=3.5),
+    )
+    flaky = f.make_run(
+        session,
+        repo,
+        actor="alice",
+        head_sha=slow.head_sha or "",
+        created_at=ready + timedelta(hours=1),
+        attempts=[("failure", timedelta(minutes=20)), ("success", timedelta(minutes=18))],
+        pull_number=412,
+    )
+    for days_ago in (2, 4, 6):
+        f.make_run(
+            session,
+            repo,
+            actor="bob",
+            head_sha=f"{days_ago:040x}",
+            created_at=NOW - timedelta(days=days_ago),
+            attempts=[("success", timedelta(minutes=15))],
+        )
+    f.make_flag(
+        session,
+        alice,
+        summary="Staging deploys take an hour",
+        category="slow_build",
+        created_at=NOW - timedelta(days=6),
+        team=platform,
+    )
+    f.make_flag(
+        session,
+        None,
+        summary="Nobody owns the billing module",
+        category="process",
+        created_at=NOW - timedelta(days=3),
+        team=platform,
+    )
+    for day in range(1, 30, 3):
+        f.make_commit(
+            session,
+            repo,
+            email="alice@example.com",
+            name="Alice",
+            at=NOW - timedelta(days=day),
+            files={"src/checkout.py": 12, "src/totals.py": 4},
+        )
+    tokens = {p.login: f.make_token(session, p) for p in (maya, alice, bob, carol, dan)}
+    session.commit()
+    return World(maya, alice, bob, carol, dan, platform, other, repo, slow, flaky, tokens)
