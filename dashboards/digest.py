@@ -74,13 +74,13 @@ def manager_digest(
         teams=list(scope.team_names),
     )
     metrics: list[Metric] = []
-    reviews = signals.review_section(session, scope, weeks, now)
+    reviews = signals.review_section(session, scope, weeks, now, settings)
     if reviews is None:
         data.missing.append(MISSING_REVIEWS)
     else:
         metrics += reviews.metrics
         data.waiting_now = reviews.waiting_now
-    ci = signals.ci_section(session, scope, weeks, now)
+    ci = signals.ci_section(session, scope, weeks)
     if ci is None:
         data.missing.append(MISSING_CI)
     else:
@@ -88,7 +88,7 @@ def manager_digest(
     flag_numbers, data.flags_open_now = flag_metrics(session, scope, weeks, now)
     data.metrics = metrics + flag_numbers
 
-    files = signals.file_section(session, scope, chosen, now)
+    files = signals.file_section(session, scope, chosen, settings)
     if files is None:
         data.missing.append(MISSING_FILES)
     else:
@@ -130,7 +130,7 @@ def developer_digest(
         end=chosen.end,
         teams=list(scope.team_names),
     )
-    queues = signals.review_queues(session, scope, now)
+    queues = signals.review_queues(session, scope, now, settings)
     if queues is None:
         data.missing.append(MISSING_REVIEWS)
     else:

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, col, select
 
 from app.access import Viewer, all_reports, manages_team, visible_teams
-from app.models import Identity, Person, Team, TeamMember
+from app.models import Person, Team, TeamMember
+from app.people import emails_of, logins_of
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class Scope:
     """The people and teams one digest covers."""
 
     person_ids: frozenset[int]
-    logins: frozenset[str]
+    person_logins: frozenset[str]  # each person's own login, as the CI signals name people
+    logins: frozenset[str]  # every GitHub login spelling of those people
     emails: frozenset[str]
     team_ids: frozenset[int]
     team_names: tuple[str, ...]
@@ -61,8 +63,10 @@ def person_scope(session: Session, person: Person) -> Scope:
 
 def _scope(session: Session, person_ids: set[int], teams: list[Team]) -> Scope:
     logins, emails = identities_of(session, person_ids)
+    own = session.exec(select(Person.login).where(col(Person.id).in_(person_ids))).all()
     return Scope(
         person_ids=frozenset(person_ids),
+        person_logins=frozenset(own),
         logins=frozenset(logins),
         emails=frozenset(emails),
         team_ids=frozenset(t.id for t in teams if t.id is not None),
@@ -71,17 +75,12 @@ def _scope(session: Session, person_ids: set[int], teams: list[Team]) -> Scope:
 
 
 def identities_of(session: Session, person_ids: set[int]) -> tuple[set[str], set[str]]:
-    """GitHub logins and git emails that belong to these people (mapped identities included)."""
-    people = session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
-    logins = {p.login for p in people}
-    emails = {p.email.lower() for p in people if p.email}
-    for identity in session.exec(
-        select(Identity).where(col(Identity.person_id).in_(person_ids))
-    ).all():
-        if identity.kind == "login":
-            logins.add(identity.value)
-        elif identity.kind == "email":
-            emails.add(identity.value.lower())
+    """Every GitHub login and git email spelling of these people (app.people's rules)."""
+    logins: set[str] = set()
+    emails: set[str] = set()
+    for person_id in person_ids:
+        logins |= logins_of(session, person_id)
+        emails |= emails_of(session, person_id)
     return logins, emails
 
 

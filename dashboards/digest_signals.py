@@ -1,23 +1,32 @@
 """The digest's bridge to the signal modules: review flow, CI, hotspots and talking points.
 
-Each function returns None while its signal is not collected yet (module not installed or no
-rows at all), so the email can say "not collected yet" instead of printing a zero.
+Each section returns None while its data is not collected yet (no rows of that kind at all),
+so the email says "not collected yet" instead of printing a zero. Rows every digest needs
+(CI attempts, hotspot rankings) are loaded once per session and filtered per scope.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
+from typing import Any, TypeVar, cast
+from urllib.parse import quote
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, func, select
 
-from app.models import Person
+from app.models import Commit, Person, PullRequest, WorkflowRun
 from app.settings import Settings
-from dashboards.digest_data import FileNote, Metric, TalkingPoint, WaitingPR
+from dashboards.digest_data import FileNote, Metric, TalkingPoint, WaitingPR, metric_from_weeks
 from dashboards.digest_scope import Scope
 from dashboards.digest_week import Week
+from dashboards.signals import builds, ci_queries, hotspots, reviews
+from dashboards.signals.reviews import PHASES
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,29 +51,223 @@ def _signal(name: str) -> ModuleType | None:
         return None
 
 
+def _memo(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """Rows shared by every digest built in one session (one run of `gemba digest send`)."""
+    cache: dict[tuple[object, ...], Any] = session.info.setdefault("gemba_digest_cache", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cast(T, cache[key])
+
+
+def _within(moment: datetime | None, week: Week) -> bool:
+    return moment is not None and week.utc_start <= moment < week.utc_end
+
+
+def _waiting(pull: reviews.WaitingPull) -> WaitingPR:
+    return WaitingPR(
+        repo=pull.repository,
+        number=pull.number,
+        title=pull.title,
+        url=pull.html_url,
+        author_login=pull.author_login,
+        waiting_hours=round(pull.waited_hours, 1),
+    )
+
+
 def review_section(
-    session: Session, scope: Scope, weeks: list[Week], now: datetime
+    session: Session, scope: Scope, weeks: list[Week], now: datetime, settings: Settings
 ) -> ReviewSection | None:
-    """Pickup and review time, PRs merged, hours waiting on review, PRs waiting now."""
-    if _signal("dashboards.signals.reviews") is None:
+    """Pickup and review time, PRs merged and hours waited for a first review, per week (by
+    merge date, as `reviews.weekly_flow` counts them), and the scope's PRs waiting now."""
+    if not _has_rows(session, PullRequest):
         return None
-    return None
+    tz = str(weeks[0].start.tzinfo or "UTC")
+    flows = reviews.pull_flows(
+        session,
+        settings=settings,
+        authors=sorted(scope.logins),
+        since=weeks[-1].utc_start,
+        until=weeks[0].utc_end,
+        timezone=tz,
+    )
+    merged = [[f for f in flows if _within(f.merged_at, w)] for w in weeks]
+    stats = [
+        {phase.phase: phase for phase in (reviews.phase_stats(items, p) for p in PHASES)}
+        for items in merged
+    ]
+    waited = [
+        round(sum(f.pickup_hours or 0.0 for f in items), 1) if items else 0.0 for items in merged
+    ]
+    waiting = reviews.waiting_now(
+        session, now=now, settings=settings, authors=sorted(scope.logins), timezone=tz
+    )
+    return ReviewSection(
+        metrics=[
+            metric_from_weeks(
+                "pickup_hours",
+                "Time to first review (median)",
+                "hours",
+                [s["pickup"].median_hours for s in stats],
+            ),
+            metric_from_weeks(
+                "review_hours",
+                "Review time, first review to approval (median)",
+                "hours",
+                [s["review"].median_hours for s in stats],
+            ),
+            metric_from_weeks(
+                "prs_merged",
+                "Pull requests merged",
+                "PRs",
+                [float(len(items)) for items in merged],
+                lower_is_better=False,
+            ),
+            metric_from_weeks(
+                "review_wait_hours",
+                "Hours waited for a first review (PRs merged)",
+                "hours",
+                list(waited),
+            ),
+        ],
+        waiting_now=[_waiting(p) for p in waiting.on_reviewer],
+    )
 
 
-def ci_section(
-    session: Session, scope: Scope, weeks: list[Week], now: datetime
-) -> list[Metric] | None:
-    """CI success rate, flaky rate and hours waited on CI for the scope's PRs and pushes."""
-    if _signal("dashboards.signals.builds") is None:
+def _has_rows(session: Session, table: type[SQLModel]) -> bool:
+    """Whether this kind of data was ever collected (else the section says so)."""
+    return _memo(
+        session,
+        ("has", table.__name__),
+        lambda: session.exec(select(func.count()).select_from(table)).one() > 0,
+    )
+
+
+def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> list[Metric] | None:
+    """CI success rate, flaky rate, hours waited on CI and hours lost to flaky reruns, for the
+    runs whose person (PR author, else pusher) is in scope, per week of run creation."""
+    if not _has_rows(session, WorkflowRun):
         return None
-    return None
+    since, until = weeks[-1].utc_start, weeks[0].utc_end
+    attempts, jobs, people = _memo(
+        session,
+        ("ci", since, until),
+        lambda: (
+            ci_queries.load_attempts(session, since=since, until=until),
+            ci_queries.load_jobs(session, since=since, until=until),
+            ci_queries.load_people(session),
+        ),
+    )
+    mine = [a for a in attempts if people.person(a.person) in scope.person_logins]
+    runs = {a.run_id for a in mine}
+    my_jobs = [j for j in jobs if j.run_id in runs]
+    success: list[float | None] = []
+    flaky: list[float | None] = []
+    waited: list[float | None] = []
+    lost: list[float | None] = []
+    for week in weeks:
+        week_attempts = [a for a in mine if _within(a.created_at, week)]
+        week_runs = {a.run_id for a in week_attempts}
+        week_jobs = [j for j in my_jobs if j.run_id in week_runs]
+        health = builds.workflow_health(week_attempts, week_jobs, now=week.utc_end)
+        counted = [s for h in health for s in h.weeks]
+        decided = sum(s.succeeded + s.failed + s.other for s in counted)
+        succeeded = sum(s.succeeded for s in counted)
+        success.append(round(100 * succeeded / decided, 1) if decided else None)
+        report = builds.flaky_from_rows(week_attempts, week_jobs)
+        rate = report.flaky_rate
+        flaky.append(round(100 * rate, 1) if rate is not None else None)
+        groups, _ = builds.groups_by_sha(week_attempts, week_jobs)
+        per_person = builds.person_ci_from_rows(
+            week_attempts, groups, people, logins=scope.person_logins
+        )
+        waited.append(_hours(sum((p.waited_on_ci for p in per_person), timedelta())))
+        lost.append(_hours(sum((p.waited_on_flaky for p in per_person), timedelta())))
+    return [
+        metric_from_weeks("ci_success_pct", "CI success rate", "%", success, lower_is_better=False),
+        metric_from_weeks(
+            "flaky_pct", "Flaky builds (same commit failed, then passed)", "%", flaky
+        ),
+        metric_from_weeks("ci_wait_hours", "Hours waited on CI", "hours", waited),
+        metric_from_weeks("flaky_lost_hours", "Hours lost to flaky reruns", "hours", lost),
+    ]
 
 
-def file_section(session: Session, scope: Scope, week: Week, now: datetime) -> FileSection | None:
-    """New or rising hotspots and knowledge-risk files where the scope's people work."""
-    if _signal("dashboards.signals.hotspots") is None:
+def _hours(value: timedelta) -> float:
+    return round(value.total_seconds() / 3600, 1)
+
+
+HOT_TOP = 10
+HOT_LOOKBACK = timedelta(days=90)
+
+
+def file_section(
+    session: Session, scope: Scope, week: Week, settings: Settings
+) -> FileSection | None:
+    """Files the scope's people changed in the last 90 days that entered (or climbed) the top
+    ten hotspots of their repository during the week, and those whose main author went quiet.
+    Authors' names are left out: a file's main author may be on another team."""
+    if not scope.emails or not _has_rows(session, Commit):
         return None
-    return None
+    end, start = week.utc_end, week.utc_start
+    touched = hotspots.files_touched_by(
+        session, emails=scope.emails, now=end, since=end - HOT_LOOKBACK
+    )
+    ours: dict[str, set[str]] = defaultdict(set)
+    for item in touched:
+        ours[item.repo].add(item.path)
+    section = FileSection()
+    for repo in sorted(ours):
+        url = _repo_url(settings, repo)
+        before = _ranks(session, repo, start)
+        after = _ranks(session, repo, end)
+        for path, rank in sorted(after.items(), key=lambda kv: kv[1]):
+            if path not in ours[repo]:
+                continue
+            if path not in before:
+                reason = f"new in the top {HOT_TOP} hotspots (now #{rank})"
+            elif before[path] > rank:
+                reason = f"rising: #{before[path]} to #{rank} among hotspots"
+            else:
+                continue
+            section.hotspots.append(FileNote(repo, path, reason, url))
+        risks = _memo(
+            session,
+            ("risk", repo, end),
+            lambda r=repo: hotspots.knowledge_risk(session, repo=r, now=end),  # type: ignore[misc]
+        )
+        for risk in risks:
+            if risk.path in ours[repo]:
+                share = (
+                    f"{risk.main_author_share:.0%} of its lines"
+                    if risk.main_author_share is not None
+                    else "most of its lines"
+                )
+                section.knowledge_risk.append(
+                    FileNote(
+                        repo,
+                        risk.path,
+                        f"its main author ({share}) has made no commit for {risk.idle_days} days",
+                        url,
+                    )
+                )
+    return section
+
+
+def _ranks(session: Session, repo: str, now: datetime) -> dict[str, int]:
+    top = _memo(
+        session,
+        ("hot", repo, now),
+        lambda: hotspots.hotspots(session, repo=repo, now=now, limit=HOT_TOP),
+    )
+    return {spot.path: index for index, spot in enumerate(top, start=1) if spot.score > 0}
+
+
+def _repo_url(settings: Settings, repo: str) -> str:
+    return (
+        settings.base_url.rstrip("/")
+        + "/repos/"
+        + "/".join(quote(part, safe="") for part in repo.split("/"))
+    )
 
 
 def talking_points_ready() -> bool:
@@ -81,9 +284,20 @@ def talking_point(
 
 
 def review_queues(
-    session: Session, scope: Scope, now: datetime
+    session: Session, scope: Scope, now: datetime, settings: Settings
 ) -> tuple[list[WaitingPR], list[WaitingPR]] | None:
-    """For one developer: PRs waiting on their review, and their own PRs waiting."""
-    if _signal("dashboards.signals.reviews") is None:
+    """For one developer: others' PRs waiting on their review, and their own PRs waiting."""
+    if not _has_rows(session, PullRequest):
         return None
-    return None
+    everyone = _memo(
+        session, ("waiting", now), lambda: reviews.waiting_now(session, now=now, settings=settings)
+    )
+    lowered = {login.lower() for login in scope.logins}
+    asked = [
+        _waiting(p)
+        for p in everyone.on_reviewer
+        if (p.author_login or "").lower() not in lowered
+        and any(r.lower() in lowered for r in p.requested_reviewers)
+    ]
+    own = [_waiting(p) for p in everyone.on_reviewer if (p.author_login or "").lower() in lowered]
+    return asked, own
