@@ -1,9 +1,225 @@
-"""`gemba` commands for git (filled in by its capability)."""
+"""`gemba collect git` and the file-level views over its data: hotspots, coupling, ownership."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from app.cli import common
+from app.cli.collect_group import add_collect_group, collect_app
+from collectors.git_log import GitInputError
+from collectors.git_store import CollectRefused, collect_git
+from dashboards.signals import hotspots as signals
+
+PROGRESS_MIN_COMMITS = 2000
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
+
+RepoOption = typer.Option(..., "--repo", help="Name the repository was collected under")
+SinceOption = typer.Option(
+    None, "--since", formats=DATE_FORMATS, help="Start of the window (default: 365 days ago)"
+)
+LimitOption = typer.Option(20, "--limit", min=1, help="At most this many rows")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, shown only once a run turns out to be long."""
+    bar: Progress | None = None
+    task: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < PROGRESS_MIN_COMMITS:
+            return
+        if bar is None:
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            task = bar.add_task("commits", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+@collect_app.command("git")
+def collect_git_command(
+    path: Path = typer.Argument(..., help="A local clone (working tree or bare)"),
+    name: str | None = typer.Option(None, "--name", help="Name to store it under (default: dir)"),
+    full: bool = typer.Option(False, "--full", help="Re-read the whole history"),
+    jobs: int | None = typer.Option(None, "--jobs", min=1, help="Parallel git processes"),
+) -> None:
+    """Read a repository's history (incremental after the first run) into the database."""
+    config = common.settings()
+    engine = common.engine(config)
+    try:
+        with _progress_bar() as progress:
+            result = collect_git(
+                engine,
+                path,
+                name=name,
+                full=full,
+                bot_logins=config.bot_logins,
+                jobs=jobs,
+                batch_commits=config.git_batch_commits,
+                progress=progress,
+            )
+    except GitInputError as error:
+        common.fail(str(error))
+    except CollectRefused as error:
+        common.fail(str(error), code=3)
+    finally:
+        engine.dispose()
+    if result.mode == "unchanged":
+        typer.echo(f"{result.repository}: up to date at {result.head[:12]}")
+        return
+    typer.echo(
+        f"{result.repository}: {result.mode} collect to {result.head[:12]}: "
+        f"{result.commits_added} commits added, {result.commits_removed} removed, "
+        f"{result.file_changes_written} file changes written, {result.files_at_head} files at HEAD"
+    )
+
+
+def _since(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _call(function: Callable[..., list[Any]], repo: str, **kwargs: Any) -> list[Any]:
+    with common.session() as session:
+        try:
+            return function(session, repo=repo, now=datetime.now(UTC), **kwargs)
+        except signals.UnknownRepository:
+            common.fail(f"no repository named {repo!r}; run `gemba collect git PATH --name {repo}`")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [list(headers)] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        sys.stdout.write("\n")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def hotspots_command(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Files at HEAD ranked by change frequency x size (docs/metrics.md)."""
+    rows = _call(signals.hotspots, repo, since=_since(since), limit=limit)
+    if as_json:
+        common.print_json(rows)
+        return
+    _table(
+        ["score", "commits", "churn", "loc", "authors", "main author", "share", "last", "path"],
+        [_hotspot_row(h) for h in rows],
+    )
+
+
+def _hotspot_row(h: signals.Hotspot) -> list[object]:
+    share, last = h.main_author_share, h.last_changed
+    return [h.score, h.commits, h.churn, h.loc, h.authors, h.main_author, share, last, h.path]
+
+
+def coupling_command(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+    max_changeset: int = typer.Option(30, min=1, help="Ignore commits touching more files"),
+    min_revs: int = typer.Option(5, min=1, help="Minimum commits of each file"),
+    min_shared: int = typer.Option(5, min=1, help="Minimum commits shared by the pair"),
+    min_degree: float = typer.Option(30.0, min=0, max=100, help="Minimum degree, in %"),
+) -> None:
+    """Pairs of files that change together (Code Maat's coupling degree)."""
+    rows = _call(
+        signals.coupling,
+        repo,
+        since=_since(since),
+        limit=limit,
+        max_changeset=max_changeset,
+        min_revs=min_revs,
+        min_shared=min_shared,
+        min_degree=min_degree,
+    )
+    if as_json:
+        common.print_json(rows)
+        return
+    _table(
+        ["degree", "shared", "commits", "coupled commits", "path", "coupled path"],
+        [[c.degree, c.shared, c.commits, c.coupled_commits, c.path, c.coupled_path] for c in rows],
+    )
+
+
+def ownership_command(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Who wrote each file: distinct people, main author and their share of added lines."""
+    rows = _call(signals.ownership, repo, since=_since(since), limit=limit)
+    if as_json:
+        common.print_json(rows)
+        return
+    _table(
+        ["authors", "main author", "share", "loc", "path"],
+        [[o.authors, o.main_author, o.main_author_share, o.loc, o.path] for o in rows],
+    )
+
+
+def knowledge_risk_command(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    limit: int = LimitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Files whose main author has made no commit in the last 90 days."""
+    rows = _call(signals.knowledge_risk, repo, since=_since(since), limit=limit)
+    if as_json:
+        common.print_json(rows)
+        return
+    _table(
+        ["idle days", "main author", "share", "loc", "path"],
+        [[r.idle_days, r.main_author, r.main_author_share, r.loc, r.path] for r in rows],
+    )
 
 
 def register(cli: typer.Typer) -> None:
-    """Add this module's commands to the root command."""
+    """Add `collect git` (to the shared `collect` group) and the hotspot views."""
+    add_collect_group(cli)
+    cli.command("hotspots")(hotspots_command)
+    cli.command("coupling")(coupling_command)
+    cli.command("ownership")(ownership_command)
+    cli.command("knowledge-risk")(knowledge_risk_command)

@@ -1,0 +1,366 @@
+"""Read a repository's history in one streamed `git log --numstat -M -z` pass, via GitPython.
+
+Never a per-commit diff or `commit.stats` call: those cost 9-46x a raw `git log` (issue 2).
+Edge cases, stated once here and in docs/metrics.md:
+- merges: stored as commits (`is_merge`), but `git log --numstat` prints no diff for them,
+  so they add no file changes and never count as churn;
+- renames (`-M`): every change is stored under the path the file has at the newest commit
+  read, by walking history newest to oldest with a map old path -> current path; a path that
+  was deleted and later reused by an unrelated file shares that file's history (as with
+  `git log --follow`);
+- mailmap: author name and email come from `%aN`/`%aE`, so `.mailmap` is applied;
+- bots: "[bot]" in the name or email, or a name/email login listed in `settings.bot_logins`;
+- paths: `-z` output is never quoted; bytes that are not UTF-8 are kept as `\\xNN` escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import git
+
+HEADER = b"\x1e"
+LOG_FORMAT = "%x1e%H%x00%aN%x00%aE%x00%at%x00%ct%x00%P%x00%s%x00"
+PARALLEL_MIN_COMMITS = 2000
+READ_SIZE = 1 << 20
+BINARY_SNIFF = 8000  # git's own heuristic: a NUL byte in the first 8000 bytes
+
+
+class GitInputError(ValueError):
+    """The path cannot be collected (not a repository, empty, shallow, detached HEAD...)."""
+
+
+@dataclass(frozen=True)
+class FileChangeRecord:
+    path: str  # at the newest commit read (renames followed)
+    old_path: str | None  # the rename source, as named in this commit
+    added: int
+    deleted: int
+    is_binary: bool
+
+
+@dataclass(frozen=True)
+class CommitRecord:
+    sha: str
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    committed_at: datetime
+    is_merge: bool
+    is_bot: bool
+    summary: str
+    changes: tuple[FileChangeRecord, ...]
+
+
+@dataclass(frozen=True)
+class HeadFileRecord:
+    path: str
+    loc: int
+    is_binary: bool
+
+
+def decode_path(raw: bytes) -> str:
+    """One decoding for every path we read, so log paths and tree paths always match."""
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+# --- opening and checking ---------------------------------------------------------------------
+
+
+def open_repository(path: str | Path) -> git.Repo:
+    """Open a repository we can collect, or raise GitInputError saying why not."""
+    try:
+        repo = git.Repo(path)
+    except git.NoSuchPathError:
+        raise GitInputError(f"{path}: no such directory") from None
+    except git.InvalidGitRepositoryError:
+        raise GitInputError(f"{path}: not a git repository") from None
+    if repo.head.is_detached:
+        raise GitInputError(
+            f"{path}: HEAD is detached; check out a branch (git switch <branch>) first"
+        )
+    if not repo.head.is_valid():
+        raise GitInputError(f"{path}: the repository has no commits yet")
+    if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
+        raise GitInputError(
+            f"{path}: shallow clone, history is incomplete; run `git fetch --unshallow` first"
+        )
+    return repo
+
+
+def head_sha(repo: git.Repo) -> str:
+    return repo.head.commit.hexsha
+
+
+def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    """True when `older` is in `newer`'s history (False too when `older` no longer exists)."""
+    try:
+        repo.git.merge_base("--is-ancestor", older, newer)
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def rev_list(repo: git.Repo, head: str, exclude: str | None = None) -> list[str]:
+    """Commits reachable from `head` (minus `exclude`'s history), newest first."""
+    args = [head] if exclude is None else [head, f"^{exclude}"]
+    out = repo.git.rev_list(*args)
+    return out.split() if out else []
+
+
+# --- bots -------------------------------------------------------------------------------------
+
+
+def is_bot(name: str, email: str, bot_logins: Iterable[str] = ()) -> bool:
+    """GitHub's "[bot]" suffix, or a name or email login listed as a bot account."""
+    name, email = name.lower(), email.lower()
+    if "[bot]" in name or "[bot]" in email:
+        return True
+    local = email.split("@", 1)[0]
+    candidates = {name, local, local.split("+", 1)[-1]}
+    return any(login.lower() in candidates for login in bot_logins)
+
+
+# --- the streamed parse -----------------------------------------------------------------------
+
+
+class PathMap:
+    """Old path -> path at the newest commit read, built while walking newest to oldest."""
+
+    def __init__(self) -> None:
+        self.renames: dict[str, str] = {}
+
+    def resolve(self, path: str) -> str:
+        return self.renames.get(path, path)
+
+    def add(self, old: str, current: str) -> None:
+        self.renames[old] = current
+
+
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """NUL-separated tokens of a stream, read in large blocks."""
+    rest = b""
+    while block := stream.read(READ_SIZE):
+        parts = (rest + block).split(b"\0")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+def _count(value: bytes) -> int:
+    return 0 if value == b"-" else int(value)
+
+
+def parse_log(
+    stream: IO[bytes], path_map: PathMap, bot_logins: Sequence[str] = ()
+) -> Iterator[CommitRecord]:
+    """Parse `git log -z --numstat -M --format=LOG_FORMAT` output, newest commit first."""
+    tokens = _tokens(stream)
+    header: list[bytes] | None = None
+    changes: list[FileChangeRecord] = []
+    pending: list[tuple[str, str]] = []
+    for token in tokens:
+        if token.startswith(HEADER):
+            if header is not None:
+                yield _record(header, changes, bot_logins)
+                for old, current in pending:
+                    path_map.add(old, current)
+            header = [token[1:], *(next(tokens) for _ in range(6))]
+            changes, pending = [], []
+            continue
+        if not token:
+            continue
+        added, deleted, raw_path = token.lstrip(b"\n").split(b"\t", 2)
+        binary = added == b"-"
+        if raw_path:
+            path = decode_path(raw_path)
+            changes.append(
+                FileChangeRecord(
+                    path_map.resolve(path), None, _count(added), _count(deleted), binary
+                )
+            )
+            continue
+        old, new = decode_path(next(tokens)), decode_path(next(tokens))
+        current = path_map.resolve(new)
+        changes.append(FileChangeRecord(current, old, _count(added), _count(deleted), binary))
+        pending.append((old, current))
+    if header is not None:
+        yield _record(header, changes, bot_logins)
+        for old, current in pending:
+            path_map.add(old, current)
+
+
+def _record(
+    header: list[bytes], changes: list[FileChangeRecord], bot_logins: Sequence[str]
+) -> CommitRecord:
+    sha, name, email, authored, committed, parents, subject = header
+    author_name, author_email = _text(name), _text(email)
+    return CommitRecord(
+        sha=sha.decode("ascii"),
+        author_name=author_name,
+        author_email=author_email,
+        authored_at=datetime.fromtimestamp(int(authored), UTC),
+        committed_at=datetime.fromtimestamp(int(committed), UTC),
+        is_merge=len(parents.split()) > 1,
+        is_bot=is_bot(author_name, author_email, bot_logins),
+        summary=_text(subject)[:300],
+        changes=tuple(changes),
+    )
+
+
+def _log_process(repo: git.Repo, shas: Sequence[str]) -> tuple[object, subprocess.Popen[bytes]]:
+    """`git log` over exactly these commits, in this order, as a streaming process.
+
+    Returns GitPython's handle too: the caller keeps it alive (it kills the process on GC).
+    """
+    process = repo.git.log(
+        "--stdin",
+        "--no-walk=unsorted",
+        "-z",
+        "--numstat",
+        "-M",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-color",
+        "--encoding=UTF-8",
+        f"--format={LOG_FORMAT}",
+        as_process=True,
+        istream=subprocess.PIPE,
+    )
+    assert process.proc is not None
+    popen: subprocess.Popen[bytes] = process.proc
+    assert popen.stdin is not None
+    popen.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
+    popen.stdin.close()
+    return process, popen
+
+
+def _spool(popen: subprocess.Popen[bytes], target: IO[bytes]) -> threading.Thread:
+    """Copy a process's output to a temporary file while an earlier slice is parsed."""
+    assert popen.stdout is not None
+    source = popen.stdout
+
+    def copy() -> None:
+        shutil.copyfileobj(source, target, READ_SIZE)
+        target.flush()
+
+    thread = threading.Thread(target=copy, daemon=True)
+    thread.start()
+    return thread
+
+
+def _check(popen: subprocess.Popen[bytes]) -> None:
+    assert popen.stderr is not None
+    code = popen.wait()
+    if code != 0:
+        message = _text(popen.stderr.read()).strip()
+        raise GitInputError(f"git log failed ({code}): {message}")
+
+
+def iter_commits(
+    repo: git.Repo,
+    shas: Sequence[str],
+    *,
+    path_map: PathMap | None = None,
+    bot_logins: Sequence[str] = (),
+    jobs: int = 1,
+) -> Iterator[CommitRecord]:
+    """Commits `shas` (newest first) with their file changes, paths mapped to the newest.
+
+    With `jobs` > 1 and a long list, the list is cut into `jobs` slices read by parallel
+    `git log` processes: the newest slice streams straight into the parser, the older ones
+    spool to temporary files meanwhile, so every core diffs and memory stays flat. Slices are
+    parsed in order, which keeps the rename map correct.
+    """
+    path_map = path_map if path_map is not None else PathMap()
+    if not shas:
+        return
+    slices = 1 if len(shas) < PARALLEL_MIN_COMMITS else max(1, jobs)
+    size = -(-len(shas) // slices)
+    parts = [shas[i : i + size] for i in range(0, len(shas), size)]
+    handles = [_log_process(repo, part) for part in parts]
+    processes = [popen for _handle, popen in handles]
+    with contextlib.ExitStack() as stack:
+        stack.callback(_stop, processes)
+        spools = []
+        for popen in processes[1:]:
+            target = stack.enter_context(tempfile.TemporaryFile())
+            spools.append((target, _spool(popen, target)))
+        assert processes[0].stdout is not None
+        yield from parse_log(processes[0].stdout, path_map, bot_logins)
+        _check(processes[0])
+        for popen, (target, thread) in zip(processes[1:], spools, strict=True):
+            thread.join()
+            _check(popen)
+            target.seek(0)
+            yield from parse_log(target, path_map, bot_logins)
+
+
+def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    for popen in processes:
+        if popen.poll() is None:
+            popen.kill()
+            popen.wait()
+
+
+# --- files at HEAD ----------------------------------------------------------------------------
+
+
+def _line_count(content: bytes) -> int:
+    """Lines as git counts them: a last line without a newline still counts."""
+    lines = content.count(b"\n")
+    return lines + 1 if content and not content.endswith(b"\n") else lines
+
+
+def head_files(repo: git.Repo, head: str) -> Iterator[HeadFileRecord]:
+    """Every file in `head`'s tree with its line count, read with one `cat-file --batch`."""
+    listing = repo.git.ls_tree("-r", "-z", head, stdout_as_string=False)
+    entries: list[tuple[str, str]] = []
+    for item in listing.split(b"\0"):
+        if not item:
+            continue
+        meta, raw_path = item.split(b"\t", 1)
+        _mode, kind, sha = meta.split()
+        if kind == b"blob":
+            entries.append((decode_path(raw_path), sha.decode("ascii")))
+    if not entries:
+        return
+    process = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+    popen = process.proc
+    assert popen is not None and popen.stdin is not None and popen.stdout is not None
+    stdin, stdout = popen.stdin, popen.stdout
+    unique = list(dict.fromkeys(sha for _, sha in entries))
+
+    def feed() -> None:
+        stdin.write("".join(f"{sha}\n" for sha in unique).encode("ascii"))
+        stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    counts: dict[str, tuple[int, bool]] = {}
+    for sha in unique:
+        header = stdout.readline().split()
+        size = int(header[2])
+        content = stdout.read(size)
+        stdout.read(1)
+        binary = b"\0" in content[:BINARY_SNIFF]
+        counts[sha] = (0 if binary else _line_count(content), binary)
+    writer.join()
+    popen.wait()
+    for path, sha in entries:
+        loc, binary = counts[sha]
+        yield HeadFileRecord(path, loc, binary)

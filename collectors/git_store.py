@@ -1,0 +1,472 @@
+"""Store a repository's history: batched Core inserts, a resumable cursor, one run at a time.
+
+How a run stays correct whatever happens to it:
+- the `SyncCursor(source="git")` row holds JSON `{"head": sha, "pending": {...}}`: `head` is
+  the last HEAD stored completely; `pending` names the HEAD being stored and `boundary`, the
+  highest commit id that existed before that run began;
+- each batch of commits is one transaction that also renews the lease on the cursor row, so
+  a crash loses at most the batch in flight; a rerun towards the same HEAD skips commits the
+  crashed run stored (ids above `boundary`) and redoes the rest;
+- the last transaction applies what needs the whole walk (renames onto older rows, removal of
+  commits no longer reachable, files at HEAD) and sets `head`, so the data only ever says it is
+  complete when it is;
+- a fast-forward reads only `old_head..HEAD`; anything else (first run, `--full`, a rewritten
+  history, a crashed run whose HEAD has since moved) re-reads the whole history, keeps the
+  commits still reachable (rewriting their file rows), adds new ones and deletes the rest;
+- two runs at once: the lease (`locked_by`, `locked_until`) is claimed with one conditional
+  UPDATE; the loser gets CollectRefused. A lease held by a dead process on this host is taken
+  over at once, so a killed run never blocks the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from app.models import Commit, FileChange, RepoFile, Repository, SyncCursor
+from collectors import git_log
+from collectors.git_log import CommitRecord, PathMap
+
+SOURCE = "git"
+BATCH_COMMITS = 2000
+LEASE = timedelta(minutes=10)
+CRASH_ENV = "GEMBA_TEST_GIT_CRASH_AFTER_BATCHES"  # tests only: exit hard after K batches
+
+commit_t = Commit.__table__  # type: ignore[attr-defined]
+change_t = FileChange.__table__  # type: ignore[attr-defined]
+file_t = RepoFile.__table__  # type: ignore[attr-defined]
+repo_t = Repository.__table__  # type: ignore[attr-defined]
+cursor_t = SyncCursor.__table__  # type: ignore[attr-defined]
+
+Progress = Callable[[int, int], None]
+
+
+class CollectRefused(RuntimeError):
+    """Another run holds the lease on this repository."""
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    repository: str
+    mode: str  # "full", "incremental" or "unchanged"
+    head: str
+    commits_read: int
+    commits_added: int
+    commits_removed: int
+    file_changes_written: int
+    files_at_head: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _stale(locked_by: str | None) -> bool:
+    """True when the lease holder is a process on this host that no longer exists."""
+    if not locked_by or ":" not in locked_by:
+        return False
+    host, _, pid = locked_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+# --- repository row, cursor and lease ---------------------------------------------------------
+
+
+def _ensure_row(conn: Connection, table: Any, where: dict[str, Any], values: dict[str, Any]) -> int:
+    """Id (or presence) of a row, inserting it when missing; a racing insert is tolerated."""
+    query = select(table.c.id).where(*(table.c[k] == v for k, v in where.items()))
+    found = conn.execute(query).scalar()
+    if found is not None:
+        return int(found)
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(table).values(**where, **values))
+    except IntegrityError:
+        pass
+    return int(conn.execute(query).scalar_one())
+
+
+class Lease:
+    """The cursor row of one repository, held by this process while it writes."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.name = name
+        self.owner = _owner()
+        with engine.begin() as conn:
+            self.cursor_id = _ensure_row(
+                conn,
+                cursor_t,
+                {"source": SOURCE, "repository": name},
+                {"position": "", "updated_at": _now()},
+            )
+
+    def claim(self) -> None:
+        now = _now()
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                update(cursor_t)
+                .where(
+                    cursor_t.c.id == self.cursor_id,
+                    or_(cursor_t.c.locked_until.is_(None), cursor_t.c.locked_until < now),
+                )
+                .values(locked_by=self.owner, locked_until=now + LEASE)
+            ).rowcount
+            if claimed:
+                return
+            holder = conn.execute(
+                select(cursor_t.c.locked_by).where(cursor_t.c.id == self.cursor_id)
+            ).scalar()
+            if _stale(holder):
+                taken = conn.execute(
+                    update(cursor_t)
+                    .where(cursor_t.c.id == self.cursor_id, cursor_t.c.locked_by == holder)
+                    .values(locked_by=self.owner, locked_until=now + LEASE)
+                ).rowcount
+                if taken:
+                    return
+        raise CollectRefused(
+            f"another `gemba collect git` is running for {self.name!r} ({holder}); "
+            "wait for it to finish and run again"
+        )
+
+    def renew(self, conn: Connection, **values: Any) -> None:
+        """Extend the lease inside the caller's transaction; fail if someone took it."""
+        done = conn.execute(
+            update(cursor_t)
+            .where(cursor_t.c.id == self.cursor_id, cursor_t.c.locked_by == self.owner)
+            .values(locked_until=_now() + LEASE, updated_at=_now(), **values)
+        ).rowcount
+        if not done:
+            raise CollectRefused(f"lost the lease on {self.name!r} to another run")
+
+    def release(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(cursor_t)
+                .where(cursor_t.c.id == self.cursor_id, cursor_t.c.locked_by == self.owner)
+                .values(locked_by=None, locked_until=None)
+            )
+
+    def position(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(cursor_t.c.position).where(cursor_t.c.id == self.cursor_id)
+            ).scalar()
+        return json.loads(raw) if raw else {}
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _commit_row(repo_id: int, record: CommitRecord) -> dict[str, Any]:
+    return {
+        "repository_id": repo_id,
+        "sha": record.sha,
+        "author_name": record.author_name[:300],
+        "author_email": record.author_email[:320],
+        "authored_at": record.authored_at,
+        "committed_at": record.committed_at,
+        "is_merge": record.is_merge,
+        "is_bot": record.is_bot,
+        "summary": record.summary,
+    }
+
+
+def _change_rows(commit_id: int, record: CommitRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "commit_id": commit_id,
+            "path": change.path,
+            "old_path": change.old_path,
+            "added": change.added,
+            "deleted": change.deleted,
+            "is_binary": change.is_binary,
+        }
+        for change in record.changes
+    ]
+
+
+class Writer:
+    """Buffers records and writes them a batch per transaction."""
+
+    def __init__(
+        self, lease: Lease, repo_id: int, stored: dict[str, int], boundary: int, batch: int
+    ) -> None:
+        self.lease = lease
+        self.batch = batch
+        self.repo_id = repo_id
+        self.stored = stored
+        self.boundary = boundary
+        self.new: list[CommitRecord] = []
+        self.rewrite: list[tuple[int, CommitRecord]] = []
+        self.batches = 0
+        self.added = 0
+        self.changes = 0
+        self.crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
+
+    def add(self, record: CommitRecord) -> None:
+        known = self.stored.get(record.sha)
+        if known is None:
+            self.new.append(record)
+        elif known <= self.boundary:
+            self.rewrite.append((known, record))
+        if len(self.new) + len(self.rewrite) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.new and not self.rewrite:
+            return
+        with self.lease.engine.begin() as conn:
+            self.lease.renew(conn)
+            changes: list[dict[str, Any]] = []
+            if self.new:
+                ids = conn.execute(
+                    insert(commit_t).returning(commit_t.c.id, sort_by_parameter_order=True),
+                    [_commit_row(self.repo_id, r) for r in self.new],
+                ).scalars()
+                for commit_id, record in zip(ids, self.new, strict=True):
+                    changes.extend(_change_rows(commit_id, record))
+            if self.rewrite:
+                ids = [commit_id for commit_id, _ in self.rewrite]
+                conn.execute(delete(change_t).where(change_t.c.commit_id.in_(ids)))
+                conn.execute(
+                    update(commit_t).where(commit_t.c.id == bindparam("cid")),
+                    [{"cid": cid, **_commit_row(self.repo_id, r)} for cid, r in self.rewrite],
+                )
+                for commit_id, record in self.rewrite:
+                    changes.extend(_change_rows(commit_id, record))
+            if changes:
+                conn.execute(insert(change_t), changes)
+        self.added += len(self.new)
+        self.changes += len(changes)
+        self.new, self.rewrite = [], []
+        self.batches += 1
+        if self.crash_after and self.batches >= self.crash_after:
+            os._exit(75)
+
+
+def _apply_renames(conn: Connection, repo_id: int, boundary: int, renames: dict[str, str]) -> None:
+    """Move rows stored before this run onto the paths their files have now."""
+    if not renames:
+        return
+    keys = list(renames)
+    moves: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(
+            select(change_t.c.id, change_t.c.path)
+            .join(commit_t, commit_t.c.id == change_t.c.commit_id)
+            .where(
+                commit_t.c.repository_id == repo_id,
+                commit_t.c.id <= boundary,
+                change_t.c.path.in_(keys[start : start + 500]),
+            )
+        )
+        moves.extend({"cid": cid, "new_path": renames[path]} for cid, path in rows)
+    if moves:
+        conn.execute(
+            update(change_t)
+            .where(change_t.c.id == bindparam("cid"))
+            .values(path=bindparam("new_path")),
+            moves,
+        )
+
+
+def _remove_unreachable(conn: Connection, stored: dict[str, int], reachable: set[str]) -> int:
+    gone = [commit_id for sha, commit_id in stored.items() if sha not in reachable]
+    for start in range(0, len(gone), 500):
+        part = gone[start : start + 500]
+        conn.execute(delete(change_t).where(change_t.c.commit_id.in_(part)))
+        conn.execute(delete(commit_t).where(commit_t.c.id.in_(part)))
+    return len(gone)
+
+
+def _refresh_files(conn: Connection, repo_id: int, files: Iterable[git_log.HeadFileRecord]) -> int:
+    """Make RepoFile equal to the files at HEAD, touching only rows that changed."""
+    current = {
+        path: (loc, binary)
+        for path, loc, binary in conn.execute(
+            select(file_t.c.path, file_t.c.loc, file_t.c.is_binary).where(
+                file_t.c.repository_id == repo_id
+            )
+        )
+    }
+    wanted = {f.path: (f.loc, f.is_binary) for f in files}
+    gone = [{"p": p} for p in current if p not in wanted]
+    fresh = [
+        {"repository_id": repo_id, "path": p, "loc": loc, "is_binary": binary}
+        for p, (loc, binary) in wanted.items()
+        if p not in current
+    ]
+    changed = [
+        {"p": p, "new_loc": loc, "new_binary": binary}
+        for p, (loc, binary) in wanted.items()
+        if p in current and current[p] != (loc, binary)
+    ]
+    here = file_t.c.repository_id == repo_id
+    if gone:
+        conn.execute(delete(file_t).where(here, file_t.c.path == bindparam("p")), gone)
+    if fresh:
+        conn.execute(insert(file_t), fresh)
+    if changed:
+        conn.execute(
+            update(file_t)
+            .where(here, file_t.c.path == bindparam("p"))
+            .values(loc=bindparam("new_loc"), is_binary=bindparam("new_binary")),
+            changed,
+        )
+    return len(wanted)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def _repository_id(engine: Engine, name: str, path: Path, branch: str | None) -> int:
+    with engine.begin() as conn:
+        repo_id = _ensure_row(conn, repo_t, {"name": name}, {"path": str(path)})
+        conn.execute(
+            update(repo_t)
+            .where(repo_t.c.id == repo_id)
+            .values(path=str(path), default_branch=branch)
+        )
+    return repo_id
+
+
+def _stored_commits(engine: Engine, repo_id: int) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(commit_t.c.sha, commit_t.c.id).where(commit_t.c.repository_id == repo_id)
+        )
+        return {sha: int(commit_id) for sha, commit_id in rows}
+
+
+def _plan(position: dict[str, Any], head: str, full: bool, repo: Any) -> tuple[str, int | None]:
+    """Which mode this run uses, and the boundary it inherits from a crashed run (if any)."""
+    pending = position.get("pending")
+    if pending and pending.get("target") == head and not full:
+        return pending["mode"], int(pending["boundary"])
+    old = position.get("head")
+    if pending or full or not old:
+        return "full", None
+    if old == head:
+        return "unchanged", None
+    return ("incremental" if git_log.is_ancestor(repo, old, head) else "full"), None
+
+
+def collect_git(
+    engine: Engine,
+    path: str | Path,
+    *,
+    name: str | None = None,
+    full: bool = False,
+    bot_logins: Sequence[str] = (),
+    jobs: int | None = None,
+    batch_commits: int = BATCH_COMMITS,
+    progress: Progress | None = None,
+) -> CollectResult:
+    """Bring the stored history of the repository at `path` up to its HEAD.
+
+    Raises GitInputError for a path that cannot be collected and CollectRefused when another
+    run holds this repository.
+    """
+    repo = git_log.open_repository(path)
+    root = Path(repo.working_tree_dir or repo.git_dir).resolve()
+    name = name or root.name
+    head = git_log.head_sha(repo)
+    lease = Lease(engine, name)
+    lease.claim()
+    try:
+        return _run(
+            engine, repo, root, name, head, lease, full, bot_logins, jobs, batch_commits, progress
+        )
+    finally:
+        lease.release()
+
+
+def _run(
+    engine: Engine,
+    repo: Any,
+    root: Path,
+    name: str,
+    head: str,
+    lease: Lease,
+    full: bool,
+    bot_logins: Sequence[str],
+    jobs: int | None,
+    batch_commits: int,
+    progress: Progress | None,
+) -> CollectResult:
+    position = lease.position()
+    mode, boundary = _plan(position, head, full, repo)
+    if mode == "unchanged":
+        return CollectResult(name, mode, head, 0, 0, 0, 0, -1)
+    branch = None if repo.head.is_detached else repo.active_branch.name
+    repo_id = _repository_id(engine, name, root, branch)
+    stored = _stored_commits(engine, repo_id)
+    if boundary is None:
+        boundary = max(stored.values(), default=0)
+        pending = {"target": head, "mode": mode, "boundary": boundary}
+        with engine.begin() as conn:
+            lease.renew(conn, position=json.dumps({**position, "pending": pending}))
+    old_head = position.get("head") if mode == "incremental" else None
+    shas = git_log.rev_list(repo, head, exclude=old_head)
+    path_map = PathMap()
+    writer = Writer(lease, repo_id, stored, boundary, batch_commits)
+    if mode == "incremental":
+        writer.boundary = -1  # commits in the range are never rewritten, only added or skipped
+    read = 0
+    records = git_log.iter_commits(
+        repo, shas, path_map=path_map, bot_logins=bot_logins, jobs=jobs or os.cpu_count() or 1
+    )
+    for record in records:
+        writer.add(record)
+        read += 1
+        if progress is not None and read % 500 == 0:
+            progress(read, len(shas))
+    writer.flush()
+    if progress is not None:
+        progress(read, len(shas))
+    files = list(git_log.head_files(repo, head))
+    with engine.begin() as conn:
+        lease.renew(conn)
+        removed = 0
+        if mode == "incremental":
+            _apply_renames(conn, repo_id, boundary, path_map.renames)
+        else:
+            removed = _remove_unreachable(conn, stored, set(shas))
+        count = _refresh_files(conn, repo_id, files)
+        lease.renew(conn, position=json.dumps({"head": head}))
+    return CollectResult(name, mode, head, read, writer.added, removed, writer.changes, count)
+
+
+def stored_head(engine: Engine, name: str) -> str | None:
+    """The HEAD whose history is completely stored for `name`, if any."""
+    with engine.connect() as conn:
+        raw = conn.execute(
+            select(cursor_t.c.position).where(
+                cursor_t.c.source == SOURCE, cursor_t.c.repository == name
+            )
+        ).scalar()
+    return json.loads(raw).get("head") if raw else None
