@@ -253,26 +253,25 @@ def _teams_of_person(session: Session, person_id: int) -> list[Team]:
 # --- person ---------------------------------------------------------------------------------
 
 
-def person_page(
-    session: Session,
-    viewer: Viewer,
-    login: str,
-    period: str | None,
-    now: datetime,
-    settings: Settings,
-) -> PersonPage:
-    """The 1:1 page: talking points first, then the evidence behind them."""
-    person = session.exec(select(Person).where(Person.login == login)).first()
-    if person is None or person.id is None:
-        raise PageNotFoundError(login)
-    if not access.can_view_person(
-        session, viewer, person.id, team_only_mode=settings.team_only_mode
-    ):
-        raise PageNotFoundError(login)
-    is_self = viewer.person_id == person.id
-    if not is_self:
-        _record_view(session, person_id=person.id, viewer_id=viewer.person_id)
-    chosen = resolve_period(session, period, now=now, person_id=person.id)
+@dataclass
+class PersonEvidence:
+    """A person's signals for one period: what the 1:1 page shows and the digest quotes."""
+
+    teams: list[Team]
+    reviews: Any
+    ci: Any
+    spots: Any
+    flags: list[FlagItem]
+    risk: list[RiskFile]
+    signals: PersonSignals
+
+
+def person_evidence(
+    session: Session, person: Person, chosen: Period, now: datetime, settings: Settings
+) -> PersonEvidence:
+    """Gather the signals behind a person's talking points (no access check, no view log:
+    callers decide who may see the result)."""
+    assert person.id is not None
     teams = _teams_of_person(session, person.id)
     team_ids = [t.id for t in teams if t.id is not None]
     colleague_ids = sorted({pid for tid in team_ids for pid in _team_member_ids(session, tid)})
@@ -310,6 +309,32 @@ def person_page(
         risk_files=risk,
         flags=[f for f in flags if f.status != "answered" or as_utc(f.created_at) >= chosen.start],
     )
+    return PersonEvidence(teams, reviews, ci, spots, flags, risk, signals)
+
+
+def person_page(
+    session: Session,
+    viewer: Viewer,
+    login: str,
+    period: str | None,
+    now: datetime,
+    settings: Settings,
+) -> PersonPage:
+    """The 1:1 page: talking points first, then the evidence behind them."""
+    person = session.exec(select(Person).where(Person.login == login)).first()
+    if person is None or person.id is None:
+        raise PageNotFoundError(login)
+    if not access.can_view_person(
+        session, viewer, person.id, team_only_mode=settings.team_only_mode
+    ):
+        raise PageNotFoundError(login)
+    is_self = viewer.person_id == person.id
+    if not is_self:
+        _record_view(session, person_id=person.id, viewer_id=viewer.person_id)
+    chosen = resolve_period(session, period, now=now, person_id=person.id)
+    evidence = person_evidence(session, person, chosen, now, settings)
+    teams, reviews, ci, spots = evidence.teams, evidence.reviews, evidence.ci, evidence.spots
+    flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
     data_path = f"/data/person/{person.login}"
     query: dict[str, str | None] = {"period": chosen.key}
     charts = [
