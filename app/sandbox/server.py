@@ -298,6 +298,9 @@ def _token(headers: Mapping[str, str]) -> str | None:
 def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as separate writes; with Nagle on, each response then waits
+        # for the client's delayed ACK (~40 ms). Measured: 5x faster collection without it.
+        disable_nagle_algorithm = True
 
         def version_string(self) -> str:
             return "GitHub.com"
