@@ -1,0 +1,265 @@
+"""CI collection through PyGithub against the stand-in, on both database backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.models import CheckRun, Job, PullRequest, RunAttempt, SyncCursor, WorkflowRun
+from app.sandbox.actions_objects import make_check_run
+from app.settings import Settings
+from collectors.ci_runs import collect_ci
+from collectors.ci_store import CiCursor
+from collectors.github_client import make_github
+from collectors.pr_store import upsert_repository
+from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
+from tests.collectors.ci_scenario import OWNER, REPO, CiScenario, write_check_runs
+from tests.fakes.github_api import GithubApi
+
+FULL = f"{OWNER}/{REPO}"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+SYNC = T0 + timedelta(days=2)
+WINDOW = {"since": T0 - timedelta(days=1), "until": T0 + timedelta(days=7)}
+SHA_A, SHA_B, SHA_C = "a" * 40, "b" * 40, "c" * 40
+
+
+def _settings(settings: Settings, github_api: GithubApi) -> Settings:
+    return settings.model_copy(update={"github_api_url": github_api.url, "github_retries": 2})
+
+
+def _collect(engine: Engine, settings: Settings, github_api: GithubApi, now: datetime = SYNC, **kw):  # type: ignore[no-untyped-def]
+    config = _settings(settings, github_api)
+    return collect_ci(engine, make_github(config), FULL, config, now=now, **kw)
+
+
+def _history() -> CiScenario:
+    """Flaky rerun on A, broken-then-fixed across A'/B, cancelled, skipped, matrix, renamed."""
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    ci.workflow(20, "Lint")
+    matrix = {"test (3.11)": "failure", "test (3.12)": "success"}
+    ci.run(
+        100,
+        10,
+        T0,
+        head_sha=SHA_A,
+        event="pull_request",
+        branch="feat",
+        actor="ana",
+        pull_numbers=(7,),
+        conclusion="failure",
+        jobs=matrix,
+    )
+    ci.rerun(
+        100,
+        T0 + timedelta(minutes=30),
+        triggering_actor="ana",
+        jobs={"test (3.11)": "success", "test (3.12)": "success"},
+    )
+    ci.run(
+        101,
+        10,
+        T0 + timedelta(hours=1),
+        head_sha=SHA_B,
+        branch="main",
+        actor="bo",
+        conclusion="failure",
+    )
+    ci.run(
+        102,
+        10,
+        T0 + timedelta(hours=2),
+        head_sha=SHA_C,
+        branch="main",
+        actor="bo",
+        conclusion="success",
+    )
+    ci.run(103, 10, T0 + timedelta(hours=3), head_sha="d" * 40, conclusion="cancelled")
+    ci.run(104, 20, T0 + timedelta(hours=3), head_sha="d" * 40, conclusion="skipped", jobs={})
+    return ci
+
+
+def test_collects_every_attempt_and_job_and_finds_the_flake(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    ci = _history()
+    ci.workflow(10, "Build and test")  # renamed: same id, new name
+    ci.write(github_api)
+    stats = _collect(engine, settings, github_api)
+    assert (stats.runs, stats.attempts, stats.jobs, stats.workflows) == (5, 6, 8, 2)
+
+    with Session(engine) as session:
+        run = session.get(WorkflowRun, 100)
+        assert run is not None and (run.run_attempt, run.conclusion, run.name) == (
+            2,
+            "success",
+            "CI",
+        )
+        attempts = session.exec(select(RunAttempt).where(RunAttempt.run_id == 100)).all()
+        assert [(a.attempt, a.conclusion) for a in sorted(attempts, key=lambda a: a.attempt)] == [
+            (1, "failure"),
+            (2, "success"),
+        ]
+        assert len(session.exec(select(Job).where(Job.run_id == 100)).all()) == 4
+        report = flaky_report(session, repo=FULL, **WINDOW)
+        health = ci_health(session, repo=FULL, **WINDOW)
+        lost = time_lost(session, repo=FULL, **WINDOW)
+        [ana] = person_ci(session, logins=["ana"], **WINDOW)
+
+    # A fails then passes on rerun: flaky. B fails, C passes: different SHAs, not flaky.
+    # Cancelled (d…) and skipped give no verdict: 3 groups with a verdict.
+    assert (report.groups, report.flaky) == (3, 1)
+    assert report.workflows[0].head_sha == SHA_A
+    assert [j.job for j in report.jobs] == ["test (3.11)"]
+    assert report.workflows[0].wait == timedelta(minutes=30)  # failure at +5 min, success at +35
+    assert lost.by_person[0].key == "ana" and lost.by_person[0].runner_time == timedelta(minutes=6)
+    assert ana.reruns == 1 and [p.number for p in ana.flaked_pulls] == [7]
+
+    by_name = {h.workflow: h for h in health}
+    assert set(by_name) == {"Build and test", "Lint"}  # renamed workflow: one line, new name
+    week = by_name["Build and test"].weeks[0]
+    assert (week.runs, week.attempts, week.succeeded, week.failed, week.cancelled) == (
+        4,
+        5,
+        2,
+        2,
+        1,
+    )
+    assert week.success_rate == 0.5
+    assert by_name["Lint"].weeks[0].skipped == 1
+    assert week.red_time == timedelta(hours=1)  # main red from run 101's end to run 102's end
+
+
+def test_unchanged_resync_asks_only_for_the_listing(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    _history().write(github_api)
+    _collect(engine, settings, github_api)
+    github_api.clear_requests()
+    again = _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
+    assert (again.runs, again.listed) == (0, 0)
+    paths = [r.path for r in github_api.requests]
+    assert paths == [
+        f"/repos/{FULL}",
+        f"/repos/{FULL}/actions/workflows",
+        f"/repos/{FULL}/actions/runs",
+    ]
+    assert again.requests == 3
+
+
+def test_run_in_progress_at_sync_is_picked_up_when_it_finishes(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    ci.run(
+        200,
+        10,
+        SYNC - timedelta(hours=1),
+        conclusion=None,
+        jobs={"build": "success", "deploy": None},
+    )
+    ci.write(github_api)
+    first = _collect(engine, settings, github_api)
+    assert first.still_open == 1
+    with Session(engine) as session:
+        cursor = session.exec(select(SyncCursor).where(SyncCursor.source == "ci")).one()
+        assert CiCursor.load(cursor.position).open_runs == {200}
+
+    finished = CiScenario()
+    finished.workflow(10, "CI")
+    finished.run(
+        200,
+        10,
+        SYNC - timedelta(hours=1),
+        duration=timedelta(minutes=90),
+        conclusion="success",
+        jobs={"build": "success", "deploy": "success"},
+    )
+    finished.write(github_api)
+    github_api.clear_requests()
+    later = SYNC + timedelta(hours=3)  # the run's creation is long before the new window
+    second = _collect(engine, settings, github_api, now=later)
+    assert (second.runs, second.still_open) == (1, 0)
+    assert f"/repos/{FULL}/actions/runs/200" in [r.path for r in github_api.requests]
+    with Session(engine) as session:
+        run = session.get(WorkflowRun, 200)
+        assert run is not None and run.conclusion == "success"
+        jobs = session.exec(select(Job).where(Job.run_id == 200)).all()
+        assert sorted((j.name, j.conclusion) for j in jobs) == [
+            ("build", "success"),
+            ("deploy", "success"),
+        ]
+
+
+def test_long_queues_show_in_job_queue_times(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    for n in range(4):
+        ci.run(
+            300 + n,
+            10,
+            T0 + timedelta(hours=n),
+            queued=timedelta(hours=2) if n == 3 else timedelta(minutes=1),
+        )
+    ci.write(github_api)
+    _collect(engine, settings, github_api)
+    with Session(engine) as session:
+        [health] = ci_health(session, repo=FULL, **WINDOW)
+    [build] = health.jobs
+    assert build.weeks[0].queue_p50 == timedelta(minutes=1)
+    assert build.weeks[0].queue_p90 == timedelta(minutes=1) + 0.7 * timedelta(minutes=119)
+
+
+def test_faults_are_retried(engine: Engine, settings: Settings, github_api: GithubApi) -> None:
+    _history().write(github_api)
+    github_api.inject(path=r"/jobs\?", kind="5xx", times=2)
+    stats = _collect(engine, settings, github_api)
+    assert stats.jobs == 8
+    assert sum(1 for r in github_api.requests if r.status >= 500) == 2
+
+
+def test_external_check_runs_for_pull_request_heads(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    ci.write(github_api)
+    with Session(engine) as session:
+        repo_id = upsert_repository(session, name=FULL, github_id=None)
+        session.add(
+            PullRequest(
+                id=1,
+                repository_id=repo_id,
+                number=5,
+                state="open",
+                created_at=T0,
+                updated_at=T0,
+                head_sha=SHA_A,
+                author_login="ana",
+            )
+        )
+        session.commit()
+    checks = [
+        make_check_run(OWNER, REPO, 1, head_sha=SHA_A, name="circleci: test", started=T0),
+        make_check_run(
+            OWNER, REPO, 2, head_sha=SHA_A, name="build", app_slug="github-actions", started=T0
+        ),
+    ]
+    write_check_runs(github_api, {SHA_A: checks})
+    stats = _collect(engine, settings, github_api)
+    assert stats.check_runs == 1
+    with Session(engine) as session:
+        [check] = session.exec(select(CheckRun)).all()
+    assert (check.name, check.app_slug, check.conclusion) == (
+        "circleci: test",
+        "circleci-checks",
+        "success",
+    )
+    github_api.clear_requests()
+    _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
+    assert not any("check-runs" in r.path for r in github_api.requests)  # done, not asked again
