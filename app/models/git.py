@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.models.base import UtcField
@@ -13,7 +14,7 @@ class Repository(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)  # "owner/name" for GitHub, or a local name
     path: str | None = Field(default=None, max_length=1000)
-    github_id: int | None = Field(default=None, index=True)
+    github_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
     default_branch: str | None = Field(default=None, max_length=200)
     html_url: str | None = Field(default=None, max_length=500)
 

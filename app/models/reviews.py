@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.models.base import JsonField, UtcField
 
 
 class PullRequest(SQLModel, table=True):
-    """Keyed by GitHub's id; timestamps are kept so every review-flow number can be audited."""
+    """Keyed by GitHub's id (64-bit: GitHub ids have passed 2^31); timestamps are kept so
+    every review-flow number can be audited."""
 
     __table_args__ = (UniqueConstraint("repository_id", "number"),)
 
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     repository_id: int = Field(foreign_key="repository.id", index=True)
     number: int
     title: str = Field(default="", max_length=1000)
@@ -41,8 +43,10 @@ class PullRequest(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    pull_request_id: int = Field(foreign_key="pullrequest.id", index=True, ondelete="CASCADE")
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    pull_request_id: int = Field(
+        foreign_key="pullrequest.id", index=True, ondelete="CASCADE", sa_type=BigInteger
+    )
     reviewer_login: str | None = Field(default=None, max_length=100, index=True)
     reviewer_is_bot: bool = False
     state: str = Field(max_length=30)  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
@@ -51,9 +55,11 @@ class Review(SQLModel, table=True):
 
 
 class ReviewComment(SQLModel, table=True):
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    pull_request_id: int = Field(foreign_key="pullrequest.id", index=True, ondelete="CASCADE")
-    review_id: int | None = None
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    pull_request_id: int = Field(
+        foreign_key="pullrequest.id", index=True, ondelete="CASCADE", sa_type=BigInteger
+    )
+    review_id: int | None = Field(default=None, sa_type=BigInteger)
     author_login: str | None = Field(default=None, max_length=100)
     author_is_bot: bool = False
     path: str | None = Field(default=None, max_length=2000)
@@ -64,8 +70,10 @@ class PullRequestEvent(SQLModel, table=True):
     """Timeline events we need: ready_for_review, convert_to_draft, reopened, force pushes..."""
 
     id: int | None = Field(default=None, primary_key=True)
-    pull_request_id: int = Field(foreign_key="pullrequest.id", index=True, ondelete="CASCADE")
-    github_id: int | None = Field(default=None)
+    pull_request_id: int = Field(
+        foreign_key="pullrequest.id", index=True, ondelete="CASCADE", sa_type=BigInteger
+    )
+    github_id: int | None = Field(default=None, sa_type=BigInteger)
     event: str = Field(max_length=50)
     actor_login: str | None = Field(default=None, max_length=100)
     created_at: datetime = UtcField(nullable=False)
