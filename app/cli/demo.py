@@ -1,9 +1,289 @@
-"""`gemba` commands for demo (filled in by its capability)."""
+"""`gemba demo`: a whole organisation in one command, collected by the real collectors.
+
+It builds (or reuses) the demo organisation under DATA_DIR/demo, serves its GitHub history from
+the stand-in on a free port, runs the same collectors `gemba sync` runs (git on the generated
+repositories, pull requests and CI through PyGithub), imports the people, posts friction flags
+through the product's own flag function, then serves the web app and prints sign-in links.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import typer
+import uvicorn
+import yaml
+from github import Github
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app import sync
+from app.cli import common
+from app.db import session_scope
+from app.demo import org
+from app.demo.build import Manifest, load_or_build
+from app.models import (
+    Commit,
+    FrictionFlag,
+    Job,
+    Person,
+    PullRequest,
+    Repository,
+    Review,
+    WorkflowRun,
+)
+from app.settings import Settings
+from collectors.github_client import make_github
+
+DEMO_DB = "gemba-demo.db"
+DEMO_TOKEN = "demo-token"
+MANAGER = org.team("Payments").manager
+DEVELOPER = org.WAITING_AUTHOR
+PAGES = ("/", "/teams/Payments", f"/people/{DEVELOPER}", "/repos/acme/payments-api")
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@dataclass
+class DemoRun:
+    settings: Settings
+    manifest: Manifest
+    timings: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def timed(self, step: str, started: float) -> None:
+        self.timings[step] = round(time.perf_counter() - started, 2)
+
+
+def demo_settings(config: Settings, folder: Path) -> Settings:
+    """The demo's own SQLite file unless GEMBA_DATABASE_URL was set on purpose."""
+    update: dict[str, Any] = {"github_seconds_between_requests": 0, "github_retries": 2}
+    if "database_url" not in config.model_fields_set:
+        update["database_url"] = f"sqlite:///{folder / DEMO_DB}"
+    return config.model_copy(update=update)
+
+
+def collect(run: DemoRun, engine: Engine, api_url: str) -> None:
+    """The real collectors, exactly as `gemba sync` calls them, pointed at the stand-in."""
+    config = run.settings.model_copy(update={"github_api_url": api_url, "github_token": DEMO_TOKEN})
+    gh = make_github(config)
+    started = time.perf_counter()
+    for repo in run.manifest.repos:
+        summary = sync.collect_git_path(engine, config, repo["path"], repo["full_name"])
+        _say(f"{repo['full_name']}: git {summary}")
+    run.timed("git", started)
+    for step, source in (("pulls", "pulls"), ("ci", "ci")):
+        started = time.perf_counter()
+        for repo in run.manifest.repos:
+            report = sync.collect_repository(
+                engine, config, gh, repo["full_name"], sources=[source], say=lambda _m: None
+            )
+            if not report.ok:
+                common.fail(f"{repo['full_name']}: {source} failed: {report.errors[source]}")
+            _say(f"{repo['full_name']}: {source} {report.done[source]}")
+        run.timed(step, started)
+    _close(gh)
+
+
+def _close(gh: Github) -> None:
+    with contextlib.suppress(Exception):  # closing a pool is best effort
+        gh.close()
+
+
+def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
+    """People from people.yaml, flags through `app.flags`, one token per demo viewer."""
+    from app.access import Viewer
+    from app.flags import FlagCreate, create_flag
+    from app.people import import_people
+    from app.tokens import create_token
+
+    started = time.perf_counter()
+    document = yaml.safe_load(Path(run.manifest.people_file).read_text())
+    with session_scope(engine) as session:
+        import_people(session, document)
+    with session_scope(engine) as session:
+        for index, flag in enumerate(run.manifest.flags):
+            author = _person(session, flag["author"])
+            fields = {k: v for k, v in flag.items() if k != "author" and v is not None}
+            viewer = Viewer(person_id=author.id or 0, login=author.login)
+            create_flag(session, viewer, FlagCreate(**fields), idempotency_key=f"demo-{index}")
+        for login in (MANAGER, DEVELOPER):
+            _, secret = create_token(session, _person(session, login), label="demo")
+            run.tokens[login] = secret
+    run.timed("people", started)
+
+
+def _person(session: Session, login: str) -> Person:
+    person = session.exec(select(Person).where(Person.login == login)).first()
+    if person is None:
+        common.fail(f"demo person {login!r} was not imported")
+    return person
+
+
+def counts(engine: Engine) -> dict[str, dict[str, int]]:
+    """Rows per repository for what the demo generated (the `--check` comparison)."""
+    out: dict[str, dict[str, int]] = {}
+    with Session(engine) as session:
+        for repo in session.exec(select(Repository)).all():
+
+            def n(model: Any, *where: Any) -> int:
+                return int(
+                    session.exec(select(func.count()).select_from(model).where(*where)).one()
+                )
+
+            out[repo.name] = {
+                "commits": n(Commit, Commit.repository_id == repo.id),
+                "pulls": n(PullRequest, PullRequest.repository_id == repo.id),
+                "reviews": int(
+                    session.exec(
+                        select(func.count())
+                        .select_from(Review)
+                        .join(PullRequest, PullRequest.id == Review.pull_request_id)
+                        .where(PullRequest.repository_id == repo.id)
+                    ).one()
+                ),
+                "runs": n(WorkflowRun, WorkflowRun.repository_id == repo.id),
+                "jobs": int(
+                    session.exec(
+                        select(func.count())
+                        .select_from(Job)
+                        .join(WorkflowRun, WorkflowRun.id == Job.run_id)
+                        .where(WorkflowRun.repository_id == repo.id)
+                    ).one()
+                ),
+            }
+        out["*"] = {
+            "people": n(Person, Person.is_bot.is_(False)),  # type: ignore[attr-defined]
+            "flags": n(FrictionFlag),
+        }
+    return out
+
+
+def check(run: DemoRun, engine: Engine) -> list[str]:
+    """Differences between what was generated and what the collectors stored."""
+    stored = counts(engine)
+    problems = []
+    for repo, expected in run.manifest.counts.items():
+        for key in ("commits", "pulls", "reviews", "runs", "jobs"):
+            got = stored.get(repo, {}).get(key, 0)
+            if got != expected[key]:
+                problems.append(f"{repo}: {got} {key} stored, {expected[key]} generated")
+    if stored["*"]["people"] < len(org.MEMBERS):
+        problems.append(f"{stored['*']['people']} people stored, {len(org.MEMBERS)} in people.yaml")
+    if stored["*"]["flags"] < len(run.manifest.flags):
+        problems.append(f"{stored['*']['flags']} flags stored, {len(run.manifest.flags)} posted")
+    return problems
+
+
+def free_port(preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise RuntimeError("no free port")
+
+
+def start_web(settings: Settings, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+    from app.main import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    return server, thread
+
+
+def fetch_pages(base: str, token: str) -> list[str]:
+    """Open every page as the manager; a page that does not answer 200 is a problem."""
+    problems = []
+    for path in PAGES:
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if response.status != 200:
+                    problems.append(f"{path}: HTTP {response.status}")
+        except Exception as error:  # report every page, not just the first failure
+            problems.append(f"{path}: {error}")
+    return problems
+
+
+def demo(
+    port: int = typer.Option(8000, help="Port for the web app (a free one if taken)"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app at the end"),
+    check_counts: bool = typer.Option(
+        False, "--check", help="Compare stored rows with what was generated; exit 1 on a gap"
+    ),
+    fresh: bool = typer.Option(False, "--fresh", help="Rebuild the demo organisation"),
+) -> None:
+    """Build a demo organisation, collect it with the real collectors, and serve it."""
+    total = time.perf_counter()
+    config = common.settings()
+    folder = config.data_dir / "demo"
+    started = time.perf_counter()
+    manifest, built = load_or_build(folder, fresh=fresh)
+    run = DemoRun(demo_settings(config, folder), manifest)
+    run.timed("generate", started)
+    _say(f"demo organisation {'built' if built else 'reused'} in {folder}")
+    engine = common.engine(run.settings)
+    from app.sandbox.server import SandboxServer
+
+    sandbox = SandboxServer(manifest.scenario_dir).start()
+    try:
+        collect(run, engine, sandbox.url)
+        people_flags_tokens(run, engine)
+        problems = check(run, engine) if check_counts or not serve else []
+    finally:
+        sandbox.stop()
+    web_port = free_port(port)
+    base = f"http://127.0.0.1:{web_port}"
+    web_settings = run.settings.model_copy(update={"base_url": base})
+    server, thread = start_web(web_settings, web_port)
+    problems += fetch_pages(base, run.tokens[MANAGER])
+    run.timed("total", total)
+    _say("timings (s): " + json.dumps(run.timings))
+    typer.echo(f"\nGemba Walk demo: {base}/")
+    for login, role in ((MANAGER, "manager of Payments"), (DEVELOPER, "developer")):
+        typer.echo(f"  sign in as {login} ({role}): {base}/signin?token={run.tokens[login]}")
+    if problems:
+        for problem in problems:
+            _say(f"problem: {problem}")
+    if not serve:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+        if problems:
+            raise typer.Exit(1)
+        typer.echo("demo check passed: every generated row was collected and every page answers")
+        return
+    typer.echo("Press Ctrl-C to stop.")
+    try:
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+    except KeyboardInterrupt:
+        server.should_exit = True
+        thread.join(timeout=10)
+    engine.dispose()
 
 
 def register(cli: typer.Typer) -> None:
-    """Add this module's commands to the root command."""
+    cli.command("demo")(demo)
