@@ -143,7 +143,7 @@ def _run_listing(request: Request, runs: list[dict[str, Any]]) -> Response:
     )
     selected = [run for run in runs if _matches(run, request, low, high)]
     selected.sort(key=lambda r: (r.get("created_at") or "", r.get("id") or 0), reverse=True)
-    if request.query.get("exclude_pull_requests") == "true":
+    if request.query.get("exclude_pull_requests", "").lower() in ("true", "1"):
         selected = [{**run, "pull_requests": []} for run in selected]
     response = paginate(request, selected, wrap="workflow_runs")
     if any(request.query.get(name) for name in CAPPED_FILTERS):
