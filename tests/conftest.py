@@ -38,7 +38,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_worker_url(worker_id: str) -> Iterator[str]:
     assert PG_URL is not None
     base = make_url(PG_URL)
-    name = f"gemba_test_{worker_id}"
+    # The pid keeps concurrent runs (several checkouts, CI) from dropping each other's databases.
+    name = f"gemba_test_{worker_id}_{os.getpid()}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
