@@ -68,7 +68,9 @@ class RepoBuilder:
         self.git("mv", old, new)
 
     def lines(self, name: str | bytes, count: int, tag: str = "line") -> None:
-        self.write(name, "".join(f"{tag} {i}\n" for i in range(count)))
+        """`count` lines unique to this file, so git never mistakes one file for a copy."""
+        label = os.fsdecode(name)
+        self.write(name, "".join(f"{tag} {i} of {label}\n" for i in range(count)))
 
     def commit(
         self,

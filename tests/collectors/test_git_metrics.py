@@ -1,0 +1,336 @@
+"""Every hotspot metric against an independent count from plain `git log` on a real repository.
+
+The oracle below reads the repository with `git log --follow --no-merges --numstat` per file
+(git's own rename following) and `git cat-file`, never with the code under test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.models import Commit, FileChange, Identity, Person
+from collectors.git_store import collect_git
+from dashboards.signals import hotspots as signals
+from tests.fakes.git_repos import (
+    ALICE,
+    BOB,
+    CAROL,
+    START,
+    RepoBuilder,
+    build_rich_history,
+    git_out,
+)
+
+NOW = START + timedelta(days=100)
+SINCE = START - timedelta(days=1)
+BOT_LOGINS = ["renovate"]
+
+
+def _git(path: Path, *args: str | bytes) -> bytes:
+    return subprocess.run(["git", *args], cwd=path, check=True, capture_output=True).stdout
+
+
+def _is_bot(name: str, email: str) -> bool:
+    return "[bot]" in name or "[bot]" in email or name in BOT_LOGINS
+
+
+@dataclass
+class Truth:
+    """What plain git says about one file at HEAD."""
+
+    commits: int = 0
+    churn: int = 0
+    last: datetime | None = None
+    added_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    commits_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    names: dict[str, str] = field(default_factory=dict)
+    loc: int = 0
+
+
+def oracle(path: Path) -> dict[str, Truth]:
+    truths: dict[str, Truth] = {}
+    for raw in _git(path, "ls-tree", "-r", "-z", "--name-only", "HEAD").split(b"\0"):
+        if not raw:
+            continue
+        truth = Truth()
+        log = _git(
+            path,
+            "log",
+            "--follow",
+            "--no-merges",
+            "--numstat",
+            "--format=COMMIT %at%x09%aN%x09%aE",
+            "--",
+            raw,
+        ).decode("utf-8", "replace")
+        email = ""
+        for line in log.splitlines():
+            if line.startswith("COMMIT "):
+                stamp, name, email = line[7:].split("\t")
+                truth.commits += 1
+                when = datetime.fromtimestamp(int(stamp), UTC)
+                truth.last = max(truth.last or when, when)
+                if not _is_bot(name, email):
+                    truth.names[email] = name
+                    truth.commits_by[email] += 1
+                    truth.added_by[email] += 0
+                continue
+            if not line.strip():
+                continue
+            added, deleted = (0 if v == "-" else int(v) for v in line.split("\t")[:2])
+            truth.churn += added + deleted
+            if email in truth.names:
+                truth.added_by[email] += added
+        blob = _git(path, "cat-file", "-p", b"HEAD:" + raw)
+        truth.loc = 0 if b"\0" in blob[:8000] else len(blob.split(b"\n")) - 1
+        truths[raw.decode("utf-8", "backslashreplace")] = truth
+    return truths
+
+
+def _main(truth: Truth) -> tuple[str | None, float | None]:
+    if not truth.added_by:
+        return None, None
+    ranked = sorted(
+        truth.added_by, key=lambda e: (-truth.added_by[e], -truth.commits_by[e], f"email:{e}")
+    )
+    total = sum(truth.added_by.values())
+    top = ranked[0]
+    return truth.names[top], (truth.added_by[top] / total if total else None)
+
+
+@pytest.fixture
+def rich(tmp_path: Path, engine: Engine) -> RepoBuilder:
+    repo = build_rich_history(tmp_path / "rich")
+    collect_git(engine, repo.path, name="rich", bot_logins=BOT_LOGINS)
+    return repo
+
+
+def test_commits_merges_and_bots_match_git(rich: RepoBuilder, session: Session) -> None:
+    total = int(_git(rich.path, "rev-list", "--count", "HEAD"))
+    merges = _git(rich.path, "rev-list", "--merges", "HEAD").split()
+    assert session.exec(select(func.count()).select_from(Commit)).one()[0] == total
+    stored_merges = session.exec(select(Commit.sha).where(Commit.is_merge)).all()
+    assert sorted(s for (s,) in stored_merges) == sorted(m.decode() for m in merges)
+    merge_changes = session.exec(
+        select(func.count())
+        .select_from(FileChange)
+        .join(Commit, Commit.id == FileChange.commit_id)
+        .where(Commit.is_merge)
+    ).one()[0]
+    assert merge_changes == 0
+    log = _git(rich.path, "log", "--format=%aN%x09%aE").decode().splitlines()
+    bots = sum(_is_bot(*line.split("\t")) for line in log)
+    assert session.exec(select(func.count()).select_from(Commit).where(Commit.is_bot)).one()[0] == (
+        bots
+    )
+    emails = {e for (e,) in session.exec(select(Commit.author_email).distinct()).all()}
+    assert "alice@old.example" not in emails  # .mailmap applied
+
+
+def test_hotspots_match_plain_git(rich: RepoBuilder, session: Session) -> None:
+    truths = oracle(rich.path)
+    spots = signals.hotspots(session, repo="rich", now=NOW, since=SINCE)
+    assert {h.path for h in spots} == {p for p, t in truths.items() if t.commits}
+    assert "caf\\xe9 menu.txt" in truths and "docs/a => b.md" in truths
+    max_commits = max(t.commits for t in truths.values())
+    max_loc = max(t.loc for t in truths.values() if t.commits)
+    for spot in spots:
+        truth = truths[spot.path]
+        main, share = _main(truth)
+        assert (spot.commits, spot.churn, spot.loc, spot.last_changed) == (
+            truth.commits,
+            truth.churn,
+            truth.loc,
+            truth.last,
+        ), spot.path
+        assert (spot.authors, spot.main_author) == (len(truth.added_by), main), spot.path
+        assert spot.main_author_share == pytest.approx(share), spot.path
+        assert spot.score == pytest.approx((truth.commits / max_commits) * (truth.loc / max_loc))
+    scores = [h.score for h in spots]
+    assert scores == sorted(scores, reverse=True)
+    renamed = next(h for h in spots if h.path == "lib/help ers.py")
+    assert renamed.commits == 4  # created as src/util.py, renamed twice, grown once
+
+
+def test_window_limits_the_counts(rich: RepoBuilder, session: Session) -> None:
+    since = START + timedelta(days=9)
+    spots = {h.path: h for h in signals.hotspots(session, repo="rich", now=NOW, since=since)}
+    log = _git(
+        rich.path,
+        "log",
+        "--no-merges",
+        f"--since={int(since.timestamp())}",
+        "--format=",
+        "--name-only",
+    ).decode()
+    expected: dict[str, int] = defaultdict(int)
+    for name in log.splitlines():
+        if name:
+            expected[name] += 1
+    assert {p: h.commits for p, h in spots.items()} == dict(expected)
+    assert signals.hotspots(session, repo="rich", now=NOW, since=since, limit=1)[0] == max(
+        spots.values(), key=lambda h: h.score
+    )
+
+
+def test_people_mapped_to_one_person_count_once(rich: RepoBuilder, session: Session) -> None:
+    before = {o.path: o for o in signals.ownership(session, repo="rich", now=NOW, since=SINCE)}
+    person = Person(login="bc", name="Bob and Carol")
+    session.add(person)
+    session.flush()
+    for email in (BOB[1], CAROL[1].upper()):
+        session.add(Identity(kind="email", value=email, person_id=person.id))
+    session.flush()
+    after = {o.path: o for o in signals.ownership(session, repo="rich", now=NOW, since=SINCE)}
+    helpers = "lib/help ers.py"  # Alice (via mailmap), Bob, Carol
+    assert before[helpers].authors == 3
+    assert after[helpers].authors == 2
+    merged = {c.key: c for c in after[helpers].contributors}
+    truth = oracle(rich.path)[helpers]
+    assert merged[f"person:{person.id}"].added == (
+        truth.added_by[BOB[1]] + truth.added_by[CAROL[1]]
+    )
+    assert merged[f"email:{ALICE[1]}"].commits == truth.commits_by[ALICE[1]]
+
+
+def test_knowledge_risk_matches_last_commit_dates(rich: RepoBuilder, session: Session) -> None:
+    last: dict[str, datetime] = {}
+    for line in _git(rich.path, "log", "--format=%at%x09%aE").decode().splitlines():
+        stamp, email = line.split("\t")
+        when = datetime.fromtimestamp(int(stamp), UTC)
+        last[email] = max(last.get(email, when), when)
+    truths = oracle(rich.path)
+    expected = set()
+    for path, truth in truths.items():
+        if not truth.added_by:
+            continue
+        top = sorted(truth.added_by, key=lambda e: (-truth.added_by[e], -truth.commits_by[e], e))
+        if NOW - last[top[0]] > timedelta(days=90):
+            expected.add(path)
+    risks = signals.knowledge_risk(session, repo="rich", now=NOW, since=SINCE)
+    assert {r.path for r in risks} == expected
+    assert expected and expected != {p for p, t in truths.items() if t.added_by}
+    for risk in risks:
+        assert risk.idle_days == (NOW - risk.main_author_last_commit).days > 90
+
+
+def test_files_touched_by_a_person(rich: RepoBuilder, session: Session) -> None:
+    touched = signals.files_touched_by(session, emails=[BOB[1].upper()], now=NOW, since=SINCE)
+    truths = oracle(rich.path)
+    expected = {p: t.commits_by[BOB[1]] for p, t in truths.items() if t.commits_by.get(BOB[1])}
+    assert {t.path: t.commits for t in touched} == expected
+    assert all(t.repo == "rich" for t in touched)
+    assert signals.files_touched_by(session, emails=[], now=NOW) == []
+
+
+def test_unknown_repository_raises(session: Session) -> None:
+    with pytest.raises(signals.UnknownRepository):
+        signals.hotspots(session, repo="nope", now=NOW)
+
+
+# --- temporal coupling ------------------------------------------------------------------------
+
+
+def _coupled_repo(path: Path) -> RepoBuilder:
+    repo = RepoBuilder(path)
+    for n in range(6):
+        repo.lines("a.py", 10 + n)
+        repo.lines("b.py", 5 + n)
+        repo.commit(f"a and b {n}", author=BOB)
+    for n in range(3):
+        repo.lines("a.py", 20 + n)
+        repo.lines("c.py", 3 + n)
+        repo.commit(f"a and c {n}")
+    for n in range(2):
+        repo.lines("c.py", 30 + n)
+        repo.commit(f"c alone {n}")
+    for n in range(31):
+        repo.lines(f"many/f{n}.txt", 1)
+    repo.lines("a.py", 40)
+    repo.lines("b.py", 40)
+    repo.commit("big sweep touching 33 files")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.lines("a.py", 41)
+    repo.lines("b.py", 41)
+    repo.commit("a and b on a branch")
+    repo.git("checkout", "-q", "main")
+    repo.lines("d.py", 2)
+    repo.commit("d")
+    repo.merge("side")
+    return repo
+
+
+def _code_maat(path: Path, *, max_changeset: int, min_revs: int, min_shared: int, min_deg: float):  # type: ignore[no-untyped-def]
+    sets: list[set[str]] = []
+    for block in _git(path, "log", "--no-merges", "--format=format:COMMIT", "--name-only").split(
+        b"COMMIT"
+    ):
+        names = set(block.decode().split())
+        if names and len(names) <= max_changeset:
+            sets.append(names)
+    revs: dict[str, int] = defaultdict(int)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for names in sets:
+        for name in names:
+            revs[name] += 1
+        for pair in combinations(sorted(names), 2):
+            shared[pair] += 1
+    result = set()
+    for (a, b), n in shared.items():
+        degree = 100 * n / ((revs[a] + revs[b]) / 2)
+        if n >= min_shared and revs[a] >= min_revs and revs[b] >= min_revs and degree >= min_deg:
+            result.add((a, b, n, revs[a], revs[b], round(degree, 6)))
+    return result
+
+
+def _as_set(rows: list[signals.Coupling]) -> set[tuple[str, str, int, int, int, float]]:
+    return {
+        (c.path, c.coupled_path, c.shared, c.commits, c.coupled_commits, round(c.degree, 6))
+        for c in rows
+    }
+
+
+def test_coupling_matches_code_maat_counts(
+    tmp_path: Path, engine: Engine, session: Session
+) -> None:
+    repo = _coupled_repo(tmp_path / "coupled")
+    collect_git(engine, repo.path, name="coupled")
+    found = signals.coupling(session, repo="coupled", now=NOW, since=SINCE)
+    expected = _code_maat(repo.path, max_changeset=30, min_revs=5, min_shared=5, min_deg=30)
+    assert _as_set(found) == expected
+    assert {(c.path, c.coupled_path) for c in found} == {("a.py", "b.py")}
+    assert found[0].shared == 7  # six commits on main, one on the merged branch
+    loose = signals.coupling(
+        session, repo="coupled", now=NOW, since=SINCE, min_shared=3, min_revs=3, min_degree=10
+    )
+    assert _as_set(loose) == _code_maat(
+        repo.path, max_changeset=30, min_revs=3, min_shared=3, min_deg=10
+    )
+    assert ("a.py", "c.py") in {(c.path, c.coupled_path) for c in loose}
+    wide = signals.coupling(session, repo="coupled", now=NOW, since=SINCE, max_changeset=40)
+    assert _as_set(wide) == _code_maat(
+        repo.path, max_changeset=40, min_revs=5, min_shared=5, min_deg=30
+    )
+
+
+def test_pure_coupling_ignores_files_gone_from_head() -> None:
+    rows = [signals.ChangeRow(commit_id=n, path=p) for n in range(5) for p in ("a", "b", "gone")]
+    found = signals.compute_coupling(rows, {"a", "b"})
+    assert [(c.path, c.coupled_path, c.degree) for c in found] == [("a", "b", 100.0)]
+
+
+def test_git_out_helper_runs_in_repo(tmp_path: Path) -> None:
+    repo = RepoBuilder(tmp_path / "r")
+    repo.lines("x.txt", 2)
+    sha = repo.commit("x")
+    assert git_out(repo.path, "rev-parse", "HEAD").decode().strip() == sha
