@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
@@ -41,21 +42,31 @@ TIMELINE_TYPES = {
 }
 
 
-@cache
-def github_schema() -> GraphQLSchema:
-    """GitHub's schema, built once per process (about a second).
+_schema_lock = threading.Lock()
 
-    GitHub's SDL breaks two of graphql-core's schema rules (a duplicated field, deprecated
-    implementations of interface fields), so it is built as already-valid; queries are still
-    validated in full against it.
-    """
+
+@cache
+def _build_schema() -> GraphQLSchema:
     schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"), assume_valid_sdl=True)
     schema._validation_errors = []  # the SDL is GitHub's own; skip its self-check
     return schema
 
 
+def github_schema() -> GraphQLSchema:
+    """GitHub's schema, built once per process (about a second, more on a busy machine).
+
+    GitHub's SDL breaks two of graphql-core's schema rules (a duplicated field, deprecated
+    implementations of interface fields), so it is built as already-valid; queries are still
+    validated in full against it.
+    """
+    with _schema_lock:
+        return _build_schema()
+
+
 def add_routes(router: Router) -> None:
     router.post("/graphql", answer_graphql)
+    # Build the schema while the server starts, so the first query does not wait for it.
+    threading.Thread(target=github_schema, daemon=True).start()
 
 
 def answer_graphql(request: Request) -> Response:

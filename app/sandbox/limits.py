@@ -28,7 +28,11 @@ class Budget:
     limit: int = 5000
     used: int = 0
     window: int = 3600
-    reset_at: int = field(default_factory=lambda: int(time.time()) + 3600)
+    reset_at: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.reset_at:
+            self.reset_at = int(time.time()) + self.window
 
     @property
     def remaining(self) -> int:
@@ -104,7 +108,12 @@ class Limits:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.budgets: dict[str, Budget] = {"core": Budget(), "graphql": Budget()}
+        self.budgets: dict[str, Budget] = {
+            "core": Budget(),
+            "graphql": Budget(),
+            "search": Budget(limit=30, window=60),
+            "code_search": Budget(limit=10, window=60),
+        }
         self.faults: list[Fault] = []
 
     def set_budget(

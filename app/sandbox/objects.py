@@ -189,14 +189,16 @@ def _branch_repo(repository: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in repository.items() if key not in skip}
 
 
-def make_label(owner: str, repo: str, name: str, color: str = "ededed") -> dict[str, Any]:
+def make_label(
+    owner: str, repo: str, name: str, color: str = "ededed", description: str = ""
+) -> dict[str, Any]:
     label_id = stable_id("label", owner, repo, name)
     return {
         "id": label_id,
         "node_id": node_id("Label", label_id),
         "url": f"{API}/repos/{owner}/{repo}/labels/{name}",
         "name": name,
-        "description": None,
+        "description": description,
         "color": color,
         "default": False,
     }

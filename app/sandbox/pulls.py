@@ -123,9 +123,8 @@ def get_pull(request: Request) -> Response:
 
 def list_reviews(request: Request) -> Response:
     _pull(request)
-    reviews = request.repo_data().by_key("reviews.json", request.params["number"])
-    reviews = sort_items(reviews, lambda r: r.get("id", 0), "asc")
-    return paginate(request, reviews)
+    # Scenario order: GitHub lists reviews by submission, which is not id order.
+    return paginate(request, request.repo_data().by_key("reviews.json", request.params["number"]))
 
 
 def get_review(request: Request) -> Response:

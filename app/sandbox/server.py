@@ -213,7 +213,8 @@ class SandboxServer:
         return "sandbox-user"
 
     def _rate_limit_body(self) -> dict[str, Any]:
-        resources = {name: self.limits.budget(name).as_json() for name in ("core", "graphql")}
+        names = ("core", "search", "graphql", "code_search", "integration_manifest")
+        resources = {name: self.limits.budget(name).as_json() for name in names}
         return {"resources": resources, "rate": resources["core"]}
 
     def _fault_response(self, fault: Fault, resource: str) -> Response | None:

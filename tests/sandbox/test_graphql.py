@@ -44,6 +44,7 @@ def _post(github_api, query: str, variables: dict | None = None, token: str | No
         f"{github_api.url}/graphql",
         json={"query": query, "variables": variables or {}},
         headers=headers,
+        timeout=60,  # the first query may wait for the schema to be built
     )
 
 
