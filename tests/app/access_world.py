@@ -62,8 +62,8 @@ MAY_SEE = {
     "root": set(PEOPLE_LOGINS),
 }
 
-ANON_PAYMENTS = "ANONPAY-carol-says-deploys-hurt"
-ANON_SEARCH = "ANONSEARCH-tom-says-search-ci-hurts"
+ANON_PAYMENTS = "ANONPAY-deploys-hurt-x1"
+ANON_SEARCH = "ANONSEARCH-ci-hurts-x2"
 
 
 @dataclass
@@ -72,7 +72,9 @@ class World:
     team_ids: dict[str, int]
     secrets: dict[str, str]  # role -> token secret ("revoked" included)
     flag_ids: dict[str, int]
-    markers: dict[str, list[str]] = field(default_factory=dict)  # login -> private strings
+    spare_token_id: int
+    # login -> {"email" | "note" | "flag": a string only those allowed to see them may receive}
+    markers: dict[str, dict[str, str]] = field(default_factory=dict)
     repo: str = "acme/pay"
 
 
@@ -98,13 +100,15 @@ def build_world(session: Session) -> World:
     revoked, secrets["revoked"] = create_token(session, bob, label="old laptop")
     assert revoked.id is not None
     revoke_token(session, revoked.id)
+    spare, _ = create_token(session, bob, label="spare, for routes that revoke")
+    assert spare.id is not None
 
     repo = Repository(name="acme/pay")
     session.add(repo)
     session.flush()
     assert repo.id is not None
     when = datetime(2026, 3, 2, 10, tzinfo=UTC)
-    markers: dict[str, list[str]] = {}
+    markers: dict[str, dict[str, str]] = {}
     for n, login in enumerate(PEOPLE_LOGINS, start=1):
         session.add(
             Commit(
@@ -135,7 +139,9 @@ def build_world(session: Session) -> World:
             session.add(
                 OneOnOneNote(person_id=ids[login], author_id=ids[manager], body=note, shared=False)
             )
-        markers[login] = [f"{login}.mail@example.com", note]
+        markers[login] = {"email": f"{login}.mail@example.com"}
+        if manager:
+            markers[login]["note"] = note
     session.add(Review(id=1, pull_request_id=1003, reviewer_login="alice", state="APPROVED"))
     session.flush()
 
@@ -150,7 +156,7 @@ def build_world(session: Session) -> World:
             ),
         )
         flag_ids[f"named_{login}"] = view.id
-        markers[login].append(summary)
+        markers[login]["flag"] = summary
     for key, login, summary in (
         ("anon_payments", "carol", ANON_PAYMENTS),
         ("anon_search", "tom", ANON_SEARCH),
@@ -162,7 +168,14 @@ def build_world(session: Session) -> World:
         )
         flag_ids[key] = view.id
     session.flush()
-    return World(ids=ids, team_ids=team_ids, secrets=secrets, flag_ids=flag_ids, markers=markers)
+    return World(
+        ids=ids,
+        team_ids=team_ids,
+        secrets=secrets,
+        flag_ids=flag_ids,
+        spare_token_id=spare.id,
+        markers=markers,
+    )
 
 
 def viewer_for(ids: dict[str, int], login: str) -> Viewer:
