@@ -34,6 +34,7 @@ DASHBOARDS = Path(pages.__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_URL = f"/static/plotly-{plotly.__version__}.min.js"
 YEAR = 365 * 24 * 3600
+HTTP_422 = 422  # named differently across Starlette versions
 NOTE_MAX = 5000
 
 templates = Jinja2Templates(directory=DASHBOARDS / "templates")
@@ -259,7 +260,7 @@ def mount(app: FastAPI) -> None:
         text = body.strip()
         if not text or len(text) > NOTE_MAX:
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                HTTP_422,
                 detail=[
                     {
                         "loc": ["body", "body"],
@@ -270,7 +271,7 @@ def mount(app: FastAPI) -> None:
         is_self = who.person_id == person.id
         if not shared and is_self:
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                HTTP_422,
                 detail=[{"loc": ["body", "shared"], "msg": "your own items go on the agenda"}],
             )
         assert person.id is not None
@@ -350,5 +351,5 @@ def _mount_errors(app: FastAPI) -> None:
     def bad_period(request: Request, error: UnknownPeriodError) -> Response:
         return JSONResponse(
             {"detail": [{"loc": ["query", "period"], "msg": str(error)}]},
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            HTTP_422,
         )

@@ -20,6 +20,7 @@ from dashboards.periods import Period, iso_week, weeks_between
 from dashboards.signals import builds, reviews
 from dashboards.signals import hotspots as hot
 from dashboards.signals.ci_queries import load_attempts, load_jobs, load_people
+from dashboards.signals.review_queries import GivenReview, given_reviews
 from dashboards.talking_points import CiHit, PullWait
 
 COLLECT_GIT = "gemba collect git PATH"
@@ -169,6 +170,18 @@ def _week_counts(weeks: list[str], counts: dict[str, float]) -> list[float | Non
     return [counts.get(week, 0.0) for week in weeks]
 
 
+def _per_period(earlier: list[GivenReview], period: Period) -> float | None:
+    """Reviews per period of this length, over the time since their first earlier review.
+
+    Someone who started reviewing six weeks ago is compared with those six weeks, not with
+    three empty months.
+    """
+    if not earlier:
+        return None
+    covered = (period.start - min(g.submitted_at for g in earlier)).total_seconds() / 86400
+    return round(len(earlier) * period.days / max(covered, period.days), 1)
+
+
 def person_reviews(
     session: Session,
     *,
@@ -184,9 +197,12 @@ def person_reviews(
     flows = reviews.pull_flows(
         session, settings=settings, authors=everyone, since=usual_window.start, until=now
     )
-    given = reviews.reviewer_load(
-        session, since=usual_window.start, until=now, settings=settings, reviewers=logins
-    )
+    given = [
+        g
+        for g in given_reviews(session, since=usual_window.start, until=now, reviewers=logins)
+        if g.author_login not in logins
+        and not reviews.BotRule.from_settings(settings).is_bot(g.reviewer_login, g.reviewer_is_bot)
+    ]
     if not flows and not given:
         return None
     mine = [f for f in flows if f.author_login in logins]
@@ -209,19 +225,20 @@ def person_reviews(
         )
         for f in sorted(now_flows, key=lambda f: f.created_at, reverse=True)
     ]
-    in_period = [g for g in given if g.week >= iso_week(period.start)]
-    earlier = [g for g in given if g.week < iso_week(period.start)]
+    in_period = [g for g in given if g.submitted_at >= period.start]
+    earlier = [g for g in given if g.submitted_at < period.start]
     weeks = weeks_between(period.start, period.end)
     counts: dict[str, float] = {}
     for g in in_period:
-        counts[g.week] = counts.get(g.week, 0.0) + g.reviews
+        week = iso_week(g.submitted_at)
+        counts[week] = counts.get(week, 0.0) + 1
     return PersonReviews(
         pulls=pulls,
         phases=_phases(reviews.summarise(now_flows, now=now)),
         usual=_phases(reviews.summarise(before, now=now)),
         team=_phases(reviews.summarise(team, now=now)),
-        reviews_given=sum(g.reviews for g in in_period),
-        usual_reviews_given=(sum(g.reviews for g in earlier) / USUAL_PERIODS) if earlier else None,
+        reviews_given=len(in_period),
+        usual_reviews_given=_per_period(earlier, period),
         reviews_weekly=Weekly(weeks, {"Reviews given": _week_counts(weeks, counts)}),
     )
 

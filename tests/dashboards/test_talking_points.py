@@ -1,0 +1,142 @@
+"""Each talking-point rule on real rows, through the person page builder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.access import Viewer
+from app.models import Person
+from app.settings import Settings
+from dashboards.pages import PersonPage, person_page
+from tests.dashboards import factories as f
+from tests.dashboards.world import NOW, World
+
+
+def page_for(
+    session: Session, settings: Settings, world: World, person: Person, **kw: str
+) -> PersonPage:
+    viewer = Viewer(person_id=world.maya.id or 0, login="maya")
+    return person_page(session, viewer, person.login, kw.get("period", "30d"), NOW, settings)
+
+
+def rules(page: PersonPage) -> dict[str, str]:
+    return {p.rule: p.text for p in page.talking_points}
+
+
+def test_long_pickup_names_the_pr_and_compares_with_team_and_own_usual(
+    session: Session, settings: Settings, world: World
+) -> None:
+    page = page_for(session, settings, world, world.alice)
+    point = next(p for p in page.talking_points if p.rule == "long_pickup")
+    assert point.text == (
+        "PR #412 waited 3.1 days for a first review (team median 2.0 hours, your usual "
+        "2.0 hours). What got in the way?"
+    )
+    assert point.evidence[0].url == "https://github.com/acme/shop/pull/412"
+    assert page.talking_points[0].rule == "long_pickup"  # the most unusual comes first
+
+
+def test_pr_waiting_now_is_raised_with_the_hours_so_far(
+    session: Session, settings: Settings, world: World
+) -> None:
+    f.make_pull(session, world.repo, "bob", number=520, ready_at=NOW - timedelta(days=2))
+    session.commit()
+    page = page_for(session, settings, world, world.bob)
+    point = next(p for p in page.talking_points if p.rule == "waiting_now")
+    assert point.text.startswith("PR #520 has been waiting 2.0 days for a review right now")
+    assert point.evidence[0].url == "https://github.com/acme/shop/pull/520"
+
+
+def test_flaky_build_on_their_pr_links_the_run(
+    session: Session, settings: Settings, world: World
+) -> None:
+    page = page_for(session, settings, world, world.alice)
+    point = next(p for p in page.talking_points if p.rule == "flaky_builds")
+    assert point.text.startswith("Flaky builds failed 1 time on 1 of your PRs")
+    assert point.evidence[0].kind == "run"
+    assert point.evidence[0].url is not None
+    assert f"/actions/runs/{world.flaky_run.id}" in point.evidence[0].url
+
+
+def test_review_load_is_compared_with_their_own_usual_only(
+    session: Session, settings: Settings, world: World
+) -> None:
+    for number in range(600, 612):
+        pull = f.make_pull(
+            session, world.repo, "carol", number=number, ready_at=NOW - timedelta(days=3)
+        )
+        f.make_review(session, pull, "bob", at=NOW - timedelta(days=2))
+    session.commit()
+    page = page_for(session, settings, world, world.bob)
+    text = rules(page)["review_load"]
+    assert text.startswith("You reviewed 27 PRs for others, about 1.8 times your usual 15")
+    assert "your usual" in text
+    assert "team" not in text and "alice" not in text.lower()
+
+
+def test_knowledge_risk_files_they_work_in(
+    session: Session, settings: Settings, world: World
+) -> None:
+    f.make_commit(
+        session,
+        world.repo,
+        email="zed@example.com",
+        name="Zed",
+        at=NOW - timedelta(days=200),
+        files={"src/legacy_billing.py": 900},
+    )
+    f.make_commit(
+        session,
+        world.repo,
+        email="alice@example.com",
+        name="Alice",
+        at=NOW - timedelta(days=2),
+        files={"src/legacy_billing.py": 3},
+    )
+    session.commit()
+    page = page_for(session, settings, world, world.alice)
+    point = next(p for p in page.talking_points if p.rule == "knowledge_risk")
+    assert "src/legacy_billing.py" in point.text
+    assert "has not committed for 200 days" in point.text
+    assert point.evidence[0].url == "https://github.com/acme/shop/blob/main/src/legacy_billing.py"
+
+
+def test_open_and_answered_flags(session: Session, settings: Settings, world: World) -> None:
+    f.make_flag(
+        session,
+        world.alice,
+        summary="Flaky e2e suite",
+        category="flaky_build",
+        status="answered",
+        answer="Quarantined the two flaky specs",
+        created_at=NOW - timedelta(days=4),
+    )
+    session.commit()
+    found = rules(page_for(session, settings, world, world.alice))
+    assert found["open_flags"].startswith("Your flag “Staging deploys take an hour”")
+    assert found["answered_flags"] == (
+        "Your flag “Flaky e2e suite” was answered. Did the answer resolve it?"
+    )
+
+
+def test_nothing_notable_invents_no_problem(
+    session: Session, settings: Settings, world: World
+) -> None:
+    page = page_for(session, settings, world, world.bob)
+    assert page.talking_points == []
+    assert page.empty_message is None  # bob has data: the page says things look calm
+
+
+def test_person_with_no_data_gets_a_friendly_empty_state(
+    session: Session, settings: Settings, world: World
+) -> None:
+    erin = f.make_person(session, "erin")
+    f.make_team(session, "newcomers", manager=world.maya, members=[erin])
+    session.commit()
+    page = page_for(session, settings, world, erin)
+    assert page.talking_points == []
+    assert page.empty_message is not None
+    assert "gemba collect github" in page.empty_message
+    assert all(chart.figure is None and chart.empty for chart in page.charts)
