@@ -1,0 +1,125 @@
+"""`/api/v1/ci/...` over collected data: numbers, validation, and who may see whose time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.main import create_app
+from app.people import import_people, person_for_login
+from app.settings import Settings
+from app.tokens import create_token
+from tests.collectors.test_ci_runs import T0, _collect, _history
+from tests.fakes.github_api import GithubApi
+
+PEOPLE = {
+    "teams": [{"name": "core", "manager": "mia", "members": ["ana"]}],
+    "people": [{"login": login} for login in ("ana", "bo", "mia")],
+}
+WINDOW = {
+    "since": (T0 - timedelta(days=1)).isoformat(),
+    "until": (T0 + timedelta(days=7)).isoformat(),
+}
+
+
+def _tokens(engine: Engine) -> dict[str, dict[str, str]]:
+    headers = {}
+    with Session(engine) as session:
+        import_people(session, PEOPLE)
+        session.flush()
+        for login in ("ana", "bo", "mia"):
+            person = person_for_login(session, login)
+            assert person is not None
+            _, secret = create_token(session, person)
+            headers[login] = {"Authorization": f"Bearer {secret}"}
+        session.commit()
+    return headers
+
+
+@pytest.fixture
+def client(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    """The app over the collected history of test_ci_runs, with tokens for ana, bo and mia."""
+    _history().write(github_api)
+    _collect(engine, settings, github_api)
+    headers = _tokens(engine)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client, headers
+
+
+@pytest.fixture
+def empty_client(engine: Engine, settings: Settings) -> Iterator[tuple[TestClient, dict]]:
+    headers = _tokens(engine)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client, headers
+
+
+def test_health_and_flaky_for_any_signed_in_viewer(client: tuple[TestClient, dict]) -> None:
+    http, headers = client
+    assert http.get("/api/v1/ci/health", params=WINDOW).status_code == 401
+    health = http.get(
+        "/api/v1/ci/health", params={**WINDOW, "repo": "acme/app"}, headers=headers["bo"]
+    ).json()
+    ci = next(w for w in health["workflows"] if w["workflow"] == "CI")
+    assert ci["weeks"][0]["success_rate"] == 0.5
+    assert ci["weeks"][0]["red_time"] == 3600.0
+
+    as_bo = http.get("/api/v1/ci/flaky", params=WINDOW, headers=headers["bo"]).json()
+    as_mia = http.get("/api/v1/ci/flaky", params=WINDOW, headers=headers["mia"]).json()
+    assert (as_bo["flaky"], as_bo["groups"]) == (1, 3)
+    assert as_bo["workflows"][0]["person"] is None and as_bo["workflows"][0]["rerun_by"] == []
+    assert as_mia["workflows"][0]["person"] == "ana"  # mia manages ana
+    assert as_bo["jobs"][0]["job"] == "test (3.11)"
+
+
+def test_time_lost_respects_who_may_see_whom(client: tuple[TestClient, dict]) -> None:
+    http, headers = client
+    as_bo = http.get("/api/v1/ci/lost", params=WINDOW, headers=headers["bo"]).json()
+    assert as_bo["by_person"] == [] and as_bo["hidden_people"] == 1
+    assert as_bo["waited"] == 1800.0  # the aggregate stays
+    mine = http.get(
+        "/api/v1/ci/lost", params={**WINDOW, "person": "ana"}, headers=headers["ana"]
+    ).json()
+    assert mine["by_person"][0]["key"] == "ana"
+    assert mine["person"]["reruns"] == 1 and mine["person"]["flaked_pulls"][0]["number"] == 7
+    team = http.get(
+        "/api/v1/ci/lost", params={**WINDOW, "team": "core"}, headers=headers["mia"]
+    ).json()
+    assert [r["key"] for r in team["by_team"]] == ["core"]
+    assert (
+        http.get("/api/v1/ci/lost", params={"person": "ana"}, headers=headers["bo"]).status_code
+        == 403
+    )
+    assert (
+        http.get("/api/v1/ci/lost", params={"team": "core"}, headers=headers["bo"]).status_code
+        == 403
+    )
+    assert (
+        http.get("/api/v1/ci/lost", params={"team": "nope"}, headers=headers["mia"]).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"since": "2026-03-05T00:00:00Z", "until": "2026-03-01T00:00:00Z"}, "since"),
+        ({"since": "2026-03-01T00:00:00"}, "since"),
+        ({"since": "yesterday"}, "since"),
+        ({"repo": "not a repo"}, "repo"),
+        ({"since": "2024-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "since"),
+    ],
+)
+def test_bad_queries_get_422_naming_the_field(
+    empty_client: tuple[TestClient, dict], params: dict, field: str
+) -> None:
+    http, headers = empty_client
+    response = http.get("/api/v1/ci/health", params=params, headers=headers["bo"])
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == field
