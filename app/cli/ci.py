@@ -1,9 +1,179 @@
-"""`gemba` commands for ci (filled in by its capability)."""
+"""`gemba ci health|flaky|lost`: CI health, flaky builds and the time they cost, in a terminal.
+
+Collection is `gemba collect github OWNER/REPO --only ci` (app/cli/github.py); these commands
+only read. From the terminal you are the operator: per-person rows are shown as on an admin's
+page, listed alphabetically, as hours waited (never a score or a ranking).
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import typer
+from sqlmodel import select
+
+from app.cli import common
+from app.models import Repository
+from dashboards.signals.builds import ci_health, flaky_report, time_lost
+
+REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
+
+ci_app = typer.Typer(
+    help="CI health, flaky builds and time lost (after collecting CI).", no_args_is_help=True
+)
+RepoOption = typer.Option(..., "--repo", help="OWNER/REPO, as collected")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")
+SinceOption = typer.Option(
+    None, "--since", formats=DATE_FORMATS, help="Start (default 12 weeks ago)"
+)
+UntilOption = typer.Option(None, "--until", formats=DATE_FORMATS, help="End (default now)")
 
 
 def register(cli: typer.Typer) -> None:
-    """Add this module's commands to the root command."""
+    """Add `gemba ci ...` to the root command."""
+    cli.add_typer(ci_app, name="ci")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Dates typed without a zone are UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _window(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    end = _aware(until) or datetime.now(UTC)
+    start = _aware(since) or end - timedelta(weeks=12)
+    if start >= end:
+        common.fail("--since must be before --until")
+    return start, end
+
+
+def _check_repo(repo: str) -> None:
+    if not REPO_NAME.match(repo):
+        common.fail(f"--repo must look like OWNER/REPO, got {repo!r}")
+    with common.session() as session:
+        if session.exec(select(Repository.id).where(Repository.name == repo)).first() is None:
+            common.fail(f"no data for {repo}: run `gemba collect github {repo} --only ci` first")
+
+
+def _hours(value: timedelta | None) -> str:
+    return "-" if value is None else f"{value.total_seconds() / 3600:.1f} h"
+
+
+def _minutes(value: timedelta | None) -> str:
+    return "-" if value is None else f"{value.total_seconds() / 60:.1f} min"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _echo_rows(header: list[str], rows: list[list[Any]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    for row in [header, *rows]:
+        typer.echo(
+            "  ".join(
+                str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)
+            ).rstrip()
+        )
+
+
+@ci_app.command("health")
+def health(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    until: datetime | None = UntilOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Per workflow, weekly: runs, success rate, duration and queue p50/p90, red time."""
+    _check_repo(repo)
+    start, end = _window(since, until)
+    with common.session() as session:
+        workflows = ci_health(session, repo=repo, since=start, until=end)
+    if as_json:
+        common.print_json(workflows)
+        return
+    rows = [
+        [
+            w.workflow,
+            week.week.isoformat(),
+            week.runs,
+            _percent(week.success_rate),
+            week.cancelled + week.skipped,
+            _minutes(week.duration_p50),
+            _minutes(week.duration_p90),
+            _minutes(week.queue_p90),
+            _hours(week.red_time),
+        ]
+        for w in workflows
+        for week in w.weeks
+    ]
+    if not rows:
+        typer.echo(f"no runs of {repo} created between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
+        return
+    _echo_rows(
+        ["workflow", "week", "runs", "success", "cancel/skip", "p50", "p90", "queue p90", "red"],
+        rows,
+    )
+
+
+@ci_app.command("flaky")
+def flaky(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    until: datetime | None = UntilOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Flaky rate (same SHA failed and passed) and the jobs that flake, with links."""
+    _check_repo(repo)
+    start, end = _window(since, until)
+    with common.session() as session:
+        report = flaky_report(session, repo=repo, since=start, until=end)
+    if as_json:
+        common.print_json(report)
+        return
+    typer.echo(
+        f"{report.flaky} flaky of {report.groups} workflow/commit groups "
+        f"({_percent(report.flaky_rate)})"
+    )
+    for job in report.jobs:
+        last = job.last_seen.strftime("%Y-%m-%d") if job.last_seen else "-"
+        typer.echo(
+            f"  {job.workflow} / {job.job}: {job.flaky_groups} of {job.groups} SHAs, last {last}"
+        )
+        for url in job.run_urls[:3]:
+            typer.echo(f"    {url}")
+
+
+@ci_app.command("lost")
+def lost(
+    repo: str = RepoOption,
+    since: datetime | None = SinceOption,
+    until: datetime | None = UntilOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Hours waited and runner minutes lost to flaky builds, per workflow, team and person."""
+    _check_repo(repo)
+    start, end = _window(since, until)
+    with common.session() as session:
+        result = time_lost(session, repo=repo, since=start, until=end)
+    if as_json:
+        common.print_json(result)
+        return
+    typer.echo(
+        f"waited on flaky builds: {_hours(result.waited)}; "
+        f"runner time: {_minutes(result.runner_time)}"
+    )
+    for title, rows in (
+        ("workflow", result.by_workflow),
+        ("team", result.by_team),
+        ("person", result.by_person),
+    ):
+        if rows:
+            typer.echo("")
+            _echo_rows(
+                [title, "flaky", "waited", "runner"],
+                [[r.key, r.flaky_groups, _hours(r.waited), _minutes(r.runner_time)] for r in rows],
+            )

@@ -1,0 +1,55 @@
+"""`gemba ci health|flaky|lost` over collected data, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.settings import Settings, get_settings
+from tests.collectors.test_ci_runs import _collect, _history
+from tests.fakes.github_api import GithubApi
+
+WINDOW = ["--since", "2026-03-01", "--until", "2026-03-09"]
+
+
+@pytest.fixture
+def runner(
+    engine: Engine, settings: Settings, github_api: GithubApi, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    _history().write(github_api)
+    _collect(engine, settings, github_api)
+    monkeypatch.setenv("GEMBA_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    return CliRunner()
+
+
+def test_health_flaky_and_lost_in_the_terminal(runner: CliRunner) -> None:
+    health = runner.invoke(cli, ["ci", "health", "--repo", "acme/app", *WINDOW])
+    assert health.exit_code == 0, health.output
+    assert "CI" in health.output and "50%" in health.output
+
+    flaky = runner.invoke(cli, ["ci", "flaky", "--repo", "acme/app", *WINDOW])
+    assert "1 flaky of 3" in flaky.output and "test (3.11)" in flaky.output
+
+    lost = runner.invoke(cli, ["ci", "lost", "--repo", "acme/app", "--json", *WINDOW])
+    data = json.loads(lost.output)
+    assert data["waited"] == 1800.0 and data["by_person"][0]["key"] == "ana"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--repo", "not-a-repo"], "OWNER/REPO"),
+        (["--repo", "acme/other"], "gemba collect github acme/other"),
+        (["--repo", "acme/app", "--since", "2026-03-09", "--until", "2026-03-01"], "before"),
+    ],
+)
+def test_bad_input_fails_with_a_message(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(cli, ["ci", "health", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
