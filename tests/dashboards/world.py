@@ -8,7 +8,7 @@ flag. Bob has a quiet, uneventful period. Carol is on another team, managed by D
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -33,7 +33,8 @@ class World:
     tokens: dict[str, str]
 
 
-def build_world(session: Session) -> World:
+def build_world(session: Session, now: datetime = NOW) -> World:
+    """Write the world as of `now` (tests pin it; the browser test uses the wall clock)."""
     maya = f.make_person(session, "maya")
     alice = f.make_person(session, "alice")
     bob = f.make_person(session, "bob")
@@ -47,7 +48,7 @@ def build_world(session: Session) -> World:
     for days_ago in range(5, 80, 4):
         for author, reviewer in (("alice", "bob"), ("bob", "alice"), ("carol", "bob")):
             number += 1
-            ready = NOW - timedelta(days=days_ago, hours=3)
+            ready = now - timedelta(days=days_ago, hours=3)
             f.make_pull(
                 session,
                 repo,
@@ -58,7 +59,7 @@ def build_world(session: Session) -> World:
                 reviewer=reviewer,
                 merged_at=ready + timedelta(hours=5),
             )
-    ready = NOW - timedelta(days=8)
+    ready = now - timedelta(days=8)
     slow = f.make_pull(
         session,
         repo,
@@ -85,7 +86,7 @@ def build_world(session: Session) -> World:
             repo,
             actor="bob",
             head_sha=f"{days_ago:040x}",
-            created_at=NOW - timedelta(days=days_ago),
+            created_at=now - timedelta(days=days_ago),
             attempts=[("success", timedelta(minutes=15))],
         )
     f.make_flag(
@@ -93,7 +94,7 @@ def build_world(session: Session) -> World:
         alice,
         summary="Staging deploys take an hour",
         category="slow_build",
-        created_at=NOW - timedelta(days=6),
+        created_at=now - timedelta(days=6),
         team=platform,
     )
     f.make_flag(
@@ -101,7 +102,7 @@ def build_world(session: Session) -> World:
         None,
         summary="Nobody owns the billing module",
         category="process",
-        created_at=NOW - timedelta(days=3),
+        created_at=now - timedelta(days=3),
         team=platform,
     )
     for day in range(1, 30, 3):
@@ -110,7 +111,7 @@ def build_world(session: Session) -> World:
             repo,
             email="alice@example.com",
             name="Alice",
-            at=NOW - timedelta(days=day),
+            at=now - timedelta(days=day),
             files={"src/checkout.py": 12, "src/totals.py": 4},
         )
     tokens = {p.login: f.make_token(session, p) for p in (maya, alice, bob, carol, dan)}
