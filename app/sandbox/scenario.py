@@ -21,6 +21,7 @@ MAP_FILES = (
     "run_attempts.json",
     "jobs.json",
     "pull_files.json",
+    "check_runs.json",
 )
 SCENARIO_FILES = ("repository.json", *LIST_FILES, *MAP_FILES)
 

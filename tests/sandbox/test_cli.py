@@ -46,6 +46,7 @@ def test_record_from_the_stand_in_round_trips_every_file(rich, gemba, tmp_path):
         jobs={str(run["id"]): jobs},
     )
     out = tmp_path / "recorded"
+    rich.clear_requests()
     result = gemba("github-record", "acme/app", "--out", str(out))
     assert result.exit_code == 0, result.output
     recorded = out / "acme" / "app"
@@ -70,7 +71,10 @@ def test_record_from_the_stand_in_round_trips_every_file(rich, gemba, tmp_path):
             mine = {k: v for k, v in mine.items() if v}  # PRs without reviews record as []
         assert mine == original, name
     assert "http://127.0.0.1" not in (recorded / "pulls.json").read_text()
-    assert "with" in result.output and "requests" in result.output
+    # repository + pulls list + 5 per PR (detail, reviews, comments, commits, timeline)
+    # + workflows + runs + jobs of the one run (attempt 1, so no earlier attempts)
+    assert len(rich.requests) == 2 + 5 * 3 + 3
+    assert f"with {len(rich.requests)} requests" in result.output
 
 
 def test_record_reports_unknown_repository_and_bad_token(rich, gemba, tmp_path):
