@@ -150,7 +150,13 @@ def collect_git_path(engine: Engine, settings: Settings, path: Path | str, name:
     git_store = _module("collectors.git_store")
     if git_store is None:
         raise SyncError("the git collector is not installed in this build")
-    result = git_store.collect_git(engine, path, name=name, bot_logins=settings.bot_logins)
+    result = git_store.collect_git(
+        engine,
+        path,
+        name=name,
+        bot_logins=settings.bot_logins,
+        batch_commits=settings.git_batch_commits,
+    )
     return f"{result.mode}, {result.commits_added} commits added"
 
 

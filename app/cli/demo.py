@@ -287,3 +287,8 @@ def demo(
 
 def register(cli: typer.Typer) -> None:
     cli.command("demo")(demo)
+    # Operating commands (sync, worker, jobs) belong to the same capability; registering them
+    # here keeps app/cli/__init__.py's module list unchanged.
+    from app.cli import ops
+
+    ops.register(cli)
