@@ -24,7 +24,7 @@ from typing import Any
 
 from github import Github
 from github.CheckRun import CheckRun
-from github.GithubException import GithubException
+from github.GithubException import GithubException, UnknownObjectException
 from github.GithubObject import GithubObject
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository as GhRepository
@@ -125,8 +125,12 @@ def fetch_bundle(gh_run: GhRun, known_done: set[int]) -> RunBundle:
     latest = AttemptRecord.from_json(raw(gh_run))
     attempts = [latest]
     for number in range(1, latest.attempt):
-        if number not in known_done:
+        if number in known_done:
+            continue
+        try:
             attempts.append(AttemptRecord.from_json(raw(gh_run.get_attempt(number))))
+        except UnknownObjectException:
+            continue  # an attempt GitHub no longer has: keep what we know
     jobs = tuple(JobRecord.from_json(raw(job)) for job in gh_run.jobs(_filter="all"))
     return RunBundle(latest, tuple(sorted(attempts, key=lambda a: a.attempt)), jobs)
 
