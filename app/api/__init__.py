@@ -16,4 +16,4 @@ def api_router() -> APIRouter:
     return router
 
 
-ROUTER_MODULES: list[str] = ["people", "flags", "admin", "pulls"]
+ROUTER_MODULES: list[str] = ["people", "flags", "admin", "hotspots", "pulls", "ci"]

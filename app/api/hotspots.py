@@ -1,0 +1,128 @@
+"""File-level git signals: hotspots, coupling, ownership and knowledge risk of one repository.
+
+Any signed-in viewer may read them: they describe files, and naming a file's main author is
+how a team finds who to ask, not a ranking of people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel
+
+from app.deps import SessionDep, ViewerDep
+from dashboards.signals import hotspots as signals
+
+router = APIRouter(tags=["hotspots"])
+
+Item = TypeVar("Item")
+
+RepoQuery = Annotated[
+    str, Query(min_length=1, max_length=200, description="Repository name, as collected")
+]
+SinceQuery = Annotated[
+    datetime | None,
+    Query(description="Start of the window, ISO 8601 (default: 365 days before now)"),
+]
+LimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many rows")]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No repository by that name"}}
+
+
+class SignalList(BaseModel, Generic[Item]):
+    """One signal over one repository, with the window it covers."""
+
+    repo: str
+    since: datetime
+    now: datetime
+    items: list[Item]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _answer(
+    function: Callable[..., list[Any]], session: Any, repo: str, since: datetime | None, **kw: Any
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    since = _utc(since)
+    if since is not None and since > now:
+        raise HTTPException(
+            422,
+            detail=[{"loc": ["query", "since"], "msg": "since is in the future", "type": "value"}],
+        )
+    try:
+        items = function(session, repo=repo, now=now, since=since, **kw)
+    except signals.UnknownRepository:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no repository {repo!r}") from None
+    start = since if since is not None else now - signals.DEFAULT_WINDOW
+    return {"repo": repo, "since": start, "now": now, "items": items}
+
+
+@router.get("/hotspots", response_model=SignalList[signals.Hotspot], responses=NOT_FOUND)
+def get_hotspots(
+    session: SessionDep,
+    _viewer: ViewerDep,
+    repo: RepoQuery,
+    since: SinceQuery = None,
+    limit: LimitQuery = 50,
+) -> dict[str, Any]:
+    """Files at HEAD ranked by (commits / max) x (loc / max) over the window."""
+    return _answer(signals.hotspots, session, repo, since, limit=limit)
+
+
+@router.get("/coupling", response_model=SignalList[signals.Coupling], responses=NOT_FOUND)
+def get_coupling(
+    session: SessionDep,
+    _viewer: ViewerDep,
+    repo: RepoQuery,
+    since: SinceQuery = None,
+    limit: LimitQuery = 50,
+    max_changeset: Annotated[int, Query(ge=1, le=10_000)] = 30,
+    min_revs: Annotated[int, Query(ge=1)] = 5,
+    min_shared: Annotated[int, Query(ge=1)] = 5,
+    min_degree: Annotated[float, Query(ge=0, le=100)] = 30.0,
+) -> dict[str, Any]:
+    """Pairs of files changed together: degree = 100 x shared / mean(commits of each)."""
+    return _answer(
+        signals.coupling,
+        session,
+        repo,
+        since,
+        limit=limit,
+        max_changeset=max_changeset,
+        min_revs=min_revs,
+        min_shared=min_shared,
+        min_degree=min_degree,
+    )
+
+
+@router.get("/ownership", response_model=SignalList[signals.FileOwnership], responses=NOT_FOUND)
+def get_ownership(
+    session: SessionDep,
+    _viewer: ViewerDep,
+    repo: RepoQuery,
+    since: SinceQuery = None,
+    limit: LimitQuery = 50,
+) -> dict[str, Any]:
+    """Per file: distinct people, main author and their share of added lines."""
+    return _answer(signals.ownership, session, repo, since, limit=limit)
+
+
+@router.get(
+    "/knowledge-risk", response_model=SignalList[signals.KnowledgeRisk], responses=NOT_FOUND
+)
+def get_knowledge_risk(
+    session: SessionDep,
+    _viewer: ViewerDep,
+    repo: RepoQuery,
+    since: SinceQuery = None,
+    limit: LimitQuery = 50,
+) -> dict[str, Any]:
+    """Files whose main author has made no commit in any repository for 90 days."""
+    return _answer(signals.knowledge_risk, session, repo, since, limit=limit)
