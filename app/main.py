@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from app.api import api_router
 from app.api.health import router as health_router
+from app.api.metrics import router as metrics_router
 from app.auth_web import router as auth_web_router
 from app.db import ensure_schema, make_engine
 from app.settings import Settings, get_settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health_router)
+    app.include_router(metrics_router)  # at the root, where Prometheus scrapes
     app.include_router(api_router())
     app.include_router(auth_web_router)
     _mount_web(app)

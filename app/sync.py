@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import importlib
+import json
 import logging
 import os
 import subprocess
@@ -21,13 +22,20 @@ from urllib.parse import urlparse
 
 from github import Github, GithubException
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from app.db import session_scope
+from app.models import SyncCursor
+from app.models.base import utcnow
 from app.settings import Settings
 
 log = logging.getLogger("gemba.sync")
 
 Say = Callable[[str], None]
 SOURCES = ("git", "pulls", "ci")
+# SyncCursor rows with this source hold the last rate limit a collector saw, per API host, so
+# /metrics can show it whichever process made the requests.
+RATE_LIMIT_SOURCE = "ratelimit"
 
 
 class SyncError(RuntimeError):
@@ -186,6 +194,26 @@ def token_of(gh: Github) -> str | None:
         return None
 
 
+def remember_rate_limit(engine: Engine, gh: Github) -> None:
+    """Keep the rate limit from GitHub's last response headers (nothing if none was seen)."""
+    remaining, limit = gh.requester.rate_limiting
+    if limit < 0:
+        return
+    position = json.dumps(
+        {"remaining": remaining, "limit": limit, "reset": gh.requester.rate_limiting_resettime}
+    )
+    host = urlparse(gh.requester.base_url).netloc
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(SyncCursor).where(
+                SyncCursor.source == RATE_LIMIT_SOURCE, SyncCursor.repository == host
+            )
+        ).first()
+        row = row or SyncCursor(source=RATE_LIMIT_SOURCE, repository=host)
+        row.position, row.updated_at = position, utcnow()
+        session.add(row)
+
+
 def collect_repository(
     engine: Engine,
     settings: Settings,
@@ -221,6 +249,11 @@ def collect_repository(
                 "collected",
                 extra={"repository": full_name, "source": source, "result": report.done[source]},
             )
+    if any(source in ("pulls", "ci") for source in report.done):
+        try:
+            remember_rate_limit(engine, gh)
+        except Exception:  # a metric must never fail a collection
+            log.exception("could not record the rate limit")
     return report
 
 

@@ -1,0 +1,73 @@
+"""/metrics speaks the Prometheus text format and reports freshness, the queue and rate limits."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.main import create_app
+from app.models import SyncCursor
+from app.settings import Settings
+from app.sync import RATE_LIMIT_SOURCE
+from app.worker import enqueue
+
+SAMPLE = re.compile(
+    r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? \S+$'
+)
+
+
+def _parse(body: str) -> dict[str, float]:
+    """Every sample line, checked against the exposition grammar; HELP/TYPE before samples."""
+    samples: dict[str, float] = {}
+    declared: set[str] = set()
+    for line in body.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            declared.add(line.split()[2])
+            continue
+        assert SAMPLE.match(line), line
+        name = line.split("{")[0].split(" ")[0]
+        assert name in declared, f"{name} has no HELP/TYPE"
+        key, value = line.rsplit(" ", 1)
+        samples[key] = float(value)
+    return samples
+
+
+def test_metrics_report_lag_last_sync_jobs_and_rate_limit(
+    settings: Settings, engine: Engine
+) -> None:
+    synced = (datetime.now(UTC) - timedelta(minutes=30)).replace(microsecond=0)
+    with Session(engine) as session:
+        session.add(
+            SyncCursor(source="git", repository='acme/we"ird', position="{}", updated_at=synced)
+        )
+        reset = int(synced.timestamp()) + 3600
+        session.add(
+            SyncCursor(
+                source=RATE_LIMIT_SOURCE,
+                repository="api.github.com",
+                position=json.dumps({"remaining": 4321, "limit": 5000, "reset": reset}),
+                updated_at=synced,
+            )
+        )
+        session.commit()
+    enqueue(engine, "repo", "acme/api")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/metrics")
+        assert client.get("/api/v1/metrics").status_code == 404
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    samples = _parse(response.text)
+    labels = '{source="git",repository="acme/we\\"ird"}'
+    assert samples[f"gemba_last_sync_timestamp_seconds{labels}"] == int(synced.timestamp())
+    assert 1790 <= samples[f"gemba_collection_lag_seconds{labels}"] <= 1900
+    assert samples['gemba_collect_jobs{status="pending"}'] == 1
+    assert samples['gemba_collect_jobs{status="done"}'] == 0
+    assert samples['gemba_github_requests_remaining{api="api.github.com"}'] == 4321
+    assert samples['gemba_github_requests_limit{api="api.github.com"}'] == 5000
+    assert samples['gemba_stored_rows{table="commit"}'] == 0
+    assert not any("ratelimit" in key for key in samples)
