@@ -57,6 +57,29 @@ def make_user(login: str, type: str = "User", *, id: int | None = None) -> dict[
     }
 
 
+def make_public_user(user: dict[str, Any] | str, **profile: Any) -> dict[str, Any]:
+    """A user as `GET /users/{login}` returns it: the simple user plus the public profile."""
+    simple = make_user(user) if isinstance(user, str) else user
+    return {
+        **simple,
+        "name": None,
+        "company": None,
+        "blog": "",
+        "location": None,
+        "email": None,
+        "hireable": None,
+        "bio": None,
+        "twitter_username": None,
+        "public_repos": 0,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "created_at": EPOCH,
+        "updated_at": EPOCH,
+        **profile,
+    }
+
+
 _REPO_URLS = {
     "archive_url": "/{archive_format}{/ref}",
     "assignees_url": "/assignees{/user}",

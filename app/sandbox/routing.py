@@ -23,6 +23,7 @@ Router API (for endpoint modules such as `app.sandbox.actions`)::
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,13 @@ class Response:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    _text: str | None = field(default=None, repr=False, compare=False)
+
+    def text(self) -> str:
+        """The body as compact JSON, serialised once (ETag and sending share it)."""
+        if self._text is None:
+            self._text = json.dumps(self.body, separators=(",", ":"), ensure_ascii=False)
+        return self._text
 
 
 class HttpError(Exception):

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-LIST_FILES = ("pulls.json", "workflows.json", "runs.json", "issues.json")
+LIST_FILES = ("pulls.json", "workflows.json", "runs.json", "issues.json", "users.json")
 MAP_FILES = (
     "reviews.json",
     "review_comments.json",
@@ -130,6 +130,9 @@ class Scenario:
             if self._data(folder).repository().get("id") == repo_id:
                 return folder.parent.name, folder.name
         return None
+
+    def all_repos(self) -> list[RepoData]:
+        return [self._data(folder) for folder in self.folders()]
 
     def owner_repos(self, owner: str) -> list[RepoData]:
         return [

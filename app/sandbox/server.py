@@ -178,7 +178,7 @@ class SandboxServer:
         response = self._route(request, token)
         counts = request.path != "/rate_limit"
         if response.status == 200 and request.method in ("GET", "HEAD"):
-            etag = _etag(response.body)
+            etag = _etag(response.text())
             response.headers.setdefault("ETag", etag)
             if _etag_matches(request.headers.get("If-None-Match"), etag):
                 response = Response(304, None, {"ETag": etag, **_keep(response.headers)})
@@ -273,8 +273,8 @@ def _query_string(query: Mapping[str, str]) -> str:
     return "&".join(f"{key}={value}" for key, value in query.items())
 
 
-def _etag(body: Any) -> str:
-    return 'W/"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
+def _etag(text: str) -> str:
+    return 'W/"' + hashlib.sha256(text.encode()).hexdigest() + '"'
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -352,8 +352,7 @@ def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
         def _send(self, response: Response, base_url: str) -> None:
             payload = b""
             if response.body is not None and response.status != 304:
-                text = json.dumps(response.body, separators=(",", ":"), ensure_ascii=False)
-                payload = text.replace(GITHUB_API, base_url).encode()
+                payload = response.text().replace(GITHUB_API, base_url).encode()
             self.send_response(response.status)
             if payload:
                 self.send_header("Content-Type", "application/json; charset=utf-8")

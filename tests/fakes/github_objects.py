@@ -1,9 +1,15 @@
-"""Builders of GitHub-shaped REST objects for scenarios (they live in the product, for the demo)."""
+"""Builders of GitHub-shaped REST objects for scenarios (they live in the product, for the demo).
 
+Pull-request builders are B's (app/sandbox/objects.py); Actions builders are D's
+(app/sandbox/actions_objects.py).
+"""
+
+from app.sandbox.actions_objects import make_check_run, make_job, make_run, make_workflow
 from app.sandbox.objects import (
     fake_sha,
     make_commit,
     make_label,
+    make_public_user,
     make_pull,
     make_repository,
     make_review,
@@ -15,13 +21,18 @@ from app.sandbox.objects import (
 
 __all__ = [
     "fake_sha",
+    "make_check_run",
     "make_commit",
+    "make_job",
     "make_label",
+    "make_public_user",
     "make_pull",
     "make_repository",
     "make_review",
     "make_review_comment",
+    "make_run",
     "make_timeline_event",
     "make_user",
+    "make_workflow",
     "stable_id",
 ]

@@ -58,3 +58,14 @@ def test_scenario_files_are_reread_when_they_change(github_api):
     assert [p.number for p in repo.get_pulls()] == [1]
     github_api.write_repo("acme", "app", pulls=[make_pull("acme", "app", n) for n in (1, 2)])
     assert [p.number for p in repo.get_pulls()] == [2, 1]
+
+
+def test_lazy_user_completion_finds_accounts_in_the_scenario(github_api):
+    """PyGithub fetches /users/{login} for profile fields a simple user lacks."""
+    github_api.write_repo("acme", "app", pulls=[make_pull("acme", "app", 1, author="alice")])
+    author = _gh(github_api).get_repo("acme/app").get_pull(1).user
+    assert (author.login, author.name, author.public_repos) == ("alice", None, 0)
+    assert github_api.requests[-1].path == "/users/alice"
+    with pytest.raises(GithubException) as raised:
+        _gh(github_api).get_user("nobody")
+    assert raised.value.status == 404

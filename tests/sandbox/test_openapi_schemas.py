@@ -28,6 +28,8 @@ SERVED = [
     "/repos/acme/app/pulls/1/commits",
     "/repos/acme/app/issues/3/timeline",
     "/orgs/acme/repos",
+    "/users/bob",
+    "/users/renovate[bot]",
     "/rate_limit",
 ]
 
