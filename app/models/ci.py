@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JsonField, UtcField
 
 
 class Workflow(SQLModel, table=True):
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     repository_id: int = Field(foreign_key="repository.id", index=True)
     name: str = Field(max_length=300)
     path: str = Field(default="", max_length=500)
@@ -21,9 +22,9 @@ class Workflow(SQLModel, table=True):
 class WorkflowRun(SQLModel, table=True):
     """A run as of its latest attempt."""
 
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     repository_id: int = Field(foreign_key="repository.id", index=True)
-    workflow_id: int | None = Field(default=None, index=True)
+    workflow_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
     name: str = Field(default="", max_length=300)
     head_sha: str = Field(max_length=40, index=True)
     head_branch: str | None = Field(default=None, max_length=300)
@@ -42,7 +43,9 @@ class WorkflowRun(SQLModel, table=True):
 
 
 class RunAttempt(SQLModel, table=True):
-    run_id: int = Field(foreign_key="workflowrun.id", primary_key=True, ondelete="CASCADE")
+    run_id: int = Field(
+        foreign_key="workflowrun.id", primary_key=True, ondelete="CASCADE", sa_type=BigInteger
+    )
     attempt: int = Field(primary_key=True)
     status: str | None = Field(default=None, max_length=30)
     conclusion: str | None = Field(default=None, max_length=30)
@@ -52,8 +55,10 @@ class RunAttempt(SQLModel, table=True):
 
 
 class Job(SQLModel, table=True):
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    run_id: int = Field(foreign_key="workflowrun.id", index=True, ondelete="CASCADE")
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    run_id: int = Field(
+        foreign_key="workflowrun.id", index=True, ondelete="CASCADE", sa_type=BigInteger
+    )
     run_attempt: int = 1
     name: str = Field(max_length=300)
     status: str | None = Field(default=None, max_length=30)
@@ -70,7 +75,7 @@ class Job(SQLModel, table=True):
 class CheckRun(SQLModel, table=True):
     """Checks from apps other than Actions (external CI), per commit."""
 
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     repository_id: int = Field(foreign_key="repository.id", index=True)
     head_sha: str = Field(max_length=40, index=True)
     name: str = Field(max_length=300)
