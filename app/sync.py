@@ -105,7 +105,8 @@ def clone_url(settings: Settings, full_name: str, reported: str | None = None) -
     """Where to clone from: GEMBA_CLONE_URL_TEMPLATE, else GitHub's URL, else one derived from
     the API URL (https://HOST/api/v3 -> https://HOST/OWNER/REPO.git for GitHub Enterprise)."""
     if settings.clone_url_template:
-        return settings.clone_url_template.format(full_name=full_name)
+        owner, _, name = full_name.partition("/")
+        return settings.clone_url_template.format(full_name=full_name, owner=owner, name=name)
     if reported:
         return reported
     api = urlparse(settings.github_api_url)

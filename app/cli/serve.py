@@ -12,9 +12,18 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     port: int = typer.Option(8000, help="Port to listen on"),
     workers: int = typer.Option(1, help="uvicorn worker processes"),
+    schedule: bool = typer.Option(
+        False, "--schedule", help="Also run `gemba sync` and due digests on a schedule"
+    ),
 ) -> None:
     """Serve the dashboards and the API (OpenAPI docs at /docs)."""
     engine(settings()).dispose()  # migrate once before workers start
+    if schedule:  # one scheduler thread in this (supervisor) process: see app/scheduler.py
+        from app.logs import configure_logging
+        from app.scheduler import Scheduler
+
+        configure_logging(settings())
+        Scheduler(settings()).start()
     typer.echo(f"Gemba Walk on http://{host}:{port}/")
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
 

@@ -1,0 +1,91 @@
+"""`gemba sync` and the scheduler: configured repositories are discovered, filtered, cloned,
+and collected by the real collectors against the GitHub stand-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app import sync
+from app.demo.build import Manifest, build_demo
+from app.models import Commit, PullRequest, Repository, WorkflowRun
+from app.sandbox.server import SandboxServer
+from app.scheduler import Scheduler
+from app.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    return build_demo(tmp_path_factory.mktemp("org") / "demo")
+
+
+def _count(engine: Engine, model: type, repo: str) -> int:
+    with Session(engine) as session:
+        repo_id = session.exec(select(Repository.id).where(Repository.name == repo)).first()
+        column = model.repository_id  # type: ignore[attr-defined]
+        return int(
+            session.exec(select(func.count()).select_from(model).where(column == repo_id)).one()
+        )
+
+
+def test_clone_urls_follow_the_template_or_the_api_host(settings: Settings) -> None:
+    ghe = settings.model_copy(update={"github_api_url": "https://ghe.example.com/api/v3"})
+    assert sync.clone_url(ghe, "acme/api") == "https://ghe.example.com/acme/api.git"
+    assert sync.clone_url(settings, "acme/api") == "https://github.com/acme/api.git"
+    assert sync.clone_url(settings, "acme/api", "https://x/y.git") == "https://x/y.git"
+    ssh = settings.model_copy(update={"clone_url_template": "git@ghe:{owner}/{name}.git"})
+    assert sync.clone_url(ssh, "acme/api") == "git@ghe:acme/api.git"
+
+
+def test_include_and_exclude_patterns_filter_in_order(settings: Settings) -> None:
+    chosen = settings.model_copy(update={"include": "acme/*, tools/cli", "exclude": "*-archive"})
+    names = ["acme/api", "acme/old-archive", "tools/cli", "tools/web", "acme/api"]
+    assert sync.selected(names, chosen) == ["acme/api", "tools/cli"]
+
+
+def test_scheduled_sync_discovers_clones_and_collects_every_source(
+    demo: Manifest, settings: Settings, engine: Engine
+) -> None:
+    folder = Path(demo.people_file).parent
+    sandbox = SandboxServer(demo.scenario_dir).start()
+    try:
+        config = settings.model_copy(
+            update={
+                "github_api_url": sandbox.url,
+                "github_token": "demo",
+                "repos": "acme/*",
+                "exclude": "acme/platform-*",
+                "clone_url_template": f"{folder}/repos/{{name}}",
+            }
+        )
+        scheduler = Scheduler(config, engine)
+        now = datetime.now(UTC)
+        assert scheduler.tick(now) == ["sync", "digest"]
+        assert scheduler.tick(now + timedelta(minutes=1)) == []
+        for name in ("acme/payments-api", "acme/checkout-web"):
+            counts = demo.counts[name]
+            assert _count(engine, Commit, name) == counts["commits"]
+            assert _count(engine, PullRequest, name) == counts["pulls"]
+            assert _count(engine, WorkflowRun, name) == counts["runs"]
+            assert (config.data_dir / "clones" / f"{name}.git" / "HEAD").exists()
+        assert _count(engine, PullRequest, "acme/platform-infra") == 0
+        again = sync.sync_all(engine, config, _github(config), lambda _m: None)
+        assert [r.done["git"] for r in again] == ["unchanged, 0 commits added"] * 2
+    finally:
+        sandbox.stop()
+
+
+def _github(config: Settings):  # type: ignore[no-untyped-def]
+    from collectors.github_client import make_github
+
+    return make_github(config)
+
+
+def test_sync_without_repositories_says_what_to_set(settings: Settings, engine: Engine) -> None:
+    with pytest.raises(sync.SyncError, match="GEMBA_REPOS"):
+        sync.sync_all(engine, settings, _github(settings), lambda _m: None)
