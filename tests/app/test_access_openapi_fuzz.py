@@ -23,8 +23,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.db import make_engine
 from app.main import create_app
 from app.models import ApiToken, Person
 from app.settings import Settings
@@ -54,13 +55,10 @@ def fuzz_app(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         flags_per_minute=100_000,
         flags_burst=100_000,
     )
-    from app.db import make_engine
-
     engine = make_engine(settings.database_url)
     with Session(engine, expire_on_commit=False) as session:
         build_world(session)
-        root = session.exec(Person.__table__.select().where(Person.login == "root")).first()  # type: ignore[attr-defined]
-        assert root is not None
+        root = session.exec(select(Person).where(Person.login == "root")).one()
         session.add(
             ApiToken(
                 id=ADMIN_TOKEN_ID,

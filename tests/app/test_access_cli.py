@@ -1,0 +1,161 @@
+"""The people, token and flag commands, end to end through the real CLI."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.main import create_app
+from app.models import ApiToken, FlagAuthor, FrictionFlag, Person
+from app.settings import Settings, get_settings
+
+PEOPLE_YAML = """
+teams:
+  - name: Payments
+    manager: alice
+    members: [bob, carol, erin]
+people:
+  - {login: alice, name: Alice Doe, email: alice@example.com}
+  - {login: bob, emails: [bob@users.noreply.github.com]}
+  - {login: carol}
+  - {login: erin}
+"""
+
+
+@pytest.fixture
+def run(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("GEMBA_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def gemba(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_people_import_is_idempotent_and_reports_bad_files(
+    run: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    good = tmp_path / "people.yaml"
+    good.write_text(PEOPLE_YAML)
+    code, out, _ = gemba(run, "people", "import", str(good))
+    assert code == 0 and "people: 4 created" in out and "teams: 1 created" in out
+    code, out, _ = gemba(run, "people", "import", str(good))
+    assert code == 0 and "people: 0 created, 0 updated; teams: 0 created, 0 updated" in out
+    with Session(engine) as session:
+        assert len(session.exec(select(Person)).all()) == 4
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("people:\n  - login: zed\n    email: nope\n")
+    code, _, err = gemba(run, "people", "import", str(bad))
+    assert code == 1 and "people[0] (login 'zed'): email" in err and "Traceback" not in err
+    bad.write_text("people: [unclosed\n")
+    code, _, err = gemba(run, "people", "import", str(bad))
+    assert code == 1 and "not valid YAML" in err
+    code, _, err = gemba(run, "people", "import", str(tmp_path / "missing.yaml"))
+    assert code == 1 and "cannot read" in err
+    code, out, _ = gemba(run, "people", "list")
+    assert code == 0 and "bob" in out and "Payments" in out
+
+
+def test_tokens_are_shown_once_listed_without_secret_and_revocable(
+    run: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    (tmp_path / "p.yaml").write_text(PEOPLE_YAML)
+    gemba(run, "people", "import", str(tmp_path / "p.yaml"))
+    code, secret, err = gemba(run, "token", "create", "bob", "--label", "laptop")
+    secret = secret.strip()
+    assert code == 0 and secret.startswith("gw_") and "shown once" in err
+    code, listing, _ = gemba(run, "token", "list")
+    assert code == 0 and "laptop" in listing and secret not in listing
+    with Session(engine) as session:
+        token = session.exec(select(ApiToken)).one()
+    assert token.token_hash != secret and secret not in token.token_hash
+    assert gemba(run, "token", "revoke", str(token.id))[0] == 0
+    assert "revoked" in gemba(run, "token", "list")[1]
+    code, _, err = gemba(run, "token", "revoke", "999")
+    assert code == 1 and "no token with id 999" in err
+    code, _, err = gemba(run, "token", "create", "ghost")
+    assert code == 1 and "no person with login 'ghost'" in err
+
+
+def test_flag_locally_with_as_and_unknown_identity_mapping(
+    run: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    (tmp_path / "p.yaml").write_text(PEOPLE_YAML)
+    gemba(run, "people", "import", str(tmp_path / "p.yaml"))
+    code, out, _ = gemba(
+        run, "flag", "CI takes 40 minutes", "--category", "slow_build", "--workflow", "ci",
+        "--as", "bob",
+    )  # fmt: skip
+    assert code == 0 and "raised" in out
+    code, out, _ = gemba(run, "flag", "standups run long", "--anonymous", "--as", "carol")
+    assert code == 0 and "anonymously" in out
+    code, _, err = gemba(run, "flag", "x", "--category", "vibes", "--as", "bob")
+    assert code == 1 and "category" in err
+    code, _, err = gemba(run, "flag", "x")
+    assert code == 1 and "--as LOGIN" in err
+    assert "CI takes 40 minutes" in gemba(run, "flags", "list", "--as", "bob")[1]
+    team = gemba(run, "flags", "list", "--team", "--as", "alice")[1]
+    assert "anonymous: standups run long" in team and "bob: CI takes 40 minutes" in team
+    with Session(engine) as session:
+        assert len(session.exec(select(FrictionFlag)).all()) == 2
+        assert len(session.exec(select(FlagAuthor)).all()) == 1
+    code, out, _ = gemba(run, "people", "map", "email", "bob@work.example", "bob")
+    assert code == 0
+    code, _, err = gemba(run, "people", "map", "phone", "1", "bob")
+    assert code == 1 and "kind must be" in err
+    assert "every identity" in gemba(run, "people", "unknown")[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    limited = settings.model_copy(update={"flags_per_minute": 60, "flags_burst": 1})
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(limited), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(5)
+
+
+def test_flag_through_a_server_retries_429_without_duplicates(
+    run: CliRunner, tmp_path: Path, engine: Engine, server: str
+) -> None:
+    (tmp_path / "p.yaml").write_text(PEOPLE_YAML)
+    gemba(run, "people", "import", str(tmp_path / "p.yaml"))
+    secret = gemba(run, "token", "create", "bob")[1].strip()
+    remote = ["--server", server, "--token", secret]
+    assert gemba(run, "flag", "first", *remote)[0] == 0
+    code, out, _ = gemba(run, "flag", "second, after a 429 and Retry-After", *remote)
+    assert code == 0 and "raised" in out
+    listed = gemba(run, "flags", "list", *remote)[1]
+    assert "first" in listed and "second" in listed
+    with Session(engine) as session:
+        assert len(session.exec(select(FrictionFlag)).all()) == 2
+    code, _, err = gemba(run, "flag", "x", "--server", server, "--token", "gw_wrong")
+    assert code == 1 and "401" in err
