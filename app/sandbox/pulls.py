@@ -97,7 +97,7 @@ def list_pulls(request: Request) -> Response:
     if base := request.query.get("base"):
         pulls = [p for p in pulls if (p.get("base") or {}).get("ref") == base]
     pulls = sort_items(pulls, _pull_sort_key(sort), direction)
-    return paginate(request, [simple_pull(p) for p in pulls])
+    return paginate(request, pulls, transform=simple_pull)
 
 
 def _matches_head(pull: dict[str, Any], head: str) -> bool:

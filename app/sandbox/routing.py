@@ -205,11 +205,13 @@ def paginate(
     *,
     wrap: str | None = None,
     max_items: int | None = None,
+    transform: Callable[[Any], Any] | None = None,
 ) -> Response:
     """One page of `items` with GitHub's `Link` header (next, last, first, prev).
 
     `wrap` names the key of an object answer (`{"total_count": n, wrap: [...]}`, as the
-    Actions endpoints answer); `max_items` caps the list like GitHub does for PR commits (250).
+    Actions endpoints answer); `max_items` caps the list like GitHub does for PR commits (250);
+    `transform` shapes only the items of this page (cheap on long lists).
     """
     if max_items is not None:
         items = items[:max_items]
@@ -217,6 +219,8 @@ def paginate(
     page = query_int(request, "page", 1)
     last = max(1, -(-len(items) // per_page))
     chunk = list(items[(page - 1) * per_page : page * per_page])
+    if transform is not None:
+        chunk = [transform(item) for item in chunk]
     body: Any = {"total_count": len(items), wrap: chunk} if wrap else chunk
     headers = {}
     links = _links(request, page, last)
