@@ -36,7 +36,16 @@ from tests.app.access_world import (
 )
 
 # Routes a signed-out visitor may open; everything else must refuse or send them to sign in.
-PUBLIC = {"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/signin"}
+# /metrics: operational counters for a scraper (the marker checks still apply to it).
+PUBLIC = {
+    "/healthz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/signin",
+}
 PUBLIC_PREFIXES = ("/static/",)
 # 422: FastAPI validates a form body before the viewer dependency runs; it carries no data.
 REFUSED = {401, 403, 404, 405, 422}
