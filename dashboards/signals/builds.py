@@ -396,7 +396,7 @@ class _Try:
 def _group(
     key: tuple[str, int | None, str, str | None, str],
     tries: list[_Try],
-    runs: dict[int, AttemptRow],
+    attempts: dict[tuple[int, int], AttemptRow],
 ) -> FlakyGroup:
     repo, workflow_id, workflow, job, sha = key
     done = [t for t in tries if t.status == "completed"]
@@ -415,11 +415,11 @@ def _group(
             default=None,
         )
     wait = success_at - first_failure_at if flaky and success_at and first_failure_at else None
-    run_rows = [runs[t.run_id] for t in tries if t.run_id in runs]
-    person = next((r.person for r in run_rows if r.person), None)
-    numbers = tuple(sorted({n for r in run_rows for n in r.pull_numbers}))
+    rows = [attempts[(t.run_id, t.attempt)] for t in tries if (t.run_id, t.attempt) in attempts]
+    person = next((r.person for r in rows if r.person), None)
+    numbers = tuple(sorted({n for r in rows for n in r.pull_numbers}))
     rerun_by = tuple(
-        sorted({r.triggering_actor for r in run_rows if r.attempt > 1 and r.triggering_actor})
+        sorted({r.triggering_actor for r in rows if r.attempt > 1 and r.triggering_actor})
     )
     return FlakyGroup(
         repo=repo,
@@ -454,7 +454,6 @@ def groups_by_sha(
     """
     names = {(a.repo, a.workflow_id): a.workflow for a in attempts}
     attempt_rows = {(a.run_id, a.attempt): a for a in attempts}
-    run_rows = {a.run_id: a for a in sorted(attempts, key=lambda a: a.attempt)}
     jobs_of: dict[tuple[int, int], list[JobRow]] = defaultdict(list)
     for job in jobs:
         jobs_of[(job.run_id, job.attempt)].append(job)
@@ -494,12 +493,15 @@ def groups_by_sha(
                 j.created_at or parent.created_at,
             )
         )
-    return _build_groups(workflow_tries, run_rows), _build_groups(job_tries, run_rows)
+    return _build_groups(workflow_tries, attempt_rows), _build_groups(job_tries, attempt_rows)
 
 
-def _build_groups(tries: dict[tuple, list[_Try]], runs: dict[int, AttemptRow]) -> list[FlakyGroup]:
+def _build_groups(
+    tries: dict[tuple, list[_Try]], attempts: dict[tuple[int, int], AttemptRow]
+) -> list[FlakyGroup]:
     return [
-        _group(key, value, runs) for key, value in sorted(tries.items(), key=lambda i: str(i[0]))
+        _group(key, value, attempts)
+        for key, value in sorted(tries.items(), key=lambda i: str(i[0]))
     ]
 
 

@@ -187,3 +187,15 @@ def test_default_branch_red_time_runs_from_failure_to_next_success() -> None:
         .red_time
         is None
     )
+
+
+def test_every_rerunner_is_named_and_a_third_attempt_counts() -> None:
+    rows = [
+        attempt(1, 1, conclusion="failure"),
+        attempt(1, 2, conclusion="failure", start=T0 + minutes(20), triggering_actor="bo"),
+        attempt(1, 3, start=T0 + minutes(60), triggering_actor="ana"),
+    ]
+    [group] = flaky_from_rows(rows, []).workflows
+    assert group.rerun_by == ("ana", "bo")
+    assert (group.failures, group.successes, group.wait) == (2, 1, minutes(60))
+    assert group.runner_time == minutes(20)  # two failed 10-minute attempts, no jobs collected
