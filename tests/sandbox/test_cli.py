@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
+import socket
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -98,24 +99,54 @@ def test_record_limit_keeps_the_most_recently_updated_pulls(rich, gemba, tmp_pat
     assert not (tmp_path / "acme" / "app" / "runs.json").exists()
 
 
-def test_github_sandbox_command_serves_until_interrupted(rich, tmp_path):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "github-sandbox", str(rich.scenario_dir), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_github_sandbox_command_serves_until_ctrl_c(rich):
+    """The real command in this process; a helper thread queries it, then presses Ctrl-C."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    seen: dict[str, object] = {}
+
+    def query_then_interrupt() -> None:
+        try:
+            for _ in range(300):
+                try:
+                    seen["pull"] = httpx.get(f"{url}/repos/acme/app/pulls/1", timeout=30).json()
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        first = process.stdout.readline()
-        assert first.startswith("GitHub stand-in serving 1 repositories at http://127.0.0.1:")
-        url = first.rsplit(" ", 1)[1].strip()
-        assert httpx.get(f"{url}/repos/acme/app/pulls/1", timeout=30).json()["number"] == 1
+        threading.Thread(target=query_then_interrupt, daemon=True).start()
+        result = CliRunner().invoke(
+            cli, ["github-sandbox", str(rich.scenario_dir), "--port", str(port)]
+        )
     finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert "stopped" in out
+        signal.signal(signal.SIGINT, previous)
+    assert result.exit_code == 0, result.output
+    assert f"GitHub stand-in serving 1 repositories at {url}" in result.output
+    assert f"export GEMBA_GITHUB_API_URL={url}" in result.output
+    assert result.output.rstrip().endswith("stopped")
+    assert seen["pull"]["number"] == 1
+
+
+def test_github_sandbox_refuses_a_busy_port(rich):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["github-sandbox", str(rich.scenario_dir), "--port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
 def test_github_sandbox_refuses_a_missing_folder(tmp_path):
