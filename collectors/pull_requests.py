@@ -19,6 +19,7 @@ from github.Issue import Issue
 from github.NamedUser import NamedUser
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
+from github.PullRequestComment import PullRequestComment
 from github.Repository import Repository
 from github.TimelineEvent import TimelineEvent
 
@@ -102,7 +103,9 @@ def fetch_pull(repo: Repository, number: int) -> PullRequestRecord:
             + [f"team:{t['slug']}" for t in raw.get("requested_teams") or []]
         ),
         reviews=tuple(_reviews(pull)),
-        review_comments=tuple(_review_comments(pull)) if raw.get("review_comments") else (),
+        review_comments=tuple(_review_comments(pull.get_review_comments()))
+        if raw.get("review_comments")
+        else (),
         events=events,
     )
 
@@ -122,8 +125,16 @@ def _reviews(pull: PullRequest) -> Iterator[ReviewRecord]:
         )
 
 
-def _review_comments(pull: PullRequest) -> Iterator[ReviewCommentRecord]:
-    for comment in pull.get_review_comments():
+def review_comments_of(repo: Repository, number: int) -> list[ReviewCommentRecord]:
+    """A PR's review comments without fetching the PR first (one request per 100)."""
+    url = f"{repo.url}/pulls/{number}/comments"
+    return list(_review_comments(PaginatedList(PullRequestComment, repo.requester, url, None)))
+
+
+def _review_comments(
+    comments: PaginatedList[PullRequestComment],
+) -> Iterator[ReviewCommentRecord]:
+    for comment in comments:
         login, is_bot = _login(comment.user)
         created = utc(comment.created_at)
         assert created is not None
