@@ -81,6 +81,13 @@ class CollectStats:
     requests: int = 0
     still_open: int = 0
 
+    def __str__(self) -> str:
+        return (
+            f"{self.runs} runs stored ({self.skipped_unchanged} unchanged), "
+            f"{self.attempts} attempts, {self.jobs} jobs, {self.check_runs} external checks, "
+            f"{self.still_open} still running, {self.requests} requests"
+        )
+
 
 def raw(obj: GithubObject) -> dict[str, Any]:
     """The JSON PyGithub received, without `raw_data`'s completion (a hidden extra request)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,6 +102,5 @@ class CiScenario:
 
 
 def write_check_runs(github_api: Any, checks: dict[str, list[dict[str, Any]]]) -> None:
-    """check_runs.json ({sha: [...]}) written directly: the fixture's write_repo may not know it."""
-    folder = github_api.scenario_dir / OWNER / REPO
-    (folder / "check_runs.json").write_text(json.dumps(checks))
+    """check_runs.json: {head sha: [check runs of any app]}."""
+    github_api.write_repo(OWNER, REPO, check_runs=checks)

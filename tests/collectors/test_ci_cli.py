@@ -40,6 +40,19 @@ def test_health_flaky_and_lost_in_the_terminal(runner: CliRunner) -> None:
     assert data["waited"] == 1800.0 and data["by_person"][0]["key"] == "ana"
 
 
+def test_collect_github_only_ci_runs_this_collector(
+    runner: CliRunner, github_api: GithubApi
+) -> None:
+    result = runner.invoke(
+        cli,
+        ["collect", "github", "acme/app", "--only", "ci"],
+        env={"GEMBA_GITHUB_API_URL": github_api.url, "GEMBA_GITHUB_SECONDS_BETWEEN_REQUESTS": "0"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "CI 0 runs stored (0 unchanged)" in result.output  # nothing new since the first sync
+    assert "3 requests" in result.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
