@@ -166,6 +166,7 @@ def collect_git_path(engine: Engine, settings: Settings, path: Path | str, name:
         bot_logins=settings.bot_logins,
         batch_commits=settings.git_batch_commits,
     )
+    mark_synced(engine, "git", name)
     return f"{result.mode}, {result.commits_added} commits added"
 
 
@@ -215,6 +216,21 @@ def remember_rate_limit(engine: Engine, gh: Github) -> None:
         session.add(row)
 
 
+def mark_synced(engine: Engine, source: str, full_name: str) -> None:
+    """Stamp the collector's cursor with the time of this successful run, even when it found
+    nothing new, so /metrics' lag means "time since we last looked", not "since data changed".
+    Only `updated_at` is touched; the position stays the collector's."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(SyncCursor).where(
+                SyncCursor.source == source, SyncCursor.repository == full_name
+            )
+        ).first()
+        if row is not None:
+            row.updated_at = utcnow()
+            session.add(row)
+
+
 def collect_repository(
     engine: Engine,
     settings: Settings,
@@ -246,6 +262,8 @@ def collect_repository(
                 extra={"repository": full_name, "source": source, "error": str(error)},
             )
         else:
+            if source != "git":  # collect_git_path stamps its own cursor
+                mark_synced(engine, source, full_name)
             log.info(
                 "collected",
                 extra={"repository": full_name, "source": source, "result": report.done[source]},
