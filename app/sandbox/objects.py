@@ -206,6 +206,31 @@ def make_repository(
     return body
 
 
+# Keys of GitHub's "minimal repository", the form embedded in workflow runs and check suites.
+MINIMAL_REPOSITORY_KEYS = (
+    "id",
+    "node_id",
+    "name",
+    "full_name",
+    "owner",
+    "private",
+    "html_url",
+    "description",
+    "fork",
+    "url",
+    *sorted(key for key in _REPO_URLS if key != "hooks_url"),
+    "git_url",
+    "hooks_url",
+    "ssh_url",
+)
+
+
+def make_minimal_repository(owner: str, name: str, **overrides: Any) -> dict[str, Any]:
+    """A repository as embedded in a workflow run (`repository`, `head_repository`)."""
+    full = make_repository(owner, name, **overrides)
+    return {key: full[key] for key in MINIMAL_REPOSITORY_KEYS}
+
+
 def _branch_repo(repository: dict[str, Any]) -> dict[str, Any]:
     """The repository as embedded in a PR's head/base (no counts GitHub leaves out there)."""
     skip = ("organization", "network_count", "subscribers_count", "permissions")

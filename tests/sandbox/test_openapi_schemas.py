@@ -7,6 +7,7 @@ import pytest
 
 from tests.fakes.github_objects import (
     make_commit,
+    make_minimal_repository,
     make_pull,
     make_repository,
     make_review,
@@ -81,6 +82,11 @@ def test_user_and_repository_builders_match_examples():
         True,
         merged["merged_at"],
     )
+
+
+def test_minimal_repository_is_the_form_runs_embed():
+    run_example = openapi.example("/repos/{owner}/{repo}/actions/runs/{run_id}")
+    assert set(make_minimal_repository("o", "r")) == set(run_example["repository"])
 
 
 def test_validator_rejects_a_wrong_body():
