@@ -64,9 +64,14 @@ def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
     engine = common.engine(config)
     try:
         stats = collect_ci(engine, gh, repo, config, full=full, progress=_say)
+    except GithubException as error:
+        raise explain(error, repo, gh.requester.base_url) from error
     finally:
         engine.dispose()
-    typer.echo(f"{repo}: CI {stats}")
+    typer.echo(
+        f"{repo}: {stats.runs} CI runs stored ({stats.attempts} attempts, {stats.jobs} jobs), "
+        f"{stats.requests} requests"
+    )
 
 
 def collect_github(

@@ -41,6 +41,7 @@ def test_collect_then_show_pulls_and_flow(gemba: CliRunner, github_api: GithubAp
     collected = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME])
     assert collected.exit_code == 0, collected.output
     assert "11 pull requests stored" in collected.stdout
+    assert "acme/api: 0 CI runs stored" in collected.stdout  # CI is collected too (none here)
     assert "GitHub secondary rate limit" in collected.stderr  # the wait is visible
     again = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
     assert "0 pull requests stored, 1 unchanged, 1 requests" in again.stdout
