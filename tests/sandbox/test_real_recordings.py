@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from github import Github
+from github import Auth, Github
 from github.GithubObject import GithubObject
 from github.PullRequest import PullRequest
 from github.PullRequestComment import PullRequestComment
@@ -211,3 +211,56 @@ def test_devlake_review_commit_and_comment_rows_read_the_same(ants):
     expected = {row["id"]: row for rows in comments.values() for row in rows}
     assert sorted(c.id for c in served_comments) == sorted(expected)
     assert {c.user.login for c in served_comments} >= {"golangcibot"}
+
+
+ANTS_GRAPHQL = """
+query($after: String) {
+  repository(owner: "panjf2000", name: "ants") {
+    pullRequests(first: 30, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number state isDraft createdAt closedAt mergedAt headRefOid baseRefName
+        author { login }
+        labels(first: 10) { nodes { name } }
+        reviews(first: 50) { totalCount nodes { databaseId state } }
+      }
+    }
+  }
+}
+"""
+
+
+def test_graphql_answers_the_same_recorded_pulls_as_rest(ants):
+    github_api, pulls, reviews, *_ = ants
+    gh = Github(
+        base_url=github_api.url, auth=Auth.Token("t"), retry=None, seconds_between_requests=None
+    )
+    nodes, after = [], None
+    while True:
+        _, answer = gh.requester.graphql_query(ANTS_GRAPHQL, {"after": after})
+        page = answer["data"]["repository"]["pullRequests"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    rows = sorted(pulls, key=lambda row: row["created_at"])
+    assert [n["number"] for n in nodes] == [row["number"] for row in rows]
+    for node, row in zip(nodes, rows, strict=True):
+        state = "MERGED" if row["merged_at"] else row["state"].upper()
+        assert (node["state"], node["createdAt"], node["closedAt"], node["mergedAt"]) == (
+            state,
+            row["created_at"],
+            row["closed_at"],
+            row["merged_at"],
+        )
+        assert (node["isDraft"], node["headRefOid"], node["baseRefName"]) == (
+            row["draft"],
+            row["head"]["sha"],
+            row["base"]["ref"],
+        )
+        assert node["author"]["login"] == row["user"]["login"]
+        assert [lb["name"] for lb in node["labels"]["nodes"]] == [
+            lb["name"] for lb in row["labels"]
+        ]
+        expected = [(r["id"], r["state"]) for r in reviews.get(str(row["number"]), [])]
+        assert [(r["databaseId"], r["state"]) for r in node["reviews"]["nodes"]] == expected
