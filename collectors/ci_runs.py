@@ -146,7 +146,7 @@ def fetch_check_runs(repo: GhRepository, sha: str) -> list[CheckRunRecord]:
     """Check runs of one commit from apps other than GitHub Actions (Actions is read as runs)."""
     checks: PaginatedList[CheckRun] = PaginatedList(
         CheckRun,
-        repo._requester,
+        repo.requester,
         f"{repo.url}/commits/{sha}/check-runs",
         {"filter": "all"},
         list_item="check_runs",
@@ -271,7 +271,7 @@ class _Batches:
             if stored.get(record.run_id) == (record.attempt, record.status, record.updated_at):
                 self.stats.skipped_unchanged += 1
                 continue
-            gh_run = GhRun(self.repo._requester, {}, data, completed=True)
+            gh_run = GhRun(self.repo.requester, {}, data, completed=True)
             bundles.append(fetch_bundle(gh_run, done.get(record.run_id, set())))
         newest = max(AttemptRecord.from_json(run).created_at for run in runs)
         with session_scope(self.engine) as session:
