@@ -22,7 +22,8 @@ from app.settings import Settings
 from dashboards import digest_signals as signals
 from dashboards.digest_data import DigestData, Link, Metric, TalkingPoint
 from dashboards.digest_flags import flag_answers, flag_metrics
-from dashboards.digest_scope import manager_scope, person_scope, timezone_of
+from dashboards.digest_points import Sections, top_point
+from dashboards.digest_scope import Scope, manager_scope, person_scope, timezone_of
 from dashboards.digest_week import history, iso_week, resolve_week
 
 __all__ = ["DigestData", "developer_digest", "iso_week", "manager_digest", "render"]
@@ -32,7 +33,6 @@ TEMPLATES = Path(__file__).parent / "templates" / "email"
 MISSING_REVIEWS = "review flow (pull requests)"
 MISSING_CI = "CI runs"
 MISSING_FILES = "hotspots and knowledge risk (git history)"
-MISSING_TALKING_POINTS = "1:1 talking points"
 
 
 def page_url(settings: Settings, *parts: str) -> str:
@@ -73,46 +73,47 @@ def manager_digest(
         end=chosen.end,
         teams=list(scope.team_names),
     )
-    metrics: list[Metric] = []
     reviews = signals.review_section(session, scope, weeks, now, settings)
-    if reviews is None:
-        data.missing.append(MISSING_REVIEWS)
-    else:
-        metrics += reviews.metrics
-        data.waiting_now = reviews.waiting_now
     ci = signals.ci_section(session, scope, weeks)
-    if ci is None:
-        data.missing.append(MISSING_CI)
-    else:
-        metrics += ci
-    flag_numbers, data.flags_open_now = flag_metrics(session, scope, weeks, now)
-    data.metrics = metrics + flag_numbers
-
     files = signals.file_section(session, scope, chosen, settings)
-    if files is None:
-        data.missing.append(MISSING_FILES)
-    else:
+    flag_numbers, data.flags_open_now = flag_metrics(session, scope, weeks, now)
+    data.metrics = (reviews.metrics if reviews else []) + (ci.metrics if ci else []) + flag_numbers
+    data.waiting_now = reviews.waiting_now if reviews else []
+    if files is not None:
         data.hotspots, data.knowledge_risk = files.hotspots, files.knowledge_risk
-
-    points = _talking_points(session, sorted(scope.person_ids), now, settings)
-    if points is None:
-        data.missing.append(MISSING_TALKING_POINTS)
-    else:
-        data.talking_points = points
+    data.missing = [
+        name
+        for name, section in (
+            (MISSING_REVIEWS, reviews),
+            (MISSING_CI, ci),
+            (MISSING_FILES, files),
+        )
+        if section is None
+    ]
+    sections = Sections(weeks, reviews, ci, files)
+    data.talking_points = _talking_points(session, scope, sections, settings)
     data.links = [Link(f"Team {name}", page_url(settings, "teams", name)) for name in data.teams]
     return data
 
 
 def _talking_points(
-    session: Session, person_ids: list[int], now: datetime, settings: Settings
-) -> list[TalkingPoint] | None:
+    session: Session, scope: Scope, sections: Sections, settings: Settings
+) -> list[TalkingPoint]:
     """One line per report who has something to talk about, in alphabetical order."""
-    if not signals.talking_points_ready():
-        return None
     people = session.exec(
-        select(Person).where(col(Person.id).in_(person_ids), col(Person.is_bot).is_(False))
+        select(Person).where(col(Person.id).in_(scope.person_ids), col(Person.is_bot).is_(False))
     ).all()
-    points = [signals.talking_point(session, person, now, settings) for person in people]
+    points = [
+        top_point(
+            session,
+            person,
+            scope.logins_by_person.get(person.id or 0, set()),
+            scope.emails_by_person.get(person.id or 0, set()),
+            sections,
+            settings,
+        )
+        for person in people
+    ]
     found = [p for p in points if p is not None]
     return sorted(found, key=lambda p: (p.name.lower(), p.login))
 

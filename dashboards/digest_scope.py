@@ -6,14 +6,14 @@ The access rules live in `app.access`; this module only gathers their answer onc
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
-from app.access import Viewer, all_reports, manages_team, visible_teams
-from app.models import Person, Team, TeamMember
-from app.people import emails_of, logins_of
+from app.access import all_reports
+from app.models import Commit, Identity, Person, PullRequest, Review, Team, TeamMember
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Scope:
     emails: frozenset[str]
     team_ids: frozenset[int]
     team_names: tuple[str, ...]
+    logins_by_person: dict[int, set[str]]
+    emails_by_person: dict[int, set[str]]
 
 
 def manager_scope(session: Session, manager: Person) -> Scope | None:
@@ -34,15 +36,13 @@ def manager_scope(session: Session, manager: Person) -> Scope | None:
     reports = all_reports(session, manager.id)
     if not reports:
         return None
-    viewer = Viewer(person_id=manager.id, login=manager.login)
-    teams = sorted(
-        (
-            team
-            for team_id in visible_teams(session, viewer)
-            if manages_team(session, viewer, team_id)
-            and (team := session.get(Team, team_id)) is not None
-        ),
-        key=lambda team: team.name,
+    # the teams app.access.manages_team grants: run by the manager or by someone below them
+    teams = list(
+        session.exec(
+            select(Team)
+            .where(col(Team.manager_id).in_(reports | {manager.id}))
+            .order_by(col(Team.name))
+        )
     )
     return _scope(session, reports, teams)
 
@@ -62,26 +62,72 @@ def person_scope(session: Session, person: Person) -> Scope:
 
 
 def _scope(session: Session, person_ids: set[int], teams: list[Team]) -> Scope:
-    logins, emails = identities_of(session, person_ids)
+    known = _identities(session)
     own = session.exec(select(Person.login).where(col(Person.id).in_(person_ids))).all()
+    logins = {pid: known.logins_of(pid) for pid in person_ids}
+    emails = {pid: known.emails_of(pid) for pid in person_ids}
     return Scope(
         person_ids=frozenset(person_ids),
         person_logins=frozenset(own),
-        logins=frozenset(logins),
-        emails=frozenset(emails),
+        logins=frozenset(set().union(*logins.values())),
+        emails=frozenset(e.lower() for e in set().union(*emails.values())),
+        logins_by_person=logins,
+        emails_by_person=emails,
         team_ids=frozenset(t.id for t in teams if t.id is not None),
         team_names=tuple(t.name for t in teams),
     )
 
 
-def identities_of(session: Session, person_ids: set[int]) -> tuple[set[str], set[str]]:
-    """Every GitHub login and git email spelling of these people (app.people's rules)."""
-    logins: set[str] = set()
-    emails: set[str] = set()
-    for person_id in person_ids:
-        logins |= logins_of(session, person_id)
-        emails |= emails_of(session, person_id)
-    return logins, emails
+@dataclass(frozen=True)
+class _Identities:
+    """app.people's rule for every person at once: claimed logins and emails, plus each
+    spelling seen in the data that matches one case-insensitively."""
+
+    claimed: dict[tuple[str, int], set[str]]
+    seen: dict[tuple[str, str], set[str]]  # (kind, lowercased) -> spellings in the data
+
+    def _of(self, kind: str, person_id: int) -> set[str]:
+        claimed = self.claimed.get((kind, person_id), set())
+        found = set(claimed)
+        for value in claimed:
+            found |= self.seen.get((kind, value.lower()), set())
+        return found
+
+    def logins_of(self, person_id: int) -> set[str]:
+        return self._of("login", person_id)
+
+    def emails_of(self, person_id: int) -> set[str]:
+        return self._of("email", person_id)
+
+
+def _identities(session: Session) -> _Identities:
+    """Loaded once per session: a digest run builds many scopes over the same people."""
+    cached = session.info.get("gemba_digest_identities")
+    if isinstance(cached, _Identities):
+        return cached
+    claimed: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for person_id, login, email in session.exec(select(Person.id, Person.login, Person.email)):
+        claimed[("login", person_id)].add(login)  # type: ignore[index]
+        if email:
+            claimed[("email", person_id)].add(email)  # type: ignore[index]
+    for kind, value, person_id in session.exec(
+        select(Identity.kind, Identity.value, Identity.person_id).where(
+            col(Identity.person_id).is_not(None)
+        )
+    ):
+        claimed[(kind, person_id)].add(value)  # type: ignore[index]
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for kind, column in (
+        ("login", PullRequest.author_login),
+        ("login", Review.reviewer_login),
+        ("email", Commit.author_email),
+    ):
+        for value in session.exec(select(column).distinct()):
+            if value:
+                seen[(kind, value.lower())].add(value)
+    known = _Identities(dict(claimed), dict(seen))
+    session.info["gemba_digest_identities"] = known
+    return known
 
 
 def timezone_of(session: Session, person: Person, default: str) -> ZoneInfo:

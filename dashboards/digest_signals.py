@@ -7,23 +7,23 @@ so the email says "not collected yet" instead of printing a zero. Rows every dig
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from types import ModuleType
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from sqlmodel import Session, SQLModel, func, select
 
-from app.models import Commit, Person, PullRequest, WorkflowRun
+from app.models import Commit, PullRequest, WorkflowRun
 from app.settings import Settings
-from dashboards.digest_data import FileNote, Metric, TalkingPoint, WaitingPR, metric_from_weeks
+from dashboards.digest_data import FileNote, Metric, WaitingPR, metric_from_weeks
 from dashboards.digest_scope import Scope
 from dashboards.digest_week import Week
-from dashboards.signals import builds, ci_queries, hotspots, reviews
+from dashboards.signals import builds, ci_queries, git_queries, hotspots, reviews
+from dashboards.signals.git_queries import AuthorFileRow
+from dashboards.signals.review_queries import GivenReview, given_reviews, pull_rows
 from dashboards.signals.reviews import PHASES
 
 T = TypeVar("T")
@@ -33,22 +33,23 @@ T = TypeVar("T")
 class ReviewSection:
     metrics: list[Metric] = field(default_factory=list)
     waiting_now: list[WaitingPR] = field(default_factory=list)
+    flows: list[reviews.PullFlow] = field(default_factory=list)  # the scope's, all 9 weeks
+    unreviewed: dict[tuple[str, int], reviews.WaitingPull] = field(default_factory=dict)
+    given: list[GivenReview] = field(default_factory=list)  # reviews by the scope's people
+
+
+@dataclass
+class CiSection:
+    metrics: list[Metric] = field(default_factory=list)
+    per_week: list[dict[str, builds.PersonCI]] = field(default_factory=list)  # by person login
 
 
 @dataclass
 class FileSection:
     hotspots: list[FileNote] = field(default_factory=list)
     knowledge_risk: list[FileNote] = field(default_factory=list)
-
-
-def _signal(name: str) -> ModuleType | None:
-    """The signal module if its engineer has shipped it, else None."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
+    touched: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # email -> files
+    risks: list[tuple[str, hotspots.KnowledgeRisk]] = field(default_factory=list)
 
 
 def _memo(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
@@ -82,14 +83,13 @@ def review_section(
     if not _has_rows(session, PullRequest):
         return None
     tz = str(weeks[0].start.tzinfo or "UTC")
-    flows = reviews.pull_flows(
+    since, until = weeks[-1].utc_start, weeks[0].utc_end
+    every_flow, every_wait, every_review = _memo(
         session,
-        settings=settings,
-        authors=sorted(scope.logins),
-        since=weeks[-1].utc_start,
-        until=weeks[0].utc_end,
-        timezone=tz,
+        ("reviews", since, until, now, tz),
+        lambda: _review_rows(session, since, until, now, settings, tz),
     )
+    flows = [f for f in every_flow if f.author_login in scope.logins]
     merged = [[f for f in flows if _within(f.merged_at, w)] for w in weeks]
     stats = [
         {phase.phase: phase for phase in (reviews.phase_stats(items, p) for p in PHASES)}
@@ -98,10 +98,12 @@ def review_section(
     waited = [
         round(sum(f.pickup_hours or 0.0 for f in items), 1) if items else 0.0 for items in merged
     ]
-    waiting = reviews.waiting_now(
-        session, now=now, settings=settings, authors=sorted(scope.logins), timezone=tz
-    )
+    waiting = [w for w in every_wait.on_reviewer if w.author_login in scope.logins]
+    given = [g for g in every_review if g.reviewer_login in scope.logins]
     return ReviewSection(
+        flows=flows,
+        unreviewed={(w.repository, w.number): w for w in waiting if not w.reviewed},
+        given=given,
         metrics=[
             metric_from_weeks(
                 "pickup_hours",
@@ -129,7 +131,22 @@ def review_section(
                 list(waited),
             ),
         ],
-        waiting_now=[_waiting(p) for p in waiting.on_reviewer],
+        waiting_now=[_waiting(p) for p in waiting],
+    )
+
+
+def _review_rows(
+    session: Session, since: datetime, until: datetime, now: datetime, settings: Settings, tz: str
+) -> tuple[list[reviews.PullFlow], reviews.WaitingNow, list[GivenReview]]:
+    """Every PR alive from `since` to now, read once for both the weekly flow and what waits
+    now (the same as `reviews.pull_flows` plus `reviews.waiting_now`, from one query)."""
+    rows = pull_rows(session, since=since, until=now)
+    bots = reviews.BotRule.from_settings(settings)
+    calendar = reviews.WorkCalendar.from_settings(settings, tz)
+    return (
+        reviews.flows_from(rows, bots=bots, calendar=calendar),
+        reviews.waiting_from(rows, now=now, bots=bots, calendar=calendar),
+        given_reviews(session, since=since, until=until),
     )
 
 
@@ -142,7 +159,7 @@ def _has_rows(session: Session, table: type[SQLModel]) -> bool:
     )
 
 
-def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> list[Metric] | None:
+def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> CiSection | None:
     """CI success rate, flaky rate, hours waited on CI and hours lost to flaky reruns, for the
     runs whose person (PR author, else pusher) is in scope, per week of run creation."""
     if not _has_rows(session, WorkflowRun):
@@ -164,6 +181,7 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> list[Metric
     flaky: list[float | None] = []
     waited: list[float | None] = []
     lost: list[float | None] = []
+    per_week: list[dict[str, builds.PersonCI]] = []
     for week in weeks:
         week_attempts = [a for a in mine if _within(a.created_at, week)]
         week_runs = {a.run_id for a in week_attempts}
@@ -176,13 +194,14 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> list[Metric
         report = builds.flaky_from_rows(week_attempts, week_jobs)
         rate = report.flaky_rate
         flaky.append(round(100 * rate, 1) if rate is not None else None)
-        groups, _ = builds.groups_by_sha(week_attempts, week_jobs)
+        # person_ci_from_rows reads only the flaky workflow groups, which the report lists
         per_person = builds.person_ci_from_rows(
-            week_attempts, groups, people, logins=scope.person_logins
+            week_attempts, report.workflows, people, logins=scope.person_logins
         )
+        per_week.append({p.login: p for p in per_person})
         waited.append(_hours(sum((p.waited_on_ci for p in per_person), timedelta())))
         lost.append(_hours(sum((p.waited_on_flaky for p in per_person), timedelta())))
-    return [
+    metrics = [
         metric_from_weeks("ci_success_pct", "CI success rate", "%", success, lower_is_better=False),
         metric_from_weeks(
             "flaky_pct", "Flaky builds (same commit failed, then passed)", "%", flaky
@@ -190,6 +209,7 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> list[Metric
         metric_from_weeks("ci_wait_hours", "Hours waited on CI", "hours", waited),
         metric_from_weeks("flaky_lost_hours", "Hours lost to flaky reruns", "hours", lost),
     ]
+    return CiSection(metrics=metrics, per_week=per_week)
 
 
 def _hours(value: timedelta) -> float:
@@ -209,13 +229,14 @@ def file_section(
     if not scope.emails or not _has_rows(session, Commit):
         return None
     end, start = week.utc_end, week.utc_start
-    touched = hotspots.files_touched_by(
-        session, emails=scope.emails, now=end, since=end - HOT_LOOKBACK
-    )
-    ours: dict[str, set[str]] = defaultdict(set)
-    for item in touched:
-        ours[item.repo].add(item.path)
     section = FileSection()
+    ours: dict[str, set[str]] = defaultdict(set)
+    for repo, rows in _recent_changes(session, end).items():
+        for row in rows:
+            email = row.author_email.lower()
+            if email in scope.emails:
+                ours[repo].add(row.path)
+                section.touched.setdefault(email, set()).add((repo, row.path))
     for repo in sorted(ours):
         url = _repo_url(settings, repo)
         before = _ranks(session, repo, start)
@@ -237,6 +258,7 @@ def file_section(
         )
         for risk in risks:
             if risk.path in ours[repo]:
+                section.risks.append((repo, risk))
                 share = (
                     f"{risk.main_author_share:.0%} of its lines"
                     if risk.main_author_share is not None
@@ -251,6 +273,22 @@ def file_section(
                     )
                 )
     return section
+
+
+def _recent_changes(session: Session, end: datetime) -> dict[str, list[AuthorFileRow]]:
+    """Per repository: who changed which file present at HEAD in the 90 days before `end`."""
+
+    def load() -> dict[str, list[AuthorFileRow]]:
+        changes = {}
+        for repo_id, name in git_queries.repositories(session).items():
+            at_head = {f.path for f in git_queries.head_files(session, repository_id=repo_id)}
+            rows = git_queries.author_file_rows(
+                session, repository_id=repo_id, since=end - HOT_LOOKBACK, until=end
+            )
+            changes[name] = [r for r in rows if r.path in at_head]
+        return changes
+
+    return _memo(session, ("changes", end), load)
 
 
 def _ranks(session: Session, repo: str, now: datetime) -> dict[str, int]:
@@ -270,17 +308,10 @@ def _repo_url(settings: Settings, repo: str) -> str:
     )
 
 
-def talking_points_ready() -> bool:
-    return _signal("dashboards.talking_points") is not None
-
-
-def talking_point(
-    session: Session, person: Person, now: datetime, settings: Settings
-) -> TalkingPoint | None:
-    """The top talking point for this person's next 1:1, or None when there is none."""
-    if _signal("dashboards.talking_points") is None:
-        return None
-    return None
+def _absolute(settings: Settings, url: str | None) -> str | None:
+    if url is None or not url.startswith("/"):
+        return url
+    return settings.base_url.rstrip("/") + url
 
 
 def review_queues(
