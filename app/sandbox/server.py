@@ -33,6 +33,7 @@ ROUTE_MODULES = (
     "app.sandbox.actions",
 )
 ENTERPRISE_PREFIX = "/api/v3"
+ENTERPRISE_GRAPHQL = "/api/graphql"  # GitHub Enterprise Server's GraphQL endpoint
 CONTROL_PREFIX = "/_sandbox/"
 
 
@@ -317,6 +318,8 @@ def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             if path.startswith(ENTERPRISE_PREFIX + "/") or path == ENTERPRISE_PREFIX:
                 prefix = ENTERPRISE_PREFIX
                 path = path[len(prefix) :] or "/"
+            elif path == ENTERPRISE_GRAPHQL:
+                prefix, path = ENTERPRISE_PREFIX, "/graphql"
             host = self.headers.get("Host") or server.url.removeprefix("http://")
             base_url = f"http://{host}{prefix}"
             if path.startswith(CONTROL_PREFIX):

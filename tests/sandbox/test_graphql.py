@@ -160,3 +160,18 @@ def test_pygithub_requester_graphql_query_works(scenario):
         {},
     )
     assert data["data"]["repository"]["pullRequest"] == {"isDraft": True, "number": 3}
+
+
+def test_enterprise_graphql_endpoint_answers_pygithub(scenario):
+    """With base_url .../api/v3, PyGithub posts GraphQL to /api/graphql, as on GHE Server."""
+    gh = Github(
+        base_url=f"{scenario.url}/api/v3",
+        auth=Auth.Token("t"),
+        retry=None,
+        seconds_between_requests=None,
+    )
+    _, data = gh.requester.graphql_query(
+        'query { repository(owner: "acme", name: "app") { name } }', {}
+    )
+    assert data["data"]["repository"] == {"name": "app"}
+    assert gh.requester.graphql_url == f"{scenario.url}/api/graphql"
