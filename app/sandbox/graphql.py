@@ -17,7 +17,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, execute, parse, validate
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    build_schema,
+    execute,
+    parse,
+    validate,
+)
 
 from app.sandbox.routing import Request, Response, Router
 from app.sandbox.scenario import RepoData
@@ -97,7 +109,8 @@ def answer_graphql(request: Request) -> Response:
     schema = github_schema()
     errors = validate(schema, document)
     if errors:
-        return Response(200, {"errors": [_github_error(e) for e in errors]})
+        paths = _field_paths(document)
+        return Response(200, {"errors": [_github_error(e, paths) for e in errors]})
     result = execute(
         schema,
         document,
@@ -117,11 +130,43 @@ _UNKNOWN_ARGUMENT = re.compile(
 )
 
 
-def _github_error(error: GraphQLError) -> dict[str, Any]:
-    """graphql-core's error as GitHub words the common ones (message + extensions.code)."""
+def _field_paths(document: DocumentNode) -> dict[int, list[str]]:
+    """For each field node (by id), GitHub's error path: ["query", "repository", "stars"]."""
+    paths: dict[int, list[str]] = {}
+
+    def walk(selections: Any, prefix: list[str]) -> None:
+        for selection in selections or ():
+            if isinstance(selection, FieldNode):
+                path = [*prefix, selection.name.value]
+                paths[id(selection)] = path
+                if selection.selection_set:
+                    walk(selection.selection_set.selections, path)
+            elif isinstance(selection, InlineFragmentNode):
+                on = (
+                    f"... on {selection.type_condition.name.value}"
+                    if selection.type_condition
+                    else "..."
+                )
+                walk(selection.selection_set.selections, [*prefix, on])
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            root = definition.operation.value
+            if definition.name:
+                root = f"{root} {definition.name.value}"
+            walk(definition.selection_set.selections, [root])
+        elif isinstance(definition, FragmentDefinitionNode):
+            walk(definition.selection_set.selections, [f"fragment {definition.name.value}"])
+    return paths
+
+
+def _github_error(error: GraphQLError, paths: dict[int, list[str]] | None = None) -> dict[str, Any]:
+    """graphql-core's error as GitHub words the common ones (message, path, extensions.code)."""
     body: dict[str, Any] = {"message": error.message}
     if error.path:
         body["path"] = list(error.path)
+    elif paths and error.nodes and id(error.nodes[0]) in paths:
+        body["path"] = paths[id(error.nodes[0])]
     if error.locations:
         body["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if match := _UNDEFINED_FIELD.fullmatch(error.message):

@@ -126,6 +126,7 @@ def test_invalid_query_gets_github_style_errors(scenario):
         "fieldName": "stars",
     }
     assert error["locations"] == [{"line": 1, "column": 44}]
+    assert error["path"] == ["query", "repository", "stars"]
 
 
 def test_wrong_argument_type_and_missing_page_size_are_rejected(scenario):
