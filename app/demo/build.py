@@ -23,7 +23,7 @@ from app.demo.plan import HISTORY_DAYS, RepoPlan, plan_organisation
 from app.demo.scenario import WORKFLOW_NAME, write_scenario
 
 SEED = 20261125
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 

@@ -126,10 +126,9 @@ def build_repository(plan: RepoPlan, path: Path, rng: random.Random) -> None:
     writer = StreamWriter()
     contents = Contents(rng)
     marks: dict[int, PlannedCommit] = {}
-    last = writer.commit(
-        "refs/heads/main", plan.initial, plan.initial.authored_at, contents, None, rng
-    )
-    marks[last] = plan.initial
+    for planned in plan.initial:
+        last = writer.commit("refs/heads/main", planned, planned.authored_at, contents, None, rng)
+        marks[last] = planned
     merged = sorted(
         (p for p in plan.pulls if p.merged_at), key=lambda p: p.merged_at or p.created_at
     )

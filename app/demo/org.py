@@ -131,7 +131,7 @@ REPOS = (
         name="platform-infra",
         team="Platform",
         description="Terraform modules and deploy tooling",
-        founder="farah",
+        founder="gus",
         files={
             "terraform/network.tf": 160,
             "terraform/database.tf": 120,

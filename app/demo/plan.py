@@ -10,6 +10,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from app.demo import org
 from app.demo.clock import add_work_hours, is_workday, local_time
@@ -82,7 +83,7 @@ class PlannedPull:
 @dataclass
 class RepoPlan:
     spec: org.RepoSpec
-    initial: PlannedCommit
+    initial: list[PlannedCommit]  # the first files, each added by the person who owns it
     pulls: list[PlannedPull]
 
 
@@ -243,15 +244,34 @@ class Planner:
             commits.append(PlannedCommit(author, moment, message, share))
         return commits
 
+    def _initial_commits(self) -> list[PlannedCommit]:
+        """The founder imports the project; each other file comes from its first owner, so
+        only the hotspot (and its test) belongs to the person who later goes quiet."""
+        founded = local_time(self.start - timedelta(days=4), 11, self.offset)
+        owners = [m.login for m in org.team_members(self.spec.team) if m.login != org.QUIET_OWNER]
+        groups: dict[str, list[Edit]] = {self.spec.founder: []}
+        hotspot_files = {self.spec.hotspot, f"tests/test_{Path(self.spec.hotspot or '').name}"}
+        for index, (path, lines) in enumerate(self.spec.files.items()):
+            if path == "README.md" or path in hotspot_files:
+                owner = self.spec.founder
+            else:
+                owner = owners[index % len(owners)]
+            groups.setdefault(owner, []).append(Edit(path, create=lines))
+        commits = []
+        for index, (owner, edits) in enumerate(groups.items()):
+            message = (
+                f"Initial import of {self.spec.name}"
+                if index == 0
+                else "Add " + ", ".join(e.path for e in edits)
+            )
+            commits.append(
+                PlannedCommit(owner, founded + timedelta(minutes=25 * index), message, edits)
+            )
+        return commits
+
     # -- pulls -----------------------------------------------------------------------------
     def plan(self) -> RepoPlan:
-        founded = local_time(self.start - timedelta(days=4), 11, self.offset)
-        initial = PlannedCommit(
-            self.spec.founder,
-            founded,
-            f"Initial import of {self.spec.name}",
-            [Edit(path, create=lines) for path, lines in self.spec.files.items()],
-        )
+        initial = self._initial_commits()
         rate = self.spec.pulls_per_week / 5
         for day_index in range(2, HISTORY_DAYS + 1):
             day = self.start + timedelta(days=day_index)

@@ -65,13 +65,13 @@ class ScenarioBuilder:
         self.now = now
         spec = plan.spec
         self.full_name = spec.full_name
-        pushed_at = max((p.updated_at for p in plan.pulls), default=plan.initial.authored_at)
+        pushed_at = max((p.updated_at for p in plan.pulls), default=plan.initial[0].authored_at)
         self.repo = sandbox.make_repository(
             org.OWNER,
             spec.name,
             id=gh.stable_id("repo", spec.full_name),
             private=True,
-            created_at=gh.iso(plan.initial.authored_at),
+            created_at=gh.iso(plan.initial[0].authored_at),
             description=spec.description,
             language="Python",
             pushed_at=gh.iso(pushed_at),
@@ -81,7 +81,7 @@ class ScenarioBuilder:
             spec.full_name,
             name=WORKFLOW_NAME,
             path=WORKFLOW_PATH,
-            created_at=plan.initial.authored_at,
+            created_at=plan.initial[0].authored_at,
         )
         self.out = RepoScenario()
 
@@ -141,7 +141,8 @@ class ScenarioBuilder:
             pulls=len(pulls),
             reviews=review_total,
             review_comments=comment_total,
-            commits=1 + sum(len(p.commits) for p in self.plan.pulls if p.merged_at),
+            commits=len(self.plan.initial)
+            + sum(len(p.commits) for p in self.plan.pulls if p.merged_at),
         )
 
     def _reviews(self, pull: PlannedPull) -> tuple[list[gh.JSON], list[gh.JSON]]:

@@ -1,0 +1,163 @@
+"""How much one machine collects per hour: measured, not guessed (figures for docs/scaling.md).
+
+1. GitHub collection: the demo organisation served by the stand-in, collected by the real PR
+   and CI collectors through PyGithub; prints requests and seconds per PR and per run.
+2. Git collection through the worker queue: N generated repositories of M commits each,
+   collected by K `gemba worker` processes; prints repositories and commits per hour.
+
+    .venv/bin/python benchmarks/scaling.py [--database-url URL] [--repos 20] [--commits 2000]
+        [--workers 1,2,4]
+
+The stand-in answers from memory in about a millisecond, so part 1 measures our side only;
+against GitHub add its latency (typically 100-300 ms a request) and the rate limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.db import make_engine, upgrade
+from app.demo.build import build_demo
+from app.sandbox.server import SandboxServer
+from app.settings import Settings
+from app.worker import enqueue
+from collectors.ci_runs import collect_ci
+from collectors.github_client import make_github
+from collectors.pr_sync import collect_pulls
+from tests.ops.repos import make_repo
+
+
+def github_rates(workdir: Path, database_url: str) -> None:
+    manifest = build_demo(workdir / "demo")
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    sandbox = SandboxServer(manifest.scenario_dir).start()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        github_api_url=sandbox.url,
+        github_token="bench",
+        github_seconds_between_requests=0,
+    )
+    gh = make_github(settings)
+    pulls = runs = pull_requests = run_requests = 0
+    started = time.perf_counter()
+    for repo in manifest.repos:
+        stats = collect_pulls(engine, gh, repo["full_name"])
+        pulls += stats.fetched
+        pull_requests += stats.requests
+    pull_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for repo in manifest.repos:
+        ci = collect_ci(engine, gh, repo["full_name"], settings)
+        runs += ci.runs
+        run_requests += ci.requests
+    run_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    resync = sum(collect_pulls(engine, gh, r["full_name"]).requests for r in manifest.repos)
+    resync += sum(collect_ci(engine, gh, r["full_name"], settings).requests for r in manifest.repos)
+    resync_seconds = time.perf_counter() - started
+    sandbox.stop()
+    engine.dispose()
+    print(
+        f"pull requests: {pulls} in {pull_seconds:.1f} s, {pull_requests} requests "
+        f"({pull_requests / pulls:.2f} per PR, {pulls / pull_seconds * 3600:,.0f} PRs/h locally)"
+    )
+    print(
+        f"workflow runs: {runs} in {run_seconds:.1f} s, {run_requests} requests "
+        f"({run_requests / runs:.2f} per run, {runs / run_seconds * 3600:,.0f} runs/h locally)"
+    )
+    print(
+        f"unchanged re-sync of {len(manifest.repos)} repositories: {resync} requests "
+        f"in {resync_seconds:.2f} s"
+    )
+    for limit in (5000, 15000):
+        print(
+            f"  with {limit:,} requests/h: {limit / (pull_requests / pulls):,.0f} PRs/h "
+            f"or {limit / (run_requests / runs):,.0f} runs/h (full sync)"
+        )
+
+
+def worker_rates(
+    workdir: Path, database_url: str, repos: int, commits: int, counts: list[int]
+) -> None:
+    sources = [make_repo(workdir / f"r{n}", commits=commits, seed=n) for n in range(repos)]
+    for workers in counts:
+        url = _fresh_database(database_url, workdir / f"w{workers}.db")
+        engine = make_engine(url)
+        for n, path in enumerate(sources):
+            enqueue(engine, "git", f"bench{n}={path}")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
+        env.update(GEMBA_DATABASE_URL=url, GEMBA_DATA_DIR=str(workdir / "data"))
+        started = time.perf_counter()
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "app", "worker", "--until-empty", "--poll", "0.2"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
+        for process in processes:
+            process.wait()
+        seconds = time.perf_counter() - started
+        with engine.connect() as conn:
+            stored = conn.execute(text('SELECT count(*) FROM "commit"')).scalar_one()
+        engine.dispose()
+        print(
+            f"{workers} worker(s): {repos} repositories, {stored:,} commits in {seconds:.1f} s "
+            f"= {repos / seconds * 3600:,.0f} repositories/h, {stored / seconds:,.0f} commits/s "
+            f"(process start included)"
+        )
+
+
+def _fresh_database(database_url: str, sqlite_path: Path) -> str:
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{sqlite_path}"
+    else:
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        name = f"gemba_bench_{sqlite_path.stem}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        from sqlalchemy.engine import make_url
+
+        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--repos", type=int, default=20)
+    parser.add_argument("--commits", type=int, default=2000)
+    parser.add_argument("--workers", default="1,2,4")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url = args.database_url or f"sqlite:///{workdir / 'github.db'}"
+        print(f"cores: {os.cpu_count()}; database: {url.split('@')[-1]}")
+        github_rates(
+            workdir, url if url.startswith("sqlite") else _fresh_database(url, workdir / "gh.db")
+        )
+        counts = [int(n) for n in args.workers.split(",")]
+        if url.startswith("sqlite"):
+            counts = [1]  # SQLite has one writer: one worker
+        worker_rates(workdir, url, args.repos, args.commits, counts)
+
+
+if __name__ == "__main__":
+    main()
