@@ -2,7 +2,8 @@
 
 How a sync proceeds (incremental unless `full`):
 1. Workflows (one page per 100): upserted by id, so a renamed workflow keeps one identity.
-2. Runs created since the cursor's `created_through`, listed with `created=a..b`. GitHub serves
+2. Runs created since the cursor's `created_through` minus a rerun look-back (a rerun keeps its
+   run's `created_at`), listed with `created=a..b`. GitHub serves
    at most 1,000 results per filtered listing, so a window whose `total_count` is over the cap
    is split in half until each part fits (a part of one second that is still too big is read
    up to the cap and reported).
@@ -61,8 +62,9 @@ from collectors.pr_sync import explain
 RESULT_CAP = 1000
 BATCH_SIZE = 25
 SMALLEST_WINDOW = timedelta(seconds=1)
-# Re-list a little before the cursor: a run can show up in listings a moment after it exists.
-LATE_LISTING = timedelta(minutes=10)
+# Re-list runs created this long before the cursor: a rerun keeps its run's `created_at`, so
+# only re-listing finds it (unchanged runs cost nothing but their share of a list page).
+RERUN_LOOKBACK = timedelta(days=3)
 Progress = Callable[[str], None]
 
 
@@ -168,15 +170,28 @@ def collect_ci(
     progress: Progress | None = None,
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
+    rerun_lookback: timedelta = RERUN_LOOKBACK,
 ) -> CollectStats:
-    """Bring a repository's Actions runs, attempts, jobs and external checks up to date."""
+    """Bring a repository's Actions runs, attempts, jobs and external checks up to date.
+
+    Incremental: runs created since the last sync minus `rerun_lookback` (reruns of older runs
+    are found by `full=True`), plus the runs that were still running at the last sync.
+    """
     say = progress or (lambda _message: None)
     stats = CollectStats(repo_full_name)
     api_url = gh.requester.base_url
     with RequestCounter() as counter:
         try:
             _sync(
-                engine, gh, repo_full_name, full, now or datetime.now(UTC), batch_size, stats, say
+                engine,
+                gh,
+                repo_full_name,
+                full=full,
+                now=now or datetime.now(UTC),
+                batch_size=batch_size,
+                rerun_lookback=rerun_lookback,
+                stats=stats,
+                say=say,
             )
         except GithubException as error:
             raise explain(error, repo_full_name, api_url) from error
@@ -189,9 +204,11 @@ def _sync(
     engine: Engine,
     gh: Github,
     name: str,
+    *,
     full: bool,
     now: datetime,
     batch_size: int,
+    rerun_lookback: timedelta,
     stats: CollectStats,
     say: Progress,
 ) -> None:
@@ -215,7 +232,7 @@ def _sync(
     if previous_through is None:
         since = repo.created_at or datetime(2008, 1, 1, tzinfo=UTC)
     else:
-        since = min(previous_through - LATE_LISTING, until)
+        since = min(previous_through - rerun_lookback, until)
     batches = _Batches(engine, repo, name, repository_id, cursor, full, stats)
     pending: list[dict[str, Any]] = []
     for run in list_runs(repo, since, until, stats, say):

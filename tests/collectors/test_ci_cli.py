@@ -49,7 +49,7 @@ def test_collect_github_only_ci_runs_this_collector(
         env={"GEMBA_GITHUB_API_URL": github_api.url, "GEMBA_GITHUB_SECONDS_BETWEEN_REQUESTS": "0"},
     )
     assert result.exit_code == 0, result.output
-    assert "CI 0 runs stored (0 unchanged)" in result.output  # nothing new since the first sync
+    assert "0 runs stored (5 unchanged)" in result.output  # nothing new since the first sync
     assert "3 requests" in result.output
 
 

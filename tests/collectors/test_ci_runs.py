@@ -139,7 +139,7 @@ def test_unchanged_resync_asks_only_for_the_listing(
     _collect(engine, settings, github_api)
     github_api.clear_requests()
     again = _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
-    assert (again.runs, again.listed) == (0, 0)
+    assert (again.runs, again.listed, again.skipped_unchanged) == (0, 5, 5)
     paths = [r.path for r in github_api.requests]
     assert paths == [
         f"/repos/{FULL}",
@@ -157,7 +157,7 @@ def test_run_in_progress_at_sync_is_picked_up_when_it_finishes(
     ci.run(
         200,
         10,
-        SYNC - timedelta(hours=1),
+        SYNC - timedelta(days=4),
         conclusion=None,
         jobs={"build": "success", "deploy": None},
     )
@@ -173,14 +173,14 @@ def test_run_in_progress_at_sync_is_picked_up_when_it_finishes(
     finished.run(
         200,
         10,
-        SYNC - timedelta(hours=1),
+        SYNC - timedelta(days=4),
         duration=timedelta(minutes=90),
         conclusion="success",
         jobs={"build": "success", "deploy": "success"},
     )
     finished.write(github_api)
     github_api.clear_requests()
-    later = SYNC + timedelta(hours=3)  # the run's creation is long before the new window
+    later = SYNC + timedelta(hours=3)  # created before the re-listed days: asked for by id
     second = _collect(engine, settings, github_api, now=later)
     assert (second.runs, second.still_open) == (1, 0)
     assert f"/repos/{FULL}/actions/runs/200" in [r.path for r in github_api.requests]
@@ -263,3 +263,22 @@ def test_external_check_runs_for_pull_request_heads(
     github_api.clear_requests()
     _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
     assert not any("check-runs" in r.path for r in github_api.requests)  # done, not asked again
+
+
+def test_a_rerun_after_the_sync_is_found_and_makes_the_commit_flaky(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    ci.run(400, 10, SYNC - timedelta(days=1), head_sha=SHA_A, conclusion="failure")
+    ci.write(github_api)
+    _collect(engine, settings, github_api)
+    ci.rerun(400, SYNC + timedelta(hours=1), triggering_actor="ana")
+    ci.write(github_api)
+    github_api.clear_requests()
+    stats = _collect(engine, settings, github_api, now=SYNC + timedelta(hours=2))
+    assert (stats.runs, stats.attempts, stats.jobs) == (1, 1, 2)  # attempt 1 is not asked again
+    assert not any(r.path.endswith("/attempts/1") for r in github_api.requests)
+    with Session(engine) as session:
+        report = flaky_report(session, repo=FULL, **WINDOW)
+    assert (report.flaky, report.workflows[0].rerun_by) == (1, ("ana",))
