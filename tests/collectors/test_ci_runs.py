@@ -215,12 +215,15 @@ def test_long_queues_show_in_job_queue_times(
     assert build.weeks[0].queue_p90 == timedelta(minutes=1) + 0.7 * timedelta(minutes=119)
 
 
-def test_faults_are_retried(engine: Engine, settings: Settings, github_api: GithubApi) -> None:
+def test_faults_and_rate_limits_are_waited_out(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
     _history().write(github_api)
     github_api.inject(path=r"/jobs\?", kind="5xx", times=2)
+    github_api.inject(path=r"/actions/runs\?", kind="secondary_rate_limit", retry_after=1)
     stats = _collect(engine, settings, github_api)
-    assert stats.jobs == 8
-    assert sum(1 for r in github_api.requests if r.status >= 500) == 2
+    assert (stats.runs, stats.jobs) == (5, 8)
+    assert sorted(r.status for r in github_api.requests if r.status >= 400) == [403, 502, 502]
 
 
 def test_external_check_runs_for_pull_request_heads(
