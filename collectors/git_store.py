@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -181,32 +181,77 @@ class Lease:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _commit_row(repo_id: int, record: CommitRecord) -> dict[str, Any]:
-    return {
-        "repository_id": repo_id,
-        "sha": record.sha,
-        "author_name": record.author_name[:300],
-        "author_email": record.author_email[:320],
-        "authored_at": record.authored_at,
-        "committed_at": record.committed_at,
-        "is_merge": record.is_merge,
-        "is_bot": record.is_bot,
-        "summary": record.summary,
-    }
+COMMIT_COLUMNS = (
+    "repository_id",
+    "sha",
+    "author_name",
+    "author_email",
+    "authored_at",
+    "committed_at",
+    "is_merge",
+    "is_bot",
+    "summary",
+)
+CHANGE_COLUMNS = ("commit_id", "path", "old_path", "added", "deleted", "is_binary")
 
 
-def _change_rows(commit_id: int, record: CommitRecord) -> list[dict[str, Any]]:
-    return [
-        {
-            "commit_id": commit_id,
-            "path": change.path,
-            "old_path": change.old_path,
-            "added": change.added,
-            "deleted": change.deleted,
-            "is_binary": change.is_binary,
-        }
-        for change in record.changes
+def _commit_row(repo_id: int, record: CommitRecord) -> tuple[Any, ...]:
+    return (
+        repo_id,
+        record.sha,
+        record.author_name[:300],
+        record.author_email[:320],
+        record.authored_at,
+        record.committed_at,
+        record.is_merge,
+        record.is_bot,
+        record.summary,
+    )
+
+
+def _change_rows(commit_id: int, record: CommitRecord) -> Iterator[tuple[Any, ...]]:
+    for change in record.changes:
+        yield (
+            commit_id,
+            change.path,
+            change.old_path,
+            change.added,
+            change.deleted,
+            change.is_binary,
+        )
+
+
+def bulk_insert(
+    conn: Connection, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """DBAPI executemany with the column types' own conversions, minus per-row Core overhead.
+
+    Core's executemany spends ~25 us a row building parameters; at 10^5-10^6 rows that is
+    longer than `git log` itself, and this path is the collector's hot loop.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
+    active = [(i, f) for i, f in enumerate(processors) if f is not None]
+    if active:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, function in active:
+                values[index] = function(values[index])
+            converted.append(tuple(values))
+        rows = converted
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    preparer = dialect.identifier_preparer
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        preparer.format_table(table),
+        ", ".join(preparer.quote(name) for name in columns),
+        ", ".join(mark for _ in columns),
+    )
+    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
 
 class Writer:
@@ -241,25 +286,40 @@ class Writer:
             return
         with self.lease.engine.begin() as conn:
             self.lease.renew(conn)
-            changes: list[dict[str, Any]] = []
+            changes: list[tuple[Any, ...]] = []
             if self.new:
-                ids = conn.execute(
-                    insert(commit_t).returning(commit_t.c.id, sort_by_parameter_order=True),
+                bulk_insert(
+                    conn,
+                    commit_t,
+                    COMMIT_COLUMNS,
                     [_commit_row(self.repo_id, r) for r in self.new],
-                ).scalars()
-                for commit_id, record in zip(ids, self.new, strict=True):
-                    changes.extend(_change_rows(commit_id, record))
+                )
+                ids = dict(
+                    conn.execute(
+                        select(commit_t.c.sha, commit_t.c.id).where(
+                            commit_t.c.repository_id == self.repo_id,
+                            commit_t.c.sha.in_([r.sha for r in self.new]),
+                        )
+                    ).all()
+                )
+                for record in self.new:
+                    changes.extend(_change_rows(ids[record.sha], record))
             if self.rewrite:
-                ids = [commit_id for commit_id, _ in self.rewrite]
-                conn.execute(delete(change_t).where(change_t.c.commit_id.in_(ids)))
+                ids_ = [commit_id for commit_id, _ in self.rewrite]
+                conn.execute(delete(change_t).where(change_t.c.commit_id.in_(ids_)))
                 conn.execute(
                     update(commit_t).where(commit_t.c.id == bindparam("cid")),
-                    [{"cid": cid, **_commit_row(self.repo_id, r)} for cid, r in self.rewrite],
+                    [
+                        {
+                            "cid": cid,
+                            **dict(zip(COMMIT_COLUMNS, _commit_row(self.repo_id, r), strict=True)),
+                        }
+                        for cid, r in self.rewrite
+                    ],
                 )
                 for commit_id, record in self.rewrite:
                     changes.extend(_change_rows(commit_id, record))
-            if changes:
-                conn.execute(insert(change_t), changes)
+            bulk_insert(conn, change_t, CHANGE_COLUMNS, changes)
         self.added += len(self.new)
         self.changes += len(changes)
         self.new, self.rewrite = [], []
