@@ -84,16 +84,18 @@ def pull_scenario(count: int, seed: int = 7) -> dict[str, Any]:
             )
             for i in range(rng.randint(0, 4))
         ]
+        reviews = files["reviews"][key]
         files["review_comments"][key] = [
             make_review_comment(
                 OWNER,
                 REPO,
                 number,
                 author=rng.choice(people),
+                review_id=reviews[0]["id"],  # every review comment belongs to a review
                 created_at=_t(created + timedelta(hours=1, minutes=i)),
                 body=f"note {i}",
             )
-            for i in range(n_comments)
+            for i in (range(n_comments) if reviews else ())
         ]
         if rng.random() < 0.2:
             files["timelines"][key] = [
@@ -115,7 +117,7 @@ def pull_scenario(count: int, seed: int = 7) -> dict[str, Any]:
                 merged_at=_t(merged) if merged else None,
                 closed_at=_t(closed) if closed else None,
                 state="closed" if closed else "open",
-                review_comments=n_comments,
+                review_comments=len(files["review_comments"][key]),
                 commits=len(files["pull_commits"][key]),
             )
         )

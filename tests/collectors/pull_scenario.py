@@ -58,9 +58,12 @@ def build() -> dict[str, Any]:
     # 1 plain: ready 9, review 11, approval 13, merged 15
     add(1, created_at=t(9), merged_at=t(15), additions=30, deletions=12, review_comments=2)
     reviews["1"] = [_review(1, "bob", "COMMENTED", 11), _review(1, "cid", "APPROVED", 13)]
+    bobs = reviews["1"][0]["id"]  # on GitHub every review comment belongs to a review
     comments["1"] = [
-        make_review_comment(OWNER, REPO, 1, author="bob", created_at=t(11)),
-        make_review_comment(OWNER, REPO, 1, author="ann", created_at=t(11.5), body="done"),
+        make_review_comment(OWNER, REPO, 1, author="bob", created_at=t(11), review_id=bobs),
+        make_review_comment(
+            OWNER, REPO, 1, author="ann", created_at=t(11.5), body="done", review_id=bobs
+        ),
     ]
     # 2 author reviews own PR, a bot reviews, then changes requested, then approval
     add(2, created_at=t(9), merged_at=t(16))
