@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.sandbox.base_objects import no_reactions
 from app.sandbox.routing import (
     Request,
     Response,
@@ -223,18 +224,7 @@ def issue_from_pull(pull: dict[str, Any]) -> dict[str, Any]:
         },
         "body": pull.get("body"),
         "closed_by": None,
-        "reactions": {
-            "url": f"{issue_url}/reactions",
-            "total_count": 0,
-            "+1": 0,
-            "-1": 0,
-            "laugh": 0,
-            "hooray": 0,
-            "confused": 0,
-            "heart": 0,
-            "rocket": 0,
-            "eyes": 0,
-        },
+        "reactions": no_reactions(issue_url),
         "timeline_url": f"{issue_url}/timeline",
         "performed_via_github_app": None,
         "state_reason": None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from app.sandbox.objects import make_public_user
+from app.sandbox.base_objects import make_public_user
 from app.sandbox.routing import Request, Response, Router, not_found, paginate, query_choice
 from app.sandbox.scenario import RepoData
 

@@ -265,7 +265,7 @@ class SandboxServer:
 
 
 def _user(login: str) -> dict[str, Any]:
-    from app.sandbox.objects import make_user
+    from app.sandbox.base_objects import make_user
 
     return make_user(login)
 
