@@ -307,3 +307,16 @@ def send_due(engine: Engine, settings: Settings, now: datetime, **options: objec
     with session_scope(engine) as session:
         due = due_digests(session, now, settings)
     return send_digests(engine, settings, due, now=now, **options)  # type: ignore[arg-type]
+
+
+def unsubscribe(session: Session, token: str) -> Person | None:
+    """Stop the weekly email for whoever holds this link's token (None: no such token)."""
+    if not token:
+        return None
+    person = session.exec(select(Person).where(Person.unsubscribe_token == token)).first()
+    if person is None:
+        return None
+    person.digest_unsubscribed = True
+    session.add(person)
+    session.flush()
+    return person

@@ -16,4 +16,13 @@ def api_router() -> APIRouter:
     return router
 
 
-ROUTER_MODULES: list[str] = ["people", "flags", "admin", "hotspots", "pulls", "ci"]
+ROUTER_MODULES: list[str] = [
+    "people",
+    "flags",
+    "admin",
+    "hotspots",
+    "pulls",
+    "ci",
+    "unsubscribe",
+    "digest_preview",
+]

@@ -136,3 +136,19 @@ def test_unknown_people_do_not_break_a_digest(session: Session, settings: Settin
     session.flush()
     data = developer_digest(session, lone, None, settings, NOW)
     assert data.week == "2026-W47" and data.recipient_email is None
+
+
+def test_each_report_gets_their_top_talking_point_in_name_order(
+    session: Session, settings: Settings
+) -> None:
+    org = build_org(session)
+    data = manager_digest(session, org.people["alice"], WEEK, settings, NOW)
+    assert data is not None
+    assert [p.login for p in data.talking_points] == ["bob", "carol"]  # by name, not ranked
+    bob, carol = data.talking_points
+    assert "Runner queue too long" in bob.text  # bob's open flag
+    assert carol.text.startswith("PR #2 has been waiting 6.1 days for a review right now")
+    assert carol.evidence_url == "https://github.example.test/acme/payments/pull/2"
+    assert carol.page_url == f"{settings.base_url}/people/carol"
+    dave = manager_digest(session, org.people["dave"], WEEK, settings, NOW)
+    assert dave is not None and [p.login for p in dave.talking_points] == ["erin"]
