@@ -1,8 +1,9 @@
-"""Builders for GitHub Actions bodies (workflows, runs, jobs), shaped as GitHub returns them.
+"""GitHub Actions bodies for the demo, shaped as GitHub returns them.
 
-Pull-request objects come from the stand-in's own builders (`app.sandbox.objects`); these add
-the Actions side with every field GitHub's OpenAPI description marks as required, so the
-scenario files read like recorded data.
+Built on the stand-in's own builders (`app.sandbox.objects`, `app.sandbox.actions_objects`);
+a run here also carries what the demo needs and those leave generic: the real commit message
+and author, the pull request it ran for, and the full repository fields GitHub's OpenAPI
+description requires.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from app.sandbox.actions_objects import make_job, make_workflow
 from app.sandbox.objects import node_id
 
 API = "https://api.github.com"
@@ -33,19 +35,11 @@ def stable_id(*parts: object, digits: int = 9) -> int:
 
 
 def workflow(full_name: str, *, name: str, path: str, created_at: datetime) -> JSON:
-    workflow_id = stable_id("workflow", full_name, path, digits=8)
-    return {
-        "id": workflow_id,
-        "node_id": node_id("Workflow", workflow_id),
-        "name": name,
-        "path": path,
-        "state": "active",
-        "created_at": iso(created_at),
-        "updated_at": iso(created_at),
-        "url": f"{API}/repos/{full_name}/actions/workflows/{workflow_id}",
-        "html_url": f"{WEB}/{full_name}/blob/main/{path}",
-        "badge_url": f"{WEB}/{full_name}/workflows/{name}/badge.svg",
-    }
+    """The stand-in's workflow, dated from the repository's first commit."""
+    owner, repo = full_name.split("/")
+    body = make_workflow(owner, repo, stable_id("workflow", full_name, path, digits=8), name, path)
+    body["created_at"] = body["updated_at"] = iso(created_at)
+    return body
 
 
 def minimal_repository(repo: JSON) -> JSON:
@@ -162,41 +156,28 @@ def job(
     runner: str,
     steps: list[tuple[str, str, datetime, datetime]],
 ) -> JSON:
-    """A job of one attempt, with its steps (name, conclusion, started, completed)."""
-    full_name = repo["full_name"]
-    url = f"{API}/repos/{full_name}/actions/jobs/{job_id}"
-    return {
-        "id": job_id,
-        "run_id": run["id"],
-        "workflow_name": run["name"],
-        "head_branch": run["head_branch"],
-        "run_url": run["url"],
-        "run_attempt": run["run_attempt"],
-        "node_id": node_id("CheckRun", job_id),
-        "head_sha": run["head_sha"],
-        "url": url,
-        "html_url": f"{WEB}/{full_name}/actions/runs/{run['id']}/job/{job_id}",
-        "status": "completed",
-        "conclusion": conclusion,
-        "created_at": iso(created_at),
-        "started_at": iso(started_at),
-        "completed_at": iso(completed_at),
-        "name": name,
-        "steps": [
-            {
-                "name": step_name,
-                "status": "completed",
-                "conclusion": step_conclusion,
-                "number": number,
-                "started_at": iso(step_start),
-                "completed_at": iso(step_end),
-            }
-            for number, (step_name, step_conclusion, step_start, step_end) in enumerate(steps, 1)
-        ],
-        "check_run_url": f"{API}/repos/{full_name}/check-runs/{job_id}",
-        "labels": ["ubuntu-latest"],
-        "runner_id": stable_id("runner", runner, digits=4),
-        "runner_name": runner,
-        "runner_group_id": 1,
-        "runner_group_name": "GitHub Actions",
-    }
+    """A job of one attempt (the stand-in's builder) with its steps (name, conclusion,
+    started, completed) and runner."""
+    body = make_job(
+        run,
+        job_id,
+        name,
+        conclusion=conclusion,
+        queued=started_at - created_at,
+        duration=completed_at - started_at,
+        created=created_at,
+        runner=runner,
+    )
+    body["runner_id"] = stable_id("runner", runner, digits=4)
+    body["steps"] = [
+        {
+            "name": step_name,
+            "status": "completed",
+            "conclusion": step_conclusion,
+            "number": number,
+            "started_at": iso(step_start),
+            "completed_at": iso(step_end),
+        }
+        for number, (step_name, step_conclusion, step_start, step_end) in enumerate(steps, 1)
+    ]
+    return body
