@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
-from app.models import Person, Team
+from app.models import Team
+from app.people import person_for_login
 from app.settings import Settings
 from collectors.github_client import VisibleWaits, make_github
 from collectors.pr_sync import CollectError, collect_pulls, explain
@@ -161,7 +162,7 @@ def _scope(
             common.fail(f"no team named {team!r} (see `gemba people`)")
         return f"team {team}", team_logins(session, found.id), found.timezone
     assert person is not None
-    found_person = session.exec(select(Person).where(Person.login == person)).first()
+    found_person = person_for_login(session, person)
     logins = person_logins(session, found_person.id) if found_person and found_person.id else set()
     return f"person {person}", logins | {person}, None
 
