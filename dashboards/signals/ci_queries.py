@@ -6,6 +6,7 @@ functions never touch the database and tests can build rows by hand.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.models import (
+    CheckRun,
     Identity,
     Job,
     Person,
@@ -148,11 +150,73 @@ def load_people(session: Session) -> People:
 def load_attempts(
     session: Session, *, repo: str | None = None, since: datetime, until: datetime
 ) -> list[AttemptRow]:
-    """Every attempt of every run created in [since, until), with the workflow's current name.
+    """Every attempt of every Actions run created in [since, until), with the workflow's
+    current name, followed by the external checks started in the window (see `check_attempts`).
 
     The person is the author of the run's pull request (by PR number, then by head SHA), else
     the actor who pushed; scheduled runs have no person because nobody waits for them.
     """
+    return _actions_attempts(session, repo=repo, since=since, until=until) + check_attempts(
+        session, repo=repo, since=since, until=until
+    )
+
+
+def check_workflow_id(app_slug: str | None, name: str) -> int:
+    """A stable negative id for an external check, so it groups like a workflow of its own."""
+    return -(zlib.crc32(f"{app_slug}/{name}".encode()) or 1)
+
+
+def check_attempts(
+    session: Session, *, repo: str | None = None, since: datetime, until: datetime
+) -> list[AttemptRow]:
+    """External CI check runs (CircleCI, Buildkite, ...) as attempts of a workflow named
+    "app / check": a re-requested check is a new check run on the same SHA, so flaky external
+    checks are found like flaky workflows. Their person comes from the PR with that head SHA.
+    """
+    query = (
+        select(CheckRun, Repository)
+        .join(Repository, Repository.id == CheckRun.repository_id)  # type: ignore[arg-type]
+        .where(CheckRun.started_at >= since, CheckRun.started_at < until)  # type: ignore[operator]
+        .order_by(CheckRun.started_at, CheckRun.id)
+    )
+    if repo:
+        query = query.where(Repository.name == repo)
+    results = list(session.exec(query))
+    _, by_sha = _pr_authors(session, {r.id for _, r in results if r.id})
+    rows = []
+    for check, repository in results:
+        number, author = by_sha.get((check.repository_id, check.head_sha), (None, None))
+        started = as_utc(check.started_at)
+        assert started is not None
+        rows.append(
+            AttemptRow(
+                repo=repository.name,
+                run_id=-check.id,  # apart from workflow run ids
+                attempt=1,
+                workflow_id=check_workflow_id(check.app_slug, check.name),
+                workflow=f"{check.app_slug or 'external'} / {check.name}",
+                head_sha=check.head_sha,
+                head_branch=None,
+                event="check_run",
+                status=check.status,
+                conclusion=check.conclusion,
+                created_at=started,
+                started_at=started,
+                updated_at=as_utc(check.completed_at),
+                actor=None,
+                triggering_actor=None,
+                person=author,
+                pull_numbers=(number,) if number is not None else (),
+                html_url=check.html_url,
+                on_default_branch=False,
+            )
+        )
+    return rows
+
+
+def _actions_attempts(
+    session: Session, *, repo: str | None = None, since: datetime, until: datetime
+) -> list[AttemptRow]:
     query = _runs_in_window(
         select(RunAttempt, WorkflowRun, Repository, Workflow).join(
             WorkflowRun,

@@ -226,7 +226,7 @@ def test_faults_and_rate_limits_are_waited_out(
     assert sorted(r.status for r in github_api.requests if r.status >= 400) == [403, 502, 502]
 
 
-def test_external_check_runs_for_pull_request_heads(
+def test_external_check_runs_for_pull_request_heads_and_their_flakes(
     engine: Engine, settings: Settings, github_api: GithubApi
 ) -> None:
     ci = CiScenario()
@@ -247,22 +247,33 @@ def test_external_check_runs_for_pull_request_heads(
             )
         )
         session.commit()
+    later = T0 + timedelta(minutes=20)
     checks = [
-        make_check_run(OWNER, REPO, 1, head_sha=SHA_A, name="circleci: test", started=T0),
+        make_check_run(
+            OWNER, REPO, 1, head_sha=SHA_A, name="test", started=T0, conclusion="failure"
+        ),
+        make_check_run(OWNER, REPO, 3, head_sha=SHA_A, name="test", started=later),  # re-requested
         make_check_run(
             OWNER, REPO, 2, head_sha=SHA_A, name="build", app_slug="github-actions", started=T0
         ),
     ]
     write_check_runs(github_api, {SHA_A: checks})
     stats = _collect(engine, settings, github_api)
-    assert stats.check_runs == 1
+    assert stats.check_runs == 2  # Actions' own checks are read as workflow runs instead
     with Session(engine) as session:
-        [check] = session.exec(select(CheckRun)).all()
-    assert (check.name, check.app_slug, check.conclusion) == (
-        "circleci: test",
-        "circleci-checks",
-        "success",
+        stored = session.exec(select(CheckRun).order_by(CheckRun.id)).all()
+        report = flaky_report(session, repo=FULL, **WINDOW)
+    assert [(c.app_slug, c.conclusion) for c in stored] == [
+        ("circleci-checks", "failure"),
+        ("circleci-checks", "success"),
+    ]
+    [group] = report.workflows  # a flaky external check, owned by the PR's author
+    assert (group.workflow, group.person, group.pull_numbers) == (
+        "circleci-checks / test",
+        "ana",
+        (5,),
     )
+    assert group.wait == timedelta(minutes=20)
     github_api.clear_requests()
     _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
     assert not any("check-runs" in r.path for r in github_api.requests)  # done, not asked again
