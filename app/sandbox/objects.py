@@ -44,6 +44,8 @@ __all__ = [
     "make_user",
     "node_id",
     "stable_id",
+    "timeline_commit",
+    "timeline_review",
 ]
 
 
@@ -348,6 +350,8 @@ def make_timeline_event(
     closed, merged, review_requested (pass requested_reviewer=make_user(...)),
     head_ref_force_pushed, review_dismissed (pass dismissed_review={...}), labeled ...
     """
+    if event in ("committed", "reviewed"):
+        raise ValueError(f"a {event} timeline item has its own shape: use timeline_{event[:-2]}()")
     user = actor if isinstance(actor, dict) else make_user(actor)
     event_id = id if id is not None else stable_id("event", owner, repo, number, event, created_at)
     body: dict[str, Any] = {
@@ -361,7 +365,32 @@ def make_timeline_event(
         "created_at": created_at,
         "performed_via_github_app": None,
     }
-    if event == "review_requested":
+    if event in ("review_requested", "review_request_removed"):
         body.setdefault("review_requester", user)
     body.update(extra)
     return body
+
+
+def timeline_review(review: dict[str, Any]) -> dict[str, Any]:
+    """A review as it appears in a PR's timeline: the review object plus `event: reviewed`."""
+    return {"event": "reviewed", **review}
+
+
+def timeline_commit(commit: dict[str, Any]) -> dict[str, Any]:
+    """A PR commit (`make_commit`) as it appears in the timeline: the git commit, `committed`."""
+    git = commit["commit"]
+    return {
+        "sha": commit["sha"],
+        "node_id": commit["node_id"],
+        "url": git["url"],
+        "html_url": commit["html_url"],
+        "author": git["author"],
+        "committer": git["committer"],
+        "tree": git["tree"],
+        "message": git["message"],
+        "parents": [
+            {"sha": p["sha"], "url": p["url"], "html_url": p["html_url"]} for p in commit["parents"]
+        ],
+        "verification": git["verification"],
+        "event": "committed",
+    }

@@ -18,6 +18,8 @@ from app.sandbox.objects import (
     make_timeline_event,
     make_user,
     stable_id,
+    timeline_commit,
+    timeline_review,
 )
 
 __all__ = [
@@ -37,4 +39,6 @@ __all__ = [
     "make_user",
     "make_workflow",
     "stable_id",
+    "timeline_commit",
+    "timeline_review",
 ]

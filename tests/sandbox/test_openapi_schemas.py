@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from jsonschema import Draft7Validator
 
 from tests.fakes.github_objects import (
     make_commit,
@@ -12,7 +13,10 @@ from tests.fakes.github_objects import (
     make_repository,
     make_review,
     make_review_comment,
+    make_timeline_event,
     make_user,
+    timeline_commit,
+    timeline_review,
 )
 from tests.sandbox import openapi
 
@@ -97,3 +101,59 @@ def test_validator_rejects_a_wrong_body():
     problems = openapi.errors("/repos/{owner}/{repo}/pulls/{pull_number}", bad)
     assert any("'number' is a required property" in p for p in problems)
     assert any(p.startswith("id:") for p in problems)
+
+
+TIMELINE = "/repos/{owner}/{repo}/issues/{issue_number}/timeline"
+EVENT_SCHEMAS = {
+    "review_requested": "Review Requested Issue Event",
+    "review_request_removed": "Review Request Removed Issue Event",
+    "review_dismissed": "Review Dismissed Issue Event",
+    "labeled": "Labeled Issue Event",
+    "ready_for_review": "State Change Issue Event",
+    "convert_to_draft": "State Change Issue Event",
+    "head_ref_force_pushed": "State Change Issue Event",
+    "reopened": "State Change Issue Event",
+    "closed": "State Change Issue Event",
+    "merged": "State Change Issue Event",
+    "committed": "Timeline Committed Event",
+    "reviewed": "Timeline Reviewed Event",
+}
+
+
+def _timeline_items() -> dict[str, dict]:
+    extra = {
+        "review_requested": {"requested_reviewer": make_user("bob")},
+        "review_request_removed": {"requested_reviewer": make_user("bob")},
+        "review_dismissed": {
+            "dismissed_review": {
+                "state": "approved",
+                "review_id": 1,
+                "dismissal_message": "stale",
+                "dismissal_commit_id": "c" * 40,
+            }
+        },
+        "labeled": {"label": {"name": "bug", "color": "d73a4a"}},
+    }
+    items = {
+        event: make_timeline_event("o", "r", 1, event, **extra.get(event, {}))
+        for event in EVENT_SCHEMAS
+        if event not in ("committed", "reviewed")
+    }
+    items["committed"] = timeline_commit(make_commit("o", "r", parents=["b" * 40]))
+    items["reviewed"] = timeline_review(make_review("o", "r", 1))
+    return items
+
+
+@pytest.mark.parametrize("event", sorted(EVENT_SCHEMAS))
+def test_timeline_builders_match_their_own_event_schema(event):
+    """Each builder matches the specific anyOf member (not just the catch-all state change)."""
+    members = openapi.validator(TIMELINE).schema["items"]["anyOf"]
+    schema = next(m for m in members if m.get("title") == EVENT_SCHEMAS[event])
+    item = _timeline_items()[event]
+    assert set(schema["required"]) - set(item) == set()
+    assert list(Draft7Validator(schema).iter_errors(item)) == []
+
+
+def test_timeline_event_builder_refuses_items_with_their_own_shape():
+    with pytest.raises(ValueError, match="timeline_commit"):
+        make_timeline_event("o", "r", 1, "committed")
