@@ -29,7 +29,7 @@ class WorkflowRun(SQLModel, table=True):
     head_sha: str = Field(max_length=40, index=True)
     head_branch: str | None = Field(default=None, max_length=300)
     event: str | None = Field(default=None, max_length=50)
-    actor_login: str | None = Field(default=None, max_length=100)
+    actor_login: str | None = Field(default=None, max_length=100, index=True)
     triggering_actor_login: str | None = Field(default=None, max_length=100)
     status: str | None = Field(default=None, max_length=30)
     conclusion: str | None = Field(default=None, max_length=30)
