@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ci_requests import bench_ci  # benchmarks/ is on sys.path when run as a script
+
 from app.db import make_engine, upgrade
 from app.sandbox.objects import (
     make_commit,
@@ -184,6 +186,7 @@ def bench_pulls(scenario_dir: Path, server: SandboxServer, args: argparse.Namesp
 
 SOURCES: dict[str, Callable[[Path, SandboxServer, argparse.Namespace], list[Row]]] = {
     "pulls": bench_pulls,
+    "ci": bench_ci,
 }
 
 
@@ -191,6 +194,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pulls", type=int, default=2000)
     parser.add_argument("--changed", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=1500, help="CI: workflow runs")
+    parser.add_argument("--new", type=int, default=20, help="CI: new runs for the re-sync")
     parser.add_argument("--only", choices=sorted(SOURCES), default=None)
     parser.add_argument(
         "--via",

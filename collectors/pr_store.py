@@ -30,7 +30,7 @@ from collectors.pr_records import PullRequestRecord
 PULLS_SOURCE = "pulls"
 
 
-def _upsert(
+def upsert(
     session: Session,
     model: type[SQLModel],
     rows: Sequence[dict[str, Any]],
@@ -92,7 +92,7 @@ def write_cursor(session: Session, repo_name: str, position: datetime) -> None:
     current = read_cursor(session, repo_name)
     if current is not None and current >= position:
         return
-    _upsert(
+    upsert(
         session,
         SyncCursor,
         [
@@ -163,7 +163,7 @@ def save_pulls(
         row["labels"] = list(record.labels)
         row["requested_reviewers"] = list(record.requested_reviewers)
         pulls.append({"id": record.id, "repository_id": repository_id, **row})
-    _upsert(
+    upsert(
         session,
         PullRequest,
         pulls,
@@ -189,14 +189,14 @@ def save_pulls(
         for event in record.events
     ]
     # A review id is unique on GitHub; upsert guards against one listed twice in a page shift.
-    _upsert(
+    upsert(
         session,
         Review,
         reviews,
         keys=("id",),
         update=("pull_request_id", "reviewer_login", "reviewer_is_bot", "state", "submitted_at"),
     )
-    _upsert(
+    upsert(
         session,
         ReviewComment,
         comments,
@@ -206,3 +206,6 @@ def save_pulls(
     if events:
         session.execute(PullRequestEvent.__table__.insert(), events)  # type: ignore[attr-defined]
     session.flush()
+
+
+_upsert = upsert  # the name the CI store imported first
