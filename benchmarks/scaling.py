@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,17 +53,21 @@ def github_rates(workdir: Path, database_url: str) -> None:
     gh = make_github(settings)
     pulls = runs = pull_requests = run_requests = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for repo in manifest.repos:
         stats = collect_pulls(engine, gh, repo["full_name"])
         pulls += stats.fetched
         pull_requests += stats.requests
     pull_seconds = time.perf_counter() - started
+    pull_cpu = time.process_time() - cpu_started
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for repo in manifest.repos:
         ci = collect_ci(engine, gh, repo["full_name"], settings)
         runs += ci.runs
         run_requests += ci.requests
     run_seconds = time.perf_counter() - started
+    run_cpu = time.process_time() - cpu_started
     started = time.perf_counter()
     resync = sum(collect_pulls(engine, gh, r["full_name"]).requests for r in manifest.repos)
     resync += sum(collect_ci(engine, gh, r["full_name"], settings).requests for r in manifest.repos)
@@ -71,11 +76,13 @@ def github_rates(workdir: Path, database_url: str) -> None:
     engine.dispose()
     print(
         f"pull requests: {pulls} in {pull_seconds:.1f} s, {pull_requests} requests "
-        f"({pull_requests / pulls:.2f} per PR, {pulls / pull_seconds * 3600:,.0f} PRs/h locally)"
+        f"({pull_requests / pulls:.2f} per PR, {pulls / pull_seconds * 3600:,.0f} PRs/h locally; "
+        f"CPU {pull_cpu:.1f} s, stand-in included)"
     )
     print(
         f"workflow runs: {runs} in {run_seconds:.1f} s, {run_requests} requests "
-        f"({run_requests / runs:.2f} per run, {runs / run_seconds * 3600:,.0f} runs/h locally)"
+        f"({run_requests / runs:.2f} per run, {runs / run_seconds * 3600:,.0f} runs/h locally; "
+        f"CPU {run_cpu:.1f} s, stand-in included)"
     )
     print(
         f"unchanged re-sync of {len(manifest.repos)} repositories: {resync} requests "
@@ -99,6 +106,7 @@ def worker_rates(
             enqueue(engine, "git", f"bench{n}={path}")
         env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
         env.update(GEMBA_DATABASE_URL=url, GEMBA_DATA_DIR=str(workdir / "data"))
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         processes = [
             subprocess.Popen(
@@ -112,14 +120,23 @@ def worker_rates(
         for process in processes:
             process.wait()
         seconds = time.perf_counter() - started
+        cpu = _children_cpu() - cpu_before
         with engine.connect() as conn:
             stored = conn.execute(text('SELECT count(*) FROM "commit"')).scalar_one()
         engine.dispose()
         print(
             f"{workers} worker(s): {repos} repositories, {stored:,} commits in {seconds:.1f} s "
             f"= {repos / seconds * 3600:,.0f} repositories/h, {stored / seconds:,.0f} commits/s "
-            f"(process start included)"
+            f"(process start included); workers' CPU {cpu:.1f} s, "
+            f"{cpu / repos:.2f} s per repository of {commits} commits"
         )
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by finished child processes (the workers and their git processes):
+    less sensitive than wall time to other load on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _fresh_database(database_url: str, sqlite_path: Path) -> str:
@@ -149,7 +166,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'github.db'}"
-        print(f"cores: {os.cpu_count()}; database: {url.split('@')[-1]}")
+        load = os.getloadavg()[0]
+        print(f"cores: {os.cpu_count()}; load average {load:.1f}; database: {url.split('@')[-1]}")
         github_rates(
             workdir, url if url.startswith("sqlite") else _fresh_database(url, workdir / "gh.db")
         )
