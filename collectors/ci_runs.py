@@ -124,9 +124,9 @@ def list_runs(
         say(f"{total} runs created within one second: only {RESULT_CAP} can be read")
     if first is None:
         return
-    window = [raw(first), *(raw(run) for run in pages)]
-    window.sort(key=lambda r: (r.get("created_at") or "", r["id"]))
-    yield from window
+    # By id: a page boundary that shifts while we read must not store a run twice in one batch.
+    window = {run["id"]: run for run in (raw(first), *(raw(run) for run in pages))}
+    yield from sorted(window.values(), key=lambda r: (r.get("created_at") or "", r["id"]))
 
 
 def fetch_bundle(gh_run: GhRun, known_done: set[int]) -> RunBundle:
@@ -140,8 +140,8 @@ def fetch_bundle(gh_run: GhRun, known_done: set[int]) -> RunBundle:
             attempts.append(AttemptRecord.from_json(raw(gh_run.get_attempt(number))))
         except UnknownObjectException:
             continue  # an attempt GitHub no longer has: keep what we know
-    jobs = tuple(JobRecord.from_json(raw(job)) for job in gh_run.jobs(_filter="all"))
-    return RunBundle(latest, tuple(sorted(attempts, key=lambda a: a.attempt)), jobs)
+    jobs = {job.id: JobRecord.from_json(raw(job)) for job in gh_run.jobs(_filter="all")}
+    return RunBundle(latest, tuple(sorted(attempts, key=lambda a: a.attempt)), tuple(jobs.values()))
 
 
 def fetch_check_runs(repo: GhRepository, sha: str) -> list[CheckRunRecord]:
