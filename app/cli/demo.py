@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,28 @@ def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
             _, secret = create_token(session, _person(session, login), label="demo")
             run.tokens[login] = secret
     run.timed("people", started)
+
+
+def digest_preview(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
+    """The manager's weekly digest as an HTML file, when the digest is part of this build."""
+    try:
+        from dashboards.digest import render_parts
+        from dashboards.digest_delivery import digest_for
+    except ImportError:
+        return None
+    try:
+        with session_scope(engine) as session:
+            manager = _person(session, MANAGER)
+            data = digest_for(session, manager, None, run.settings, datetime.now(UTC))
+            if data is None:
+                return None
+            _, html = render_parts(data)
+    except Exception as error:  # the digest is a bonus here: the demo goes on without it
+        _say(f"digest preview unavailable: {error}")
+        return None
+    path = folder / f"digest-{MANAGER}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
 
 
 def _person(session: Session, login: str) -> Person:
@@ -251,6 +274,7 @@ def demo(
     try:
         collect(run, engine, sandbox.url)
         people_flags_tokens(run, engine)
+        digest = digest_preview(run, engine, folder)
         problems = check(run, engine) if check_counts or not serve else []
     finally:
         sandbox.stop()
@@ -264,6 +288,8 @@ def demo(
     typer.echo(f"\nGemba Walk demo: {base}/")
     for login, role in ((MANAGER, "manager of Payments"), (DEVELOPER, "developer")):
         typer.echo(f"  sign in as {login} ({role}): {base}/signin?token={run.tokens[login]}")
+    if digest is not None:
+        typer.echo(f"  {MANAGER}'s weekly digest email: {digest}")
     if problems:
         for problem in problems:
             _say(f"problem: {problem}")
