@@ -37,7 +37,7 @@ class Series:
 def _layout(x_title: str, y_title: str, *, height: int = 300, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "height": height,
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
         "font": {"family": FONT, "size": 12, "color": "#222"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -49,7 +49,7 @@ def _layout(x_title: str, y_title: str, *, height: int = 300, **extra: Any) -> d
             "zeroline": True,
             "automargin": True,
         },
-        "legend": {"orientation": "h", "y": -0.25},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hovermode": "closest",
     }
     layout.update(extra)

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
 from app.models import Repository
 from app.settings import Settings
+from dashboards.page_queries import attempts_for, data_version, files_touched, jobs_for
 from dashboards.periods import Period, iso_week, weeks_between
 from dashboards.signals import builds, reviews
 from dashboards.signals import hotspots as hot
-from dashboards.signals.ci_queries import load_attempts, load_jobs, load_people
+from dashboards.signals.ci_queries import load_people
 from dashboards.signals.review_queries import GivenReview, given_reviews
 from dashboards.talking_points import CiHit, PullWait
+
+T = TypeVar("T")
 
 COLLECT_GIT = "gemba collect git PATH"
 COLLECT_GITHUB = "gemba collect github --only pulls"
@@ -182,6 +187,46 @@ def _per_period(earlier: list[GivenReview], period: Period) -> float | None:
     return round(len(earlier) * period.days / max(covered, period.days), 1)
 
 
+# A team's baseline (its median phases, its median hours on CI) is the same for every member's
+# page: it is computed over whole days and cached per team, days and data version, so a page
+# pays only for the person's own numbers, which are always live.
+_BASELINE_CACHE: dict[tuple[object, ...], object] = {}
+_BASELINE_CACHE_SIZE = 512
+
+
+def _day_window(period: Period) -> tuple[datetime, datetime]:
+    start = period.start.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = period.end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return start, end
+
+
+def _baseline(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    full_key = (str(session.get_bind().url), *key, data_version(session))
+    if full_key in _BASELINE_CACHE:
+        return _BASELINE_CACHE[full_key]  # type: ignore[return-value]
+    value = compute()
+    if len(_BASELINE_CACHE) >= _BASELINE_CACHE_SIZE:
+        _BASELINE_CACHE.clear()
+    _BASELINE_CACHE[full_key] = value
+    return value
+
+
+def team_phases(
+    session: Session, *, team_logins: set[str], period: Period, settings: Settings
+) -> Phases:
+    """Median hours of each phase over the team's PRs in the period's days."""
+    start, end = _day_window(period)
+
+    def compute() -> Phases:
+        flows = reviews.pull_flows(
+            session, settings=settings, authors=team_logins, since=start, until=end
+        )
+        window = Period(period.key, period.label, start, end)
+        return _phases(reviews.summarise([f for f in flows if _in_period(f, window)], now=end))
+
+    return _baseline(session, ("phases", frozenset(team_logins), start, end), compute)
+
+
 def person_reviews(
     session: Session,
     *,
@@ -193,9 +238,8 @@ def person_reviews(
 ) -> PersonReviews | None:
     """Their PRs' flow against their own usual and the team's median, and reviews they gave."""
     usual_window = period.previous(USUAL_PERIODS)
-    everyone = logins | team_logins
     flows = reviews.pull_flows(
-        session, settings=settings, authors=everyone, since=usual_window.start, until=now
+        session, settings=settings, authors=logins, since=usual_window.start, until=now
     )
     given = [
         g
@@ -205,10 +249,8 @@ def person_reviews(
     ]
     if not flows and not given:
         return None
-    mine = [f for f in flows if f.author_login in logins]
-    now_flows = [f for f in mine if _in_period(f, period)]
-    before = [f for f in mine if not _in_period(f, period) and f.created_at < period.start]
-    team = [f for f in flows if _in_period(f, period)]
+    now_flows = [f for f in flows if _in_period(f, period)]
+    before = [f for f in flows if not _in_period(f, period) and f.created_at < period.start]
     waiting = {
         (w.repository, w.number): w
         for w in reviews.waiting_now(session, now=now, settings=settings, authors=logins).unreviewed
@@ -236,7 +278,7 @@ def person_reviews(
         pulls=pulls,
         phases=_phases(reviews.summarise(now_flows, now=now)),
         usual=_phases(reviews.summarise(before, now=now)),
-        team=_phases(reviews.summarise(team, now=now)),
+        team=team_phases(session, team_logins=team_logins, period=period, settings=settings),
         reviews_given=len(in_period),
         usual_reviews_given=_per_period(earlier, period),
         reviews_weekly=Weekly(weeks, {"Reviews given": _week_counts(weeks, counts)}),
@@ -252,31 +294,62 @@ def team_reviews(
     now: datetime,
     settings: Settings,
 ) -> TeamReviews | None:
-    """Weekly medians of each phase, what waits now, and how reviews were spread."""
+    """Weekly medians of each phase, what waits now, and how reviews were spread.
+
+    The history is a team baseline (cached per days and data version); what waits now is live.
+    """
     authors = team_logins if team_logins is not None else None
-    flows = reviews.pull_flows(
-        session,
-        settings=settings,
-        repo=repository,
-        authors=authors,
-        since=period.start,
-        until=now,
-    )
-    load = reviews.reviewer_load(
-        session,
-        since=period.start,
-        until=now,
-        settings=settings,
-        repo=repository,
-        reviewers=authors,
-    )
+    start, end = _day_window(period)
+    key = ("team_reviews", frozenset(authors) if authors is not None else None, repository)
+
+    def compute() -> TeamReviews | None:
+        return _team_review_history(
+            session, authors=authors, repository=repository, period=period, settings=settings
+        )
+
+    history = _baseline(session, (*key, start, end), compute)
     waiting = reviews.waiting_now(
         session, now=now, settings=settings, repo=repository, authors=authors
     )
-    if not flows and not load and not waiting.on_reviewer:
+    if history is None and not waiting.on_reviewer:
+        return None
+    if history is None:
+        history = TeamReviews(Weekly(), [], {}, Weekly(), None)
+    return replace(
+        history,
+        waiting=[
+            WaitingPull(
+                repo=w.repository,
+                number=w.number,
+                title=w.title,
+                url=w.html_url,
+                author=w.author_login,
+                waiting_for="a re-review" if w.reviewed else "a first review",
+                waited_hours=w.waited_hours,
+            )
+            for w in waiting.on_reviewer
+        ],
+    )
+
+
+def _team_review_history(
+    session: Session,
+    *,
+    authors: set[str] | None,
+    repository: str | None,
+    period: Period,
+    settings: Settings,
+) -> TeamReviews | None:
+    start, end = _day_window(period)
+    flows = reviews.pull_flows(
+        session, settings=settings, repo=repository, authors=authors, since=start, until=end
+    )
+    load = reviews.reviewer_load(
+        session, since=start, until=end, settings=settings, repo=repository, reviewers=authors
+    )
+    if not flows and not load:
         return None
     weekly = reviews.weekly_flow(flows)
-    weeks = [w.week for w in weekly]
     medians = {
         name: [next(p.median_hours for p in w.phases if p.phase == key) for w in weekly]
         for name, key in (
@@ -295,24 +368,13 @@ def team_reviews(
     for row in load:
         per_person[row.reviewer] = per_person.get(row.reviewer, 0) + row.reviews
     return TeamReviews(
-        trend=Weekly(weeks, medians),
-        waiting=[
-            WaitingPull(
-                repo=w.repository,
-                number=w.number,
-                title=w.title,
-                url=w.html_url,
-                author=w.author_login,
-                waiting_for="a re-review" if w.reviewed else "a first review",
-                waited_hours=w.waited_hours,
-            )
-            for w in waiting.on_reviewer
-        ],
+        trend=Weekly([w.week for w in weekly], medians),
+        waiting=[],
         load=per_person,
         waiting_hours=Weekly(
             all_weeks, {"Waiting for a first review": _week_counts(all_weeks, waited)}
         ),
-        median_pickup_hours=_phases(reviews.summarise(flows, now=now)).pickup,
+        median_pickup_hours=_phases(reviews.summarise(flows, now=end)).pickup,
     )
 
 
@@ -337,23 +399,18 @@ def person_ci(
     now: datetime,
 ) -> PersonCi | None:
     """Flaky builds that hit their PRs and hours waited on CI, against their usual and the team."""
-    attempts = load_attempts(session, since=period.start, until=now)
-    if not attempts:
-        return None
-    jobs = load_jobs(session, since=period.start, until=now)
-    people = load_people(session)
-    groups, _ = builds.groups_by_sha(attempts, jobs)
-    everyone = logins | team_logins
-    per_login = {
-        p.login: p for p in builds.person_ci_from_rows(attempts, groups, people, logins=everyone)
-    }
-    mine = [per_login[login] for login in logins if login in per_login]
     usual_window = period.previous(USUAL_PERIODS)
-    before = load_attempts(session, since=usual_window.start, until=usual_window.end)
-    before_jobs = load_jobs(session, since=usual_window.start, until=usual_window.end)
-    before_groups, _ = builds.groups_by_sha(before, before_jobs)
+    rows = attempts_for(session, since=usual_window.start, until=now, actors=logins)
+    if not rows:
+        return None
+    people = load_people(session)
+    attempts = [a for a in rows if a.created_at >= period.start]
+    before = [a for a in rows if a.created_at < period.start]
+    groups, _ = builds.groups_by_sha(attempts, [])  # runner time is not shown on this page
+    mine = builds.person_ci_from_rows(attempts, groups, people, logins=logins)
+    before_groups, _ = builds.groups_by_sha(before, [])
     usual = builds.person_ci_from_rows(before, before_groups, people, logins=logins)
-    team = [per_login[login] for login in team_logins if login in per_login]
+    team = team_ci_waits(session, team_logins=team_logins, period=period)
     hits = [
         CiHit(
             repo=pull.repo,
@@ -376,17 +433,33 @@ def person_ci(
         value = total(items, attr)
         return None if value is None else round(value / USUAL_PERIODS, 2)
 
-    def median(items: list[builds.PersonCI], attr: str) -> float | None:
-        values = [_hours(getattr(i, attr)) or 0.0 for i in items]
-        return round(statistics.median(values), 2) if values else None
-
     return PersonCi(
         hits=hits,
         reruns=sum(p.reruns for p in mine),
         waits=CiWaits(total(mine, "waited_on_ci"), total(mine, "waited_on_flaky")),
         usual=CiWaits(per_period(usual, "waited_on_ci"), per_period(usual, "waited_on_flaky")),
-        team=CiWaits(median(team, "waited_on_ci"), median(team, "waited_on_flaky")),
+        team=team,
     )
+
+
+def team_ci_waits(session: Session, *, team_logins: set[str], period: Period) -> CiWaits:
+    """The median member's hours waited on CI (and on flaky builds) in the period's days."""
+    start, end = _day_window(period)
+
+    def compute() -> CiWaits:
+        attempts = attempts_for(session, since=start, until=end, actors=team_logins)
+        groups, _ = builds.groups_by_sha(attempts, [])
+        rows = builds.person_ci_from_rows(
+            attempts, groups, load_people(session), logins=team_logins
+        )
+        if not rows:
+            return CiWaits()
+        return CiWaits(
+            round(statistics.median(_hours(r.waited_on_ci) or 0.0 for r in rows), 2),
+            round(statistics.median(_hours(r.waited_on_flaky) or 0.0 for r in rows), 2),
+        )
+
+    return _baseline(session, ("ci", frozenset(team_logins), start, end), compute)
 
 
 def group_ci(
@@ -397,21 +470,28 @@ def group_ci(
     period: Period,
     now: datetime,
 ) -> GroupCi | None:
-    """CI health per week, the flakiest jobs, hours waited on flaky builds, per workflow."""
-    attempts = load_attempts(session, repo=repository, since=period.start, until=now)
-    if team_logins is not None:
-        people = load_people(session)
-        wanted = {people.person(login) for login in team_logins}
-        attempts = [a for a in attempts if a.person in wanted]
+    """CI health per week, the flakiest jobs, hours waited on flaky builds, per workflow.
+
+    A team baseline: computed over the period's whole days, cached per days and data version.
+    """
+    start, end = _day_window(period)
+    actors = frozenset(team_logins) if team_logins is not None else None
+
+    def compute() -> GroupCi | None:
+        return _group_ci(session, actors=actors, repository=repository, period=period)
+
+    return _baseline(session, ("group_ci", actors, repository, start, end), compute)
+
+
+def _group_ci(
+    session: Session, *, actors: frozenset[str] | None, repository: str | None, period: Period
+) -> GroupCi | None:
+    start, end = _day_window(period)
+    attempts = attempts_for(session, since=start, until=end, actors=actors, repo=repository)
     if not attempts:
         return None
-    run_ids = {a.run_id for a in attempts}
-    jobs = [
-        j
-        for j in load_jobs(session, repo=repository, since=period.start, until=now)
-        if j.run_id in run_ids
-    ]
-    health = builds.workflow_health(attempts, jobs, now=now)
+    jobs = jobs_for(session, since=start, until=end, actors=actors, repo=repository)
+    health = builds.workflow_health(attempts, jobs, now=end)
     report = builds.flaky_from_rows(attempts, jobs, top=10)
     weeks = weeks_between(period.start, period.end)
     runs: dict[str, float] = {}
@@ -534,11 +614,39 @@ def _risk_signal(repository: str, risk: hot.KnowledgeRisk, base: str | None) -> 
     )
 
 
+# Ownership and knowledge risk look at a year of history of a whole repository: they change only
+# when a collector writes, so they are computed once per repository, day and data version.
+_KNOWLEDGE_CACHE: dict[
+    tuple[object, ...], tuple[dict[str, hot.FileOwnership], list[FileSignal]]
+] = {}
+_KNOWLEDGE_CACHE_SIZE = 256
+
+
+def repo_knowledge(
+    session: Session, *, repository: str, now: datetime
+) -> tuple[dict[str, hot.FileOwnership], list[FileSignal]]:
+    """Ownership by path and the knowledge-risk files of one repository (cached, see above)."""
+    key = (str(session.get_bind().url), repository, now.date(), data_version(session))
+    cached = _KNOWLEDGE_CACHE.get(key)
+    if cached is not None:
+        return cached
+    base = _repo_link(session, repository)
+    owners = {o.path: o for o in hot.ownership(session, repo=repository, now=now)}
+    risky = [
+        _risk_signal(repository, r, base)
+        for r in hot.knowledge_risk(session, repo=repository, now=now)
+    ]
+    if len(_KNOWLEDGE_CACHE) >= _KNOWLEDGE_CACHE_SIZE:
+        _KNOWLEDGE_CACHE.clear()
+    _KNOWLEDGE_CACHE[key] = (owners, risky)
+    return owners, risky
+
+
 def people_hotspots(
     session: Session, *, emails: set[str], period: Period, now: datetime, limit: int = 15
 ) -> Hotspots | None:
     """Files these people changed in the period, and the knowledge-risk files among them."""
-    touched = hot.files_touched_by(session, emails=emails, now=now, since=period.start)
+    touched = files_touched(session, emails=emails, since=period.start, until=now)
     if not touched:
         return None
     touched.sort(key=lambda t: (-(t.added + t.deleted), t.repo, t.path))
@@ -547,15 +655,9 @@ def people_hotspots(
     risky: list[FileSignal] = []
     for repository in sorted({t.repo for t in shown}):
         base = _repo_link(session, repository)
-        paths = {t.path for t in shown if t.repo == repository}
-        owners = {
-            o.path: o for o in hot.ownership(session, repo=repository, now=now) if o.path in paths
-        }
-        risky += [
-            _risk_signal(repository, r, base)
-            for r in hot.knowledge_risk(session, repo=repository, now=now)
-            if r.path in paths
-        ]
+        owners, repo_risk = repo_knowledge(session, repository=repository, now=now)
+        paths = {t.path for t in touched if t.repo == repository}
+        risky += [r for r in repo_risk if r.path in paths]
         for t in shown:
             if t.repo != repository:
                 continue

@@ -24,6 +24,7 @@ from app.models import (
     CATEGORIES,
     FlagAuthor,
     FrictionFlag,
+    Identity,
     OneOnOneNote,
     PageView,
     Person,
@@ -32,7 +33,7 @@ from app.models import (
     TeamMember,
 )
 from app.models.base import as_utc
-from app.people import emails_of, logins_of
+from app.people import logins_of
 from app.settings import Settings
 from dashboards import figures
 from dashboards import page_signals as sig
@@ -47,7 +48,7 @@ from dashboards.talking_points import (
 )
 
 KNOWLEDGE_RISK_SHARE = 0.8  # one author made at least this share of a file's recent changes
-GROUP_DEFAULT_PERIOD = "90d"  # trends need more than two weeks
+GROUP_DEFAULT_PERIOD = "30d"  # trends need more than two weeks; 90 days is one click away
 
 
 class PageNotFoundError(LookupError):
@@ -233,10 +234,33 @@ def _team_member_ids(session: Session, team_id: int) -> list[int]:
 
 
 def _logins_for(session: Session, person_ids: Sequence[int]) -> set[str]:
-    found: set[str] = set()
-    for person_id in person_ids:
-        found |= logins_of(session, person_id)
-    return found
+    """Logins of many people in two queries: their own and the login identities mapped to them.
+
+    (`app.people.logins_of` also finds case variants seen in PRs, at two table scans a person:
+    right for the person whose page it is, too slow for a whole team.)
+    """
+    if not person_ids:
+        return set()
+    own = session.exec(select(Person.login).where(col(Person.id).in_(person_ids)))
+    claimed = session.exec(
+        select(Identity.value).where(
+            Identity.kind == "login", col(Identity.person_id).in_(person_ids)
+        )
+    )
+    return set(own) | set(claimed)
+
+
+def _emails_for(session: Session, person_ids: Sequence[int]) -> set[str]:
+    """Emails of many people in two queries (see `_logins_for`)."""
+    if not person_ids:
+        return set()
+    own = session.exec(select(Person.email).where(col(Person.id).in_(person_ids)))
+    claimed = session.exec(
+        select(Identity.value).where(
+            Identity.kind == "email", col(Identity.person_id).in_(person_ids)
+        )
+    )
+    return {e for e in own if e} | set(claimed)
 
 
 def _teams_of_person(session: Session, person_id: int) -> list[Team]:
@@ -277,7 +301,7 @@ def person_evidence(
     colleague_ids = sorted({pid for tid in team_ids for pid in _team_member_ids(session, tid)})
     logins = logins_of(session, person.id)
     team_logins = _logins_for(session, colleague_ids) if colleague_ids else set(logins)
-    emails = emails_of(session, person.id)
+    emails = _emails_for(session, [person.id])
 
     reviews = sig.person_reviews(
         session,
@@ -576,9 +600,7 @@ def team_page(
         session.exec(select(Person).where(col(Person.id).in_(member_ids)).order_by(Person.login))
     )
     team_logins = _logins_for(session, member_ids)
-    emails: set[str] = set()
-    for person_id in member_ids:
-        emails |= emails_of(session, person_id)
+    emails = _emails_for(session, member_ids)
     reviews = sig.team_reviews(
         session,
         team_logins=team_logins,

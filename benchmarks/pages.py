@@ -1,0 +1,501 @@
+"""Page server time and size on a year of data: 50 people, 6 teams, 20 repositories.
+
+Seeds about 100,000 commits, 20,000 pull requests, 100,000 workflow runs with 200,000 job runs
+and 1,000 flags with bulk inserts, then times 200 requests per page through the real app
+(in-process ASGI client, so the time is the server's plus a negligible client overhead):
+
+    .venv/bin/python benchmarks/pages.py                      # SQLite in a temporary folder
+    .venv/bin/python benchmarks/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+
+Targets (issue 6): person page p95 < 150 ms, team page p95 < 300 ms, HTML with figure data
+< 300 KB per page (plotly.js excluded: it is a separate, cached file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import Engine, make_url
+
+from app.db import make_engine, upgrade
+from app.models import (
+    CATEGORIES,
+    ApiToken,
+    Commit,
+    FileChange,
+    FlagAuthor,
+    FrictionFlag,
+    Identity,
+    Job,
+    OneOnOneNote,
+    Person,
+    PullRequest,
+    RepoFile,
+    Repository,
+    Review,
+    RunAttempt,
+    Team,
+    TeamMember,
+    Workflow,
+    WorkflowRun,
+    metadata,
+)
+from app.tokens import TOKEN_PREFIX, hash_token
+
+PEOPLE, TEAMS, REPOS = 50, 6, 20
+COMMITS, PULLS, RUNS, FLAGS = 100_000, 20_000, 100_000, 1_000
+JOBS_PER_ATTEMPT = 2
+FILES_PER_REPO = 150
+CHUNK = 5_000
+
+
+@dataclass
+class Org:
+    now: datetime
+    managers: list[str]
+    members: dict[str, list[str]]  # team -> member logins
+    team_repos: dict[str, list[int]]
+    tokens: dict[str, str]
+
+
+def chunks(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def bulk(engine: Engine, table: Any, rows: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    with engine.begin() as connection:
+        for batch in chunks(rows):
+            connection.execute(insert(table.__table__), batch)
+            count += len(batch)
+    return count
+
+
+def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
+    """Write one year of activity with bulk inserts (ids are given, so nothing is read back)."""
+    year_ago = now - timedelta(days=365)
+    logins = [f"dev{i:02d}" for i in range(PEOPLE)]
+    bulk(
+        engine,
+        Person,
+        (
+            {
+                "id": i + 1,
+                "login": login,
+                "name": f"Developer {i:02d}",
+                "email": f"{login}@example.com",
+            }
+            for i, login in enumerate(logins)
+        ),
+    )
+    bulk(
+        engine,
+        Identity,
+        (
+            {"id": i + 1, "kind": "email", "value": f"{login}@example.com", "person_id": i + 1}
+            for i, login in enumerate(logins)
+        ),
+    )
+    managers = logins[:TEAMS]
+    rest = logins[TEAMS:]
+    teams = [f"team-{i}" for i in range(TEAMS)]
+    members = {team: rest[i::TEAMS] for i, team in enumerate(teams)}
+    bulk(
+        engine,
+        Team,
+        (
+            {"id": i + 1, "name": team, "manager_id": i + 1, "timezone": "UTC"}
+            for i, team in enumerate(teams)
+        ),
+    )
+    person_id = {login: i + 1 for i, login in enumerate(logins)}
+    bulk(
+        engine,
+        TeamMember,
+        (
+            {"team_id": i + 1, "person_id": person_id[login]}
+            for i, team in enumerate(teams)
+            for login in members[team]
+        ),
+    )
+    tokens = {login: f"{TOKEN_PREFIX}bench-{login}-{rng.randrange(10**12)}" for login in logins}
+    bulk(
+        engine,
+        ApiToken,
+        (
+            {
+                "id": i + 1,
+                "person_id": person_id[login],
+                "token_hash": hash_token(tokens[login]),
+                "is_admin": False,
+                "created_at": now,
+            }
+            for i, login in enumerate(logins)
+        ),
+    )
+    repos = [f"acme/service-{i:02d}" for i in range(REPOS)]
+    bulk(
+        engine,
+        Repository,
+        (
+            {
+                "id": i + 1,
+                "name": name,
+                "html_url": f"https://github.com/{name}",
+                "default_branch": "main",
+            }
+            for i, name in enumerate(repos)
+        ),
+    )
+    team_repos = {team: [1 + (i * 3 + k) % REPOS for k in range(4)] for i, team in enumerate(teams)}
+    team_of = {login: team for team in teams for login in members[team]}
+    paths = [f"src/module{m}/file{f}.py" for m in range(15) for f in range(FILES_PER_REPO // 15)]
+    bulk(
+        engine,
+        RepoFile,
+        (
+            {"repository_id": r + 1, "path": p, "loc": rng.randint(20, 2000), "is_binary": False}
+            for r in range(REPOS)
+            for p in paths
+        ),
+    )
+    weights = [1 / (k + 1) for k in range(len(paths))]  # a few files change a lot: hotspots
+
+    def commits() -> Iterator[dict[str, Any]]:
+        for i in range(COMMITS):
+            author = rng.choice(rest)
+            repo = rng.choice(team_repos[team_of[author]])
+            at = year_ago + timedelta(seconds=rng.randrange(365 * 86400))
+            yield {
+                "id": i + 1,
+                "repository_id": repo,
+                "sha": f"{i:040x}",
+                "author_name": author,
+                "author_email": f"{author}@example.com",
+                "authored_at": at,
+                "committed_at": at,
+                "is_merge": False,
+                "is_bot": False,
+                "summary": "change",
+            }
+
+    bulk(engine, Commit, commits())
+
+    def changes() -> Iterator[dict[str, Any]]:
+        change_id = 0
+        for i in range(COMMITS):
+            for path in set(rng.choices(paths, weights=weights, k=2)):
+                change_id += 1
+                yield {
+                    "id": change_id,
+                    "commit_id": i + 1,
+                    "path": path,
+                    "added": rng.randint(1, 80),
+                    "deleted": rng.randint(0, 40),
+                    "is_binary": False,
+                }
+
+    bulk(engine, FileChange, changes())
+    workflows = ["tests", "lint", "build"]
+    bulk(
+        engine,
+        Workflow,
+        (
+            {
+                "id": r * 10 + w + 1,
+                "repository_id": r + 1,
+                "name": name,
+                "path": f".github/workflows/{name}.yml",
+            }
+            for r in range(REPOS)
+            for w, name in enumerate(workflows)
+        ),
+    )
+    pulls: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
+    numbers = dict.fromkeys(range(1, REPOS + 1), 0)
+    for i in range(PULLS):
+        author = rng.choice(rest)
+        repo = rng.choice(team_repos[team_of[author]])
+        numbers[repo] += 1
+        created = year_ago + timedelta(seconds=rng.randrange(365 * 86400))
+        pickup = timedelta(hours=rng.expovariate(1 / 10))
+        merge = pickup + timedelta(hours=rng.expovariate(1 / 6))
+        still_open = created + merge > now or rng.random() < 0.01
+        reviewer = rng.choice([m for m in members[team_of[author]] if m != author])
+        pull_id = i + 1
+        pulls.append(
+            {
+                "id": pull_id,
+                "repository_id": repo,
+                "number": numbers[repo],
+                "title": f"Change {numbers[repo]} in module {rng.randrange(15)}",
+                "html_url": f"https://github.com/{repos[repo - 1]}/pull/{numbers[repo]}",
+                "author_login": author,
+                "author_is_bot": False,
+                "state": "open" if still_open else "closed",
+                "draft": False,
+                "created_at": created,
+                "updated_at": min(now, created + merge),
+                "closed_at": None if still_open else created + merge,
+                "merged_at": None if still_open else created + merge,
+                "ready_at": created,
+                "first_commit_at": created - timedelta(hours=rng.expovariate(1 / 20)),
+                "additions": rng.randint(1, 400),
+                "deletions": rng.randint(0, 200),
+                "changed_files": rng.randint(1, 12),
+                "commits": rng.randint(1, 6),
+                "head_sha": f"{PULLS + i:040x}",
+                "labels": [],
+                "requested_reviewers": [reviewer] if still_open else [],
+            }
+        )
+        if created + pickup < now and not (still_open and rng.random() < 0.5):
+            reviews.append(
+                {
+                    "id": len(reviews) + 1,
+                    "pull_request_id": pull_id,
+                    "reviewer_login": reviewer,
+                    "reviewer_is_bot": False,
+                    "state": "APPROVED",
+                    "submitted_at": created + pickup,
+                    "commit_sha": f"{PULLS + i:040x}",
+                }
+            )
+    bulk(engine, PullRequest, pulls)
+    bulk(engine, Review, reviews)
+    runs: list[dict[str, Any]] = []
+    attempts: list[dict[str, Any]] = []
+    jobs: list[dict[str, Any]] = []
+    for i in range(RUNS):
+        pull = pulls[i % PULLS]
+        repo = pull["repository_id"]
+        w = rng.randrange(len(workflows))
+        created = pull["created_at"] + timedelta(minutes=rng.randrange(0, 600))
+        if created > now:
+            created = now - timedelta(minutes=30)
+        flaky = rng.random() < 0.05
+        results = ["failure", "success"] if flaky else [rng.choice(["success"] * 9 + ["failure"])]
+        run_id = i + 1
+        runs_url = f"https://github.com/{repos[repo - 1]}/actions/runs"
+        start = created
+        for attempt, conclusion in enumerate(results, start=1):
+            end = start + timedelta(minutes=rng.randint(3, 25))
+            attempts.append(
+                {
+                    "run_id": run_id,
+                    "attempt": attempt,
+                    "status": "completed",
+                    "conclusion": conclusion,
+                    "run_started_at": start,
+                    "updated_at": end,
+                    "triggering_actor_login": pull["author_login"],
+                }
+            )
+            for j in range(JOBS_PER_ATTEMPT):
+                jobs.append(
+                    {
+                        "id": len(jobs) + 1,
+                        "run_id": run_id,
+                        "run_attempt": attempt,
+                        "name": f"{workflows[w]}-{j}",
+                        "status": "completed",
+                        "conclusion": conclusion,
+                        "created_at": start,
+                        "started_at": start + timedelta(seconds=20),
+                        "completed_at": end,
+                        "labels": [],
+                        "steps": [],
+                        "html_url": f"{runs_url}/{run_id}/job/{len(jobs) + 1}",
+                    }
+                )
+            start = end + timedelta(minutes=3)
+        runs.append(
+            {
+                "id": run_id,
+                "repository_id": repo,
+                "workflow_id": (repo - 1) * 10 + w + 1,
+                "name": workflows[w],
+                "head_sha": pull["head_sha"],
+                "head_branch": f"feature-{pull['number']}",
+                "event": "pull_request",
+                "actor_login": pull["author_login"],
+                "triggering_actor_login": pull["author_login"],
+                "status": "completed",
+                "conclusion": results[-1],
+                "run_attempt": len(results),
+                "run_number": i + 1,
+                "created_at": created,
+                "run_started_at": created,
+                "updated_at": start,
+                "html_url": f"https://github.com/{repos[repo - 1]}/actions/runs/{run_id}",
+                "pull_numbers": [pull["number"]],
+            }
+        )
+    bulk(engine, WorkflowRun, runs)
+    bulk(engine, RunAttempt, attempts)
+    bulk(engine, Job, jobs)
+    flags: list[dict[str, Any]] = []
+    authors: list[dict[str, Any]] = []
+    for i in range(FLAGS):
+        author = rng.choice(rest)
+        created = year_ago + timedelta(seconds=rng.randrange(365 * 86400))
+        answered = rng.random() < 0.4
+        anonymous = rng.random() < 0.3
+        flags.append(
+            {
+                "id": i + 1,
+                "team_id": teams.index(team_of[author]) + 1,
+                "category": rng.choice(CATEGORIES),
+                "summary": f"Friction number {i}",
+                "details": "",
+                "anonymous": anonymous,
+                "created_at": created,
+                "status": "answered" if answered else "open",
+                "answer": "We changed the process" if answered else None,
+            }
+        )
+        if not anonymous:
+            authors.append({"flag_id": i + 1, "person_id": person_id[author]})
+    bulk(engine, FrictionFlag, flags)
+    bulk(engine, FlagAuthor, authors)
+    bulk(
+        engine,
+        OneOnOneNote,
+        (
+            {
+                "id": i + 1,
+                "person_id": person_id[login],
+                "author_id": person_id[managers[teams.index(team_of[login])]],
+                "shared": True,
+                "body": "Last 1:1",
+                "created_at": now - timedelta(days=rng.randint(5, 20)),
+                "done": True,
+            }
+            for i, login in enumerate(rest)
+        ),
+    )
+    _reset_sequences(engine)
+    return Org(now, managers, members, team_repos, tokens)
+
+
+def _reset_sequences(engine: Engine) -> None:
+    """PostgreSQL: move each id sequence past the ids we gave, so later inserts work."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if "id" in table.c and table.c.id.autoincrement is True:
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 1))'
+                    )
+                )
+
+
+def measure(url: str, org: Org, requests: int) -> dict[str, dict[str, float]]:
+    """Time `requests` GETs of each page through the real app (signed in as the manager)."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    app = create_app(settings)
+    app.state.clock = lambda: org.now
+    results: dict[str, dict[str, float]] = {}
+    teams = list(org.members)
+    with TestClient(app) as client:
+        pages = {
+            "person": [
+                (org.managers[t], f"/people/{login}")
+                for t, team in enumerate(teams)
+                for login in org.members[team]
+            ],
+            "team": [(org.managers[t], f"/teams/{team}") for t, team in enumerate(teams)],
+            "repository": [(org.managers[0], f"/repos/acme/service-{i:02d}") for i in range(REPOS)],
+            "home": [(org.managers[0], "/")],
+        }
+        for name, targets in pages.items():
+            times: list[float] = []
+            sizes: list[int] = []
+            for i in range(requests + 5):
+                viewer, path = targets[i % len(targets)]
+                client.cookies.set("gemba_session", org.tokens[viewer])
+                start = time.perf_counter()
+                response = client.get(path)
+                elapsed = (time.perf_counter() - start) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: HTTP {response.status_code}\n{response.text[:500]}")
+                if i >= 5:  # the first few warm caches and connections
+                    times.append(elapsed)
+                    sizes.append(len(response.content))
+            times.sort()
+            results[name] = {
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+                "max_ms": round(times[-1], 1),
+                "max_kb": round(max(sizes) / 1024, 1),
+            }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", help="an EMPTY database (default: SQLite in a temp dir)")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database this script seeded before"
+    )
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    sidecar = (
+        Path(tempfile.gettempdir())
+        / f"gemba-bench-{hashlib.sha1(url.encode()).hexdigest()[:12]}.json"
+    )
+    if args.reuse:
+        org = Org(**json.loads(sidecar.read_text()))
+        org.now = datetime.fromisoformat(str(org.now))
+        print(f"database: {make_url(url).get_backend_name()}; reusing the seeded data")
+    else:
+        upgrade(url)
+        engine = make_engine(url)
+        now = datetime.now(UTC).replace(microsecond=0)
+        started = time.perf_counter()
+        org = seed(engine, random.Random(args.seed), now)
+        engine.dispose()
+        sidecar.write_text(json.dumps(asdict(org), default=str))
+        seeded = time.perf_counter() - started
+        print(f"database: {make_url(url).get_backend_name()}; seeded in {seeded:.0f} s")
+    for name, stats in measure(url, org, args.requests).items():
+        print(
+            f"{name:<11} p50 {stats['p50_ms']:>7.1f} ms  p95 {stats['p95_ms']:>7.1f} ms  "
+            f"max {stats['max_ms']:>7.1f} ms  largest page {stats['max_kb']:>6.1f} KB"
+        )
+
+
+if __name__ == "__main__":
+    main()
