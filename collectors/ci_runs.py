@@ -30,6 +30,7 @@ from github.GithubObject import GithubObject
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository as GhRepository
 from github.WorkflowRun import WorkflowRun as GhRun
+from requests.exceptions import RequestException
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -57,7 +58,7 @@ from collectors.ci_store import (
 )
 from collectors.github_client import RequestCounter
 from collectors.pr_store import upsert_repository
-from collectors.pr_sync import explain
+from collectors.pr_sync import CollectError, explain
 
 RESULT_CAP = 1000
 BATCH_SIZE = 25
@@ -195,9 +196,20 @@ def collect_ci(
             )
         except GithubException as error:
             raise explain(error, repo_full_name, api_url) from error
+        except RequestException as error:  # retries used up, or GitHub unreachable
+            raise CollectError(
+                f"GitHub at {api_url} kept failing for {repo_full_name} ({_reason(error)}); "
+                f"{stats.runs} runs were stored, run again to resume"
+            ) from error
         finally:
             stats.requests = counter.count
     return stats
+
+
+def _reason(error: RequestException) -> str:
+    """urllib3's own reason when there is one (e.g. "too many 502 error responses")."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return str(reason or error)
 
 
 def _sync(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -14,6 +15,7 @@ from collectors.ci_runs import collect_ci
 from collectors.ci_store import CiCursor
 from collectors.github_client import make_github
 from collectors.pr_store import upsert_repository
+from collectors.pr_sync import CollectError
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 from tests.collectors.ci_scenario import OWNER, REPO, CiScenario, write_check_runs
 from tests.fakes.github_api import GithubApi
@@ -296,3 +298,25 @@ def test_a_rerun_after_the_sync_is_found_and_makes_the_commit_flaky(
     with Session(engine) as session:
         report = flaky_report(session, repo=FULL, **WINDOW)
     assert (report.flaky, report.workflows[0].rerun_by) == (1, ("ana",))
+
+
+def test_an_interrupted_sync_resumes_after_the_last_stored_batch(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    _history().write(github_api)
+    github_api.inject(path=r"/runs/103/jobs", kind="5xx", times=-1)
+    with pytest.raises(CollectError, match="502"):
+        _collect(engine, settings, github_api, batch_size=2)
+    with Session(engine) as session:
+        assert sorted(session.exec(select(WorkflowRun.id)).all()) == [100, 101]
+        cursor = session.exec(select(SyncCursor).where(SyncCursor.source == "ci")).one()
+        assert CiCursor.load(cursor.position).created_through == T0 + timedelta(hours=1)
+
+    github_api.server.clear_faults()
+    github_api.clear_requests()
+    stats = _collect(engine, settings, github_api, batch_size=2)
+    assert (stats.runs, stats.skipped_unchanged) == (3, 2)
+    asked = {r.path for r in github_api.requests}
+    assert f"/repos/{FULL}/actions/runs/100/jobs" not in asked
+    with Session(engine) as session:
+        assert sorted(session.exec(select(WorkflowRun.id)).all()) == [100, 101, 102, 103, 104]
