@@ -7,7 +7,7 @@ is named in `missing` instead of being shown as zero.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Literal
 
@@ -33,6 +33,14 @@ class Metric:
             return "same"
         lower = self.this_week < self.usual
         return "better" if lower == self.lower_is_better else "worse"
+
+    @property
+    def versus_usual(self) -> str:
+        """ "above usual" / "below usual", or "" when about the same or unknown."""
+        if self.change in ("", "same"):
+            return ""
+        assert self.this_week is not None and self.usual is not None
+        return "above usual" if self.this_week > self.usual else "below usual"
 
 
 def metric_from_weeks(
@@ -143,6 +151,11 @@ class DigestData:
         who = ", ".join(self.teams) if self.kind == "manager" and self.teams else "your week"
         quiet = " (a quiet week)" if self.quiet else ""
         return f"Gemba Walk {self.week}: {who}{quiet}"
+
+    @property
+    def last_day(self) -> datetime:
+        """Sunday, the last day the week covers (`end` is the next Monday, excluded)."""
+        return self.end - timedelta(days=1)
 
     def metric(self, key: str) -> Metric | None:
         return next((m for m in self.metrics if m.key == key), None)
