@@ -89,3 +89,29 @@ def _github(config: Settings):  # type: ignore[no-untyped-def]
 def test_sync_without_repositories_says_what_to_set(settings: Settings, engine: Engine) -> None:
     with pytest.raises(sync.SyncError, match="GEMBA_REPOS"):
         sync.sync_all(engine, settings, _github(settings), lambda _m: None)
+
+
+def test_a_worker_runs_a_repo_job_with_every_collector(
+    demo: Manifest, settings: Settings, engine: Engine
+) -> None:
+    from app import worker
+
+    folder = Path(demo.people_file).parent
+    sandbox = SandboxServer(demo.scenario_dir).start()
+    try:
+        config = settings.model_copy(
+            update={
+                "github_api_url": sandbox.url,
+                "github_token": "demo",
+                "clone_url_template": f"{folder}/repos/{{name}}",
+            }
+        )
+        assert worker.enqueue(engine, "repo", "acme/platform-infra") == "queued"
+        assert worker.work(engine, config, worker="w", until_empty=True, poll_seconds=0.1) == 1
+    finally:
+        sandbox.stop()
+    counts = demo.counts["acme/platform-infra"]
+    assert _count(engine, Commit, "acme/platform-infra") == counts["commits"]
+    assert _count(engine, PullRequest, "acme/platform-infra") == counts["pulls"]
+    assert _count(engine, WorkflowRun, "acme/platform-infra") == counts["runs"]
+    assert worker.remaining(engine) == 0
