@@ -8,8 +8,9 @@ page, listed alphabetically, as hours waited (never a score or a ranking).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from sqlmodel import select
@@ -18,6 +19,7 @@ from app.cli import common
 from app.models import Repository
 from dashboards.signals.builds import ci_health, flaky_report, time_lost
 
+T = TypeVar("T")
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
@@ -80,6 +82,25 @@ def _echo_rows(header: list[str], rows: list[list[Any]]) -> None:
         )
 
 
+def _read(
+    repo: str,
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+    signal: Callable[..., T],
+) -> tuple[T, datetime, datetime] | None:
+    """Check the repository, compute `signal` over the window; print JSON and return None
+    when asked for JSON, else hand the result back for a table."""
+    _check_repo(repo)
+    start, end = _window(since, until)
+    with common.session() as session:
+        result = signal(session, repo=repo, since=start, until=end)
+    if as_json:
+        common.print_json(result)
+        return None
+    return result, start, end
+
+
 @ci_app.command("health")
 def health(
     repo: str = RepoOption,
@@ -88,13 +109,10 @@ def health(
     as_json: bool = JsonOption,
 ) -> None:
     """Per workflow, weekly: runs, success rate, duration and queue p50/p90, red time."""
-    _check_repo(repo)
-    start, end = _window(since, until)
-    with common.session() as session:
-        workflows = ci_health(session, repo=repo, since=start, until=end)
-    if as_json:
-        common.print_json(workflows)
+    read = _read(repo, since, until, as_json, ci_health)
+    if read is None:
         return
+    workflows, start, end = read
     rows = [
         [
             w.workflow,
@@ -127,13 +145,10 @@ def flaky(
     as_json: bool = JsonOption,
 ) -> None:
     """Flaky rate (same SHA failed and passed) and the jobs that flake, with links."""
-    _check_repo(repo)
-    start, end = _window(since, until)
-    with common.session() as session:
-        report = flaky_report(session, repo=repo, since=start, until=end)
-    if as_json:
-        common.print_json(report)
+    read = _read(repo, since, until, as_json, flaky_report)
+    if read is None:
         return
+    report = read[0]
     typer.echo(
         f"{report.flaky} flaky of {report.groups} workflow/commit groups "
         f"({_percent(report.flaky_rate)})"
@@ -155,13 +170,10 @@ def lost(
     as_json: bool = JsonOption,
 ) -> None:
     """Hours waited and runner minutes lost to flaky builds, per workflow, team and person."""
-    _check_repo(repo)
-    start, end = _window(since, until)
-    with common.session() as session:
-        result = time_lost(session, repo=repo, since=start, until=end)
-    if as_json:
-        common.print_json(result)
+    read = _read(repo, since, until, as_json, time_lost)
+    if read is None:
         return
+    result = read[0]
     typer.echo(
         f"waited on flaky builds: {_hours(result.waited)}; "
         f"runner time: {_minutes(result.runner_time)}"
