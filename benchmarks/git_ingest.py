@@ -1,0 +1,166 @@
+"""Git ingest benchmark: `gemba collect git` against a raw `git log --numstat -M`, same run.
+
+Builds (or reuses) a synthetic history with `git fast-import` (skewed hot files, renames,
+merges), then measures and prints: raw `git log --numstat -M` wall time, a full
+`gemba collect git` wall time into a fresh SQLite file, their ratio, rows per second, peak
+memory of the collect process (VmHWM read from /proc while it runs) and of its git children,
+and an incremental collect with nothing new (both the whole CLI process and the collect call).
+
+    .venv/bin/python benchmarks/git_ingest.py                  # 100,000 commits, 20,000 files
+    .venv/bin/python benchmarks/git_ingest.py --commits 5000 --files 2000
+
+Targets (issue 2): ratio <= 1.0, incremental < 0.5 s, peak memory < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.db import make_engine, upgrade  # noqa: E402
+from collectors.git_store import collect_git  # noqa: E402
+from tests.fakes.git_repos import synthetic_history  # noqa: E402
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    memory = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) // 1024 // 1024} GB"
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return (
+        f"{model}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, {git}, load average {load}"
+    )
+
+
+def build(repo: Path, commits: int, files: int) -> float:
+    marker = repo / ".git" / f"gemba-bench-{commits}-{files}"
+    if marker.exists():
+        return 0.0
+    shutil.rmtree(repo, ignore_errors=True)
+    started = time.perf_counter()
+    synthetic_history(repo, commits=commits, files=files, rename_every=500, merge_every=50)
+    marker.touch()
+    return time.perf_counter() - started
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def raw_git_log(repo: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one plain `git log --numstat -M`."""
+    cpu = children_cpu()
+    started = time.perf_counter()
+    subprocess.run(
+        ["git", "log", "--numstat", "-M"], cwd=repo, check=True, stdout=subprocess.DEVNULL
+    )
+    return time.perf_counter() - started, children_cpu() - cpu
+
+
+def _own_cpu(pid: int) -> float:
+    """CPU seconds of the process itself (all its threads), from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def cli_collect(repo: Path, url: str) -> tuple[float, int, str, float, float]:
+    """`gemba collect git` in its own process: wall s, peak RSS kB, output, CPU s of the
+    Python process alone and of the process with its git children."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
+    env["GEMBA_DATABASE_URL"] = url
+    command = [sys.executable, "-m", "app", "collect", "git", str(repo), "--name", "bench"]
+    cpu = children_cpu()
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    peak, own = 0, 0.0
+    while process.poll() is None:
+        peak = max(peak, _hwm_kb(process.pid))
+        own = max(own, _own_cpu(process.pid))
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    total_cpu = children_cpu() - cpu
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise SystemExit(f"collect failed ({process.returncode}): {output}")
+    return elapsed, peak, output.strip(), own, total_cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=100_000)
+    parser.add_argument("--files", type=int, default=20_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/gemba-bench"))
+    args = parser.parse_args()
+
+    repo = args.workdir / f"repo-{args.commits}-{args.files}"
+    built = build(repo, args.commits, args.files)
+    total = int(subprocess.check_output(["git", "rev-list", "--count", "HEAD"], cwd=repo))
+    print(f"machine: {machine()}")
+    print(f"history: {total} commits, {args.files} files (built in {built:.1f} s)")
+
+    raw_git_log(repo)  # warm the page cache so both runs read from memory
+    raw, raw_cpu = raw_git_log(repo)
+    print(f"raw git log --numstat -M: {raw:.2f} s (CPU {raw_cpu:.1f} s)")
+
+    database = args.workdir / "bench.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    upgrade(url)  # the schema exists first: we time the collect, not the migration
+    elapsed, peak_kb, output, own_cpu, total_cpu = cli_collect(repo, url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            'SELECT (SELECT count(*) FROM "commit") + (SELECT count(*) FROM filechange)'
+        ).scalar_one()
+    print(f"gemba collect git (full, CLI process): {elapsed:.2f} s  [{output}]")
+    print(
+        f"collect CPU: {total_cpu:.1f} s in all, of which {own_cpu:.1f} s in Python "
+        f"and {total_cpu - own_cpu:.1f} s in its git processes"
+    )
+    print(f"ratio collect / raw git log: {elapsed / raw:.2f}")
+    print(f"rows written: {rows} ({rows / elapsed:,.0f} rows/s)")
+    print(f"peak memory of the collect process (VmHWM): {peak_kb / 1024:.0f} MB")
+
+    started = time.perf_counter()
+    result = collect_git(engine, repo, name="bench")
+    call = time.perf_counter() - started
+    assert result.mode == "unchanged", result
+    again, *_rest = cli_collect(repo, url)
+    print(f"incremental, nothing new: collect call {call:.3f} s; whole CLI process {again:.2f} s")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
