@@ -15,6 +15,7 @@ from collectors.pr_sync import collect_pulls
 from dashboards.signals.reviews import pull_flows, waiting_now
 from tests.collectors import pull_scenario as sc
 from tests.fakes.github_api import GithubApi
+from tests.fakes.github_objects import make_pull
 
 
 def _settings(settings: Settings, github_api: GithubApi, **extra: Any) -> Settings:
@@ -203,3 +204,19 @@ def test_resume_after_a_crash_leaves_no_gap_and_no_duplicate(
     session.expire_all()
     assert _counts(session) == (11, 18, 2, 5)
     assert session.exec(select(SyncCursor.position)).one() > cursor_after_crash
+
+
+def test_a_pull_too_long_for_one_graphql_page_is_read_over_rest(
+    engine: Engine, session: Session, settings: Settings, github_api: GithubApi
+) -> None:
+    many = [sc._review(1, f"rev{i}", "COMMENTED", 10 + i / 10) for i in range(60)]  # > 50
+    github_api.write_repo(
+        sc.OWNER,
+        sc.REPO,
+        pulls=[make_pull(sc.OWNER, sc.REPO, n, author="ann", created_at=sc.t(9)) for n in (1, 2)],
+        reviews={"1": many},
+    )
+    stats = _collect(engine, _settings(settings, github_api), graphql=True)
+    assert (stats.fetched, stats.rest_fallbacks) == (2, 1)
+    assert any(r.path.endswith("/pulls/1/reviews") for r in github_api.requests)
+    assert session.exec(select(func.count()).select_from(Review)).one() == 60
