@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.sandbox.objects import API, WEB, fake_sha, make_user, node_id, stable_id
+from app.sandbox.objects import (
+    API,
+    WEB,
+    fake_sha,
+    make_minimal_repository,
+    make_user,
+    node_id,
+    stable_id,
+)
 
 
 def iso(moment: datetime) -> str:
@@ -61,14 +69,7 @@ def make_run(
     updated = started + duration if duration is not None and conclusion else started
     url = f"{API}/repos/{owner}/{repo}/actions/runs/{run_id}"
     suite = stable_id("suite", run_id, attempt)
-    repository = {
-        "id": stable_id("repo", owner, repo),
-        "name": repo,
-        "full_name": f"{owner}/{repo}",
-        "url": f"{API}/repos/{owner}/{repo}",
-        "html_url": f"{WEB}/{owner}/{repo}",
-        "owner": make_user(owner, "Organization"),
-    }
+    repository = make_minimal_repository(owner, repo)
     sha = head_sha or fake_sha(owner, repo, run_id)
     return {
         "id": run_id,
@@ -202,9 +203,34 @@ def make_check_run(
         "conclusion": conclusion,
         "started_at": iso(started),
         "completed_at": iso(completed) if completed else None,
-        "output": {"title": None, "summary": None, "text": None, "annotations_count": 0},
+        "output": {
+            "title": None,
+            "summary": None,
+            "text": None,
+            "annotations_count": 0,
+            "annotations_url": f"{API}/repos/{owner}/{repo}/check-runs/{check_id}/annotations",
+        },
         "name": name,
         "check_suite": {"id": stable_id("suite", check_id)},
-        "app": {"id": stable_id("app", app_slug), "slug": app_slug, "name": app_slug},
+        "app": make_app(app_slug),
         "pull_requests": [],
+    }
+
+
+def make_app(slug: str) -> dict[str, Any]:
+    """A GitHub App as embedded in a check run (the CI service that reported it)."""
+    app_id = stable_id("app", slug)
+    return {
+        "id": app_id,
+        "slug": slug,
+        "node_id": node_id("Integration", app_id),
+        "owner": make_user(slug.split("-")[0], "Organization"),
+        "name": slug,
+        "description": "",
+        "external_url": f"https://{slug}.example.com",
+        "html_url": f"{WEB}/apps/{slug}",
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2020-01-01T00:00:00Z",
+        "permissions": {"checks": "write", "metadata": "read"},
+        "events": ["check_suite", "check_run"],
     }

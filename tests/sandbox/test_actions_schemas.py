@@ -49,30 +49,19 @@ def actions(github_api):
     return github_api
 
 
-# Gaps in app/sandbox/actions_objects.py (engineer D's), reported in /work/notes/B-to-CD.md:
-# runs embed a repository without the URL keys of GitHub's "minimal repository", and check
-# runs lack output.annotations_url and the app's profile. Strict: fixing them fails these marks.
-RUN_REPOSITORY_GAP = pytest.mark.xfail(
-    strict=True, reason="make_run embeds an incomplete minimal repository (D's builder)"
-)
-CHECK_RUN_GAP = pytest.mark.xfail(
-    strict=True, reason="make_check_run lacks output.annotations_url and app fields (D's builder)"
-)
-
-
 @pytest.mark.parametrize(
     "path",
     [
         "/repos/acme/app/actions/workflows",
-        pytest.param("/repos/acme/app/actions/workflows/11/runs", marks=RUN_REPOSITORY_GAP),
-        pytest.param("/repos/acme/app/actions/runs", marks=RUN_REPOSITORY_GAP),
-        pytest.param(f"/repos/acme/app/actions/runs?head_sha={SHA}", marks=RUN_REPOSITORY_GAP),
-        pytest.param("/repos/acme/app/actions/runs/501", marks=RUN_REPOSITORY_GAP),
-        pytest.param("/repos/acme/app/actions/runs/501/attempts/1", marks=RUN_REPOSITORY_GAP),
+        "/repos/acme/app/actions/workflows/11/runs",
+        "/repos/acme/app/actions/runs",
+        f"/repos/acme/app/actions/runs?head_sha={SHA}",
+        "/repos/acme/app/actions/runs/501",
+        "/repos/acme/app/actions/runs/501/attempts/1",
         "/repos/acme/app/actions/runs/501/jobs?filter=all",
         "/repos/acme/app/actions/runs/501/attempts/1/jobs",
         "/repos/acme/app/actions/jobs/9002",
-        pytest.param(f"/repos/acme/app/commits/{SHA}/check-runs", marks=CHECK_RUN_GAP),
+        f"/repos/acme/app/commits/{SHA}/check-runs",
     ],
 )
 def test_actions_body_validates_against_githubs_schema(actions, path):
