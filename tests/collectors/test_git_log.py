@@ -1,0 +1,57 @@
+"""The streamed `git log` reader: parallel slices read the same records as one pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collectors import git_log
+from tests.fakes.git_repos import RepoBuilder, synthetic_history
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hist") / "repo"
+    synthetic_history(path, commits=600, files=60, rename_every=40, merge_every=15)
+    return path
+
+
+def test_parallel_slices_read_exactly_what_one_pass_reads(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = git_log.open_repository(history)
+    shas = git_log.rev_list(repo, git_log.head_sha(repo))
+    serial_map, parallel_map = git_log.PathMap(), git_log.PathMap()
+    serial = list(git_log.iter_commits(repo, shas, path_map=serial_map, jobs=1))
+    monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
+    parallel = list(git_log.iter_commits(repo, shas, path_map=parallel_map, jobs=3))
+    assert parallel == serial
+    assert [c.sha for c in serial] == shas
+    assert parallel_map.renames == serial_map.renames and serial_map.renames
+    head_paths = {f.path for f in git_log.head_files(repo, git_log.head_sha(repo))}
+    renamed = {c.path for record in serial for c in record.changes if c.old_path}
+    assert renamed <= head_paths  # every rename lands on a path that exists at HEAD
+
+
+def test_a_failing_git_log_is_reported(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "r")
+    builder.lines("a.txt", 1)
+    builder.commit("a")
+    repo = git_log.open_repository(builder.path)
+    with pytest.raises(git_log.GitInputError, match="git log failed"):
+        list(git_log.iter_commits(repo, ["0" * 40]))
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "expected"),
+    [
+        ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com", True),
+        ("Renovate Bot", "bot@renovateapp.com", False),
+        ("renovate", "x@example.com", True),
+        ("Someone", "12345+github-actions@users.noreply.github.com", True),
+        ("Ann", "ann@example.com", False),
+    ],
+)
+def test_bots_by_suffix_or_listed_login(name: str, email: str, expected: bool) -> None:
+    assert git_log.is_bot(name, email, ["dependabot", "renovate", "github-actions"]) is expected
