@@ -110,22 +110,40 @@ def _person_login(session: Session, viewer: Viewer, login: str, team_only_mode: 
     return someone.login
 
 
-@router.get("/health")
+def scope(
+    session: Session, viewer: Viewer, team_only_mode: bool, team: str | None, person: str | None
+) -> set[str] | None:
+    """The logins a `team=` or `person=` filter stands for (after the access check), or None."""
+    if team and person:
+        raise _bad("person", "give team or person, not both")
+    if team:
+        return _team_logins(session, viewer, team)
+    if person:
+        return {_person_login(session, viewer, person, team_only_mode)}
+    return None
+
+
+@router.get("/health", responses=DENIED)
 def get_health(
     session: SessionDep,
+    settings: SettingsDep,
     viewer: ViewerDep,
     repo: RepoQuery = None,
     since: SinceQuery = None,
     until: UntilQuery = None,
+    team: TeamQuery = None,
+    person: PersonQuery = None,
 ) -> dict[str, Any]:
-    """Per workflow and job, weekly: runs, success rate, durations, queue times, red time."""
+    """Per workflow and job, weekly: runs, success rate, durations, queue times, red time
+    (of one team's or one person's builds with `team=` / `person=`)."""
+    logins = scope(session, viewer, settings.team_only_mode, team, person)
     start, end = window(since, until)
-    health = ci_health(session, repo=repo, since=start, until=end)
+    health = ci_health(session, repo=repo, logins=logins, since=start, until=end)
     workflows = [seconds(asdict(h)) for h in health]
     return {"since": start, "until": end, "repo": repo, "workflows": workflows}
 
 
-@router.get("/flaky")
+@router.get("/flaky", responses=DENIED)
 def get_flaky(
     session: SessionDep,
     settings: SettingsDep,
@@ -133,11 +151,14 @@ def get_flaky(
     repo: RepoQuery = None,
     since: SinceQuery = None,
     until: UntilQuery = None,
+    team: TeamQuery = None,
+    person: PersonQuery = None,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Flaky rate, flaky workflow groups (same SHA failed and passed) and top flaky jobs."""
+    logins = scope(session, viewer, settings.team_only_mode, team, person)
     start, end = window(since, until)
-    report = flaky_report(session, repo=repo, since=start, until=end, top=top)
+    report = flaky_report(session, repo=repo, logins=logins, since=start, until=end, top=top)
     visible = Visibility(session, viewer, settings.team_only_mode)
     groups = [
         replace(
@@ -166,14 +187,8 @@ def get_lost(
 
     `person=` adds that person's PRs whose checks flaked, reruns made and hours waited on CI.
     """
-    if team and person:
-        raise _bad("person", "give team or person, not both")
+    logins = scope(session, viewer, settings.team_only_mode, team, person)
     start, end = window(since, until)
-    logins: set[str] | None = None
-    if team:
-        logins = _team_logins(session, viewer, team)
-    if person:
-        logins = {_person_login(session, viewer, person, settings.team_only_mode)}
     lost = time_lost(session, repo=repo, logins=logins, since=start, until=end)
     visible = Visibility(session, viewer, settings.team_only_mode)
     people = [row for row in lost.by_person if visible.login(row.key)]

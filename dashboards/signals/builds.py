@@ -666,29 +666,59 @@ def person_ci_from_rows(
 # --------------------------------------------------------------------------- session entry points
 
 
+def owned_by(
+    attempts: Sequence[AttemptRow], jobs: Sequence[JobRow], people: People, logins: set[str]
+) -> tuple[list[AttemptRow], list[JobRow]]:
+    """Only the runs whose person (PR author or pusher, mapped to people) is in `logins`."""
+    kept = [a for a in attempts if people.person(a.person) in logins]
+    keys = {(a.run_id, a.attempt) for a in kept}
+    return kept, [j for j in jobs if (j.run_id, j.attempt) in keys]
+
+
+def _rows(
+    session: Session,
+    repo: str | None,
+    logins: Iterable[str] | None,
+    since: datetime,
+    until: datetime,
+) -> tuple[list[AttemptRow], list[JobRow]]:
+    attempts = load_attempts(session, repo=repo, since=since, until=until)
+    jobs = load_jobs(session, repo=repo, since=since, until=until)
+    if logins is None:
+        return attempts, jobs
+    return owned_by(attempts, jobs, load_people(session), set(logins))
+
+
 def ci_health(
     session: Session,
     *,
     repo: str | None = None,
+    logins: Iterable[str] | None = None,
     since: datetime,
     until: datetime,
     now: datetime | None = None,
 ) -> list[WorkflowHealth]:
     """Weekly health per workflow (and its jobs) for runs created in [since, until).
 
-    `now` closes the red time of a branch still failing (defaults to `until`).
+    `logins` keeps the runs of those people only (a team's or one person's builds); `now`
+    closes the red time of a branch still failing (defaults to `until`).
     """
-    attempts = load_attempts(session, repo=repo, since=since, until=until)
-    jobs = load_jobs(session, repo=repo, since=since, until=until)
+    attempts, jobs = _rows(session, repo, logins, since, until)
     return workflow_health(attempts, jobs, now=now or until)
 
 
 def flaky_report(
-    session: Session, *, repo: str | None = None, since: datetime, until: datetime, top: int = 20
+    session: Session,
+    *,
+    repo: str | None = None,
+    logins: Iterable[str] | None = None,
+    since: datetime,
+    until: datetime,
+    top: int = 20,
 ) -> FlakyReport:
-    """Flaky rate, flaky workflow groups and the top flaky jobs for runs created in the window."""
-    attempts = load_attempts(session, repo=repo, since=since, until=until)
-    jobs = load_jobs(session, repo=repo, since=since, until=until)
+    """Flaky rate, flaky workflow groups and the top flaky jobs for runs created in the window
+    (of those people only when `logins` is given)."""
+    attempts, jobs = _rows(session, repo, logins, since, until)
     return flaky_from_rows(attempts, jobs, top=top)
 
 
@@ -708,8 +738,7 @@ def time_lost(
     until: datetime,
 ) -> TimeLost:
     """Hours waited and runner minutes lost to flaky builds, per person, team and workflow."""
-    attempts = load_attempts(session, repo=repo, since=since, until=until)
-    jobs = load_jobs(session, repo=repo, since=since, until=until)
+    attempts, jobs = _rows(session, repo, None, since, until)
     workflow_groups, _ = groups_by_sha(attempts, jobs)
     wanted = set(logins) if logins is not None else None
     return time_lost_from_groups(workflow_groups, load_people(session), logins=wanted)
@@ -724,7 +753,6 @@ def person_ci(
     until: datetime,
 ) -> list[PersonCI]:
     """For each login: PRs whose checks flaked, reruns made, hours waited on CI."""
-    attempts = load_attempts(session, repo=repo, since=since, until=until)
-    jobs = load_jobs(session, repo=repo, since=since, until=until)
+    attempts, jobs = _rows(session, repo, None, since, until)
     workflow_groups, _ = groups_by_sha(attempts, jobs)
     return person_ci_from_rows(attempts, workflow_groups, load_people(session), logins=logins)

@@ -123,3 +123,20 @@ def test_bad_queries_get_422_naming_the_field(
     response = http.get("/api/v1/ci/health", params=params, headers=headers["bo"])
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
+
+
+def test_team_and_person_narrow_health_and_flakes_to_their_builds(
+    client: tuple[TestClient, dict],
+) -> None:
+    http, headers = client
+    team = http.get("/api/v1/ci/flaky", params={**WINDOW, "team": "core"}, headers=headers["mia"])
+    assert (team.json()["groups"], team.json()["flaky"]) == (1, 1)  # ana's one commit
+    mine = http.get("/api/v1/ci/health", params={**WINDOW, "person": "bo"}, headers=headers["bo"])
+    [ci] = mine.json()["workflows"]
+    assert (ci["weeks"][0]["runs"], ci["weeks"][0]["success_rate"]) == (2, 0.5)
+    other = http.get("/api/v1/ci/health", params={"person": "ana"}, headers=headers["bo"])
+    assert other.status_code == 403
+    both = http.get(
+        "/api/v1/ci/flaky", params={"team": "core", "person": "ana"}, headers=headers["mia"]
+    )
+    assert both.status_code == 422
