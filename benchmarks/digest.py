@@ -212,6 +212,8 @@ def main() -> None:
     engine = make_engine(url)
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     with Session(engine, expire_on_commit=False) as session:
+        if session.exec(select(func.count()).select_from(Person)).one():
+            raise SystemExit(f"{url} already holds people: give an empty database")
         began = time.perf_counter()
         seed(session, args.managers, args.reports, random.Random(7))
         seeded = time.perf_counter() - began

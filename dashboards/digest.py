@@ -21,7 +21,7 @@ from app.models import Person
 from app.settings import Settings
 from dashboards import digest_signals as signals
 from dashboards.digest_data import DigestData, Link, Metric, TalkingPoint
-from dashboards.digest_flags import flag_answers, flag_metrics
+from dashboards.digest_flags import flag_answers, flag_metrics, own_flags
 from dashboards.digest_points import Sections, top_point
 from dashboards.digest_scope import Scope, manager_scope, person_scope, timezone_of
 from dashboards.digest_week import history, iso_week, resolve_week
@@ -103,10 +103,11 @@ def _talking_points(
     people = session.exec(
         select(Person).where(col(Person.id).in_(scope.person_ids), col(Person.is_bot).is_(False))
     ).all()
+    flags = own_flags(session, scope.person_ids)
     points = [
         top_point(
-            session,
             person,
+            flags.get(person.id or 0, []),
             scope.logins_by_person.get(person.id or 0, set()),
             scope.emails_by_person.get(person.id or 0, set()),
             sections,

@@ -11,17 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
-from sqlmodel import Session
-
 from app.models import Person
 from app.models.base import as_utc
 from app.settings import Settings
 from dashboards.digest_data import TalkingPoint
 from dashboards.digest_signals import CiSection, FileSection, ReviewSection
 from dashboards.digest_week import Week
-from dashboards.pages import person_flags
 from dashboards.signals import reviews
-from dashboards.talking_points import CiHit, PersonSignals, PullWait, RiskFile, talking_points
+from dashboards.talking_points import (
+    CiHit,
+    FlagItem,
+    PersonSignals,
+    PullWait,
+    RiskFile,
+    talking_points,
+)
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,8 @@ def _risk_signals(
 
 
 def top_point(
-    session: Session,
     person: Person,
+    flags: list[FlagItem],
     logins: set[str],
     emails: set[str],
     sections: Sections,
@@ -142,9 +146,7 @@ def top_point(
         _risk_signals(signals, sections.files, {e.lower() for e in emails}, settings)
     start = sections.weeks[0].utc_start
     signals.flags = [
-        f
-        for f in person_flags(session, person.id)
-        if f.status != "answered" or (as_utc(f.created_at) or start) >= start
+        f for f in flags if f.status != "answered" or (as_utc(f.created_at) or start) >= start
     ]
     points = talking_points(signals, limit=1)
     if not points:
