@@ -154,7 +154,7 @@ def test_faults_and_rate_limits_end_with_complete_duplicate_free_data(
         github_api.inject(path=r"/graphql", kind="5xx", status=502, times=1)
         github_api.inject(path=r"/graphql", kind="reset", times=1)
         github_api.inject(path=r"/graphql", kind="primary_rate_limit", times=1, reset_in=1)
-        github_api.inject(path=r"/pulls/7/comments", kind="5xx", status=503, times=1)
+        github_api.inject(path=r"/pulls\?", kind="5xx", status=503, times=1)
     else:
         github_api.inject(path=r"/pulls/3/reviews", kind="5xx", status=502, times=2)
         github_api.inject(path=r"/issues/4/timeline", kind="reset", times=1)
