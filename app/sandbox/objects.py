@@ -350,8 +350,9 @@ def make_timeline_event(
     closed, merged, review_requested (pass requested_reviewer=make_user(...)),
     head_ref_force_pushed, review_dismissed (pass dismissed_review={...}), labeled ...
     """
-    if event in ("committed", "reviewed"):
-        raise ValueError(f"a {event} timeline item has its own shape: use timeline_{event[:-2]}()")
+    own_shape = {"committed": "timeline_commit", "reviewed": "timeline_review"}
+    if event in own_shape:
+        raise ValueError(f"a {event} timeline item has its own shape: use {own_shape[event]}()")
     user = actor if isinstance(actor, dict) else make_user(actor)
     event_id = id if id is not None else stable_id("event", owner, repo, number, event, created_at)
     body: dict[str, Any] = {

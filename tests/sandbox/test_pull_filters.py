@@ -8,7 +8,13 @@ import httpx
 import pytest
 from github import Github
 
-from tests.fakes.github_objects import make_pull, make_review_comment, make_timeline_event
+from tests.fakes.github_objects import (
+    make_commit,
+    make_pull,
+    make_review_comment,
+    make_timeline_event,
+    timeline_commit,
+)
 
 
 def _numbers(github_api, query: str) -> list[int]:
@@ -72,9 +78,7 @@ def pulls(github_api):
         },
         timelines={
             "1": [
-                make_timeline_event(
-                    "acme", "app", 1, "committed", created_at="2024-01-01T00:00:00Z"
-                ),
+                timeline_commit(make_commit("acme", "app", authored_at="2024-01-01T00:00:00Z")),
                 make_timeline_event(
                     "acme", "app", 1, "ready_for_review", created_at="2024-01-02T00:00:00Z"
                 ),
