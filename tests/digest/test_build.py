@@ -50,6 +50,7 @@ def test_manager_numbers_match_the_signals(session: Session, settings: Settings)
     stats = [s for h in health for s in h.weeks]
     assert len(stats) == 1 and stats[0].success_rate is not None
     assert data.metric("ci_success_pct").this_week == round(100 * stats[0].success_rate, 1)
+    assert data.metric("ci_success_pct").this_week == 66.7  # type: ignore[union-attr]
     flaky = builds.flaky_report(
         session, repo="acme/payments", since=week.utc_start, until=week.utc_end
     )
@@ -152,3 +153,13 @@ def test_each_report_gets_their_top_talking_point_in_name_order(
     assert carol.page_url == f"{settings.base_url}/people/carol"
     dave = manager_digest(session, org.people["dave"], WEEK, settings, NOW)
     assert dave is not None and [p.login for p in dave.talking_points] == ["erin"]
+
+
+def test_a_developer_with_a_quiet_week_is_told_so(session: Session, settings: Settings) -> None:
+    build_org(session)
+    quiet = person(session, "liam", digest_opt_in=True)
+    data = developer_digest(session, quiet, WEEK, settings, NOW)
+    assert data.quiet and data.subject == f"Gemba Walk {WEEK}: your week (a quiet week)"
+    text = _texts(data)
+    assert "A quiet week" in text and "Nobody is waiting on your review" in text
+    assert SECRET not in text and "Retry card captures" not in text
