@@ -85,7 +85,7 @@ def worker_command(
     def _stop(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, _stop)
+    previous = signal.signal(signal.SIGTERM, _stop)
     name = worker.worker_name()
     _say(f"worker {name} on {engine.dialect.name}")
     try:
@@ -102,6 +102,7 @@ def worker_command(
     except KeyboardInterrupt:
         common.fail("interrupted: the job in hand is taken over once its lease expires", 130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         engine.dispose()
     typer.echo(f"worker {name}: {count} jobs")
 
