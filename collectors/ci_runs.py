@@ -10,7 +10,8 @@ How a sync proceeds (incremental unless `full`):
 3. Runs already stored at the same attempt and `updated_at` are skipped; for the others we read
    the earlier attempts still unknown (`/attempts/{n}`) and the jobs of all attempts
    (`/jobs?filter=all`).
-4. Runs that were still running at the last sync (`open` in the cursor) are read again.
+4. Runs stored while still running and not listed again are read by id (deleted ones are
+   forgotten).
 5. Check runs of other apps (external CI) for the head SHAs of pull requests changed since.
 Windows are handled oldest first and runs saved in batches with the cursor, so an interrupted
 sync resumes where it stopped.
@@ -48,12 +49,14 @@ from collectors.ci_records import (
 from collectors.ci_store import (
     CiCursor,
     checked_shas,
+    delete_runs,
     finished_attempts,
     read_cursor,
     save_check_runs,
     save_runs,
     save_workflows,
     stored_runs,
+    unfinished_runs,
     write_cursor,
 )
 from collectors.github_client import RequestCounter
@@ -255,13 +258,20 @@ def _sync(
             pending = []
     batches.store(pending)
     # Runs still running at the last sync and not listed again (created before the window).
-    stale = sorted(cursor.open_runs - batches.seen)
-    if stale:
-        batches.store([raw(repo.get_workflow_run(run_id)) for run_id in stale])
     with session_scope(engine) as session:
+        stale = sorted(unfinished_runs(session, repository_id=repository_id) - batches.seen)
+    found, gone = [], []
+    for run_id in stale:
+        try:
+            found.append(raw(repo.get_workflow_run(run_id)))
+        except UnknownObjectException:
+            gone.append(run_id)
+    batches.store(found)
+    with session_scope(engine) as session:
+        delete_runs(session, gone)
         cursor.created_through = max(cursor.created_through or until, until)
         write_cursor(session, name, cursor)
-    stats.still_open = len(cursor.open_runs)
+        stats.still_open = len(unfinished_runs(session, repository_id=repository_id))
     _collect_checks(engine, repo, repository_id, None if full else previous_through, stats)
     say(
         f"{name}: {stats.runs} runs stored ({stats.skipped_unchanged} unchanged), "
@@ -305,11 +315,6 @@ class _Batches:
         newest = max(AttemptRecord.from_json(run).created_at for run in runs)
         with session_scope(self.engine) as session:
             written = save_runs(session, repository_id=self.repository_id, bundles=bundles)
-            for data in runs:
-                if data.get("status") == "completed":
-                    self.cursor.open_runs.discard(data["id"])
-                else:
-                    self.cursor.open_runs.add(data["id"])
             through = self.cursor.created_through
             self.cursor.created_through = newest if through is None else max(through, newest)
             write_cursor(session, self.name, self.cursor)

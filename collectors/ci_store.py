@@ -3,19 +3,19 @@
 A batch of runs (each with all its attempts and jobs) and the `ci` cursor are written in the
 caller's one transaction: a crash repeats at most one batch, never leaves a gap or a duplicate.
 
-Cursor position (JSON in SyncCursor.position):
-    {"created_through": "<ISO time>", "open": [run ids not finished when last seen]}
-`created_through`: every run created at or before it has been stored (at its state then);
-`open`: runs still queued or running, refreshed at the next sync until they finish.
+Cursor position (JSON in SyncCursor.position): {"created_through": "<ISO time>"}: every run
+created at or before it has been stored (at its state then). Runs stored while still queued or
+running are found in the table (`unfinished_runs`) and read again until they finish.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.models import CheckRun, Job, RunAttempt, SyncCursor, Workflow, WorkflowRun
@@ -72,25 +72,15 @@ CHECK_FIELDS = (
 @dataclass
 class CiCursor:
     created_through: datetime | None = None
-    open_runs: set[int] = field(default_factory=set)
 
     def dump(self) -> str:
-        return json.dumps(
-            {
-                "created_through": self.created_through.isoformat()
-                if self.created_through
-                else None,
-                "open": sorted(self.open_runs),
-            }
-        )
+        through = self.created_through.isoformat() if self.created_through else None
+        return json.dumps({"created_through": through})
 
     @classmethod
     def load(cls, position: str) -> CiCursor:
-        if not position:
-            return cls()
-        data = json.loads(position)
-        through = data.get("created_through")
-        return cls(datetime.fromisoformat(through) if through else None, set(data.get("open", [])))
+        through = json.loads(position).get("created_through") if position else None
+        return cls(datetime.fromisoformat(through) if through else None)
 
 
 def read_cursor(session: Session, repo_name: str) -> CiCursor:
@@ -265,3 +255,24 @@ def checked_shas(session: Session, *, repository_id: int, shas: Sequence[str]) -
     )
     pending = {sha for sha, status in rows if status != "completed"}
     return {sha for sha, _ in rows} - pending
+
+
+def unfinished_runs(session: Session, *, repository_id: int) -> set[int]:
+    """Runs stored while queued or running: the next sync reads them again."""
+    rows = session.exec(
+        select(WorkflowRun.id).where(
+            WorkflowRun.repository_id == repository_id,
+            or_(col(WorkflowRun.status).is_(None), WorkflowRun.status != "completed"),
+        )
+    )
+    return set(rows)
+
+
+def delete_runs(session: Session, run_ids: Sequence[int]) -> None:
+    """Forget runs GitHub no longer has (deleted by someone), with their attempts and jobs."""
+    if not run_ids:
+        return
+    ids = list(run_ids)
+    session.execute(delete(Job).where(col(Job.run_id).in_(ids)))
+    session.execute(delete(RunAttempt).where(col(RunAttempt.run_id).in_(ids)))
+    session.execute(delete(WorkflowRun).where(col(WorkflowRun.id).in_(ids)))

@@ -167,8 +167,8 @@ def test_run_in_progress_at_sync_is_picked_up_when_it_finishes(
     first = _collect(engine, settings, github_api)
     assert first.still_open == 1
     with Session(engine) as session:
-        cursor = session.exec(select(SyncCursor).where(SyncCursor.source == "ci")).one()
-        assert CiCursor.load(cursor.position).open_runs == {200}
+        run = session.get(WorkflowRun, 200)
+        assert run is not None and (run.status, run.conclusion) == ("in_progress", None)
 
     finished = CiScenario()
     finished.workflow(10, "CI")
@@ -320,3 +320,21 @@ def test_an_interrupted_sync_resumes_after_the_last_stored_batch(
     assert f"/repos/{FULL}/actions/runs/100/jobs" not in asked
     with Session(engine) as session:
         assert sorted(session.exec(select(WorkflowRun.id)).all()) == [100, 101, 102, 103, 104]
+
+
+def test_a_running_run_deleted_on_github_is_forgotten(
+    engine: Engine, settings: Settings, github_api: GithubApi
+) -> None:
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    ci.run(500, 10, SYNC - timedelta(days=4), conclusion=None, jobs={"build": None})
+    ci.write(github_api)
+    assert _collect(engine, settings, github_api).still_open == 1
+    empty = CiScenario()
+    empty.workflow(10, "CI")
+    empty.write(github_api)
+    stats = _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
+    assert stats.still_open == 0
+    with Session(engine) as session:
+        assert session.get(WorkflowRun, 500) is None
+        assert session.exec(select(Job).where(Job.run_id == 500)).all() == []
