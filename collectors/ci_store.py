@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.models import CheckRun, Job, RunAttempt, SyncCursor, Workflow, WorkflowRun
 from app.models.base import as_utc, utcnow
 from collectors.ci_records import CheckRunRecord, RunBundle, WorkflowRecord
-from collectors.pr_store import _upsert
+from collectors.pr_store import upsert
 
 CI_SOURCE = "ci"
 RUN_FIELDS = (
@@ -91,7 +91,7 @@ def read_cursor(session: Session, repo_name: str) -> CiCursor:
 
 
 def write_cursor(session: Session, repo_name: str, cursor: CiCursor) -> None:
-    _upsert(
+    upsert(
         session,
         SyncCursor,
         [
@@ -121,7 +121,7 @@ def save_workflows(
         }
         for r in records
     ]
-    _upsert(session, Workflow, rows, keys=("id",), update=("name", "path", "state"))
+    upsert(session, Workflow, rows, keys=("id",), update=("name", "path", "state"))
     return len(rows)
 
 
@@ -214,9 +214,9 @@ def save_runs(
                     "html_url": job.html_url,
                 }
             )
-    _upsert(session, WorkflowRun, runs, keys=("id",), update=RUN_FIELDS)
-    _upsert(session, RunAttempt, attempts, keys=("run_id", "attempt"), update=ATTEMPT_FIELDS)
-    _upsert(session, Job, jobs, keys=("id",), update=JOB_FIELDS)
+    upsert(session, WorkflowRun, runs, keys=("id",), update=RUN_FIELDS)
+    upsert(session, RunAttempt, attempts, keys=("run_id", "attempt"), update=ATTEMPT_FIELDS)
+    upsert(session, Job, jobs, keys=("id",), update=JOB_FIELDS)
     return len(runs), len(attempts), len(jobs)
 
 
@@ -238,7 +238,7 @@ def save_check_runs(
         }
         for r in records
     ]
-    _upsert(session, CheckRun, rows, keys=("id",), update=CHECK_FIELDS)
+    upsert(session, CheckRun, rows, keys=("id",), update=CHECK_FIELDS)
     return len(rows)
 
 
