@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Person
+from app.models import Person, Repository
 from app.settings import Settings
 from dashboards.digest import developer_digest, manager_digest, render
 from dashboards.digest_week import resolve_week
 from dashboards.signals import builds, reviews
-from tests.digest.org import NOW, SECRET, WEEK, build_org, person, team
+from tests.digest.org import NOW, SECRET, WEEK, build_org, person, pull, team
 
 
 def _texts(data: object) -> str:
@@ -163,3 +163,23 @@ def test_a_developer_with_a_quiet_week_is_told_so(session: Session, settings: Se
     text = _texts(data)
     assert "A quiet week" in text and "Nobody is waiting on your review" in text
     assert SECRET not in text and "Retry card captures" not in text
+
+
+def test_text_from_the_data_is_escaped_in_html(session: Session, settings: Settings) -> None:
+    org = build_org(session)
+    repo = session.exec(select(Repository).where(Repository.name == "acme/payments")).one()
+    pull(
+        session,
+        repo,
+        9,
+        org.people["bob"],
+        NOW - timedelta(days=2),
+        title="<script>alert(1)</script> & <b>bold</b>",
+        reviewers=["carol"],
+    )
+    session.commit()
+    data = manager_digest(session, org.people["alice"], WEEK, settings, NOW)
+    assert data is not None
+    html = render(data).get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<script" not in html and "<b>" not in html
