@@ -7,6 +7,7 @@ names the command which collects the data.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Callable
@@ -200,6 +201,17 @@ def _day_window(period: Period) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _team_window(period: Period) -> tuple[datetime, datetime]:
+    """The team comparison window: the period rounded up to whole weeks, ending tonight.
+
+    Every member's "since the last 1:1" starts on a different day; rounding to weeks lets
+    their pages share one team baseline instead of computing one per member.
+    """
+    _, end = _day_window(period)
+    weeks = max(1, math.ceil(period.days / 7))
+    return end - timedelta(days=7 * weeks), end
+
+
 def _baseline(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
     full_key = (str(session.get_bind().url), *key, data_version(session))
     if full_key in _BASELINE_CACHE:
@@ -214,8 +226,8 @@ def _baseline(session: Session, key: tuple[object, ...], compute: Callable[[], T
 def team_phases(
     session: Session, *, team_logins: set[str], period: Period, settings: Settings
 ) -> Phases:
-    """Median hours of each phase over the team's PRs in the period's days."""
-    start, end = _day_window(period)
+    """Median hours of each phase over the team's PRs in the period's weeks."""
+    start, end = _team_window(period)
 
     def compute() -> Phases:
         flows = reviews.pull_flows(
@@ -410,7 +422,15 @@ def person_ci(
     mine = builds.person_ci_from_rows(attempts, groups, people, logins=logins)
     before_groups, _ = builds.groups_by_sha(before, [])
     usual = builds.person_ci_from_rows(before, before_groups, people, logins=logins)
-    team = team_ci_waits(session, team_logins=team_logins, period=period)
+    weekly_team = team_ci_waits(session, team_logins=team_logins, period=period)
+    start, end = _team_window(period)
+    scale = period.days / ((end - start).total_seconds() / 86400)  # totals: same length as ours
+    team = CiWaits(
+        *(
+            None if v is None else round(v * scale, 2)
+            for v in (weekly_team.on_ci, weekly_team.on_flaky)
+        )
+    )
     hits = [
         CiHit(
             repo=pull.repo,
@@ -443,8 +463,8 @@ def person_ci(
 
 
 def team_ci_waits(session: Session, *, team_logins: set[str], period: Period) -> CiWaits:
-    """The median member's hours waited on CI (and on flaky builds) in the period's days."""
-    start, end = _day_window(period)
+    """The median member's hours waited on CI (and on flaky builds) in the period's weeks."""
+    start, end = _team_window(period)
 
     def compute() -> CiWaits:
         attempts = attempts_for(session, since=start, until=end, actors=team_logins)
@@ -558,15 +578,26 @@ def _group_ci(
 def repo_hotspots(
     session: Session, *, repository: str, period: Period, now: datetime, limit: int = 60
 ) -> Hotspots | None:
-    """A repository's hotspots with ownership, coupling and knowledge risk."""
+    """A repository's hotspots with ownership, coupling and knowledge risk (a baseline, cached)."""
+    start, end = _day_window(period)
+
+    def compute() -> Hotspots | None:
+        return _repo_hotspots(session, repository=repository, start=start, end=end, limit=limit)
+
+    return _baseline(session, ("hotspots", repository, start, end), compute)
+
+
+def _repo_hotspots(
+    session: Session, *, repository: str, start: datetime, end: datetime, limit: int
+) -> Hotspots | None:
     try:
-        spots = hot.hotspots(session, repo=repository, now=now, since=period.start, limit=limit)
+        spots = hot.hotspots(session, repo=repository, now=end, since=start, limit=limit)
     except hot.UnknownRepository:
         return None
     if not spots:
         return None
-    pairs = hot.coupling(session, repo=repository, now=now, since=period.start, limit=30)
-    risky = hot.knowledge_risk(session, repo=repository, now=now, limit=30)
+    pairs = hot.coupling(session, repo=repository, now=end, since=start, limit=30)
+    _, risky = repo_knowledge(session, repository=repository, now=end)
     base = _repo_link(session, repository)
     files = [
         FileSignal(
@@ -584,7 +615,7 @@ def repo_hotspots(
     ]
     return Hotspots(
         files=files,
-        knowledge_risk=[_risk_signal(repository, r, base) for r in risky],
+        knowledge_risk=risky[:30],
         coupling=[
             CouplingPair(repository, c.path, c.coupled_path, c.shared, round(c.degree / 100, 3))
             for c in pairs
@@ -640,6 +671,19 @@ def repo_knowledge(
         _KNOWLEDGE_CACHE.clear()
     _KNOWLEDGE_CACHE[key] = (owners, risky)
     return owners, risky
+
+
+def team_hotspots(
+    session: Session, *, emails: set[str], period: Period, now: datetime, limit: int = 20
+) -> Hotspots | None:
+    """`people_hotspots` for a whole team: a baseline over whole days, cached."""
+    start, end = _day_window(period)
+
+    def compute() -> Hotspots | None:
+        window = Period(period.key, period.label, start, end)
+        return people_hotspots(session, emails=emails, period=window, now=end, limit=limit)
+
+    return _baseline(session, ("team_hotspots", frozenset(emails), start, end), compute)
 
 
 def people_hotspots(

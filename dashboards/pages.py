@@ -615,7 +615,7 @@ def team_page(
     spots = (
         sig.repo_hotspots(session, repository=repository, period=chosen, now=now)
         if repository
-        else sig.people_hotspots(session, emails=emails, period=chosen, now=now, limit=20)
+        else sig.team_hotspots(session, emails=emails, period=chosen, now=now)
     )
     show_names = not settings.team_only_mode and access.manages_team(session, viewer, team.id)
     data_path = f"/data/team/{team.name}"
