@@ -66,9 +66,6 @@ from collectors.pr_sync import CollectError, explain
 RESULT_CAP = 1000
 BATCH_SIZE = 25
 SMALLEST_WINDOW = timedelta(seconds=1)
-# Re-list runs created this long before the cursor: a rerun keeps its run's `created_at`, so
-# only re-listing finds it (unchanged runs cost nothing but their share of a list page).
-RERUN_LOOKBACK = timedelta(days=3)
 Progress = Callable[[str], None]
 
 
@@ -174,12 +171,12 @@ def collect_ci(
     progress: Progress | None = None,
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
-    rerun_lookback: timedelta = RERUN_LOOKBACK,
 ) -> CollectStats:
     """Bring a repository's Actions runs, attempts, jobs and external checks up to date.
 
-    Incremental: runs created since the last sync minus `rerun_lookback` (reruns of older runs
-    are found by `full=True`), plus the runs that were still running at the last sync.
+    Incremental: runs created since the last sync minus `settings.ci_rerun_lookback_days`
+    (reruns of older runs are found by `full=True`), plus the runs still running at the last
+    sync.
     """
     say = progress or (lambda _message: None)
     stats = CollectStats(repo_full_name)
@@ -193,7 +190,7 @@ def collect_ci(
                 full=full,
                 now=now or datetime.now(UTC),
                 batch_size=batch_size,
-                rerun_lookback=rerun_lookback,
+                rerun_lookback=timedelta(days=settings.ci_rerun_lookback_days),
                 stats=stats,
                 say=say,
             )
