@@ -52,18 +52,13 @@ class Settings(BaseSettings):
     github_max_wait_seconds: float = Field(
         default=3600, ge=0, description="Longest wait for a rate-limit reset before giving up"
     )
-    ci_rerun_lookback_days: float = Field(
-        default=3,
-        ge=0,
-        description="Each CI sync re-lists runs created this many days back, to see reruns",
-    )
 
     bot_logins: list[str] = Field(
         default_factory=lambda: ["dependabot", "renovate", "github-actions"],
         description="Extra accounts treated as bots besides GitHub's account type",
     )
     git_batch_commits: int = Field(
-        default=2000, ge=1, description="Commits written per transaction by `collect git`"
+        default=5000, ge=1, description="Commits written per transaction by `collect git`"
     )
     workweek: str = Field(default="mon,tue,wed,thu,fri", description="Working days")
     default_timezone: str = Field(default="UTC", description="Time zone of teams that name none")

@@ -16,11 +16,12 @@ Edge cases, stated once here and in docs/metrics.md:
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,8 +125,12 @@ def rev_list(repo: git.Repo, head: str, exclude: str | None = None) -> list[str]
 # --- bots -------------------------------------------------------------------------------------
 
 
-def is_bot(name: str, email: str, bot_logins: Iterable[str] = ()) -> bool:
-    """GitHub's "[bot]" suffix, or a name or email login listed as a bot account."""
+@functools.lru_cache(maxsize=4096)
+def is_bot(name: str, email: str, bot_logins: tuple[str, ...] = ()) -> bool:
+    """GitHub's "[bot]" suffix, or a name or email login listed as a bot account.
+
+    Cached: a history has few distinct authors, and this runs once per commit.
+    """
     name, email = name.lower(), email.lower()
     if "[bot]" in name or "[bot]" in email:
         return True
@@ -216,7 +221,7 @@ def _record(
         authored_at=datetime.fromtimestamp(int(authored), UTC),
         committed_at=datetime.fromtimestamp(int(committed), UTC),
         is_merge=len(parents.split()) > 1,
-        is_bot=is_bot(author_name, author_email, bot_logins),
+        is_bot=is_bot(author_name, author_email, tuple(bot_logins)),
         summary=_text(subject)[:300],
         changes=tuple(changes),
     )

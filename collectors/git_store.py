@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Boolean, Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +38,7 @@ from collectors import git_log
 from collectors.git_log import CommitRecord, PathMap
 
 SOURCE = "git"
-BATCH_COMMITS = 2000
+BATCH_COMMITS = 5000
 LEASE = timedelta(minutes=10)
 CRASH_ENV = "GEMBA_TEST_GIT_CRASH_AFTER_BATCHES"  # tests only: exit hard after K batches
 
@@ -232,9 +232,11 @@ def bulk_insert(
     if not rows:
         return
     dialect = conn.dialect
+    types = [table.c[name].type for name in columns]
     processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
+        None if isinstance(kind, Boolean) else kind.dialect_impl(dialect).bind_processor(dialect)
+        for kind in types
+    ]  # Python bools are valid parameters for sqlite3 and psycopg alike
     active = [(i, f) for i, f in enumerate(processors) if f is not None]
     if active:
         converted = []

@@ -54,4 +54,4 @@ def test_a_failing_git_log_is_reported(tmp_path: Path) -> None:
     ],
 )
 def test_bots_by_suffix_or_listed_login(name: str, email: str, expected: bool) -> None:
-    assert git_log.is_bot(name, email, ["dependabot", "renovate", "github-actions"]) is expected
+    assert git_log.is_bot(name, email, ("dependabot", "renovate", "github-actions")) is expected
