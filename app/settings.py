@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     github_max_wait_seconds: float = Field(
         default=3600, ge=0, description="Longest wait for a rate-limit reset before giving up"
     )
+    ci_rerun_lookback_days: float = Field(
+        default=3,
+        ge=0,
+        description="Each CI sync re-lists runs created this many days back, to see reruns",
+    )
 
     bot_logins: list[str] = Field(
         default_factory=lambda: ["dependabot", "renovate", "github-actions"],
