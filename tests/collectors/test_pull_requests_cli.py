@@ -59,6 +59,18 @@ def test_collect_then_show_pulls_and_flow(gemba: CliRunner, github_api: GithubAp
     assert json.loads(as_json.stdout)["summary"]["merged"] == 7
 
 
+def test_running_out_of_rate_limit_waits_for_the_reset_visibly(
+    gemba: CliRunner, github_api: GithubApi
+) -> None:
+    github_api.write_repo(sc.OWNER, sc.REPO, **sc.build())
+    github_api.inject(path=r"/pulls\?", kind="primary_rate_limit", times=1, reset_in=1)
+    result = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
+    assert result.exit_code == 0, result.output
+    assert "GitHub rate limit: waiting" in result.stderr
+    assert "11 pull requests stored" in result.stdout
+    assert 403 in {r.status for r in github_api.requests}
+
+
 def test_org_collects_every_repository(gemba: CliRunner, github_api: GithubApi) -> None:
     github_api.write_repo("acme", "api", pulls=[make_pull("acme", "api", 1)])
     github_api.write_repo("acme", "web", pulls=[make_pull("acme", "web", 1)])
