@@ -261,7 +261,7 @@ def demo(
     """Build a demo organisation, collect it with the real collectors, and serve it."""
     total = time.perf_counter()
     config = common.settings()
-    folder = config.data_dir / "demo"
+    folder = config.data_dir.resolve() / "demo"
     started = time.perf_counter()
     manifest, built = load_or_build(folder, fresh=fresh)
     run = DemoRun(demo_settings(config, folder), manifest)

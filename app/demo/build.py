@@ -112,6 +112,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
 def build_demo(folder: Path, *, today: date | None = None, seed: int = SEED) -> Manifest:
     """Generate everything into `folder` (emptied first) and write its manifest."""
     today = today or datetime.now(UTC).date()
+    folder = folder.resolve()  # git runs with -C: every path handed to it must be absolute
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

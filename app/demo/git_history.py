@@ -120,6 +120,7 @@ class StreamWriter:
 
 def build_repository(plan: RepoPlan, path: Path, rng: random.Random) -> None:
     """Create the repository at `path` and fill in `sha`, `parent_sha`, `tree_sha` in the plan."""
+    path = path.resolve()
     path.mkdir(parents=True, exist_ok=True)
     git = ["git", "-C", str(path)]
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True)

@@ -142,3 +142,10 @@ def test_people_file_has_two_teams_and_about_ten_people(demo: tuple[Path, Manife
     assert 9 <= len(people["people"]) <= 12
     assert len(manifest.flags) >= 5
     assert any(flag["anonymous"] for flag in manifest.flags)
+
+
+def test_a_relative_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    manifest = build_demo(Path(".gemba/demo"), today=TODAY)
+    assert Path(manifest.scenario_dir).is_absolute()
+    assert all(Path(repo["path"], ".git").is_dir() for repo in manifest.repos)
