@@ -19,7 +19,7 @@ from app.access import Viewer, can_view_person, visible_people, visible_teams
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.models import Team
 from app.people import person_for_login, resolve_login
-from dashboards.signals.review_queries import person_logins, team_logins
+from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
 router = APIRouter(tags=["reviews"])
@@ -94,12 +94,12 @@ def _scope(
     repo: str | None,
     team: str | None,
     person: str | None,
-) -> tuple[str, set[str] | None, str | None]:
+) -> FlowScope:
     given = [name for name, value in (("repo", repo), ("team", team), ("person", person)) if value]
     if len(given) != 1:
         raise _bad(given[1] if given else "repo", "give exactly one of repo, team or person")
     if repo:
-        return f"repo {repo}", None, None
+        return FlowScope(f"repo {repo}")
     if team:
         found = session.exec(select(Team).where(Team.name == team)).first()
         if found is None and team.isdigit():
@@ -108,14 +108,14 @@ def _scope(
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no team {team!r}")
         if not viewer.is_admin and found.id not in visible_teams(session, viewer):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this team is not visible to you")
-        return f"team {found.name}", team_logins(session, found.id), found.timezone
+        return team_scope(session, found)
     assert person is not None
     someone = person_for_login(session, person)
     if someone is None or someone.id is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person {person!r}")
     if not can_view_person(session, viewer, someone.id, team_only_mode=team_only_mode):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this person is not visible to you")
-    return f"person {someone.login}", person_logins(session, someone.id), None
+    return person_scope(session, someone)
 
 
 def _visible_report(report: FlowReport, visibility: _Visibility) -> dict[str, Any]:
@@ -144,15 +144,15 @@ def get_review_flow(
     weeks: Annotated[int, Query(ge=1, le=104, description="Weeks back from now")] = 12,
 ) -> dict[str, Any]:
     """Median and p75 of each phase, per week; merged without approval; reviewer load; waiting."""
-    label, authors, timezone = _scope(session, viewer, settings.team_only_mode, repo, team, person)
+    scope = _scope(session, viewer, settings.team_only_mode, repo, team, person)
     report = flow_report(
         session,
         settings=settings,
         now=datetime.now(UTC),
         weeks=weeks,
-        scope=label,
+        scope=scope.label,
         repo=repo,
-        authors=authors,
-        timezone=timezone,
+        authors=scope.logins,
+        timezone=scope.timezone,
     )
     return _visible_report(report, _Visibility(session, viewer, settings.team_only_mode))

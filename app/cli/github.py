@@ -23,7 +23,7 @@ from app.people import person_for_login
 from app.settings import Settings
 from collectors.github_client import VisibleWaits, make_github
 from collectors.pr_sync import CollectError, collect_pulls, explain
-from dashboards.signals.review_queries import person_logins, team_logins
+from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
 CI_MODULE = "collectors.ci_runs"
@@ -148,23 +148,22 @@ def pulls(
         typer.echo(_flow_row(flow))
 
 
-def _scope(
-    session: Session, repo: str | None, team: str | None, person: str | None
-) -> tuple[str, set[str] | None, str | None]:
-    """(label, author logins or None, team time zone) for exactly one of the three options."""
+def _scope(session: Session, repo: str | None, team: str | None, person: str | None) -> FlowScope:
+    """The view for exactly one of the three options."""
     if sum(x is not None for x in (repo, team, person)) != 1:
         common.fail("give exactly one of --repo, --team or --person")
     if repo is not None:
-        return f"repo {_check_repo_name(repo)}", None, None
+        return FlowScope(f"repo {_check_repo_name(repo)}")
     if team is not None:
         found = session.exec(select(Team).where(Team.name == team)).first()
-        if found is None or found.id is None:
+        if found is None:
             common.fail(f"no team named {team!r} (see `gemba people`)")
-        return f"team {team}", team_logins(session, found.id), found.timezone
+        return team_scope(session, found)
     assert person is not None
-    found_person = person_for_login(session, person)
-    logins = person_logins(session, found_person.id) if found_person and found_person.id else set()
-    return f"person {person}", logins | {person}, None
+    someone = person_for_login(session, person)
+    if someone is None:  # not in the people file: still show that GitHub login's PRs
+        return FlowScope(f"person {person}", frozenset({person}))
+    return person_scope(session, someone)
 
 
 def _print_report(report: FlowReport) -> None:
@@ -206,16 +205,16 @@ def reviews_flow(
     """Median and p75 of each phase per week, reviewer load, and who is waiting now."""
     config = common.settings()
     with common.session() as session:
-        label, authors, timezone = _scope(session, repo, team, person)
+        scope = _scope(session, repo, team, person)
         report = flow_report(
             session,
             settings=config,
             now=_now(),
             weeks=weeks,
-            scope=label,
+            scope=scope.label,
             repo=repo,
-            authors=authors,
-            timezone=timezone,
+            authors=scope.logins,
+            timezone=scope.timezone,
         )
     if as_json:
         common.print_json(report)

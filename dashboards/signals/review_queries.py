@@ -21,6 +21,7 @@ from app.models import (
     Repository,
     Review,
     ReviewComment,
+    Team,
     TeamMember,
 )
 from app.models.base import as_utc
@@ -250,3 +251,30 @@ def team_logins(session: Session, team_id: int) -> set[str]:
     ):
         logins |= person_logins(session, person_id)
     return logins
+
+
+@dataclass(frozen=True)
+class FlowScope:
+    """Whose PRs a review-flow view covers: a label, author logins (None = everyone), a zone."""
+
+    label: str
+    logins: frozenset[str] | None = None
+    timezone: str | None = None
+
+
+def team_scope(session: Session, team: Team) -> FlowScope:
+    assert team.id is not None
+    return FlowScope(f"team {team.name}", frozenset(team_logins(session, team.id)), team.timezone)
+
+
+def person_scope(session: Session, person: Person) -> FlowScope:
+    """A person's logins, in the time zone of their first team by name (None: the default)."""
+    assert person.id is not None
+    zone = session.exec(
+        select(Team.timezone)
+        .join(TeamMember, TeamMember.team_id == Team.id)  # type: ignore[arg-type]
+        .where(TeamMember.person_id == person.id)
+        .order_by(col(Team.name))
+    ).first()
+    logins = person_logins(session, person.id) | {person.login}
+    return FlowScope(f"person {person.login}", frozenset(logins), zone)
