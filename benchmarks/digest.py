@@ -41,6 +41,7 @@ from app.models import (
 )
 from app.settings import Settings
 from dashboards.digest import manager_digest, render
+from dashboards.digest_delivery import all_due, send_digests
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WEEKS = 12
@@ -237,6 +238,15 @@ def main() -> None:
     print(
         f"built and rendered {built} manager digests in {elapsed:.2f} s wall, {cpu:.2f} s CPU "
         f"({1000 * elapsed / max(built, 1):.0f} ms each), {total_bytes / 1024:.0f} KiB of email"
+    )
+    began, cpu_began = time.perf_counter(), time.process_time()
+    with Session(engine) as session:
+        due = all_due(session, None, NOW, settings)
+    report = send_digests(engine, settings, due, now=NOW, dry_run=True)
+    print(
+        f"send --dry-run path (a session per recipient, rows shared): "
+        f"{len(report.would_send)} digests in {time.perf_counter() - began:.2f} s wall, "
+        f"{time.process_time() - cpu_began:.2f} s CPU"
     )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

@@ -29,7 +29,7 @@ from app.settings import Settings
 from dashboards import mailer
 from dashboards.digest import developer_digest, manager_digest, render
 from dashboards.digest_data import DigestData
-from dashboards.digest_scope import timezone_of
+from dashboards.digest_scope import CACHE, timezone_of
 from dashboards.digest_week import resolve_week, week_of
 
 RETRIES = 3
@@ -170,8 +170,9 @@ def send_digests(
     (the server is down): that one and the rest stay pending for the next run."""
     report = SendReport()
     notify = progress or (lambda _event, _due, _detail: None)
+    cache: dict[tuple[object, ...], object] = {}  # rows read once for the whole run
     for index, item in enumerate(due):
-        prepared = _prepare(engine, settings, item, now, dry_run, resend_uncertain, report)
+        prepared = _prepare(engine, settings, item, now, dry_run, resend_uncertain, report, cache)
         if prepared is None:
             continue
         if dry_run:
@@ -200,9 +201,11 @@ def _prepare(
     dry_run: bool,
     resend_uncertain: bool,
     report: SendReport,
+    cache: dict[tuple[object, ...], object],
 ) -> EmailMessage | None:
     """Build the message and claim its delivery row, or None when there is nothing to send."""
     with session_scope(engine) as session:
+        session.info[CACHE] = cache
         person = session.get(Person, item.person_id)
         if person is None:
             return None

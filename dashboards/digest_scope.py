@@ -100,9 +100,19 @@ class _Identities:
         return self._of("email", person_id)
 
 
+CACHE = "gemba_digest_cache"
+
+
+def run_cache(session: Session) -> dict[tuple[object, ...], object]:
+    """Rows every digest of one run needs, kept in `session.info`; `send_digests` hands the
+    same dict to each recipient's session so a run reads them once."""
+    cache: dict[tuple[object, ...], object] = session.info.setdefault(CACHE, {})
+    return cache
+
+
 def _identities(session: Session) -> _Identities:
-    """Loaded once per session: a digest run builds many scopes over the same people."""
-    cached = session.info.get("gemba_digest_identities")
+    """Loaded once per run: a digest run builds many scopes over the same people."""
+    cached = run_cache(session).get(("identities",))
     if isinstance(cached, _Identities):
         return cached
     claimed: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -126,7 +136,7 @@ def _identities(session: Session) -> _Identities:
             if value:
                 seen[(kind, value.lower())].add(value)
     known = _Identities(dict(claimed), dict(seen))
-    session.info["gemba_digest_identities"] = known
+    run_cache(session)[("identities",)] = known
     return known
 
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 from urllib.parse import quote
 
 from sqlmodel import Session, SQLModel, func, select
@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, func, select
 from app.models import Commit, PullRequest, WorkflowRun
 from app.settings import Settings
 from dashboards.digest_data import FileNote, Metric, WaitingPR, metric_from_weeks
-from dashboards.digest_scope import Scope
+from dashboards.digest_scope import Scope, run_cache
 from dashboards.digest_week import Week
 from dashboards.signals import builds, ci_queries, git_queries, hotspots, reviews
 from dashboards.signals.git_queries import AuthorFileRow
@@ -54,7 +54,7 @@ class FileSection:
 
 def _memo(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
     """Rows shared by every digest built in one session (one run of `gemba digest send`)."""
-    cache: dict[tuple[object, ...], Any] = session.info.setdefault("gemba_digest_cache", {})
+    cache = run_cache(session)
     if key not in cache:
         cache[key] = compute()
     return cast(T, cache[key])
