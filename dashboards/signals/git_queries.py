@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
@@ -23,6 +24,17 @@ class HeadFile:
     path: str
     loc: int
     is_binary: bool
+
+
+@dataclass(frozen=True)
+class FileTotals:
+    """What all non-merge commits in the window did to one file (at its HEAD path)."""
+
+    path: str
+    commits: int
+    added: int
+    deleted: int
+    last_changed: datetime
 
 
 @dataclass(frozen=True)
@@ -56,18 +68,46 @@ class PersonKey:
     is_bot: bool
 
 
+def _rows(session: Session, query: Any) -> Any:
+    """Plain Core rows: no ORM identity map or entity loading, which dominates large scans."""
+    return session.connection().execute(query)
+
+
 def repository_id(session: Session, name: str) -> int | None:
     """The id of the repository collected under `name`, or None."""
     return session.exec(select(Repository.id).where(Repository.name == name)).first()
 
 
 def head_files(session: Session, *, repository_id: int) -> list[HeadFile]:
-    rows = session.exec(
+    rows = _rows(
+        session,
         select(RepoFile.path, RepoFile.loc, RepoFile.is_binary).where(
             RepoFile.repository_id == repository_id
-        )
+        ),
     )
     return [HeadFile(path, loc, is_binary) for path, loc, is_binary in rows]
+
+
+def file_totals(
+    session: Session, *, repository_id: int, since: datetime | None, until: datetime
+) -> list[FileTotals]:
+    """Per file: non-merge commits, lines added and deleted, latest change, in the window."""
+    query = (
+        select(
+            FileChange.path,
+            func.count(func.distinct(Commit.id)),
+            func.sum(FileChange.added),
+            func.sum(FileChange.deleted),
+            func.max(Commit.authored_at),
+        )
+        .join(Commit, Commit.id == FileChange.commit_id)  # type: ignore[arg-type]
+        .where(Commit.repository_id == repository_id, col(Commit.is_merge).is_(False))
+        .group_by(FileChange.path)
+    )
+    return [
+        FileTotals(path, int(commits), int(added or 0), int(deleted or 0), as_utc(last))  # type: ignore[arg-type]
+        for path, commits, added, deleted, last in _rows(session, _window(query, since, until))
+    ]
 
 
 def _window(query, since: datetime | None, until: datetime):  # type: ignore[no-untyped-def]
@@ -84,8 +124,12 @@ def author_file_rows(
     since: datetime | None,
     until: datetime,
     emails: Iterable[str] | None = None,
+    paths: Iterable[str] | None = None,
 ) -> list[AuthorFileRow]:
-    """Per (file, author email): commits, added, deleted, last change; merges are left out."""
+    """Per (file, author email): commits, added, deleted, last change; merges are left out.
+
+    `paths` narrows the scan to a few files (a top-N list) instead of the whole history.
+    """
     query = (
         select(
             FileChange.path,
@@ -103,7 +147,9 @@ def author_file_rows(
     )
     if emails is not None:
         query = query.where(func.lower(Commit.author_email).in_({e.lower() for e in emails}))
-    rows = session.exec(_window(query, since, until))
+    if paths is not None:
+        query = query.where(col(FileChange.path).in_(set(paths)))
+    rows = _rows(session, _window(query, since, until))
     return [
         AuthorFileRow(
             path=path,
@@ -137,10 +183,11 @@ def change_rows(
         since,
         until,
     ).subquery()
-    rows = session.exec(
+    rows = _rows(
+        session,
         select(FileChange.commit_id, FileChange.path).where(
             col(FileChange.commit_id).in_(select(small.c.commit_id))
-        )
+        ),
     )
     return [ChangeRow(commit_id, path) for commit_id, path in rows]
 

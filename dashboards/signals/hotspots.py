@@ -21,7 +21,13 @@ from itertools import combinations
 from sqlmodel import Session
 
 from dashboards.signals import git_queries as q
-from dashboards.signals.git_queries import AuthorFileRow, ChangeRow, HeadFile, PersonKey
+from dashboards.signals.git_queries import (
+    AuthorFileRow,
+    ChangeRow,
+    FileTotals,
+    HeadFile,
+    PersonKey,
+)
 
 DEFAULT_WINDOW = timedelta(days=365)
 DEFAULT_INACTIVE = timedelta(days=90)
@@ -157,38 +163,49 @@ def contributors(entry: _FileStats) -> tuple[Contributor, ...]:
     )
 
 
-def compute_hotspots(
-    stats: Mapping[str, _FileStats], head: Iterable[HeadFile], *, limit: int | None = None
-) -> list[Hotspot]:
+def rank_files(
+    totals: Iterable[FileTotals], head: Iterable[HeadFile]
+) -> list[tuple[HeadFile, FileTotals, float]]:
     """Files at HEAD changed in the window, ranked by (commits/max) x (loc/max)."""
-    present = [(f, stats[f.path]) for f in head if f.path in stats]
+    by_path = {t.path: t for t in totals}
+    present = [(f, by_path[f.path]) for f in head if f.path in by_path]
     if not present:
         return []
-    max_commits = max(s.commits for _, s in present) or 1
+    max_commits = max(t.commits for _, t in present) or 1
     max_loc = max(f.loc for f, _ in present)
+    ranked = [
+        (f, t, (t.commits / max_commits) * (f.loc / max_loc) if max_loc else 0.0)
+        for f, t in present
+    ]
+    ranked.sort(key=lambda r: (-r[2], -r[1].commits, r[0].path))
+    return ranked
+
+
+def compute_hotspots(
+    ranked: Iterable[tuple[HeadFile, FileTotals, float]], stats: Mapping[str, _FileStats]
+) -> list[Hotspot]:
+    """Hotspot rows for ranked files; `stats` holds the people of (at least) those files."""
     spots = []
-    for file, entry in present:
-        people = contributors(entry)
+    for file, total, score in ranked:
+        entry = stats.get(file.path)
+        people = contributors(entry) if entry is not None else ()
         main = people[0] if people else None
-        score = (entry.commits / max_commits) * (file.loc / max_loc) if max_loc else 0.0
-        assert entry.last_changed is not None
         spots.append(
             Hotspot(
                 path=file.path,
-                commits=entry.commits,
-                churn=entry.added + entry.deleted,
-                added=entry.added,
-                deleted=entry.deleted,
+                commits=total.commits,
+                churn=total.added + total.deleted,
+                added=total.added,
+                deleted=total.deleted,
                 loc=file.loc,
                 authors=len(people),
                 main_author=main.name if main else None,
                 main_author_share=main.share if main else None,
-                last_changed=entry.last_changed,
+                last_changed=total.last_changed,
                 score=score,
             )
         )
-    spots.sort(key=lambda h: (-h.score, -h.commits, h.path))
-    return spots[:limit] if limit is not None else spots
+    return spots
 
 
 def compute_ownership(
@@ -289,10 +306,14 @@ def _repo_id(session: Session, repo: str) -> int:
 
 
 def _stats(
-    session: Session, repo_id: int, since: datetime | None, now: datetime
+    session: Session,
+    repo_id: int,
+    since: datetime | None,
+    now: datetime,
+    paths: Iterable[str] | None = None,
 ) -> dict[str, _FileStats]:
     start = since if since is not None else now - DEFAULT_WINDOW
-    rows = q.author_file_rows(session, repository_id=repo_id, since=start, until=now)
+    rows = q.author_file_rows(session, repository_id=repo_id, since=start, until=now, paths=paths)
     people = q.people_for_emails(session, {r.author_email for r in rows})
     return compute_file_stats(rows, people)
 
@@ -310,8 +331,12 @@ def hotspots(
     Raises UnknownRepository when `repo` was never collected.
     """
     repo_id = _repo_id(session, repo)
-    stats = _stats(session, repo_id, since, now)
-    return compute_hotspots(stats, q.head_files(session, repository_id=repo_id), limit=limit)
+    start = since if since is not None else now - DEFAULT_WINDOW
+    totals = q.file_totals(session, repository_id=repo_id, since=start, until=now)
+    ranked = rank_files(totals, q.head_files(session, repository_id=repo_id))
+    ranked = ranked[:limit] if limit is not None else ranked
+    paths = [file.path for file, _, _ in ranked] if limit is not None else None
+    return compute_hotspots(ranked, _stats(session, repo_id, since, now, paths))
 
 
 def ownership(
