@@ -11,9 +11,10 @@ CSRF (a browser never adds that header by itself) and pass without the token.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -29,12 +30,38 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs them on the event loop instead of
+# handing each to the thread pool, which saves a thread switch per dependency per request.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: commit if the handler returns, roll back if it raises."""
+async def _write_turn(request: Request) -> AsyncIterator[None]:
+    """On SQLite, requests that may write (not GET or HEAD) take turns in this process.
+
+    SQLite allows one writer at a time anyway. Waiting here is immediate when the turn frees
+    and holds no thread or connection (it is an asyncio lock), while SQLite's busy handler
+    sleeps between tries and a read transaction that later writes can fail with "database is
+    locked". PostgreSQL needs no turns.
+    """
+    state = request.app.state
+    if request.method in ("GET", "HEAD") or state.engine.dialect.name != "sqlite":
+        yield
+        return
+    lock: asyncio.Lock | None = getattr(state, "sqlite_write_turn", None)
+    if lock is None:
+        lock = state.sqlite_write_turn = asyncio.Lock()
+    async with lock:
+        yield
+
+
+def get_session(
+    request: Request, _turn: Annotated[None, Depends(_write_turn, scope="function")]
+) -> Iterator[Session]:
+    """One session per request: commit when the handler returns (before the response is sent,
+    so a 2xx means the data is stored), roll back if it raises."""
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -46,7 +73,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _bearer(request: Request) -> str | None:
@@ -103,7 +130,7 @@ def get_optional_viewer(request: Request, session: SessionDep) -> Viewer | None:
     return viewer_for_secret(session, secret)
 
 
-def get_viewer(viewer: Annotated[Viewer | None, Depends(get_optional_viewer)]) -> Viewer:
+async def get_viewer(viewer: Annotated[Viewer | None, Depends(get_optional_viewer)]) -> Viewer:
     if viewer is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -113,7 +140,7 @@ def get_viewer(viewer: Annotated[Viewer | None, Depends(get_optional_viewer)]) -
     return viewer
 
 
-def get_admin(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
+async def get_admin(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
     if not viewer.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admin token required")
     return viewer

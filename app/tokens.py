@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, update
+from sqlmodel import Session, col, select
 
 from app.access import Viewer
 from app.models import ApiToken, Person
@@ -35,24 +36,44 @@ def create_token(
     return token, secret
 
 
+_TOKEN_BY_HASH = (
+    select(
+        ApiToken.id,
+        ApiToken.person_id,
+        ApiToken.is_admin,
+        ApiToken.revoked_at,
+        ApiToken.last_used_at,
+        Person.login,
+    )
+    .join(Person, col(Person.id) == col(ApiToken.person_id))
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+)
+_TOUCH = (
+    update(ApiToken)
+    .where(col(ApiToken.id) == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
+
+
 def viewer_for_secret(session: Session, secret: str) -> Viewer | None:
-    """The viewer a secret signs in, or None if it is unknown or revoked."""
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(secret))).first()
-    if token is None or token.revoked_at is not None:
+    """The viewer a secret signs in, or None if it is unknown or revoked.
+
+    One query on every request; `last_used_at` is written at most once a minute so that
+    reads do not all become writes.
+    """
+    row = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)}).first()
+    if row is None:
         return None
-    person = session.get(Person, token.person_id)
-    if person is None:
+    token_id, person_id, is_admin, revoked_at, last_used_at, login = row
+    if revoked_at is not None:
         return None
     now = utcnow()
-    last = as_utc(token.last_used_at)
+    last = as_utc(last_used_at)
     if last is None or now - last > LAST_USED_RESOLUTION:
-        # Written at most once a minute, so that reads do not all become writes.
-        token.last_used_at = now
-        session.add(token)
-    assert person.id is not None
-    return Viewer(
-        person_id=person.id, login=person.login, is_admin=token.is_admin, token_id=token.id
-    )
+        session.execute(
+            update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
+        )
+    return Viewer(person_id=person_id, login=login, is_admin=is_admin, token_id=token_id)
 
 
 @dataclass(frozen=True)

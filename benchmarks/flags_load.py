@@ -1,0 +1,244 @@
+"""Load test for friction flags: the real server, many clients, retries, exactly-once storage.
+
+Starts `uvicorn app.main:create_app` on a free port with a fresh SQLite database, then runs N
+concurrent clients (default 50) for S seconds (default 60). Each client posts flags with an
+Idempotency-Key and retries the same key on timeouts, 5xx and 429; one request in 20 is sent
+twice on purpose, as a client would after losing a response. At the end it checks in the
+database that every acknowledged flag is stored exactly once and nothing else is, and prints
+requests per second and latency percentiles.
+
+    .venv/bin/python benchmarks/flags_load.py                 # 50 clients, 60 s
+    .venv/bin/python benchmarks/flags_load.py --seconds 10 --clients 20
+
+Exit status 1 when a check fails (a duplicate, a lost flag, a 5xx).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.db import make_engine, upgrade  # noqa: E402
+from app.models import FrictionFlag  # noqa: E402
+from app.people import import_people, person_for_login  # noqa: E402
+from app.tokens import create_token  # noqa: E402
+
+CATEGORIES = ["review_wait", "flaky_build", "slow_build", "tooling", "docs", "process"]
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+    acknowledged: dict[str, int] = field(default_factory=dict)  # summary -> flag id
+    gave_up: int = 0
+    replays_checked: int = 0
+    replay_mismatch: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(db_path: Path, clients: int) -> list[str]:
+    """A migrated database with one team per 10 people and a token per client."""
+    url = f"sqlite:///{db_path}"
+    upgrade(url)
+    engine = make_engine(url)
+    logins = [f"dev{n:03d}" for n in range(clients)]
+    teams = [
+        {"name": f"team{t}", "manager": logins[t * 10], "members": logins[t * 10 + 1 : t * 10 + 10]}
+        for t in range((clients + 9) // 10)
+    ]
+    secrets = []
+    with Session(engine) as session:
+        import_people(session, {"people": [{"login": x} for x in logins], "teams": teams})
+        for login in logins:
+            person = person_for_login(session, login)
+            assert person is not None
+            secrets.append(create_token(session, person, label="load test")[1])
+        session.commit()
+    engine.dispose()
+    return secrets
+
+
+def start_server(db_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "GEMBA_DATABASE_URL": f"sqlite:///{db_path}",
+        "GEMBA_DATA_DIR": str(db_path.parent / "data"),
+        "GEMBA_FLAGS_PER_MINUTE": "1000000",
+        "GEMBA_FLAGS_BURST": "1000000",
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+async def post_with_retries(
+    client: httpx.AsyncClient, secret: str, body: dict[str, object], key: str, tally: Tally
+) -> dict[str, object] | None:
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": key}
+    for attempt in range(MAX_ATTEMPTS):
+        started = time.perf_counter()
+        try:
+            response = await client.post("/api/v1/friction", json=body, headers=headers)
+        except httpx.HTTPError:
+            tally.errors += 1
+            await asyncio.sleep(0.05 * (attempt + 1))
+            continue
+        tally.latencies.append(time.perf_counter() - started)
+        tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
+        if response.status_code in (200, 201):
+            return response.json()  # type: ignore[no-any-return]
+        if response.status_code == 429:
+            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+        elif response.status_code >= 500:
+            await asyncio.sleep(0.05 * (attempt + 1))
+        else:
+            raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+    tally.gave_up += 1
+    return None
+
+
+async def one_client(
+    base_url: str, secret: str, until: float, tally: Tally, rng: random.Random
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+        while time.monotonic() < until:
+            key = str(uuid.uuid4())
+            body = {
+                "summary": f"load {key}",
+                "category": rng.choice(CATEGORIES),
+                "anonymous": rng.random() < 0.3,
+                "repo": "acme/pay",
+                "pull_number": rng.randint(1, 500),
+            }
+            flag = await post_with_retries(client, secret, body, key, tally)
+            if flag is None:
+                continue
+            tally.acknowledged[str(body["summary"])] = int(flag["id"])  # type: ignore[call-overload]
+            if rng.random() < 0.05:  # the response was "lost": send it again
+                again = await post_with_retries(client, secret, body, key, tally)
+                tally.replays_checked += 1
+                if again is None or again["id"] != flag["id"]:
+                    tally.replay_mismatch += 1
+
+
+def verify(db_path: Path, tally: Tally) -> list[str]:
+    engine = make_engine(f"sqlite:///{db_path}")
+    with Session(engine) as session:
+        rows = session.exec(select(FrictionFlag.id, FrictionFlag.summary)).all()
+    engine.dispose()
+    problems = []
+    by_summary: dict[str, list[int]] = {}
+    for flag_id, summary in rows:
+        by_summary.setdefault(summary, []).append(flag_id or 0)
+    duplicates = {s: ids for s, ids in by_summary.items() if len(ids) > 1}
+    if duplicates:
+        problems.append(f"{len(duplicates)} flags stored more than once")
+    lost = [s for s, fid in tally.acknowledged.items() if by_summary.get(s) != [fid]]
+    if lost:
+        problems.append(f"{len(lost)} acknowledged flags missing or with another id")
+    unacknowledged = set(by_summary) - set(tally.acknowledged)
+    if len(unacknowledged) > tally.gave_up:
+        problems.append(f"{len(unacknowledged)} stored flags were never acknowledged")
+    if tally.replay_mismatch:
+        problems.append(f"{tally.replay_mismatch} replays returned another flag")
+    server_errors = sum(n for code, n in tally.statuses.items() if code >= 500)
+    if server_errors:
+        problems.append(f"{server_errors} responses were 5xx")
+    return problems
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(q * 1000) - 1] if len(values) > 1 else 0.0
+
+
+async def load(base_url: str, secrets: list[str], seconds: float, tally: Tally) -> float:
+    until = time.monotonic() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            one_client(base_url, secret, until, tally, random.Random(n))
+            for n, secret in enumerate(secrets)
+        )
+    )
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="gemba-flags-load-"))
+    db_path = workdir / "gemba.db"
+    try:
+        secrets = prepare(db_path, args.clients)
+        port = free_port()
+        server = start_server(db_path, port, args.workers)
+        tally = Tally()
+        try:
+            elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", secrets, args.seconds, tally))
+        finally:
+            server.terminate()
+            server.wait(10)
+        problems = verify(db_path, tally)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    requests = len(tally.latencies)
+    ms = sorted(x * 1000 for x in tally.latencies)
+    print(f"clients {args.clients}, {elapsed:.1f} s, server workers {args.workers}, SQLite")
+    print(f"requests {requests} ({requests / elapsed:.0f}/s), flags acknowledged "
+          f"{len(tally.acknowledged)} ({len(tally.acknowledged) / elapsed:.0f}/s)")  # fmt: skip
+    print(
+        f"latency ms: p50 {percentile(ms, 0.5):.1f}  p90 {percentile(ms, 0.9):.1f}  "
+        f"p99 {percentile(ms, 0.99):.1f}  max {ms[-1] if ms else 0:.1f}"
+    )
+    print(f"statuses {dict(sorted(tally.statuses.items()))}, transport errors {tally.errors}, "
+          f"gave up {tally.gave_up}, replays checked {tally.replays_checked}")  # fmt: skip
+    if problems:
+        print("FAILED: " + "; ".join(problems))
+        return 1
+    print("every acknowledged flag is stored exactly once; no 5xx")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
