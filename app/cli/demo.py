@@ -9,6 +9,7 @@ through the product's own flag function, then serves the web app and prints sign
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import socket
 import threading
@@ -49,7 +50,6 @@ DEMO_DB = "gemba-demo.db"
 DEMO_TOKEN = "demo-token"
 MANAGER = org.team("Payments").manager
 DEVELOPER = org.WAITING_AUTHOR
-PAGES = ("/", "/teams/Payments", f"/people/{DEVELOPER}", "/repos/acme/payments-api")
 
 
 def _say(message: str) -> None:
@@ -246,17 +246,37 @@ def start_web(settings: Settings, port: int) -> tuple[uvicorn.Server, threading.
     return server, thread
 
 
-def fetch_pages(base: str, token: str) -> list[str]:
-    """Open every page as the manager; a page that does not answer 200 is a problem."""
+def expected_pages(manifest: Manifest) -> dict[str, list[str]]:
+    """Each page the manager opens, with what must be on it for the planted patterns."""
+    waiting = manifest.patterns["waiting_pull"]
+    pull = f"{waiting['repo']}#{waiting['number']}"
+    hotspot = manifest.patterns["hotspot"]
+    flaky = manifest.patterns["flaky"]
+    busy = org.member(manifest.patterns["busy_reviewer"])
+    return {
+        "/": [DEVELOPER],
+        "/teams/Payments": [pull, flaky["job"], hotspot["path"], busy.login],
+        f"/people/{DEVELOPER}": [f"#{waiting['number']}"],
+        f"/people/{busy.login}": [busy.name],
+        f"/repos/{hotspot['repo']}": [hotspot["path"]],
+        f"/repos/{flaky['repo']}": ["Flaky runs"],
+    }
+
+
+def fetch_pages(base: str, token: str, pages: dict[str, list[str]]) -> list[str]:
+    """Open every page as the manager: each must answer 200 and show its pattern."""
     problems = []
-    for path in PAGES:
+    for path, needles in pages.items():
         request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                if response.status != 200:
-                    problems.append(f"{path}: HTTP {response.status}")
+                body = response.read().decode("utf-8", "replace")
         except Exception as error:  # report every page, not just the first failure
             problems.append(f"{path}: {error}")
+            continue
+        missing = [needle for needle in needles if html.escape(needle) not in body]
+        if missing:
+            problems.append(f"{path}: does not show {', '.join(missing)}")
     return problems
 
 
@@ -293,7 +313,7 @@ def demo(
     base = f"http://127.0.0.1:{web_port}"
     web_settings = run.settings.model_copy(update={"base_url": base})
     server, thread = start_web(web_settings, web_port)
-    problems += fetch_pages(base, run.tokens[MANAGER])
+    problems += fetch_pages(base, run.tokens[MANAGER], expected_pages(manifest))
     run.timed("total", total)
     _say("timings (s): " + json.dumps(run.timings))
     typer.echo(f"\nGemba Walk demo: {base}/")
@@ -310,7 +330,9 @@ def demo(
         engine.dispose()
         if problems:
             raise typer.Exit(1)
-        typer.echo("demo check passed: every generated row was collected and every page answers")
+        typer.echo(
+            "demo check passed: every generated row was collected, every page shows its pattern"
+        )
         return
     typer.echo("Press Ctrl-C to stop.")
     try:

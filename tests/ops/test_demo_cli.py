@@ -33,7 +33,7 @@ def test_demo_collects_everything_it_generated_and_serves_every_page(tmp_path: P
     result = _demo(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "demo organisation built" in result.stderr
-    assert "demo check passed" in result.stdout
+    assert "demo check passed" in result.stdout  # counts match, pages show the patterns
     assert re.search(r"Gemba Walk demo: http://127\.0\.0\.1:\d+/", result.stdout)
     links = re.findall(
         r"sign in as (\w+) .*: (http://127\.0\.0\.1:\d+/signin\?token=gw_\S+)", result.stdout
