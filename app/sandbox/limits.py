@@ -6,6 +6,7 @@ a fault fires on the next matching requests, a budget runs out like GitHub's pri
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -21,6 +22,12 @@ DOCS_SECONDARY = (
 )
 
 
+def reset_time(seconds: float, now: float | None = None) -> int:
+    """The epoch second at least `seconds` from now (GitHub's X-RateLimit-Reset is whole seconds;
+    rounding up keeps a short test window from ending before a client reads it)."""
+    return math.ceil((time.time() if now is None else now) + seconds)
+
+
 @dataclass
 class Budget:
     """One resource's primary rate limit (core, graphql, search ...)."""
@@ -32,7 +39,7 @@ class Budget:
 
     def __post_init__(self) -> None:
         if not self.reset_at:
-            self.reset_at = int(time.time()) + self.window
+            self.reset_at = reset_time(self.window)
 
     @property
     def remaining(self) -> int:
@@ -42,7 +49,7 @@ class Budget:
         """A new window starts once the reset time has passed, as on GitHub."""
         if now >= self.reset_at:
             self.used = 0
-            self.reset_at = int(now) + self.window
+            self.reset_at = reset_time(self.window, now)
 
     def headers(self, resource: str) -> dict[str, str]:
         return {
@@ -131,7 +138,7 @@ class Limits:
                 limit=limit,
                 used=used,
                 window=max(reset_in, 1),
-                reset_at=int(time.time()) + reset_in,
+                reset_at=reset_time(reset_in),
             )
 
     def budget(self, resource: str) -> Budget:

@@ -13,7 +13,6 @@ import json
 import socket
 import struct
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from app.sandbox.limits import Fault, Limits, primary_limit_body, secondary_limit_body
+from app.sandbox.limits import (
+    Fault,
+    Limits,
+    primary_limit_body,
+    reset_time,
+    secondary_limit_body,
+)
 from app.sandbox.routing import GITHUB_API, HttpError, Request, Response, Router, not_found
 from app.sandbox.scenario import Scenario, ScenarioError
 
@@ -234,7 +239,7 @@ class SandboxServer:
         response.headers.update(budget.headers(resource))
         response.headers["X-RateLimit-Remaining"] = "0"
         response.headers["X-RateLimit-Used"] = str(budget.limit)
-        response.headers["X-RateLimit-Reset"] = str(int(time.time()) + fault.reset_in)
+        response.headers["X-RateLimit-Reset"] = str(reset_time(fault.reset_in))
         return response
 
     def control(self, method: str, path: str, body: bytes) -> Response:
