@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -38,10 +39,25 @@ from dashboards.signals.ci_queries import (
 )
 
 
-def _window(query: object, *, since: datetime, until: datetime) -> object:
-    return query.where(  # type: ignore[attr-defined]
-        WorkflowRun.created_at >= since, WorkflowRun.created_at < until
+def _runs(
+    query: Any,
+    *,
+    since: datetime,
+    until: datetime,
+    actors: Collection[str] | None,
+    repo: str | None,
+) -> Any:
+    """Join a query over runs to their repository and workflow, and keep the wanted runs."""
+    query = (
+        query.join(Repository, Repository.id == WorkflowRun.repository_id)
+        .join(Workflow, Workflow.id == WorkflowRun.workflow_id, isouter=True)
+        .where(WorkflowRun.created_at >= since, WorkflowRun.created_at < until)
     )
+    if actors is not None:
+        query = query.where(col(WorkflowRun.actor_login).in_(actors))
+    if repo is not None:
+        query = query.where(Repository.name == repo)
+    return query
 
 
 def attempts_for(
@@ -74,16 +90,9 @@ def attempts_for(
             RunAttempt.triggering_actor_login,
             WorkflowRun.pull_numbers,
             WorkflowRun.html_url,
-        )
-        .join(WorkflowRun, WorkflowRun.id == RunAttempt.run_id)  # type: ignore[arg-type]
-        .join(Repository, Repository.id == WorkflowRun.repository_id)  # type: ignore[arg-type]
-        .join(Workflow, Workflow.id == WorkflowRun.workflow_id, isouter=True)  # type: ignore[arg-type]
+        ).join(WorkflowRun, WorkflowRun.id == RunAttempt.run_id)  # type: ignore[arg-type]
     )
-    query = _window(query, since=since, until=until)  # type: ignore[assignment]
-    if actors is not None:
-        query = query.where(col(WorkflowRun.actor_login).in_(actors))
-    if repo is not None:
-        query = query.where(Repository.name == repo)
+    query = _runs(query, since=since, until=until, actors=actors, repo=repo)
     rows = []
     for (
         repo_name,
@@ -160,16 +169,9 @@ def jobs_for(
             Job.started_at,
             Job.completed_at,
             Job.html_url,
-        )
-        .join(WorkflowRun, WorkflowRun.id == Job.run_id)  # type: ignore[arg-type]
-        .join(Repository, Repository.id == WorkflowRun.repository_id)  # type: ignore[arg-type]
-        .join(Workflow, Workflow.id == WorkflowRun.workflow_id, isouter=True)  # type: ignore[arg-type]
+        ).join(WorkflowRun, WorkflowRun.id == Job.run_id)  # type: ignore[arg-type]
     )
-    query = _window(query, since=since, until=until)  # type: ignore[assignment]
-    if actors is not None:
-        query = query.where(col(WorkflowRun.actor_login).in_(actors))
-    if repo is not None:
-        query = query.where(Repository.name == repo)
+    query = _runs(query, since=since, until=until, actors=actors, repo=repo)
     return [
         JobRow(
             repo=repo_name,

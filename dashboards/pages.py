@@ -26,7 +26,6 @@ from app.models import (
     FrictionFlag,
     Identity,
     OneOnOneNote,
-    PageView,
     Person,
     Repository,
     Team,
@@ -353,8 +352,7 @@ def person_page(
     ):
         raise PageNotFoundError(login)
     is_self = viewer.person_id == person.id
-    if not is_self:
-        _record_view(session, person_id=person.id, viewer_id=viewer.person_id)
+    access.record_view(session, viewer, person.id, "person_page")  # not logged for oneself
     chosen = resolve_period(session, period, now=now, person_id=person.id)
     evidence = person_evidence(session, person, chosen, now, settings)
     teams, reviews, ci, spots = evidence.teams, evidence.reviews, evidence.ci, evidence.spots
@@ -394,12 +392,6 @@ def person_page(
             f"`{sig.COLLECT_CI}`, or pick a longer period."
         ),
     )
-
-
-def _record_view(session: Session, *, person_id: int, viewer_id: int) -> None:
-    """Someone else opened this person's page: the person can see who looked."""
-    session.add(PageView(person_id=person_id, viewer_id=viewer_id, what="person_page"))
-    session.flush()
 
 
 def person_flags(session: Session, person_id: int) -> list[FlagItem]:
@@ -938,9 +930,9 @@ def _coupling_chart(
 
 
 def _risk_chart(spots: sig.Hotspots | None, data_path: str, query: dict[str, str | None]) -> Chart:
-    title = "Knowledge risk: files mostly known by one person"
+    title = "Knowledge risk: files whose main author has gone quiet"
     empty = (
-        "No file is known by only one person in this period."
+        "Every file's main author has committed in the last 90 days."
         if spots is not None
         else f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
     )
@@ -949,20 +941,20 @@ def _risk_chart(spots: sig.Hotspots | None, data_path: str, query: dict[str, str
     files = spots.knowledge_risk[:15]
     built = figures.horizontal_bars(
         [f.path for f in files],
-        [f.top_share * 100 for f in files],
-        x_title="Share of changes by the main author (%)",
-        unit="%",
-        name="Share by main author",
+        [float(f.idle_days or 0) for f in files],
+        x_title="Days since the main author's last commit",
+        unit="days",
+        name="Days since the main author's last commit",
         colours=[figures.OKABE_ITO[5]] * len(files),
-        hover=[f"{f.authors} author(s), {f.churn} lines changed" for f in files],
+        hover=[f"{f.top_author}: {f.top_share:.0%} of added lines" for f in files],
     )
     rows = [
         {
             "path": f.path,
-            "authors": f.authors,
-            "top_author": f.top_author,
-            "top_author_share": round(f.top_share, 3),
-            "lines_changed": f.churn,
+            "main_author": f.top_author,
+            "main_author_share": round(f.top_share, 3),
+            "idle_days": f.idle_days,
+            "loc": f.loc,
         }
         for f in spots.knowledge_risk
     ]
