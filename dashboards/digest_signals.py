@@ -1,4 +1,4 @@
-"""The digest's bridge to the signal modules: review flow, CI, hotspots and talking points.
+"""The digest's bridge to the signal modules: review flow, CI, hotspots, review queues.
 
 Each section returns None while its data is not collected yet (no rows of that kind at all),
 so the email says "not collected yet" instead of printing a zero. Rows every digest needs
