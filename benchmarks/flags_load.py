@@ -56,6 +56,12 @@ class Tally:
     replay_mismatch: int = 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to tell cost from waiting."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -214,8 +220,10 @@ def main() -> int:
         port = free_port()
         server = start_server(db_path, port, args.workers)
         tally = Tally()
+        cpu_before = cpu_seconds(server.pid)
         try:
             elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", secrets, args.seconds, tally))
+            server_cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(10)
@@ -230,6 +238,12 @@ def main() -> int:
     print(
         f"latency ms: p50 {percentile(ms, 0.5):.1f}  p90 {percentile(ms, 0.9):.1f}  "
         f"p99 {percentile(ms, 0.99):.1f}  max {ms[-1] if ms else 0:.1f}"
+    )
+    load1 = os.getloadavg()[0]
+    print(
+        f"server CPU {server_cpu:.1f} s = {server_cpu / max(requests, 1) * 1000:.2f} ms per request"
+        f" (so about {requests / max(server_cpu, 1e-9):.0f} requests per CPU-second);"
+        f" load average {load1:.1f} on {os.cpu_count()} cores"
     )
     print(f"statuses {dict(sorted(tally.statuses.items()))}, transport errors {tally.errors}, "
           f"gave up {tally.gave_up}, replays checked {tally.replays_checked}")  # fmt: skip
