@@ -183,3 +183,18 @@ def test_text_from_the_data_is_escaped_in_html(session: Session, settings: Setti
     html = render(data).get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
     assert "<script" not in html and "<b>" not in html
+
+
+def test_a_skip_level_manager_sees_every_level_below_and_nothing_else(
+    session: Session, settings: Settings
+) -> None:
+    org = build_org(session)
+    vera = person(session, "vera")
+    team(session, "Leads", vera, [org.people["alice"]], "Europe/Berlin")
+    session.commit()
+    data = manager_digest(session, vera, WEEK, settings, NOW)
+    assert data is not None
+    assert data.teams == ["Leads", "Payments"]
+    assert [p.login for p in data.talking_points] == ["bob", "carol"]  # alice has nothing
+    assert data.metric("flags_new").this_week == 2  # type: ignore[union-attr]
+    assert SECRET not in _texts(data)

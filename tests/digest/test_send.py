@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -11,7 +12,7 @@ from app.models import DigestDelivery
 from app.settings import Settings
 from dashboards.digest_delivery import all_due, send_digests
 from tests.digest.org import NOW, SECRET, WEEK, build_org
-from tests.digest.smtp_server import SmtpServer
+from tests.digest.smtp_server import SmtpServer, authenticate, free_port
 
 
 def _due(session: Session, settings: Settings) -> list:
@@ -138,3 +139,46 @@ def test_dry_run_sends_and_records_nothing(
     assert len(report.would_send) == 3
     assert smtp.received == []
     assert session.exec(select(DigestDelivery)).all() == []
+
+
+def test_a_send_cut_off_midway_is_uncertain_until_resent_with_the_same_id(
+    engine: Engine, session: Session, mail_settings: Settings, smtp: SmtpServer
+) -> None:
+    org = build_org(session)
+    alice = org.people["alice"]
+    session.add(DigestDelivery(person_id=alice.id, week=WEEK, status="sending"))  # process died
+    session.commit()
+    due = [d for d in _due(session, mail_settings) if d.login == "alice"]
+    report = send_digests(engine, mail_settings, due, now=NOW)
+    assert [d.login for d in report.uncertain] == ["alice"] and not report.ok
+    assert smtp.received == []
+    again = send_digests(engine, mail_settings, due, now=NOW, resend_uncertain=True)
+    assert again.ok and [d.login for d in again.sent] == ["alice"]
+    assert (
+        smtp.received[0].message["Message-ID"] == f"<gemba-digest.{WEEK}.{alice.id}@example.test>"
+    )
+
+
+def test_implicit_tls_with_auth(
+    engine: Engine, session: Session, mail_settings: Settings, smtp: SmtpServer
+) -> None:
+    build_org(session)
+    port = free_port()
+    controller = Controller(
+        smtp.recorder,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=smtp.context,
+        authenticator=authenticate,
+        auth_require_tls=False,  # the whole connection is TLS already
+    )
+    controller.start()
+    try:
+        tls = mail_settings.model_copy(
+            update={"smtp_port": port, "smtp_ssl": True, "smtp_starttls": False}
+        )
+        report = send_digests(engine, tls, _due(session, tls), now=NOW)
+    finally:
+        controller.stop()
+    assert report.ok and len(smtp.received) == 3
+    assert all(r.authenticated for r in smtp.received)
