@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,8 +25,9 @@ from sqlmodel import Session, select
 
 from app.deps import SESSION_COOKIE
 from app.main import create_app
-from app.models import ApiToken, PageView
+from app.models import ApiToken, PageView, Person
 from app.settings import Settings
+from dashboards.digest import developer_digest, manager_digest, render_parts
 from tests.app.access_world import (
     ANON_PAYMENTS,
     ANON_SEARCH,
@@ -278,3 +280,32 @@ def test_revoked_token_and_cookie_stop_working_at_once(
     listed = client.get("/api/v1/admin/tokens", headers=_headers(world, "admin")).text
     assert not any(secret in listed for secret in world.secrets.values())
     assert not any(h in listed for h in token_hashes)
+
+
+def test_digests_carry_no_one_elses_private_data_nor_an_anonymous_author(
+    world_app: tuple[TestClient, World, Engine], settings: Settings
+) -> None:
+    """Every person's digest (manager's and developer's), HTML and text, same rules as pages."""
+    _, world, engine = world_app
+    now = datetime.now(UTC)
+    problems = []
+    with Session(engine, expire_on_commit=False) as session:
+        for login, person_id in world.ids.items():
+            person = session.get(Person, person_id)
+            assert person is not None
+            built = [developer_digest(session, person, None, settings, now)]
+            built.append(manager_digest(session, person, None, settings, now))
+            for data in filter(None, built):
+                for text in render_parts(data):
+                    # Digests have no admin view: root's digest follows the person rules.
+                    viewer = login if login != "root" else "nobody"
+                    leaked = [m for m in forbidden_markers(world, viewer) if m in text]
+                    if viewer == "nobody":
+                        leaked = [
+                            m for m in leaked if m not in world.markers.get(login, {}).values()
+                        ]
+                    if leaked:
+                        problems.append(f"{login} {data.kind}: leaked {sorted(leaked)}")
+                    if _anonymous_author_shown(text):
+                        problems.append(f"{login} {data.kind}: anonymous flag with its author")
+    assert problems == [], "\n".join(problems)
