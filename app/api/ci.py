@@ -52,7 +52,10 @@ def window(since: datetime | None, until: datetime | None) -> tuple[datetime, da
         if value is not None and value.tzinfo is None:
             raise _bad(name, "give a time zone (e.g. 2026-03-01T00:00:00Z)")
     end = until or datetime.now(UTC)
-    start = since or end - timedelta(weeks=DEFAULT_WEEKS)
+    try:
+        start = since or end - timedelta(weeks=DEFAULT_WEEKS)
+    except OverflowError as error:
+        raise _bad("until", "until is too early") from error
     if start >= end:
         raise _bad("since", "since must be before until")
     if end - start > MAX_WINDOW:

@@ -113,6 +113,7 @@ def test_time_lost_respects_who_may_see_whom(client: tuple[TestClient, dict]) ->
         ({"since": "2026-03-01T00:00:00"}, "since"),
         ({"since": "yesterday"}, "since"),
         ({"repo": "not a repo"}, "repo"),
+        ({"until": "0001-01-01T00:00:00Z"}, "until"),
         ({"since": "2024-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "since"),
     ],
 )
