@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.models import DigestDelivery, Person, Team, TeamMember
-from app.models.base import utcnow
+from app.models.base import as_utc, utcnow
 from app.settings import Settings
 from dashboards import mailer
 from dashboards.digest import developer_digest, manager_digest, render
@@ -323,3 +323,26 @@ def unsubscribe(session: Session, token: str) -> Person | None:
     session.add(person)
     session.flush()
     return person
+
+
+def delivery_rows(session: Session, week: str | None = None) -> list[dict[str, object]]:
+    """The delivery record, newest week first, for `gemba digest status`."""
+    query = (
+        select(DigestDelivery, Person.login)
+        .join(Person, col(Person.id) == col(DigestDelivery.person_id))
+        .order_by(col(DigestDelivery.week).desc(), col(Person.login))
+    )
+    if week is not None:
+        query = query.where(DigestDelivery.week == week)
+    return [
+        {
+            "week": row.week,
+            "login": login,
+            "status": row.status,
+            "attempts": row.attempts,
+            "sent_at": as_utc(row.sent_at),
+            "message_id": row.message_id,
+            "last_error": row.last_error,
+        }
+        for row, login in session.exec(query)
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlmodel import select
 
-from app.cli.common import engine, fail, session, settings
+from app.cli.common import engine, fail, print_json, session, settings
 from app.models import Person
 from dashboards.digest import render_parts
 from dashboards.digest_delivery import (
@@ -17,6 +17,7 @@ from dashboards.digest_delivery import (
     Due,
     SendReport,
     all_due,
+    delivery_rows,
     digest_for,
     due_digests,
     send_digests,
@@ -98,6 +99,27 @@ def send(
     _summary(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@digest_cli.command("status")
+def status(
+    week: str | None = typer.Option(None, help="ISO week such as 2026-W47 (default: all)"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """List what was sent, failed or is uncertain, per recipient and week."""
+    with session() as db:
+        rows = delivery_rows(db, week)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['week']} {row['login']}: {row['status']} after {row['attempts']} attempt(s)"
+            + (f", sent {row['sent_at']:%Y-%m-%d %H:%M} UTC" if row["sent_at"] else "")
+            + (f", last error: {row['last_error']}" if row["last_error"] else "")
+        )
+    if not rows:
+        typer.echo("no digest recorded" + (f" for {week}" if week else ""))
 
 
 def _echo(event: str, item: Due, detail: str) -> None:

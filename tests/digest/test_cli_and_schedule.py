@@ -83,6 +83,10 @@ def test_send_reports_pending_and_exits_non_zero_when_smtp_is_down(
     assert result.exit_code == 1
     assert "sent 0, already sent 0, pending 3" in result.output
     assert "pending: alice 2026-W47: ConnectionRefusedError" in result.output
+    status = runner.invoke(cli, ["digest", "status"])
+    assert "2026-W47 alice: failed after 2 attempt(s), last error: ConnectionRefusedError" in (
+        status.output
+    )
     with Session(engine) as fresh:
         rows = fresh.exec(select(DigestDelivery)).all()
     assert [(r.status, r.attempts) for r in rows] == [("failed", 2)]  # the rest never claimed
@@ -111,6 +115,9 @@ def test_send_then_rerun_through_a_real_server(
     assert "sent 3, already sent 0, pending 0" in first.output
     assert second.exit_code == 0 and "sent 0, already sent 3, pending 0" in second.output
     assert len(smtp.received) == 3 and all(r.tls and r.authenticated for r in smtp.received)
+    status = runner.invoke(cli, ["digest", "status", "--week", WEEK])
+    assert status.exit_code == 0
+    assert status.output.count("sent after 1 attempt(s), sent 20") == 3
 
 
 MONDAY = datetime(2026, 11, 30, tzinfo=UTC)
