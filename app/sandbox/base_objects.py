@@ -17,8 +17,11 @@ EPOCH = "2024-01-01T00:00:00Z"
 
 
 def stable_id(*parts: object) -> int:
-    """A deterministic positive id, so rebuilt scenarios keep their ids."""
-    return zlib.crc32("/".join(map(str, parts)).encode()) or 1
+    """A deterministic positive id, so rebuilt scenarios keep their ids.
+
+    31 bits, so it also fits GraphQL's Int (`databaseId`), as GitHub's ids did for years.
+    """
+    return (zlib.crc32("/".join(map(str, parts)).encode()) & 0x7FFFFFFF) or 1
 
 
 def node_id(kind: str, number: int) -> str:

@@ -166,7 +166,22 @@ def _commit(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _timeline_commit(item: dict[str, Any]) -> dict[str, Any]:
+    """A `committed` timeline item (git commit shape) as a PullRequestCommit."""
+    as_pull_commit = {
+        "sha": item.get("sha"),
+        "node_id": item.get("node_id"),
+        "html_url": item.get("html_url"),
+        "commit": {k: item.get(k) for k in ("author", "committer", "message")},
+    }
+    return {**_commit(as_pull_commit), "createdAt": (item.get("committer") or {}).get("date")}
+
+
 def _timeline_item(event: dict[str, Any]) -> dict[str, Any] | None:
+    if event.get("event") == "reviewed":
+        return _review(event)
+    if event.get("event") == "committed":
+        return _timeline_commit(event)
     typename = TIMELINE_TYPES.get(event.get("event", ""))
     if typename is None:
         return None

@@ -12,6 +12,8 @@ from tests.fakes.github_objects import (
     make_review,
     make_timeline_event,
     make_user,
+    timeline_commit,
+    timeline_review,
 )
 
 PULLS_QUERY = """
@@ -176,3 +178,33 @@ def test_enterprise_graphql_endpoint_answers_pygithub(scenario):
     )
     assert data["data"]["repository"] == {"name": "app"}
     assert gh.requester.graphql_url == f"{scenario.url}/api/graphql"
+
+
+def test_timeline_items_include_reviews_and_commits(github_api):
+    review = make_review("acme", "app", 1, reviewer="bob", submitted_at="2024-01-02T00:00:00Z")
+    commit = make_commit("acme", "app", authored_at="2024-01-01T09:00:00Z")
+    github_api.write_repo(
+        "acme",
+        "app",
+        pulls=[make_pull("acme", "app", 1)],
+        timelines={"1": [timeline_commit(commit), timeline_review(review)]},
+    )
+    query = """{ repository(owner: "acme", name: "app") { pullRequest(number: 1) {
+      timelineItems(first: 10, itemTypes: [PULL_REQUEST_COMMIT, PULL_REQUEST_REVIEW]) { nodes {
+        __typename
+        ... on PullRequestCommit { commit { oid authoredDate } }
+        ... on PullRequestReview { databaseId state author { login } }
+    } } } } }"""
+    nodes = _post(github_api, query).json()["data"]["repository"]["pullRequest"]
+    assert nodes["timelineItems"]["nodes"] == [
+        {
+            "__typename": "PullRequestCommit",
+            "commit": {"oid": commit["sha"], "authoredDate": "2024-01-01T09:00:00Z"},
+        },
+        {
+            "__typename": "PullRequestReview",
+            "databaseId": review["id"],
+            "state": "APPROVED",
+            "author": {"login": "bob"},
+        },
+    ]
