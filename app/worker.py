@@ -159,12 +159,17 @@ def finish(
     *,
     error: str | None = None,
     retry_after: timedelta | None = None,
+    counts: bool = True,
 ) -> str:
-    """Record the outcome: done, pending again (retry after a pause) or failed for good."""
+    """Record the outcome: done, pending again (retry after a pause) or failed for good.
+
+    `counts=False` gives the attempt back: the job did not fail, it had to wait (another
+    process held the repository), so waiting never uses up its attempts.
+    """
     now = _now()
     if error is None:
         status, not_before = "done", None
-    elif job.attempts < MAX_ATTEMPTS:
+    elif not counts or job.attempts < MAX_ATTEMPTS:
         backoff = timedelta(seconds=min(600, 15 * 2 ** (job.attempts - 1)))
         delay = backoff if retry_after is None else retry_after
         status, not_before = "pending", now + delay
@@ -174,10 +179,11 @@ def finish(
         conn.execute(
             _sql(
                 "UPDATE collectjob SET status = :status, lease_until = :not_before, "
-                "last_error = :error, finished_at = :finished WHERE id = :id "
-                "AND worker = :worker AND status = 'running'"
+                "last_error = :error, finished_at = :finished, attempts = attempts - :give_back "
+                "WHERE id = :id AND worker = :worker AND status = 'running'"
             ),
             {
+                "give_back": 0 if counts else 1,
                 "status": status,
                 "not_before": not_before,
                 "error": error[:4000] if error else None,
@@ -276,8 +282,15 @@ def work(
             try:
                 summary = run_job(engine, settings, job)
             except Exception as error:
-                delay = REFUSED_RETRY if _refused(error) else None
-                status = finish(engine, job, worker, error=str(error), retry_after=delay)
+                refused = _refused(error)
+                status = finish(
+                    engine,
+                    job,
+                    worker,
+                    error=str(error),
+                    retry_after=REFUSED_RETRY if refused else None,
+                    counts=not refused,
+                )
                 log.warning(
                     "job failed",
                     extra={

@@ -154,3 +154,14 @@ def test_workers_share_the_queue_and_a_killed_workers_job_is_taken_over(
         stored = _stored(engine, name)
         assert stored["distinct"] == stored["commits"], name
         assert {k: stored[k] for k in counts} == counts, name
+
+
+def test_waiting_for_another_process_does_not_use_up_attempts(engine: Engine) -> None:
+    worker.enqueue(engine, "git", "busy=/somewhere")
+    for _ in range(worker.MAX_ATTEMPTS + 2):
+        job = worker.claim(engine, "w", LEASE)
+        assert job is not None and job.attempts == 1
+        status = worker.finish(
+            engine, job, "w", error="held by another run", retry_after=timedelta(0), counts=False
+        )
+        assert status == "pending"
