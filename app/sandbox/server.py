@@ -16,6 +16,8 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,15 @@ from app.sandbox.limits import (
     reset_time,
     secondary_limit_body,
 )
-from app.sandbox.routing import GITHUB_API, HttpError, Request, Response, Router, not_found
+from app.sandbox.routing import (
+    GITHUB_API,
+    HttpError,
+    Request,
+    Response,
+    Router,
+    not_found,
+    parse_time,
+)
 from app.sandbox.scenario import Scenario, ScenarioError
 
 ROUTE_MODULES = (
@@ -186,7 +196,10 @@ class SandboxServer:
         if response.status == 200 and request.method in ("GET", "HEAD"):
             etag = _etag(response.text())
             response.headers.setdefault("ETag", etag)
-            if _etag_matches(request.headers.get("If-None-Match"), etag):
+            modified = _last_modified(response.body)
+            if modified is not None:
+                response.headers.setdefault("Last-Modified", format_datetime(modified, usegmt=True))
+            if _not_modified(request.headers, etag, modified):
                 response = Response(304, None, {"ETag": etag, **_keep(response.headers)})
                 counts = False
         if counts:
@@ -281,6 +294,29 @@ def _query_string(query: Mapping[str, str]) -> str:
 
 def _etag(text: str) -> str:
     return 'W/"' + hashlib.sha256(text.encode()).hexdigest() + '"'
+
+
+def _last_modified(body: Any) -> datetime | None:
+    """GitHub sends Last-Modified for single objects: their `updated_at`."""
+    if not isinstance(body, dict) or not isinstance(body.get("updated_at"), str):
+        return None
+    try:
+        return parse_time(body["updated_at"])
+    except ValueError:
+        return None
+
+
+def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime | None) -> bool:
+    """If-None-Match decides when sent (HTTP's rule); else If-Modified-Since against updated_at."""
+    if headers.get("If-None-Match"):
+        return _etag_matches(headers.get("If-None-Match"), etag)
+    since = headers.get("If-Modified-Since")
+    if not since or modified is None:
+        return False
+    try:
+        return modified <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

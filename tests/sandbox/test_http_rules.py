@@ -50,6 +50,26 @@ def test_etag_and_if_none_match_give_304_without_spending_rate_limit(acme):
     assert fresh.status_code == 200 and fresh.json()["title"] == "Renamed"
 
 
+def test_pygithub_conditional_update_sees_304_until_the_object_changes(acme):
+    pull = _gh(acme).get_repo("acme/app").get_pull(1)
+    assert pull.last_modified_datetime == pull.updated_at
+    acme.clear_requests()
+    assert pull.update() is False
+    assert [r.status for r in acme.requests] == [304]
+    renamed = make_pull("acme", "app", 1, title="Renamed", updated_at="2024-02-01T00:00:00Z")
+    acme.write_repo("acme", "app", pulls=[renamed])
+    assert pull.update() is True
+    assert pull.title == "Renamed"
+
+
+def test_if_modified_since_alone_compares_updated_at(acme):
+    url = f"{acme.url}/repos/acme/app/pulls/2"
+    modified = httpx.get(url).headers["Last-Modified"]
+    assert httpx.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = "Sun, 31 Dec 2023 00:00:00 GMT"
+    assert httpx.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+
+
 def test_rate_limit_headers_count_down_and_rate_limit_endpoint_agrees(acme):
     answers = [httpx.get(f"{acme.url}/repos/acme/app") for _ in range(3)]
     used = [int(a.headers["X-RateLimit-Used"]) for a in answers]
