@@ -109,7 +109,9 @@ class VisibleWaits(_Quiet):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if "backoff to" in message:
+        if "failed with 403" in message:
+            self.say(f"GitHub rate limit hit: {message}")
+        elif "backoff to" in message:
             self.say(f"GitHub rate limit: {message.replace('Setting next backoff to', 'waiting')}")
         elif "Retrying after" in message:
             self.say(f"GitHub secondary rate limit: {message}")

@@ -63,10 +63,10 @@ def test_running_out_of_rate_limit_waits_for_the_reset_visibly(
     gemba: CliRunner, github_api: GithubApi
 ) -> None:
     github_api.write_repo(sc.OWNER, sc.REPO, **sc.build())
-    github_api.inject(path=r"/pulls\?", kind="primary_rate_limit", times=1, reset_in=1)
+    github_api.inject(path=r"/pulls\?", kind="primary_rate_limit", times=1, reset_in=2)
     result = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
     assert result.exit_code == 0, result.output
-    assert "GitHub rate limit: waiting" in result.stderr
+    assert "GitHub rate limit hit: Request GET /repos/acme/api/pulls" in result.stderr
     assert "11 pull requests stored" in result.stdout
     assert 403 in {r.status for r in github_api.requests}
 
