@@ -20,9 +20,10 @@ from dashboards.signals import hotspots as signals
 from tests.fakes.git_repos import BOB, RepoBuilder
 
 
-@pytest.fixture
-def client(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
-    repo = RepoBuilder(tmp_path / "svc")
+@pytest.fixture(scope="module")
+def svc_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Old work by Ann and Bob, one recent commit by Alice; built once, only read."""
+    repo = RepoBuilder(tmp_path_factory.mktemp("svc") / "svc")
     recent = datetime.now(UTC) - timedelta(days=30)
     repo.clock = datetime.now(UTC) - timedelta(days=800)
     for n in range(6):
@@ -31,7 +32,12 @@ def client(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[TestC
         repo.commit(f"change {n}", author=BOB if n % 2 else ("Ann", "ann@example.com"))
     repo.lines("api.py", 40)
     repo.commit("recent", date=recent)
-    collect_git(engine, repo.path, name="svc")
+    return repo.path
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, svc_repo: Path) -> Iterator[TestClient]:
+    collect_git(engine, svc_repo, name="svc")
     with session_scope(engine) as session:
         person = Person(login="viewer")
         session.add(person)

@@ -108,11 +108,16 @@ def _main(truth: Truth) -> tuple[str | None, float | None]:
     return truth.names[top], (truth.added_by[top] / total if total else None)
 
 
+@pytest.fixture(scope="module")
+def rich_repo(tmp_path_factory: pytest.TempPathFactory) -> RepoBuilder:
+    """Built once per module: the tests only read it."""
+    return build_rich_history(tmp_path_factory.mktemp("rich") / "rich")
+
+
 @pytest.fixture
-def rich(tmp_path: Path, engine: Engine) -> RepoBuilder:
-    repo = build_rich_history(tmp_path / "rich")
-    collect_git(engine, repo.path, name="rich", bot_logins=BOT_LOGINS)
-    return repo
+def rich(rich_repo: RepoBuilder, engine: Engine) -> RepoBuilder:
+    collect_git(engine, rich_repo.path, name="rich", bot_logins=BOT_LOGINS)
+    return rich_repo
 
 
 def test_commits_merges_and_bots_match_git(rich: RepoBuilder, session: Session) -> None:

@@ -133,9 +133,11 @@ def test_full_flag_rereads_and_changes_nothing(tmp_path: Path, engine: Engine) -
 # --- crashes ----------------------------------------------------------------------------------
 
 
-def _collect_process(db_url: str, path: Path, name: str, **env: str) -> subprocess.Popen[bytes]:
+def _collect_process(
+    db_url: str, path: Path, name: str, batch: int = 20, **env: str
+) -> subprocess.Popen[bytes]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
-    environment.update(GEMBA_DATABASE_URL=db_url, GEMBA_GIT_BATCH_COMMITS="20", **env)
+    environment.update(GEMBA_DATABASE_URL=db_url, GEMBA_GIT_BATCH_COMMITS=str(batch), **env)
     return subprocess.Popen(
         [sys.executable, "-m", "app", "collect", "git", str(path), "--name", name, "--jobs", "2"],
         cwd=ROOT,
@@ -197,11 +199,11 @@ def test_crash_during_incremental_run(tmp_path: Path, engine: Engine, db_url: st
     repo = _history(tmp_path / "r")
     collect_git(engine, repo.path, name="r")
     repo.move("app/old name.py", "lib/renamed.py")
-    for n in range(45):
+    for n in range(12):
         repo.lines(f"lib/n{n}.py", n + 1)
         repo.lines("lib/renamed.py", 20 + n)
         repo.commit(f"n{n}")
-    crashed = _collect_process(db_url, repo.path, "r", **{CRASH_ENV: "1"})
+    crashed = _collect_process(db_url, repo.path, "r", batch=5, **{CRASH_ENV: "1"})
     _out, err = crashed.communicate(timeout=120)
     assert crashed.returncode == 75, err.decode()
     collect_git(engine, repo.path, name="r")
