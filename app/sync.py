@@ -73,6 +73,26 @@ def selected(names: Iterable[str], settings: Settings) -> list[str]:
     return keep
 
 
+def _owner_repositories(gh: Github, owner: str) -> list[tuple[str, str | None]]:
+    """Every non-archived repository of an organisation (or, failing that, a user)."""
+    try:
+        try:
+            repos = list(gh.get_organization(owner).get_repos())
+        except GithubException as error:
+            if error.status != 404:
+                raise
+            repos = list(gh.get_user(owner).get_repos())
+    except GithubException as error:
+        if error.status == 404:
+            raise SyncError(f"no organisation or user named {owner!r} on GitHub") from error
+        if error.status == 401:
+            raise SyncError("GitHub refused the credentials: check GEMBA_GITHUB_TOKEN") from error
+        raise SyncError(
+            f"listing {owner}'s repositories: GitHub answered {error.status}"
+        ) from error
+    return [(r.full_name, r.clone_url) for r in repos if not r.archived]
+
+
 def discover(settings: Settings, gh: Github) -> list[tuple[str, str | None]]:
     """(OWNER/REPO, clone URL or None) for GEMBA_REPOS, with OWNER/* expanded through the API.
 
@@ -86,14 +106,7 @@ def discover(settings: Settings, gh: Github) -> list[tuple[str, str | None]]:
         if name != "*":
             found.append((entry, None))
             continue
-        try:
-            repos = gh.get_organization(owner).get_repos()
-            found += [(r.full_name, r.clone_url) for r in repos if not r.archived]
-        except GithubException as error:
-            if error.status != 404:
-                raise SyncError(f"listing {owner}'s repositories: GitHub {error.status}") from error
-            repos = gh.get_user(owner).get_repos()
-            found += [(r.full_name, r.clone_url) for r in repos if not r.archived]
+        found += _owner_repositories(gh, owner)
     urls = dict(found)
     return [(name, urls[name]) for name in selected((n for n, _ in found), settings)]
 

@@ -118,3 +118,17 @@ def test_a_worker_runs_a_repo_job_with_every_collector(
     assert _count(engine, PullRequest, "acme/platform-infra") == counts["pulls"]
     assert _count(engine, WorkflowRun, "acme/platform-infra") == counts["runs"]
     assert worker.remaining(engine) == 0
+
+
+def test_an_unknown_organisation_gets_a_clear_error(demo: Manifest, settings: Settings) -> None:
+    sandbox = SandboxServer(demo.scenario_dir).start()
+    try:
+        config = settings.model_copy(
+            update={"github_api_url": sandbox.url, "github_token": "t", "repos": "nobody/*"}
+        )
+        with pytest.raises(sync.SyncError, match="no organisation or user named 'nobody'"):
+            sync.discover(config, _github(config))
+        config = config.model_copy(update={"repos": "acme/*", "exclude": "acme/p*"})
+        assert [name for name, _ in sync.discover(config, _github(config))] == ["acme/checkout-web"]
+    finally:
+        sandbox.stop()
