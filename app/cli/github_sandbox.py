@@ -8,6 +8,7 @@ import typer
 from github import GithubException
 
 from app.cli import common
+from app.sandbox import graphql
 from app.sandbox.record import record_repository
 from app.sandbox.scenario import Scenario
 from app.sandbox.server import SandboxServer
@@ -32,6 +33,7 @@ def github_sandbox(
         server = SandboxServer(scenario_dir, host, port, tokens=token or None)
     except OSError as error:
         common.fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    graphql.warm_up()
     typer.echo(f"GitHub stand-in serving {len(repos)} repositories at {server.url}")
     typer.echo(f"  export GEMBA_GITHUB_API_URL={server.url}")
     for folder in repos:

@@ -58,7 +58,13 @@ def github_schema() -> GraphQLSchema:
 
 def add_routes(router: Router) -> None:
     router.post("/graphql", answer_graphql)
-    # Build the schema while the server starts, so the first query does not wait for it.
+
+
+def warm_up() -> None:
+    """Build the schema in the background, so a long-running server's first query is quick.
+
+    Not done for every server: test servers that never see GraphQL should not pay for it.
+    """
     threading.Thread(target=github_schema, daemon=True).start()
 
 
