@@ -98,7 +98,7 @@ def collect_github(
                     typer.echo(
                         f"{name}: {stats.fetched} pull requests stored, "
                         f"{stats.skipped_unchanged} unchanged, {stats.requests} requests, "
-                        f"cursor {stats.cursor or '-'}"
+                        f"cursor {stats.cursor or '-'} (via {stats.via})"
                     )
                 if only is Only.ci or (only is None and importlib.util.find_spec(CI_MODULE)):
                     _collect_ci(config, gh, name, full)
