@@ -273,7 +273,9 @@ class SandboxServer:
                 self.set_rate_limit(**(data or {}))
                 return Response(201, self._rate_limit_body())
             if path == "/_sandbox/requests" and method == "GET":
-                return Response(200, [entry.__dict__ for entry in self.requests])
+                # Without headers: they carry the caller's token.
+                fields = ("method", "path", "query", "status")
+                return Response(200, [{k: getattr(e, k) for k in fields} for e in self.requests])
             if path == "/_sandbox/requests" and method == "DELETE":
                 self.clear_requests()
                 return Response(204)

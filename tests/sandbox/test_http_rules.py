@@ -137,6 +137,8 @@ def test_faults_can_be_armed_over_http_and_expire(acme):
     assert armed.status_code == 201
     statuses = [httpx.get(f"{acme.url}/repos/acme/app/pulls").status_code for _ in range(3)]
     assert statuses == [502, 502, 200]
+    log = httpx.get(f"{acme.url}/_sandbox/requests").json()
+    assert log[-1] == {"method": "GET", "path": "/repos/acme/app/pulls", "query": {}, "status": 200}
     bad = httpx.post(f"{acme.url}/_sandbox/faults", json={"kind": "meteor"})
     assert bad.status_code == 422 and "unknown fault kind" in bad.json()["message"]
 
