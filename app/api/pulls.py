@@ -40,6 +40,13 @@ def _bad(field: str, message: str) -> HTTPException:
     )
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A time without a zone is taken as UTC, the zone every stored time is in."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 class _Visibility:
     """Which GitHub logins' individual numbers this viewer may see."""
 
@@ -80,6 +87,9 @@ def get_pulls(
     """Per PR: every review-flow number next to the timestamps that produce it."""
     if repo is None:
         raise _bad("repo", "repo=OWNER/REPO is required")
+    since, until = _utc(since), _utc(until)
+    if since is not None and until is not None and since >= until:
+        raise _bad("until", "until must be after since")
     flows = pull_flows(session, settings=settings, repo=repo, since=since, until=until)
     shown, hidden = _Visibility(session, viewer, settings.team_only_mode).split(
         flows, "author_login"

@@ -74,6 +74,9 @@ def test_pulls_carry_numbers_and_timestamps_for_visible_authors(client) -> None:
     )
     assert (one["pickup_hours"], one["review_hours"], one["merge_hours"]) == (2.0, 2.0, 2.0)
     assert pulls[8]["pickup_hours"] is None  # missing steps are null, never -1
+    window = {"repo": sc.FULL_NAME, "since": "2026-11-02T13:00:00", "until": "2026-11-03"}
+    in_window = http.get("/api/v1/pulls", params=window, headers=headers["mia"]).json()["pulls"]
+    assert sorted(p["number"] for p in in_window) == [1, 2, 3, 4, 7, 8, 10, 11]  # 5, 6 closed at 12
     outsider = http.get("/api/v1/pulls", params={"repo": sc.FULL_NAME}, headers=headers["zed"])
     assert outsider.json()["pulls"] == [] and outsider.json()["hidden"] == 10
 
@@ -113,6 +116,7 @@ def test_flow_by_repo_team_and_person_with_access_rules(client) -> None:  # type
         ("/api/v1/reviews/flow", {"repo": "a/b", "weeks": 0}, "weeks"),
         ("/api/v1/pulls", {}, "repo"),
         ("/api/v1/pulls", {"repo": "a/b", "since": "yesterday"}, "since"),
+        ("/api/v1/pulls", {"repo": "a/b", "since": "2026-11-02", "until": "2026-11-01"}, "until"),
     ],
 )
 def test_bad_parameters_get_422_with_the_field(empty_client, path, params, field) -> None:  # type: ignore[no-untyped-def]
