@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import parse, validate
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from app.models import PullRequest, PullRequestEvent, Review, ReviewComment, SyncCursor
+from app.sandbox.graphql import github_schema
 from app.settings import Settings
 from collectors.github_client import make_github
+from collectors.pr_graphql import build_query
 from collectors.pr_sync import collect_pulls
 from dashboards.signals.reviews import pull_flows, waiting_now
 from tests.collectors import pull_scenario as sc
@@ -220,3 +223,9 @@ def test_a_pull_too_long_for_one_graphql_page_is_read_over_rest(
     assert (stats.fetched, stats.rest_fallbacks) == (2, 1)
     assert any(r.path.endswith("/pulls/1/reviews") for r in github_api.requests)
     assert session.exec(select(func.count()).select_from(Review)).one() == 60
+
+
+@pytest.mark.parametrize("with_comments", [True, False])
+def test_the_graphql_query_is_valid_for_githubs_schema(with_comments: bool) -> None:
+    document = parse(build_query([1, 22, 333], with_comments=with_comments))
+    assert [error.message for error in validate(github_schema(), document)] == []
