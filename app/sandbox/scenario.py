@@ -95,6 +95,7 @@ class Scenario:
         self.root = Path(root)
         self._repos: dict[Path, RepoData] = {}
         self._lock = threading.Lock()
+        self._root_files = RepoData(self.root)
 
     def _data(self, folder: Path) -> RepoData:
         with self._lock:
@@ -122,6 +123,19 @@ class Scenario:
         for folder in self.folders():
             if (folder.parent.name.lower(), folder.name.lower()) == wanted:
                 return self._data(folder)
+        return None
+
+    def renamed(self, owner: str, name: str) -> tuple[str, str] | None:
+        """The new (owner, name) of a renamed or transferred repository (`renames.json` at the
+        scenario root: {"old-owner/old-name": "owner/name"}), when the old name has no folder."""
+        renames = self._root_files.load("renames.json", {})
+        if not isinstance(renames, dict):
+            raise ScenarioError(f"{self.root / 'renames.json'}: expected an object")
+        wanted = f"{owner}/{name}".lower()
+        for old, new in renames.items():
+            if old.lower() == wanted and "/" in new:
+                new_owner, new_name = new.split("/", 1)
+                return new_owner, new_name
         return None
 
     def repo_by_id(self, repo_id: int) -> tuple[str, str] | None:

@@ -214,6 +214,9 @@ class SandboxServer:
             if self.tokens is not None and token is None:
                 return HttpError(401, "Requires authentication").response
             return Response(200, _user(self._login(token)))
+        moved = _moved(request)
+        if moved is not None:
+            return moved
         found = self.router.resolve(request.method, request.path)
         if found is None:
             return not_found().response
@@ -282,6 +285,27 @@ class SandboxServer:
         except (ValueError, TypeError) as error:
             return HttpError(422, f"bad sandbox control request: {error}").response
         return not_found().response
+
+
+def _moved(request: Request) -> Response | None:
+    """GitHub's 301 for a renamed repository, pointing at its `/repositories/{id}` form."""
+    parts = request.path.split("/", 4)
+    if len(parts) < 4 or parts[1] != "repos" or request.scenario.repo(parts[2], parts[3]):
+        return None
+    renamed = request.scenario.renamed(parts[2], parts[3])
+    target = request.scenario.repo(*renamed) if renamed else None
+    repo_id = target.repository().get("id") if target else None
+    if repo_id is None:
+        return None
+    rest = f"/{parts[4]}" if len(parts) > 4 else ""
+    query = f"?{_query_string(request.query)}" if request.query else ""
+    location = f"{GITHUB_API}/repositories/{repo_id}{rest}{query}"
+    body = {
+        "message": "Moved Permanently",
+        "url": location,
+        "documentation_url": "https://docs.github.com/v3/#http-redirects",
+    }
+    return Response(301, body, {"Location": location})
 
 
 def _user(login: str) -> dict[str, Any]:

@@ -69,3 +69,15 @@ def test_lazy_user_completion_finds_accounts_in_the_scenario(github_api):
     with pytest.raises(GithubException) as raised:
         _gh(github_api).get_user("nobody")
     assert raised.value.status == 404
+
+
+def test_renamed_repository_answers_301_and_pygithub_follows_it(github_api):
+    github_api.write_repo("acme", "app", pulls=[make_pull("acme", "app", 4)])
+    (github_api.scenario_dir / "renames.json").write_text('{"acme/old-app": "acme/app"}')
+    repo = _gh(github_api).get_repo("acme/old-app")
+    assert repo.full_name == "acme/app"
+    assert [r.status for r in github_api.requests[-2:]] == [301, 200]
+    moved = httpx.get(f"{github_api.url}/repos/acme/old-app/pulls?state=all")
+    assert moved.status_code == 301 and moved.json()["message"] == "Moved Permanently"
+    repo_id = make_repository("acme", "app")["id"]
+    assert moved.headers["Location"] == f"{github_api.url}/repositories/{repo_id}/pulls?state=all"
