@@ -19,7 +19,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -89,8 +89,11 @@ def working_hours(
     total = 0.0
     while day <= last:
         if day.weekday() in calendar.workdays:
-            day_start = datetime.combine(day, time(0), tzinfo=zone)
-            day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            # in UTC, so a 23- or 25-hour day (daylight saving) counts its real length
+            day_start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+            day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(
+                UTC
+            )
             overlap = min(end, day_end) - max(start, day_start)
             total += max(overlap.total_seconds(), 0.0)
         day += timedelta(days=1)

@@ -139,6 +139,16 @@ def test_working_hours_leave_out_the_weekend_in_the_team_time_zone() -> None:
     # Friday 20:00 UTC is Saturday 05:00 in Tokyo; Monday 04:00 UTC is Monday 13:00 there
     assert working_hours(friday, monday, tokyo) == 13.0
     assert working_hours(monday, friday, UTC_WEEK) == 0.0
+    # Europe/Berlin leaves summer time on Sunday 2026-10-25: that day lasts 25 hours
+    berlin_all_week = WorkCalendar("Europe/Berlin", frozenset(range(7)))
+    saturday_noon = datetime(2026, 10, 24, 10, 0, tzinfo=UTC)
+    assert (
+        working_hours(saturday_noon, saturday_noon + timedelta(hours=48), berlin_all_week) == 48.0
+    )
+    berlin_weekdays = WorkCalendar("Europe/Berlin", frozenset({0, 1, 2, 3, 4}))
+    assert (
+        working_hours(saturday_noon, saturday_noon + timedelta(hours=48), berlin_weekdays) == 11.0
+    )
 
 
 def test_percentile_and_summary_use_merged_pulls_only() -> None:
