@@ -165,18 +165,15 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> CiSection |
     if not _has_rows(session, WorkflowRun):
         return None
     since, until = weeks[-1].utc_start, weeks[0].utc_end
-    attempts, jobs, people = _memo(
-        session,
-        ("ci", since, until),
-        lambda: (
-            ci_queries.load_attempts(session, since=since, until=until),
-            ci_queries.load_jobs(session, since=since, until=until),
-            ci_queries.load_people(session),
-        ),
+    by_person, jobs_of_run, people = _memo(
+        session, ("ci", since, until), lambda: _ci_rows(session, since, until)
     )
-    mine = [a for a in attempts if people.person(a.person) in scope.person_logins]
-    runs = {a.run_id for a in mine}
-    my_jobs = [j for j in jobs if j.run_id in runs]
+    mine = sorted(
+        (a for login in scope.person_logins for a in by_person.get(login, [])),
+        key=lambda a: (a.created_at, a.run_id, a.attempt),  # load_attempts' order
+    )
+    runs = dict.fromkeys(a.run_id for a in mine)
+    my_jobs = [j for run in runs for j in jobs_of_run.get(run, [])]
     success: list[float | None] = []
     flaky: list[float | None] = []
     waited: list[float | None] = []
@@ -210,6 +207,24 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> CiSection |
         metric_from_weeks("flaky_lost_hours", "Hours lost to flaky reruns", "hours", lost),
     ]
     return CiSection(metrics=metrics, per_week=per_week)
+
+
+def _ci_rows(
+    session: Session, since: datetime, until: datetime
+) -> tuple[
+    dict[str | None, list[ci_queries.AttemptRow]],
+    dict[int, list[ci_queries.JobRow]],
+    ci_queries.People,
+]:
+    """Every attempt in the window grouped by its person's login, jobs grouped by run."""
+    people = ci_queries.load_people(session)
+    by_person: dict[str | None, list[ci_queries.AttemptRow]] = defaultdict(list)
+    for attempt in ci_queries.load_attempts(session, since=since, until=until):
+        by_person[people.person(attempt.person)].append(attempt)
+    jobs_of_run: dict[int, list[ci_queries.JobRow]] = defaultdict(list)
+    for job in ci_queries.load_jobs(session, since=since, until=until):
+        jobs_of_run[job.run_id].append(job)
+    return dict(by_person), dict(jobs_of_run), people
 
 
 def _hours(value: timedelta) -> float:
