@@ -229,3 +229,12 @@ def test_a_pull_too_long_for_one_graphql_page_is_read_over_rest(
 def test_the_graphql_query_is_valid_for_githubs_schema(with_comments: bool) -> None:
     document = parse(build_query([1, 22, 333], with_comments=with_comments))
     assert [error.message for error in validate(github_schema(), document)] == []
+
+
+def test_github_enterprise_urls_work_for_rest_and_graphql(
+    engine: Engine, session: Session, settings: Settings, github_api: GithubApi, scenario: Any
+) -> None:
+    config = _settings(settings, github_api, github_api_url=f"{github_api.url}/api/v3")
+    stats = _collect(engine, config)  # GHES: REST under /api/v3, GraphQL at /api/graphql
+    assert (stats.fetched, stats.via) == (11, "graphql")
+    assert session.exec(select(func.count()).select_from(Review)).one() == 18
