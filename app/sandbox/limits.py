@@ -89,6 +89,8 @@ class Fault:
     _pattern: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.times == 0 or self.times < -1:
+            raise ValueError("fault times must be a positive count, or -1 for every request")
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
         try:

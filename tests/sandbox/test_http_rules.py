@@ -141,6 +141,8 @@ def test_faults_can_be_armed_over_http_and_expire(acme):
     assert log[-1] == {"method": "GET", "path": "/repos/acme/app/pulls", "query": {}, "status": 200}
     bad = httpx.post(f"{acme.url}/_sandbox/faults", json={"kind": "meteor"})
     assert bad.status_code == 422 and "unknown fault kind" in bad.json()["message"]
+    never = httpx.post(f"{acme.url}/_sandbox/faults", json={"kind": "5xx", "times": 0})
+    assert never.status_code == 422 and "positive count" in never.json()["message"]
 
 
 def test_repositories_id_form_resolves_to_the_same_repository(acme):
