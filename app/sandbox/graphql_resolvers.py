@@ -121,7 +121,23 @@ def actor(user: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _review(review: dict[str, Any]) -> dict[str, Any]:
+def _review_comment(comment: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "__typename": "PullRequestReviewComment",
+        "id": comment.get("node_id"),
+        "databaseId": comment.get("id"),
+        "author": actor(comment.get("user")),
+        "path": comment.get("path"),
+        "body": comment.get("body") or "",
+        "createdAt": comment.get("created_at"),
+        "updatedAt": comment.get("updated_at"),
+        "url": comment.get("html_url"),
+    }
+
+
+def _review(review: dict[str, Any], comments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A review; `comments` are the PR's review comments, of which it owns those pointing at it."""
+    own = [c for c in comments if c.get("pull_request_review_id") == review.get("id")]
     return {
         "__typename": "PullRequestReview",
         "id": review.get("node_id"),
@@ -135,6 +151,7 @@ def _review(review: dict[str, Any]) -> dict[str, Any]:
         "publishedAt": review.get("submitted_at"),
         "url": review.get("html_url"),
         "commit": {"oid": review.get("commit_id")} if review.get("commit_id") else None,
+        "comments": _conn("comments", lambda: [_review_comment(c) for c in own]),
     }
 
 
@@ -222,7 +239,8 @@ def pull_request(data: RepoData, pull: dict[str, Any]) -> dict[str, Any]:
     def reviews(
         _info: Any, states: list[str] | None = None, author: str | None = None, **args: Any
     ):
-        items = [_review(r) for r in data.by_key("reviews.json", number)]
+        comments = data.by_key("review_comments.json", number)
+        items = [_review(r, comments) for r in data.by_key("reviews.json", number)]
         if states:
             items = [r for r in items if r["state"] in states]
         if author:

@@ -10,6 +10,7 @@ from tests.fakes.github_objects import (
     make_commit,
     make_pull,
     make_review,
+    make_review_comment,
     make_timeline_event,
     make_user,
     timeline_commit,
@@ -208,3 +209,45 @@ def test_timeline_items_include_reviews_and_commits(github_api):
             "author": {"login": "bob"},
         },
     ]
+
+
+def test_review_comments_belong_to_their_review(github_api):
+    review = make_review("acme", "app", 1, reviewer="bob", state="COMMENTED")
+    other = make_review("acme", "app", 1, reviewer="carol", submitted_at="2024-01-03T00:00:00Z")
+    comments = [
+        make_review_comment("acme", "app", 1, author="bob", review_id=review["id"], path="a.py"),
+        make_review_comment(
+            "acme",
+            "app",
+            1,
+            author="bob",
+            review_id=review["id"],
+            path="b.py",
+            created_at="2024-01-02T00:00:00Z",
+        ),
+    ]
+    github_api.write_repo(
+        "acme",
+        "app",
+        pulls=[make_pull("acme", "app", 1)],
+        reviews={"1": [review, other]},
+        review_comments={"1": comments},
+    )
+    query = """{ repository(owner: "acme", name: "app") { pullRequest(number: 1) {
+      reviews(first: 10) { nodes { id comments(first: 1) {
+        totalCount pageInfo { hasNextPage } nodes { id path createdAt author { login } }
+    } } } } } }"""
+    nodes = _post(github_api, query).json()["data"]["repository"]["pullRequest"]["reviews"]["nodes"]
+    assert nodes[0]["comments"] == {
+        "totalCount": 2,
+        "pageInfo": {"hasNextPage": True},
+        "nodes": [
+            {
+                "id": comments[0]["node_id"],
+                "path": "a.py",
+                "createdAt": comments[0]["created_at"],
+                "author": {"login": "bob"},
+            }
+        ],
+    }
+    assert nodes[1]["comments"]["totalCount"] == 0
