@@ -155,13 +155,21 @@ class PathMap:
         self.renames[old] = current
 
 
-def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
-    """NUL-separated tokens of a stream, read in large blocks."""
+def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream in large pieces, each cut where a commit starts, so no commit is split.
+
+    A commit starts with HEADER right after a NUL (or at the very start); git never writes
+    HEADER elsewhere at the start of a NUL-separated field unless a file name begins with it.
+    """
     rest = b""
     while block := stream.read(READ_SIZE):
-        parts = (rest + block).split(b"\0")
-        rest = parts.pop()
-        yield from parts
+        data = rest + block
+        cut = data.rfind(b"\0" + HEADER)
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut + 1]
+        rest = data[cut + 1 :]
     if rest:
         yield rest
 
@@ -173,40 +181,49 @@ def _count(value: bytes) -> int:
 def parse_log(
     stream: IO[bytes], path_map: PathMap, bot_logins: Sequence[str] = ()
 ) -> Iterator[CommitRecord]:
-    """Parse `git log -z --numstat -M --format=LOG_FORMAT` output, newest commit first."""
-    tokens = _tokens(stream)
-    header: list[bytes] | None = None
-    changes: list[FileChangeRecord] = []
-    pending: list[tuple[str, str]] = []
-    for token in tokens:
-        if token.startswith(HEADER):
-            if header is not None:
-                yield _record(header, changes, bot_logins)
-                for old, current in pending:
-                    path_map.add(old, current)
-            header = [token[1:], *(next(tokens) for _ in range(6))]
-            changes, pending = [], []
-            continue
-        if not token:
-            continue
-        added, deleted, raw_path = token.lstrip(b"\n").split(b"\t", 2)
-        binary = added == b"-"
-        if raw_path:
-            path = decode_path(raw_path)
-            changes.append(
-                FileChangeRecord(
-                    path_map.resolve(path), None, _count(added), _count(deleted), binary
-                )
-            )
-            continue
-        old, new = decode_path(next(tokens)), decode_path(next(tokens))
-        current = path_map.resolve(new)
-        changes.append(FileChangeRecord(current, old, _count(added), _count(deleted), binary))
-        pending.append((old, current))
-    if header is not None:
-        yield _record(header, changes, bot_logins)
-        for old, current in pending:
-            path_map.add(old, current)
+    """Parse `git log -z --numstat -M --format=LOG_FORMAT` output, newest commit first.
+
+    Works on whole blocks split at NULs with an index, not token by token: this loop runs
+    for every file of every commit and is the collector's main Python cost.
+    """
+    bots = tuple(bot_logins)
+    resolve = path_map.resolve
+    for data in _blocks(stream):
+        tokens = data.split(b"\0")
+        count = len(tokens)
+        index = 0
+        header: list[bytes] | None = None
+        changes: list[FileChangeRecord] = []
+        pending: list[tuple[str, str]] = []
+        while index < count:
+            token = tokens[index]
+            if token[:1] == HEADER:
+                if header is not None:
+                    yield _record(header, changes, bots)
+                    for old, current in pending:
+                        path_map.add(old, current)
+                header = [token[1:], *tokens[index + 1 : index + 7]]
+                changes, pending = [], []
+                index += 7
+                continue
+            index += 1
+            if not token:
+                continue
+            added, deleted, raw_path = token.lstrip(b"\n").split(b"\t", 2)
+            binary = added == b"-"
+            if raw_path:
+                path = resolve(decode_path(raw_path))
+                changes.append(FileChangeRecord(path, None, _count(added), _count(deleted), binary))
+                continue
+            old, new = decode_path(tokens[index]), decode_path(tokens[index + 1])
+            index += 2
+            current = resolve(new)
+            changes.append(FileChangeRecord(current, old, _count(added), _count(deleted), binary))
+            pending.append((old, current))
+        if header is not None:
+            yield _record(header, changes, bots)
+            for old, current in pending:
+                path_map.add(old, current)
 
 
 def _record(

@@ -55,3 +55,11 @@ def test_a_failing_git_log_is_reported(tmp_path: Path) -> None:
 )
 def test_bots_by_suffix_or_listed_login(name: str, email: str, expected: bool) -> None:
     assert git_log.is_bot(name, email, ("dependabot", "renovate", "github-actions")) is expected
+
+
+def test_blocks_cut_anywhere_parse_the_same(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_log.open_repository(history)
+    shas = git_log.rev_list(repo, git_log.head_sha(repo))
+    whole = list(git_log.iter_commits(repo, shas))
+    monkeypatch.setattr(git_log, "READ_SIZE", 97)  # cuts inside headers, paths and renames
+    assert list(git_log.iter_commits(repo, shas)) == whole
