@@ -395,7 +395,18 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
         ),
     )
     _reset_sequences(engine)
+    analyze(engine)
     return Org(now, managers, members, team_repos, tokens)
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh planner statistics, as autovacuum would after a bulk load (both backends)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
 
 
 def _reset_sequences(engine: Engine) -> None:
@@ -486,6 +497,9 @@ def main() -> None:
     if args.reuse:
         org = Org(**json.loads(sidecar.read_text()))
         org.now = datetime.fromisoformat(str(org.now))
+        engine = make_engine(url)
+        analyze(engine)
+        engine.dispose()
         print(f"database: {make_url(url).get_backend_name()}; reusing the seeded data")
     else:
         upgrade(url)
