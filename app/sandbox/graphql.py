@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,17 +89,11 @@ def answer_graphql(request: Request) -> Response:
     if not isinstance(query, str):
         message = "A query attribute must be specified and must be a string."
         return Response(200, {"errors": [{"message": message}]})
-    try:
-        document = parse(query)
-    except GraphQLError as error:
-        return Response(200, {"errors": [_github_error(error)]})
-    schema = github_schema()
-    errors = validate(schema, document)
-    if errors:
-        paths = _field_paths(document)
-        return Response(200, {"errors": [_github_error(e, paths) for e in errors]})
+    document, errors = checked(query)
+    if document is None:
+        return Response(200, {"errors": errors})
     result = execute(
-        schema,
+        github_schema(),
         document,
         root_value=root_value(request),
         variable_values=payload.get("variables") or {},
@@ -109,6 +103,24 @@ def answer_graphql(request: Request) -> Response:
     if result.errors:
         body["errors"] = [_github_error(e) for e in result.errors]
     return Response(200, body)
+
+
+@lru_cache(maxsize=256)
+def checked(query: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
+    """The parsed query, or None with GitHub-style errors; cached by the exact query text.
+
+    Validating against GitHub's large schema costs far more than answering, and collectors
+    repeat the same query text page after page (only variables change).
+    """
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, [_github_error(error)]
+    errors = validate(github_schema(), document)
+    if errors:
+        paths = _field_paths(document)
+        return None, [_github_error(e, paths) for e in errors]
+    return document, []
 
 
 _UNDEFINED_FIELD = re.compile(r"Cannot query field '(?P<field>\w+)' on type '(?P<type>\w+)'\.")

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from github import Auth, Github
 
+from app.sandbox.graphql import checked
 from tests.fakes.github_objects import (
     make_commit,
     make_pull,
@@ -251,3 +252,17 @@ def test_review_comments_belong_to_their_review(github_api):
         ],
     }
     assert nodes[1]["comments"]["totalCount"] == 0
+
+
+def test_repeated_query_text_is_validated_once(scenario):
+    query = (
+        'query($n: Int!) { repository(owner: "acme", name: "app") '
+        "{ pullRequest(number: $n) { number } } }"
+    )
+    before = checked.cache_info()
+    first = _post(scenario, query, {"n": 1}).json()
+    second = _post(scenario, query, {"n": 3}).json()
+    after = checked.cache_info()
+    assert first["data"]["repository"]["pullRequest"] == {"number": 1}
+    assert second["data"]["repository"]["pullRequest"] == {"number": 3}
+    assert after.hits - before.hits >= 1 and after.misses - before.misses <= 1
