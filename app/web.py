@@ -106,15 +106,9 @@ def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
 
 
 def mount(app: FastAPI) -> None:
-    """Add the pages, the chart data, the sign-in routes and /static to the app."""
+    """Add the pages, the chart data and /static to the app (sign-in comes from app.auth_web)."""
     _mount_static(app)
     _mount_errors(app)
-    try:
-        from app import auth_web
-    except ImportError:  # pragma: no cover - the sign-in module ships with the app
-        pass
-    else:
-        app.include_router(auth_web.router)
 
     @app.get("/", include_in_schema=False, response_model=None)
     def home(
