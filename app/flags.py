@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -29,24 +29,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access import Viewer, all_reports, managed_teams, team_sizes, teams_of
-from app.models import FlagAuthor, FrictionFlag, IdempotencyKey, Person, Team, TeamMember
+from app.models import (
+    CATEGORIES,
+    FlagAuthor,
+    FrictionFlag,
+    IdempotencyKey,
+    Person,
+    Team,
+    TeamMember,
+)
 from app.models.base import as_utc, utcnow
 
 ANONYMITY_THRESHOLD = 3
 SUMMARY_MAX = 200
 DETAILS_MAX = 5000
 
-Category = Literal[
-    "review_wait",
-    "flaky_build",
-    "slow_build",
-    "tooling",
-    "environment",
-    "docs",
-    "process",
-    "requirements",
-    "other",
-]
+# The categories live with the table (app.models.flags.CATEGORIES); Literal of that tuple.
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 
 class FlagError(ValueError):
@@ -82,9 +81,13 @@ class FlagAnswer(BaseModel):
     note: str = Field(min_length=1, max_length=DETAILS_MAX)
 
 
-@dataclass(frozen=True)
-class FlagView:
-    """A flag as shown to someone allowed to see it; `author_login` is None when anonymous."""
+class FlagView(BaseModel):
+    """A flag as shown to someone allowed to see it; `author_login` is None when anonymous.
+
+    Also the API's response schema, so the two cannot drift.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     id: int
     team_id: int | None
@@ -106,15 +109,14 @@ class FlagView:
     answered_at: datetime | None
 
 
-@dataclass
-class TeamFlags:
+class TeamFlags(BaseModel):
     """A managed team's flags, plus counts of anonymous flags too few to show one by one."""
 
     team_id: int
     team_name: str
     members: int
-    flags: list[FlagView] = field(default_factory=list)
-    anonymous_counts: dict[str, int] = field(default_factory=dict)
+    flags: list[FlagView] = Field(default_factory=list)
+    anonymous_counts: dict[str, int] = Field(default_factory=dict)
 
 
 def idempotency_hash(scope: str, key: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
@@ -76,9 +76,11 @@ def viewer_for_secret(session: Session, secret: str) -> Viewer | None:
     return Viewer(person_id=person_id, login=login, is_admin=is_admin, token_id=token_id)
 
 
-@dataclass(frozen=True)
-class TokenInfo:
-    """A token as listed: everything but the secret (which is not stored anywhere)."""
+class TokenInfo(BaseModel):
+    """A token as listed: everything but the secret (which is not stored anywhere).
+
+    Also the admin API's response schema.
+    """
 
     id: int
     login: str

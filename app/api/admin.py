@@ -6,7 +6,6 @@ Every route here requires an admin token (`gemba token create LOGIN --admin`).
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -22,7 +21,7 @@ from app.people import (
     person_for_login,
     unknown_identities,
 )
-from app.tokens import create_token, list_tokens, revoke_token
+from app.tokens import TokenInfo, create_token, list_tokens, revoke_token
 
 router = APIRouter(
     prefix="/admin",
@@ -137,18 +136,6 @@ def post_map(body: MapIn, session: SessionDep, _csrf: CsrfDep) -> IdentityOut:
     return IdentityOut(kind=body.kind, value=body.value.strip(), login=body.login)
 
 
-class TokenOut(BaseModel):
-    """A token as listed: never the secret."""
-
-    id: int
-    login: str
-    label: str | None
-    is_admin: bool
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -157,13 +144,13 @@ class TokenIn(BaseModel):
     label: str | None = Field(default=None, max_length=100)
 
 
-class NewTokenOut(TokenOut):
+class NewTokenOut(TokenInfo):
     secret: str = Field(description="Shown once; only its hash is stored")
 
 
-@router.get("/tokens", response_model=list[TokenOut], responses=ERROR_RESPONSES)
-def get_tokens(session: SessionDep) -> list[TokenOut]:
-    return [TokenOut(**vars(t)) for t in list_tokens(session)]
+@router.get("/tokens", response_model=list[TokenInfo], responses=ERROR_RESPONSES)
+def get_tokens(session: SessionDep) -> list[TokenInfo]:
+    return list_tokens(session)
 
 
 @router.post(
@@ -181,16 +168,16 @@ def post_token(body: TokenIn, session: SessionDep, _admin: AdminDep, _csrf: Csrf
         )
     token, secret = create_token(session, person, is_admin=body.is_admin, label=body.label)
     [info] = [t for t in list_tokens(session, person_id=person.id) if t.id == token.id]
-    return NewTokenOut(**vars(info), secret=secret)
+    return NewTokenOut(**info.model_dump(), secret=secret)
 
 
 @router.post(
     "/tokens/{token_id}/revoke",
-    response_model=TokenOut,
+    response_model=TokenInfo,
     responses={**ERROR_RESPONSES, 404: {"description": "No such token"}},
 )
-def post_revoke(token_id: int, session: SessionDep, _csrf: CsrfDep) -> TokenOut:
+def post_revoke(token_id: int, session: SessionDep, _csrf: CsrfDep) -> TokenInfo:
     if not revoke_token(session, token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such token")
     [info] = [t for t in list_tokens(session) if t.id == token_id]
-    return TokenOut(**vars(info))
+    return info

@@ -61,7 +61,7 @@ def _request(method: str, url: str, token: str, **kwargs: Any) -> Any:
 
 
 def _summary_line(flag: FlagView | dict[str, Any]) -> str:
-    data = flag if isinstance(flag, dict) else vars(flag)
+    data = flag if isinstance(flag, dict) else flag.model_dump()
     who = "anonymous" if data["anonymous"] else data["author_login"]
     line = f"#{data['id']:<5} {data['status']:<12} {data['category']:<12} {who}: {data['summary']}"
     if data.get("answer"):
@@ -141,13 +141,10 @@ def list_command(
         viewer = _local_viewer(as_login)
         with session() as db:
             if team:
-                teams = [
-                    vars(t) | {"flags": [vars(f) for f in t.flags]}
-                    for t in list_for_manager(db, viewer)
-                ]
+                teams = [t.model_dump() for t in list_for_manager(db, viewer)]
                 flags = None
             else:
-                flags = [vars(f) for f in list_own(db, viewer)]
+                flags = [f.model_dump() for f in list_own(db, viewer)]
                 teams = None
     if as_json:
         print_json(teams if team else flags)

@@ -130,7 +130,12 @@ def server(settings: Settings) -> Iterator[str]:
     limited = settings.model_copy(update={"flags_per_minute": 60, "flags_burst": 1})
     port = _free_port()
     config = uvicorn.Config(
-        create_app(limited), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(limited),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=1,
     )
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
@@ -139,7 +144,7 @@ def server(settings: Settings) -> Iterator[str]:
     while not running.started and time.monotonic() < deadline:
         time.sleep(0.02)
     yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
+    running.should_exit = running.force_exit = True
     thread.join(5)
 
 
