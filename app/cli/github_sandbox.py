@@ -12,7 +12,7 @@ from app.sandbox import graphql
 from app.sandbox.record import record_repository
 from app.sandbox.scenario import Scenario
 from app.sandbox.server import SandboxServer
-from collectors.github_client import make_github
+from collectors.github_client import VisibleWaits, make_github
 
 
 def github_sandbox(
@@ -60,15 +60,12 @@ def github_record(
         common.fail(f"expected OWNER/REPO, got {repository!r}")
     config = common.settings()
     gh = make_github(config)
+    say = lambda message: typer.echo(message, err=True)  # noqa: E731 - one-line callback
     try:
-        stats = record_repository(
-            gh,
-            repository,
-            out,
-            limit=limit,
-            actions=actions,
-            progress=lambda message: typer.echo(message, err=True),
-        )
+        with VisibleWaits(say):
+            stats = record_repository(
+                gh, repository, out, limit=limit, actions=actions, progress=say
+            )
     except GithubException as error:
         message = error.data.get("message") if isinstance(error.data, dict) else error.data
         if error.status == 404:

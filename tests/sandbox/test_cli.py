@@ -89,6 +89,17 @@ def test_record_reports_unknown_repository_and_bad_token(rich, gemba, tmp_path):
     assert bad_name.exit_code == 1 and "expected OWNER/REPO" in bad_name.output
 
 
+def test_record_waits_out_a_secondary_rate_limit_visibly(rich, gemba, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEMBA_GITHUB_RETRIES", "2")
+    get_settings.cache_clear()
+    rich.inject(path=r"/pulls/2/reviews", kind="secondary_rate_limit", retry_after=1)
+    result = gemba("github-record", "acme/app", "--out", str(tmp_path), "--no-actions")
+    assert result.exit_code == 0, result.output
+    assert "secondary rate limit" in result.stderr
+    reviews = json.loads((tmp_path / "acme" / "app" / "reviews.json").read_text())
+    assert set(reviews) == {"1", "2", "3"}
+
+
 def test_record_limit_keeps_the_most_recently_updated_pulls(rich, gemba, tmp_path):
     result = gemba(
         "github-record", "acme/app", "--out", str(tmp_path), "--limit", "1", "--no-actions"
