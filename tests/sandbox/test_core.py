@@ -6,7 +6,7 @@ import httpx
 import pytest
 from github import Github, GithubException
 
-from tests.fakes.github_objects import make_pull, make_repository
+from tests.fakes.github_objects import make_commit, make_pull, make_repository, make_review
 
 
 def _gh(github_api, per_page: int = 30) -> Github:
@@ -81,3 +81,32 @@ def test_renamed_repository_answers_301_and_pygithub_follows_it(github_api):
     assert moved.status_code == 301 and moved.json()["message"] == "Moved Permanently"
     repo_id = make_repository("acme", "app")["id"]
     assert moved.headers["Location"] == f"{github_api.url}/repositories/{repo_id}/pulls?state=all"
+
+
+def test_per_pull_lists_page_too_and_commits_stop_at_250(github_api):
+    reviews = [
+        make_review(
+            "acme", "app", 1, reviewer=f"r{i}", submitted_at=f"2024-01-01T00:{i % 60:02d}:00Z"
+        )
+        for i in range(130)
+    ]
+    commits = [make_commit("acme", "app", message=f"c{i}") for i in range(260)]
+    github_api.write_repo(
+        "acme",
+        "app",
+        pulls=[make_pull("acme", "app", 1, commits=260)],
+        reviews={"1": reviews},
+        pull_commits={"1": commits},
+    )
+    pull = _gh(github_api, per_page=100).get_repo("acme/app").get_pull(1)
+    github_api.clear_requests()
+    assert [r.id for r in pull.get_reviews()] == [r["id"] for r in reviews]
+    assert [c.sha for c in pull.get_commits()] == [c["sha"] for c in commits[:250]]
+    pages = [(r.path.rsplit("/", 1)[1], r.query.get("page", "1")) for r in github_api.requests]
+    assert pages == [
+        ("reviews", "1"),
+        ("reviews", "2"),
+        ("commits", "1"),
+        ("commits", "2"),
+        ("commits", "3"),
+    ]
