@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.main import create_app
 from app.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
 from app.people import (
     PeopleError,
@@ -21,6 +24,8 @@ from app.people import (
     resolve_login,
     unknown_identities,
 )
+from app.settings import Settings
+from app.tokens import create_token
 
 DOC = """
 teams:
@@ -162,3 +167,45 @@ def test_map_identity_refuses_bad_input(
     import_people(session, _load())
     with pytest.raises(PeopleError, match=message):
         map_identity(session, kind, value, login)
+
+
+def test_admin_api_imports_yaml_or_json_and_maps_identities(
+    settings: Settings, engine: Engine
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        import_people(session, {"people": [{"login": "root"}]})
+        root = person_for_login(session, "root")
+        assert root is not None
+        _, admin = create_token(session, root, is_admin=True)
+        _, plain = create_token(session, root)
+        session.commit()
+    url = "/api/v1/admin/people/import"
+    with TestClient(create_app(settings)) as client:
+        as_admin = {"Authorization": f"Bearer {admin}"}
+        yaml_body = {**as_admin, "Content-Type": "application/yaml"}
+        first = client.post(url, content=DOC, headers=yaml_body)
+        assert first.status_code == 200 and first.json()["teams_created"] == ["Payments"]
+        again = client.post(url, json=_load(), headers=as_admin)
+        assert again.status_code == 200 and again.json()["people_created"] == []
+        bad = client.post(url, content="people: [{login: x, email: nope}]", headers=yaml_body)
+        assert bad.status_code == 422 and "people[0] (login 'x'): email" in bad.json()["detail"][0]
+        broken = client.post(url, content="people: [unclosed", headers=yaml_body)
+        assert broken.status_code == 422 and "cannot parse" in broken.json()["detail"]
+        refused = client.post(url, content=DOC, headers={"Authorization": f"Bearer {plain}"})
+        assert refused.status_code == 403
+        mapped = client.post(
+            "/api/v1/admin/identities/map",
+            json={"kind": "email", "value": "bob@laptop.local", "login": "bob"},
+            headers=as_admin,
+        )
+        assert mapped.status_code == 200
+        ghost = client.post(
+            "/api/v1/admin/identities/map",
+            json={"kind": "login", "value": "x", "login": "ghost"},
+            headers=as_admin,
+        )
+        assert ghost.status_code == 422 and "ghost" in ghost.json()["detail"]
+        unknown = client.get("/api/v1/admin/identities/unknown", headers=as_admin)
+        assert unknown.status_code == 200 and unknown.json() == []
+    with Session(engine) as session:
+        assert resolve_email(session, "bob@laptop.local") == resolve_login(session, "bob")
