@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UtcField, utcnow
@@ -36,7 +37,7 @@ class FrictionFlag(SQLModel, table=True):
     pull_number: int | None = None
     path: str | None = Field(default=None, max_length=2000)
     workflow: str | None = Field(default=None, max_length=300)
-    run_id: int | None = None
+    run_id: int | None = Field(default=None, sa_type=BigInteger)  # GitHub run ids pass 2**31
     created_at: datetime = UtcField(nullable=False, default_factory=utcnow, index=True)
     status: str = Field(default="open", max_length=20)  # open, acknowledged, answered
     answer: str | None = Field(default=None, max_length=5000)
