@@ -60,12 +60,21 @@ def _request(method: str, url: str, token: str, **kwargs: Any) -> Any:
     raise AssertionError("unreachable")
 
 
+def shown(text: str) -> str:
+    """Text as a terminal should show it: control characters (escape sequences that could
+    rewrite the screen, newlines that could fake another line) are printed escaped."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
 def _summary_line(flag: FlagView | dict[str, Any]) -> str:
     data = flag if isinstance(flag, dict) else flag.model_dump()
     who = "anonymous" if data["anonymous"] else data["author_login"]
-    line = f"#{data['id']:<5} {data['status']:<12} {data['category']:<12} {who}: {data['summary']}"
+    summary = shown(data["summary"])
+    line = f"#{data['id']:<5} {data['status']:<12} {data['category']:<12} {who}: {summary}"
     if data.get("answer"):
-        line += f"\n       answer from {data['answered_by_login']}: {data['answer']}"
+        line += f"\n       answer from {data['answered_by_login']}: {shown(data['answer'])}"
     return line
 
 

@@ -106,12 +106,15 @@ def test_flag_locally_with_as_and_unknown_identity_mapping(
     assert code == 1 and "category" in err
     code, _, err = gemba(run, "flag", "x")
     assert code == 1 and "--as LOGIN" in err
-    assert "CI takes 40 minutes" in gemba(run, "flags", "list", "--as", "bob")[1]
+    gemba(run, "flag", "red \x1b[31mtext\x1b[0m\nfake line", "--as", "bob")
+    own = gemba(run, "flags", "list", "--as", "bob")[1]
+    assert "CI takes 40 minutes" in own and "\x1b" not in own
+    assert "red \\x1b[31mtext\\x1b[0m\\nfake line" in own
     team = gemba(run, "flags", "list", "--team", "--as", "alice")[1]
     assert "anonymous: standups run long" in team and "bob: CI takes 40 minutes" in team
     with Session(engine) as session:
-        assert len(session.exec(select(FrictionFlag)).all()) == 2
-        assert len(session.exec(select(FlagAuthor)).all()) == 1
+        assert len(session.exec(select(FrictionFlag)).all()) == 3
+        assert len(session.exec(select(FlagAuthor)).all()) == 2
     code, out, _ = gemba(run, "people", "map", "email", "bob@work.example", "bob")
     assert code == 0
     code, _, err = gemba(run, "people", "map", "phone", "1", "bob")
