@@ -223,35 +223,40 @@ def _prepare(
             return None
         message = render(data, sender=settings.smtp_from)
         message.replace_header("Message-ID", message_id(item.week, item.person_id, settings))
-        if dry_run:
-            return message
-        if row is None:
-            row = DigestDelivery(person_id=item.person_id, week=item.week)
-            session.add(row)
     if dry_run:
         return message
-    if not _claim(engine, item):
+    if row is None:
+        _insert_row(engine, item)
+    if not claim(engine, item, resend_uncertain=resend_uncertain):
         report.uncertain.append(item)
         return None
     return message
 
 
-def _claim(engine: Engine, item: Due) -> bool:
-    """pending/failed (or an uncertain sending we were told to retry) -> sending, committed."""
+def _insert_row(engine: Engine, item: Due) -> None:
+    """A pending row for (recipient, week); another run inserting it first is fine."""
     try:
         with session_scope(engine) as session:
-            result = session.exec(  # type: ignore[call-overload]
-                update(DigestDelivery)
-                .where(
-                    col(DigestDelivery.person_id) == item.person_id,
-                    col(DigestDelivery.week) == item.week,
-                    col(DigestDelivery.status) != "sent",
-                )
-                .values(status="sending")
-            )
-            return bool(result.rowcount == 1)
+            session.add(DigestDelivery(person_id=item.person_id, week=item.week))
     except IntegrityError:
-        return False
+        pass  # the unique (person, week) row exists: claiming it decides who sends
+
+
+def claim(engine: Engine, item: Due, *, resend_uncertain: bool = False) -> bool:
+    """pending/failed (or, when told, an uncertain sending) -> sending, committed. One
+    conditional UPDATE, so of two runs racing for a row only one gets it."""
+    claimable = ["pending", "failed"] + (["sending"] if resend_uncertain else [])
+    with session_scope(engine) as session:
+        result = session.exec(  # type: ignore[call-overload]
+            update(DigestDelivery)
+            .where(
+                col(DigestDelivery.person_id) == item.person_id,
+                col(DigestDelivery.week) == item.week,
+                col(DigestDelivery.status).in_(claimable),
+            )
+            .values(status="sending")
+        )
+        return bool(result.rowcount == 1)
 
 
 def _send_with_retries(

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.models import DigestDelivery
 from app.settings import Settings
-from dashboards.digest_delivery import all_due, send_digests
+from dashboards.digest_delivery import all_due, claim, send_digests
 from tests.digest.org import NOW, SECRET, WEEK, build_org
 from tests.digest.smtp_server import SmtpServer, authenticate, free_port
 
@@ -182,3 +182,15 @@ def test_implicit_tls_with_auth(
         controller.stop()
     assert report.ok and len(smtp.received) == 3
     assert all(r.authenticated for r in smtp.received)
+
+
+def test_of_two_runs_racing_for_a_row_only_one_claims_it(
+    engine: Engine, session: Session, mail_settings: Settings
+) -> None:
+    build_org(session)
+    item = next(d for d in _due(session, mail_settings) if d.login == "bob")
+    session.add(DigestDelivery(person_id=item.person_id, week=item.week))
+    session.commit()
+    assert claim(engine, item) is True
+    assert claim(engine, item) is False  # the other run sees it taken
+    assert claim(engine, item, resend_uncertain=True) is True  # only when told to
