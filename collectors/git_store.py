@@ -64,7 +64,7 @@ class CollectResult:
     commits_added: int
     commits_removed: int
     file_changes_written: int
-    files_at_head: int
+    files_at_head: int | None  # None when nothing was read (HEAD unchanged)
 
 
 def _now() -> datetime:
@@ -483,7 +483,7 @@ def _run(
     position = lease.position()
     mode, boundary = _plan(position, head, full, repo)
     if mode == "unchanged":
-        return CollectResult(name, mode, head, 0, 0, 0, 0, -1)
+        return CollectResult(name, mode, head, 0, 0, 0, 0, None)
     branch = None if repo.head.is_detached else repo.active_branch.name
     repo_id = _repository_id(engine, name, root, branch)
     stored = _stored_commits(engine, repo_id)
