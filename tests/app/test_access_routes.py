@@ -52,6 +52,7 @@ PUBLIC_PREFIXES = ("/static/",)
 # 422: FastAPI validates a form body before the viewer dependency runs; it carries no data.
 REFUSED = {401, 403, 404, 405, 422}
 MAX_COMBINATIONS = 12
+PER_TEMPLATE = 8  # discovered links walked per route template
 # Oneself, a report, a manager, a skip-level manager, another team: every relation once.
 WALKED_LOGINS = ["bob", "carol", "alice", "dana", "tom"]
 PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
@@ -169,38 +170,86 @@ def _headers(world: World, role: str) -> dict[str, str]:
     return {} if role == "anonymous" else {"Authorization": f"Bearer {world.secrets[role]}"}
 
 
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"({[^}]+})", template)
+    pattern = "".join(
+        (".+" if ":path" in p else "[^/]+") if p.startswith("{") else re.escape(p) for p in parts
+    )
+    return re.compile(f"^{pattern}$")
+
+
+LINK = re.compile(r"""(?:href|src|data-url)=["'](/[^"'#?]*)""")
+
+
+def discovered(client: TestClient, world: World, known: set[str]) -> list[tuple[str, str]]:
+    """Links the admin's pages point to (chart data, exports...) that the fill-in missed.
+
+    Path parameters such as a chart's key are not guessable from their names; the pages
+    themselves link to every export, so following those links walks them too.
+    """
+    templates = [(t, _template_regex(t)) for m, t in routes(client.app) if m == "GET"]  # type: ignore[arg-type]
+    found: dict[str, str] = {}
+    for template, _ in templates:
+        if _public(template) or template.startswith("/api/"):
+            continue
+        for path in instances("GET", template, world):
+            page = client.get(path, headers=_headers(world, "admin"), follow_redirects=False)
+            if "html" not in page.headers.get("content-type", ""):
+                continue
+            for link in LINK.findall(page.text):
+                match = next((t for t, rx in templates if rx.match(link)), None)
+                if match and not _public(match) and link not in known:
+                    found.setdefault(link, match)
+    per_template: dict[str, list[str]] = {}
+    for link, template in sorted(found.items()):
+        if link.endswith(".csv") and link[: -len(".csv")] + ".json" in found:
+            continue  # the same rows as the .json twin
+        per_template.setdefault(template, []).append(link)
+    # Spread over templates: every export kind gets walked, none crowds out the others.
+    picked = [
+        (t, link)
+        for t, links in per_template.items()
+        for link in links[:: max(1, len(links) // PER_TEMPLATE)][:PER_TEMPLATE]
+    ]
+    return picked
+
+
 def _walk(
     client: TestClient, world: World, *, team_only: bool = False, roles: list[str] | None = None
 ) -> list[str]:
     problems = []
     walked_roles = {r: ROLE_LOGIN[r] for r in roles or ROLE_LOGIN}
-    for method, template in routes(client.app):  # type: ignore[arg-type]
-        for n, path in enumerate(instances(method, template, world)):
-            for role, login in walked_roles.items():
-                if login is None and n > 0:
-                    continue  # refused everywhere: one instance of each route is enough
-                response = client.request(
-                    method,
-                    path,
-                    headers=_headers(world, role),
-                    json={} if method != "GET" else None,
-                    follow_redirects=False,
-                )
-                where = f"{role} {method} {path} -> {response.status_code}"
-                if response.status_code >= 500:
-                    problems.append(f"{where}: server error")
-                if login is None and not _public(template):
-                    redirect = response.headers.get("location", "")
-                    if response.status_code not in REFUSED and "signin" not in redirect:
-                        problems.append(f"{where}: answered a visitor without a valid token")
-                text = response.text
-                leaked = [
-                    m for m in forbidden_markers(world, login, team_only=team_only) if m in text
-                ]
-                if leaked:
-                    problems.append(f"{where}: leaked {sorted(leaked)}")
-                if _anonymous_author_shown(text):
-                    problems.append(f"{where}: anonymous flag shown with its author")
+    planned = [
+        (method, template, path, n)
+        for method, template in routes(client.app)  # type: ignore[arg-type]
+        for n, path in enumerate(instances(method, template, world))
+    ]
+    known = {path for _, _, path, _ in planned}
+    planned += [("GET", t, p, 1) for t, p in discovered(client, world, known)]
+    for method, template, path, n in planned:
+        for role, login in walked_roles.items():
+            if login is None and n > 0:
+                continue  # refused everywhere: one instance of each route is enough
+            response = client.request(
+                method,
+                path,
+                headers=_headers(world, role),
+                json={} if method != "GET" else None,
+                follow_redirects=False,
+            )
+            where = f"{role} {method} {path} -> {response.status_code}"
+            if response.status_code >= 500:
+                problems.append(f"{where}: server error")
+            if login is None and not _public(template):
+                redirect = response.headers.get("location", "")
+                if response.status_code not in REFUSED and "signin" not in redirect:
+                    problems.append(f"{where}: answered a visitor without a valid token")
+            text = response.text
+            leaked = [m for m in forbidden_markers(world, login, team_only=team_only) if m in text]
+            if leaked:
+                problems.append(f"{where}: leaked {sorted(leaked)}")
+            if _anonymous_author_shown(text):
+                problems.append(f"{where}: anonymous flag shown with its author")
     return problems
 
 
