@@ -93,7 +93,15 @@ def manager_digest(
     sections = Sections(weeks, reviews, ci, files)
     data.talking_points = _talking_points(session, scope, sections, settings)
     data.links = [Link(f"Team {name}", page_url(settings, "teams", name)) for name in data.teams]
+    data.links.append(_in_browser(settings, data.week))
     return data
+
+
+def _in_browser(settings: Settings, week: str) -> Link:
+    """The same digest in the web app, for mail clients that render HTML poorly."""
+    return Link(
+        "Open in Gemba Walk", page_url(settings, "api", "v1", "digest", "preview") + f"?week={week}"
+    )
 
 
 def _talking_points(
@@ -138,7 +146,10 @@ def developer_digest(
     else:
         data.review_requests, data.own_waiting = queues
     data.flag_answers = flag_answers(session, person.id, chosen)
-    data.links = [Link("Your page", page_url(settings, "people", person.login))]
+    data.links = [
+        Link("Your page", page_url(settings, "people", person.login)),
+        _in_browser(settings, data.week),
+    ]
     return data
 
 

@@ -53,6 +53,7 @@ def test_each_recipient_gets_one_multipart_email_over_starttls_with_auth(
     for body in parts.values():
         assert unsubscribe in body
         assert "https://gemba.example.test/teams/Payments" in body
+        assert f"https://gemba.example.test/api/v1/digest/preview?week={WEEK}" in body
         assert SECRET not in body
     html = parts["text/html"]
     assert "<script" not in html.lower() and "<img" not in html.lower()
