@@ -16,9 +16,11 @@ import sys
 from pathlib import Path
 
 
-def _demo(data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _demo(data_dir: Path, database_url: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
     env["GEMBA_DATA_DIR"] = str(data_dir)
+    if database_url:  # PostgreSQL; on SQLite the demo uses its own file, as `make demo` does
+        env["GEMBA_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "app", "demo", "--no-serve", "--port", "0"],
         env=env,
@@ -29,8 +31,11 @@ def _demo(data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_collects_everything_it_generated_and_serves_every_page(tmp_path: Path) -> None:
-    result = _demo(tmp_path)
+def test_demo_collects_everything_it_generated_and_serves_every_page(
+    tmp_path: Path, db_url: str
+) -> None:
+    postgres = db_url.startswith("postgresql")
+    result = _demo(tmp_path, db_url if postgres else None)
     assert result.returncode == 0, result.stderr
     assert "demo organisation built" in result.stderr
     assert "demo check passed" in result.stdout  # counts match, pages show the patterns
@@ -39,4 +44,4 @@ def test_demo_collects_everything_it_generated_and_serves_every_page(tmp_path: P
         r"sign in as (\w+) .*: (http://127\.0\.0\.1:\d+/signin\?token=gw_\S+)", result.stdout
     )
     assert [login for login, _ in links] == ["amara", "dara"]
-    assert (tmp_path / "demo" / "gemba-demo.db").exists()
+    assert (tmp_path / "demo" / "gemba-demo.db").exists() != postgres
