@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,12 +65,17 @@ REVIEW_COMMENTS = (
 )
 
 
-def build_query(numbers: Sequence[int], *, with_comments: bool = True) -> str:
-    """One query for the PRs `numbers` of repository ($owner, $name)."""
+def build_query(size: int, *, with_comments: bool = True) -> str:
+    """One query for `size` PRs of repository ($owner, $name), numbers in $n0 .. $n{size-1}.
+
+    Numbers are variables, not text, so every batch of a size sends the same query text
+    (a server may cache its validation).
+    """
     fields = PULL_FIELDS.replace("COMMENTS_PLACEHOLDER", REVIEW_COMMENTS if with_comments else "")
-    pulls = "\n".join(f"  pr{n}: pullRequest(number: {n}) {{{fields}}}" for n in numbers)
+    numbers = ", ".join(f"$n{i}: Int!" for i in range(size))
+    pulls = "\n".join(f"  p{i}: pullRequest(number: $n{i}) {{{fields}}}" for i in range(size))
     return (
-        "query($owner: String!, $name: String!) {\n"
+        f"query($owner: String!, $name: String!, {numbers}) {{\n"
         "  repository(owner: $owner, name: $name) {\n"
         f"{pulls}\n  }}\n  rateLimit {{ cost remaining resetAt }}\n}}"
     )
@@ -91,13 +96,15 @@ def fetch_pulls_graphql(
 ) -> list[GraphPull]:
     """`ids` maps PR number -> PR id (from the REST list: GraphQL's `databaseId` is 32-bit)."""
     numbers = list(ids)
+    variables: dict[str, Any] = {"owner": owner, "name": name}
+    variables.update({f"n{i}": number for i, number in enumerate(numbers)})
     _headers, data = requester.graphql_query(
-        build_query(numbers, with_comments=with_comments), {"owner": owner, "name": name}
+        build_query(len(numbers), with_comments=with_comments), variables
     )
     repository = (data.get("data") or {}).get("repository") or {}
     return [
-        parse_pull(n, ids[n], repository.get(f"pr{n}"), with_comments=with_comments)
-        for n in numbers
+        parse_pull(n, ids[n], repository.get(f"p{i}"), with_comments=with_comments)
+        for i, n in enumerate(numbers)
     ]
 
 
