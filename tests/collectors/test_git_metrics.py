@@ -21,6 +21,7 @@ from sqlmodel import Session
 from app.models import Commit, FileChange, Identity, Person
 from collectors.git_store import collect_git
 from dashboards.signals import hotspots as signals
+from dashboards.signals.git_queries import AuthorFileRow, FileTotals, HeadFile, PersonKey
 from tests.fakes.git_repos import (
     ALICE,
     BOB,
@@ -339,3 +340,42 @@ def test_git_out_helper_runs_in_repo(tmp_path: Path) -> None:
     repo.lines("x.txt", 2)
     sha = repo.commit("x")
     assert git_out(repo.path, "rev-parse", "HEAD").decode().strip() == sha
+
+
+# --- the worked example of docs/metrics.md, on the pure functions --------------------------
+
+
+def test_worked_example_from_the_docs() -> None:
+    day = datetime(2026, 6, 1, tzinfo=UTC)
+    rows = [
+        AuthorFileRow("api.py", "ann@work.example", "Ann", False, 6, 200, 60, day),
+        AuthorFileRow("api.py", "ann@home.example", "ann", False, 2, 40, 20, day),
+        AuthorFileRow("api.py", "bob@example.com", "Bob", False, 2, 60, 20, day),
+        AuthorFileRow("db.py", "bob@example.com", "Bob", False, 4, 80, 20, day),
+        AuthorFileRow("deps.txt", "1+dependabot[bot]@x", "dependabot[bot]", True, 8, 8, 8, day),
+    ]
+    ann = PersonKey("person:1", "Ann", False)
+    people = {"ann@work.example": ann, "ann@home.example": ann}
+    stats = signals.compute_file_stats(rows, people)
+    totals = [FileTotals(path, s.commits, s.added, s.deleted, day) for path, s in stats.items()]
+    head = [HeadFile("api.py", 400, False), HeadFile("db.py", 800, False)]
+    head.append(HeadFile("deps.txt", 20, False))
+    spots = signals.compute_hotspots(signals.rank_files(totals, head), stats)
+    assert [(h.path, h.churn, h.authors, h.main_author) for h in spots] == [
+        ("api.py", 400, 2, "Ann"),
+        ("db.py", 100, 1, "Bob"),
+        ("deps.txt", 16, 0, None),
+    ]
+    assert [h.score for h in spots] == pytest.approx([0.5, 0.4, 0.02])
+    assert [h.main_author_share for h in spots] == [pytest.approx(0.8), 1.0, None]
+    changes = [signals.ChangeRow(n, "api.py") for n in range(10)]
+    changes += [signals.ChangeRow(n, "db.py") for n in range(4)]
+    head_paths = {"api.py", "db.py"}
+    assert signals.compute_coupling(changes, head_paths) == []  # db.py has 4 commits < 5
+    found = signals.compute_coupling(changes, head_paths, min_revs=4, min_shared=4)
+    assert [round(c.degree) for c in found] == [57]
+    owners = signals.compute_ownership(stats, head)
+    now = day + timedelta(days=1)
+    seen = {"person:1": now - timedelta(days=7), "email:bob@example.com": now - timedelta(120)}
+    risks = signals.compute_knowledge_risk(owners, seen, now=now)
+    assert [(r.path, r.idle_days) for r in risks] == [("db.py", 120)]
