@@ -286,7 +286,9 @@ def demo(
     check_counts: bool = typer.Option(
         False, "--check", help="Compare stored rows with what was generated; exit 1 on a gap"
     ),
-    fresh: bool = typer.Option(False, "--fresh", help="Rebuild the demo organisation"),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Rebuild the demo organisation (and its own SQLite database)"
+    ),
 ) -> None:
     """Build a demo organisation, collect it with the real collectors, and serve it."""
     total = time.perf_counter()
