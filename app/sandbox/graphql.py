@@ -28,6 +28,7 @@ from graphql import (
     validate,
 )
 
+from app.sandbox.graphql_cost import MAX_NODES, query_cost
 from app.sandbox.graphql_resolvers import root_value
 from app.sandbox.routing import Request, Response, Router
 
@@ -92,11 +93,17 @@ def answer_graphql(request: Request) -> Response:
     document, errors = checked(query)
     if document is None:
         return Response(200, {"errors": errors})
+    variables = payload.get("variables") or {}
+    cost = query_cost(document, variables, payload.get("operationName"))
+    if cost.over_limit is not None:
+        return Response(200, {"errors": [_node_limit_error(*cost.over_limit)]})
+    if request.limits is not None and cost.points > 1:
+        request.limits.spend("graphql", cost.points - 1)  # the server spends the last point
     result = execute(
         github_schema(),
         document,
-        root_value=root_value(request),
-        variable_values=payload.get("variables") or {},
+        root_value=root_value(request, cost),
+        variable_values=variables,
         operation_name=payload.get("operationName"),
     )
     body: dict[str, Any] = {"data": result.data}
@@ -121,6 +128,15 @@ def checked(query: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
         paths = _field_paths(document)
         return None, [_github_error(e, paths) for e in errors]
     return document, []
+
+
+def _node_limit_error(connection: str, nodes: int) -> dict[str, Any]:
+    return {
+        "type": "MAX_NODE_LIMIT_EXCEEDED",
+        "message": f"By the time this query traverses to the {connection} connection, it is "
+        f"requesting up to {nodes:,} possible nodes which exceeds the maximum limit of "
+        f"{MAX_NODES:,}.",
+    }
 
 
 _UNDEFINED_FIELD = re.compile(r"Cannot query field '(?P<field>\w+)' on type '(?P<type>\w+)'\.")

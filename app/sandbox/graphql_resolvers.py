@@ -14,6 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from app.sandbox.graphql_cost import QueryCost
 from app.sandbox.routing import Request
 from app.sandbox.scenario import RepoData
 
@@ -375,7 +376,7 @@ def _labels(data: RepoData, node: dict[str, Any]) -> list[dict[str, Any]]:
     return pull.get("labels") or []
 
 
-def root_value(request: Request) -> dict[str, Any]:
+def root_value(request: Request, cost: QueryCost | None = None) -> dict[str, Any]:
     def find_repository(_info: Any, owner: str, name: str, **_: Any) -> dict[str, Any] | None:
         data = request.scenario.repo(owner, name)
         if data is None or not data.repository():
@@ -383,20 +384,23 @@ def root_value(request: Request) -> dict[str, Any]:
         return repository(data)
 
     def rate_limit(_info: Any, **_: Any) -> dict[str, Any]:
-        budget = request.limits.budget("graphql") if request.limits else None
-        if budget is None:
+        """The budget after this query: GitHub reports its own cost as already spent."""
+        points = cost.points if cost else 1
+        nodes = cost.nodes if cost else 0
+        if request.limits is None:
             return {
-                "cost": 1,
+                "cost": points,
                 "limit": 5000,
-                "nodeCount": 0,
-                "remaining": 5000,
-                "used": 0,
+                "nodeCount": nodes,
+                "remaining": 5000 - points,
+                "used": points,
                 "resetAt": "1970-01-01T00:00:00Z",
             }
+        budget = request.limits.budget("graphql")
         return {
-            "cost": 1,
+            "cost": points,
             "limit": budget.limit,
-            "nodeCount": 0,
+            "nodeCount": nodes,
             "remaining": max(budget.remaining - 1, 0),
             "used": budget.used + 1,
             "resetAt": datetime.fromtimestamp(budget.reset_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -149,9 +149,9 @@ class Limits:
             budget.refresh(time.time())
             return budget
 
-    def spend(self, resource: str) -> None:
+    def spend(self, resource: str, points: int = 1) -> None:
         with self._lock:
-            self.budgets.setdefault(resource, Budget()).used += 1
+            self.budgets.setdefault(resource, Budget()).used += points
 
     def add_fault(self, fault: Fault) -> None:
         with self._lock:
