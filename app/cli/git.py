@@ -123,8 +123,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
 def _cell(value: object) -> str:
     if value is None:
         return "-"
-    if isinstance(value, float):
-        return f"{value:.2f}"
+    if isinstance(value, float):  # small scores keep two significant digits, not "0.00"
+        return f"{value:.2f}" if value == 0 or abs(value) >= 0.01 else f"{value:.2g}"
     if isinstance(value, datetime):
         return value.date().isoformat()
     return str(value)
