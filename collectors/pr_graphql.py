@@ -230,3 +230,17 @@ def parse_pull(
         events=events,
     )
     return GraphPull(number, record, comments_missing=not with_comments and bool(reviews))
+
+
+def rate_limited_wait(error: Exception, now: float) -> float | None:
+    """Seconds to wait when GraphQL says RATE_LIMITED (HTTP 200 + errors, which PyGithub
+    raises as a 400 without waiting); None for any other error."""
+    data = getattr(error, "data", None)
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not errors or not any(e.get("type") == "RATE_LIMITED" for e in errors):
+        return None
+    headers = {k.lower(): v for k, v in (getattr(error, "headers", None) or {}).items()}
+    reset = headers.get("x-ratelimit-reset")
+    if reset is None or not str(reset).isdigit():
+        return 60.0
+    return max(int(reset) - now, 0.0) + 1.0

@@ -8,6 +8,7 @@ skipped, and upserts make any repeat harmless: no gaps, no duplicates.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Engine
 from app.db import session_scope
 from collectors.github_client import RequestCounter
 from collectors.pr_graphql import BATCH as GRAPHQL_BATCH
-from collectors.pr_graphql import GraphPull, fetch_pulls_graphql
+from collectors.pr_graphql import GraphPull, fetch_pulls_graphql, rate_limited_wait
 from collectors.pr_records import PullRequestRecord
 from collectors.pr_store import (
     read_cursor,
@@ -88,17 +89,19 @@ def collect_pulls(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     graphql: bool | None = None,
+    max_wait: float = 3600,
 ) -> PullSyncStats:
     """Bring `repo_name`'s pull requests up to date; `full` re-reads every PR.
 
     graphql: fetch changed PRs in batches over GraphQL (None: when authenticated, since
     GitHub's GraphQL API needs a token); False: REST only, about four requests per PR.
+    max_wait: longest wait for a GraphQL rate-limit reset (REST waits are GithubRetry's).
     """
     say = progress or (lambda _message: None)
     stats = PullSyncStats(repo_name)
     api_url = gh.requester.base_url
     use_graphql = gh.requester.auth is not None if graphql is None else graphql
-    fetcher = _Fetcher(gh, repo_name, use_graphql, stats)
+    fetcher = _Fetcher(gh, repo_name, use_graphql, stats, say, max_wait)
     with RequestCounter() as counter:
         try:
             _sync(engine, gh, repo_name, full, batch_size, stats, say, fetcher)
@@ -179,8 +182,18 @@ def cursor_of(engine: Engine, repo_name: str) -> datetime | None:
 class _Fetcher:
     """REST, or GraphQL with REST for what does not fit (long lists, missing resolvers)."""
 
-    def __init__(self, gh: Github, repo_name: str, graphql: bool, stats: PullSyncStats) -> None:
+    def __init__(
+        self,
+        gh: Github,
+        repo_name: str,
+        graphql: bool,
+        stats: PullSyncStats,
+        say: Progress,
+        max_wait: float,
+    ) -> None:
         self.requester = gh.requester
+        self.say = say
+        self.max_wait = max_wait
         self.owner, self.name = repo_name.split("/", 1)
         self.graphql = graphql
         self.with_comments = True
@@ -211,6 +224,16 @@ class _Fetcher:
                 self.requester, self.owner, self.name, ids, with_comments=self.with_comments
             )
         except GithubException as error:
+            wait = rate_limited_wait(error, time.time())
+            if wait is not None:
+                if wait > self.max_wait:
+                    raise CollectError(
+                        f"GitHub GraphQL rate limit: the reset is {wait:.0f} s away, more than "
+                        f"GEMBA_GITHUB_MAX_WAIT_SECONDS ({self.max_wait:.0f}); run again later"
+                    ) from error
+                self.say(f"GitHub GraphQL rate limit: waiting {wait:.0f} s for the reset")
+                time.sleep(wait)
+                return self._graphql(ids)
             if not self.with_comments or error.status != 400 or "comments" not in str(error.data):
                 raise
             # A server without review comments on reviews (an older GHES): ask without them.

@@ -94,7 +94,14 @@ def collect_github(
         with VisibleWaits(_say):
             for name in repos:
                 if only in (None, Only.pulls):
-                    stats = collect_pulls(engine, gh, name, full=full, progress=_say)
+                    stats = collect_pulls(
+                        engine,
+                        gh,
+                        name,
+                        full=full,
+                        progress=_say,
+                        max_wait=config.github_max_wait_seconds,
+                    )
                     typer.echo(
                         f"{name}: {stats.fetched} pull requests stored, "
                         f"{stats.skipped_unchanged} unchanged, {stats.requests} requests, "

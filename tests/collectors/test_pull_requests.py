@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from github import GithubException
 from graphql import parse, validate
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from app.models import PullRequest, PullRequestEvent, Review, ReviewComment, SyncCursor
 from app.sandbox.graphql import github_schema
+from app.sandbox.limits import FAULT_KINDS
 from app.settings import Settings
 from collectors.github_client import make_github
-from collectors.pr_graphql import build_query
+from collectors.pr_graphql import build_query, rate_limited_wait
 from collectors.pr_sync import collect_pulls
 from dashboards.signals.reviews import pull_flows, waiting_now
 from tests.collectors import pull_scenario as sc
@@ -238,3 +240,27 @@ def test_github_enterprise_urls_work_for_rest_and_graphql(
     stats = _collect(engine, config)  # GHES: REST under /api/v3, GraphQL at /api/graphql
     assert (stats.fetched, stats.via) == (11, "graphql")
     assert session.exec(select(func.count()).select_from(Review)).one() == 18
+
+
+@pytest.mark.skipif(
+    "graphql_rate_limited" not in FAULT_KINDS,
+    reason="the stand-in cannot answer GraphQL's RATE_LIMITED (200 + errors) yet",
+)
+def test_graphql_rate_limited_answer_is_waited_out_visibly(
+    engine: Engine, session: Session, settings: Settings, github_api: GithubApi, scenario: Any
+) -> None:
+    github_api.inject(path=r"/graphql", kind="graphql_rate_limited", times=1, reset_in=1)
+    said: list[str] = []
+    stats = _collect(engine, _settings(settings, github_api), progress=said.append)
+    assert (stats.fetched, stats.via) == (11, "graphql")
+    assert any("GitHub GraphQL rate limit: waiting" in line for line in said)
+    assert _counts(session) == (11, 18, 2, 5)
+
+
+def test_rate_limited_wait_reads_githubs_reset_header() -> None:
+    limited = {"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]}
+    error = GithubException(400, limited, {"X-RateLimit-Reset": "1000"})
+    assert rate_limited_wait(error, now=995.0) == 6.0
+    assert rate_limited_wait(GithubException(400, limited, {}), now=0.0) == 60.0
+    other = GithubException(400, {"errors": [{"message": "Field 'x' doesn't exist"}]}, {})
+    assert rate_limited_wait(other, now=0.0) is None
