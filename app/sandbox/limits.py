@@ -13,7 +13,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("5xx", "reset", "secondary_rate_limit", "primary_rate_limit")
+FAULT_KINDS = (
+    "5xx",
+    "reset",
+    "secondary_rate_limit",
+    "primary_rate_limit",
+    "graphql_rate_limited",
+)
 DOCS_PRIMARY = (
     "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
 )
@@ -75,7 +81,8 @@ class Fault:
 
     kind: "5xx" (answer `status`, default 502), "reset" (drop the connection),
     "secondary_rate_limit" (403 + Retry-After: `retry_after`), "primary_rate_limit"
-    (`status` 403 or 429, X-RateLimit-Remaining: 0, reset `reset_in` seconds from now).
+    (`status` 403 or 429, X-RateLimit-Remaining: 0, reset `reset_in` seconds from now),
+    "graphql_rate_limited" (like primary, but GraphQL's form: 200 + errors[type RATE_LIMITED]).
     times: how many matching requests fail; -1 for every one.
     """
 
@@ -178,6 +185,13 @@ def primary_limit_body(login: str = "sandbox-user") -> dict[str, str]:
     return {
         "message": f"API rate limit exceeded for user ID 1 ({login}).",
         "documentation_url": DOCS_PRIMARY,
+    }
+
+
+def graphql_rate_limited_body() -> dict[str, list[dict[str, str]]]:
+    """GraphQL's primary limit: HTTP 200 with a RATE_LIMITED error, not a 403."""
+    return {
+        "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]
     }
 
 

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 from app.sandbox.limits import (
     Fault,
     Limits,
+    graphql_rate_limited_body,
     primary_limit_body,
     reset_time,
     secondary_limit_body,
@@ -188,7 +189,12 @@ class SandboxServer:
         if request.path != "/rate_limit":
             budget = self.limits.budget(resource)
             if budget.remaining <= 0:
-                response = Response(403, primary_limit_body(self._login(token)))
+                body = (
+                    graphql_rate_limited_body()
+                    if resource == "graphql"
+                    else primary_limit_body(self._login(token))
+                )
+                response = Response(200 if resource == "graphql" else 403, body)
                 response.headers.update(budget.headers(resource))
                 return response
         response = self._route(request, token)
@@ -251,7 +257,10 @@ class SandboxServer:
             response.headers.update(budget.headers(resource))
             response.headers["Retry-After"] = str(fault.retry_after)
             return response
-        response = Response(fault.status or 403, primary_limit_body())
+        if fault.kind == "graphql_rate_limited":
+            response = Response(fault.status or 200, graphql_rate_limited_body())
+        else:
+            response = Response(fault.status or 403, primary_limit_body())
         response.headers.update(budget.headers(resource))
         response.headers["X-RateLimit-Remaining"] = "0"
         response.headers["X-RateLimit-Used"] = str(budget.limit)

@@ -47,3 +47,20 @@ def test_node_limit_and_points_through_the_stand_in(github_api):
     (error,) = refused.json()["errors"]
     assert error["type"] == "MAX_NODE_LIMIT_EXCEEDED"
     assert "comments connection, it is requesting up to 610,100 possible nodes" in error["message"]
+
+
+def test_graphql_rate_limit_answers_200_with_rate_limited(github_api):
+    """GitHub's GraphQL form of an exhausted budget, both as a fault and from the budget."""
+    github_api.write_repo("acme", "app")
+    query = {"query": "{ viewer { login } }"}
+    headers = {"Authorization": "bearer t"}
+    github_api.inject(path="/graphql", kind="graphql_rate_limited", reset_in=5)
+    faulted = httpx.post(f"{github_api.url}/graphql", json=query, headers=headers, timeout=60)
+    assert faulted.status_code == 200
+    assert faulted.json()["errors"][0]["type"] == "RATE_LIMITED"
+    assert faulted.headers["X-RateLimit-Remaining"] == "0"
+    assert faulted.headers["X-RateLimit-Resource"] == "graphql"
+    github_api.set_rate_limit(resource="graphql", limit=10, remaining=0, reset_in=30)
+    spent = httpx.post(f"{github_api.url}/graphql", json=query, headers=headers)
+    assert (spent.status_code, spent.json()["errors"][0]["type"]) == (200, "RATE_LIMITED")
+    assert httpx.get(f"{github_api.url}/repos/acme/app").status_code == 200  # core unaffected
