@@ -1,4 +1,4 @@
-"""Store a repository's history: batched Core inserts, a resumable cursor, one run at a time.
+"""Store a repository's history: batched executemany inserts, a resumable cursor, one run at a time.
 
 How a run stays correct whatever happens to it:
 - the `SyncCursor(source="git")` row holds JSON `{"head": sha, "pending": {...}}`: `head` is
@@ -13,7 +13,7 @@ How a run stays correct whatever happens to it:
 - a fast-forward reads only `old_head..HEAD`; anything else (first run, `--full`, a rewritten
   history, a crashed run whose HEAD has since moved) re-reads the whole history, keeps the
   commits still reachable (rewriting their file rows), adds new ones and deletes the rest;
-- two runs at once: the lease (`locked_by`, `locked_until`) is claimed with one conditional
+- two runs at once: the lease (collectors/git_lease.py) is claimed with one conditional
   UPDATE; the loser gets CollectRefused. A lease held by a dead process on this host is taken
   over at once, so a killed run never blocks the next one.
 """
@@ -22,37 +22,28 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Boolean, Connection, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
-from app.models import Commit, FileChange, RepoFile, Repository, SyncCursor
+from app.models import Commit, FileChange, RepoFile, Repository
 from collectors import git_log
+from collectors.git_lease import SOURCE, Lease, cursor_t, ensure_row
 from collectors.git_log import CommitRecord, PathMap
 
-SOURCE = "git"
 BATCH_COMMITS = 5000
-LEASE = timedelta(minutes=10)
 CRASH_ENV = "GEMBA_TEST_GIT_CRASH_AFTER_BATCHES"  # tests only: exit hard after K batches
 
 commit_t = Commit.__table__  # type: ignore[attr-defined]
 change_t = FileChange.__table__  # type: ignore[attr-defined]
 file_t = RepoFile.__table__  # type: ignore[attr-defined]
 repo_t = Repository.__table__  # type: ignore[attr-defined]
-cursor_t = SyncCursor.__table__  # type: ignore[attr-defined]
 
 Progress = Callable[[int, int], None]
-
-
-class CollectRefused(RuntimeError):
-    """Another run holds the lease on this repository."""
 
 
 @dataclass(frozen=True)
@@ -65,117 +56,6 @@ class CollectResult:
     commits_removed: int
     file_changes_written: int
     files_at_head: int | None  # None when nothing was read (HEAD unchanged)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _stale(locked_by: str | None) -> bool:
-    """True when the lease holder is a process on this host that no longer exists."""
-    if not locked_by or ":" not in locked_by:
-        return False
-    host, _, pid = locked_by.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-# --- repository row, cursor and lease ---------------------------------------------------------
-
-
-def _ensure_row(conn: Connection, table: Any, where: dict[str, Any], values: dict[str, Any]) -> int:
-    """Id (or presence) of a row, inserting it when missing; a racing insert is tolerated."""
-    query = select(table.c.id).where(*(table.c[k] == v for k, v in where.items()))
-    found = conn.execute(query).scalar()
-    if found is not None:
-        return int(found)
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(table).values(**where, **values))
-    except IntegrityError:
-        pass
-    return int(conn.execute(query).scalar_one())
-
-
-class Lease:
-    """The cursor row of one repository, held by this process while it writes."""
-
-    def __init__(self, engine: Engine, name: str) -> None:
-        self.engine = engine
-        self.name = name
-        self.owner = _owner()
-        with engine.begin() as conn:
-            self.cursor_id = _ensure_row(
-                conn,
-                cursor_t,
-                {"source": SOURCE, "repository": name},
-                {"position": "", "updated_at": _now()},
-            )
-
-    def claim(self) -> None:
-        now = _now()
-        with self.engine.begin() as conn:
-            claimed = conn.execute(
-                update(cursor_t)
-                .where(
-                    cursor_t.c.id == self.cursor_id,
-                    or_(cursor_t.c.locked_until.is_(None), cursor_t.c.locked_until < now),
-                )
-                .values(locked_by=self.owner, locked_until=now + LEASE)
-            ).rowcount
-            if claimed:
-                return
-            holder = conn.execute(
-                select(cursor_t.c.locked_by).where(cursor_t.c.id == self.cursor_id)
-            ).scalar()
-            if _stale(holder):
-                taken = conn.execute(
-                    update(cursor_t)
-                    .where(cursor_t.c.id == self.cursor_id, cursor_t.c.locked_by == holder)
-                    .values(locked_by=self.owner, locked_until=now + LEASE)
-                ).rowcount
-                if taken:
-                    return
-        raise CollectRefused(
-            f"another `gemba collect git` is running for {self.name!r} ({holder}); "
-            "wait for it to finish and run again"
-        )
-
-    def renew(self, conn: Connection, **values: Any) -> None:
-        """Extend the lease inside the caller's transaction; fail if someone took it."""
-        done = conn.execute(
-            update(cursor_t)
-            .where(cursor_t.c.id == self.cursor_id, cursor_t.c.locked_by == self.owner)
-            .values(locked_until=_now() + LEASE, updated_at=_now(), **values)
-        ).rowcount
-        if not done:
-            raise CollectRefused(f"lost the lease on {self.name!r} to another run")
-
-    def release(self) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(cursor_t)
-                .where(cursor_t.c.id == self.cursor_id, cursor_t.c.locked_by == self.owner)
-                .values(locked_by=None, locked_until=None)
-            )
-
-    def position(self) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            raw = conn.execute(
-                select(cursor_t.c.position).where(cursor_t.c.id == self.cursor_id)
-            ).scalar()
-        return json.loads(raw) if raw else {}
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -407,7 +287,7 @@ def _refresh_files(conn: Connection, repo_id: int, files: Iterable[git_log.HeadF
 
 def _repository_id(engine: Engine, name: str, path: Path, branch: str | None) -> int:
     with engine.begin() as conn:
-        repo_id = _ensure_row(conn, repo_t, {"name": name}, {"path": str(path)})
+        repo_id = ensure_row(conn, repo_t, {"name": name}, {"path": str(path)})
         conn.execute(
             update(repo_t)
             .where(repo_t.c.id == repo_id)

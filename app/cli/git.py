@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
+from collectors.git_lease import CollectRefused
 from collectors.git_log import GitInputError
-from collectors.git_store import CollectRefused, collect_git
+from collectors.git_store import collect_git
 from dashboards.signals import hotspots as signals
 
 PROGRESS_MIN_COMMITS = 2000

@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.models import Commit, FileChange, RepoFile, Repository, SyncCursor
 from app.settings import get_settings
+from collectors.git_lease import CollectRefused, Lease
 from collectors.git_log import GitInputError
-from collectors.git_store import CRASH_ENV, CollectRefused, Lease, collect_git, stored_head
+from collectors.git_store import CRASH_ENV, collect_git, stored_head
 from tests.fakes.git_repos import BOB, CAROL, RepoBuilder, git_out, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[2]
