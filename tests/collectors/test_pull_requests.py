@@ -12,7 +12,6 @@ from sqlmodel import Session, func, select
 
 from app.models import PullRequest, PullRequestEvent, Review, ReviewComment, SyncCursor
 from app.sandbox.graphql import github_schema
-from app.sandbox.limits import FAULT_KINDS
 from app.settings import Settings
 from collectors.github_client import make_github
 from collectors.pr_graphql import build_query, rate_limited_wait
@@ -242,10 +241,6 @@ def test_github_enterprise_urls_work_for_rest_and_graphql(
     assert session.exec(select(func.count()).select_from(Review)).one() == 18
 
 
-@pytest.mark.skipif(
-    "graphql_rate_limited" not in FAULT_KINDS,
-    reason="the stand-in cannot answer GraphQL's RATE_LIMITED (200 + errors) yet",
-)
 def test_graphql_rate_limited_answer_is_waited_out_visibly(
     engine: Engine, session: Session, settings: Settings, github_api: GithubApi, scenario: Any
 ) -> None:
