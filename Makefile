@@ -19,10 +19,12 @@ demo: $(STAMP)  ## build the demo organisation, collect it, serve it
 
 test: $(STAMP)  ## the whole suite (PostgreSQL too when GEMBA_TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 
 fix: $(STAMP)
