@@ -20,7 +20,6 @@ The session-level entry points at the bottom load rows through `ci_queries` and 
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,6 +35,7 @@ from dashboards.signals.ci_queries import (
     load_jobs,
     load_people,
 )
+from dashboards.signals.stats import percentile
 
 FAILURE = frozenset({"failure", "timed_out", "startup_failure"})
 SUCCESS = "success"
@@ -179,16 +179,6 @@ class PersonCI:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def percentile(values: Sequence[timedelta], q: float) -> timedelta | None:
-    """Linear interpolation between closest ranks (numpy's default); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def week_of(moment: datetime) -> date:

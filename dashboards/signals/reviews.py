@@ -15,7 +15,6 @@ Missing steps are None, never -1. Nothing here ranks people: reviewer load is or
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from dashboards.signals.review_queries import (
     given_reviews,
     pull_rows,
 )
+from dashboards.signals.stats import rounded_median, rounded_percentile
 
 PHASES = ("coding", "pickup", "review", "merge", "cycle")
 APPROVED = "APPROVED"
@@ -299,27 +299,16 @@ class PhaseStats:
     p75_working_hours: float | None
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks (numpy's default); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 2)
-
-
 def phase_stats(flows: Sequence[PullFlow], phase: str) -> PhaseStats:
     values = [v for f in flows if (v := f.phase(phase)) is not None]
     working = [v for f in flows if (v := f.phase(phase, working=True)) is not None]
     return PhaseStats(
         phase=phase,
         count=len(values),
-        median_hours=round(statistics.median(values), 2) if values else None,
-        p75_hours=percentile(values, 0.75),
-        median_working_hours=round(statistics.median(working), 2) if working else None,
-        p75_working_hours=percentile(working, 0.75),
+        median_hours=rounded_median(values),
+        p75_hours=rounded_percentile(values, 0.75),
+        median_working_hours=rounded_median(working),
+        p75_working_hours=rounded_percentile(working, 0.75),
     )
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from dashboards.signals.builds import (
     flaky_from_rows,
     groups_by_sha,
-    percentile,
     person_ci_from_rows,
     red_intervals,
     time_lost_from_groups,
     workflow_health,
 )
 from dashboards.signals.ci_queries import AttemptRow, JobRow, People
+from dashboards.signals.stats import percentile
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 NOW = T0 + timedelta(days=10)

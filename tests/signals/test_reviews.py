@@ -20,12 +20,12 @@ from dashboards.signals.reviews import (
     flow_of,
     flows_from,
     load_from,
-    percentile,
     summarise,
     waiting_from,
     weekly_flow,
     working_hours,
 )
+from dashboards.signals.stats import rounded_percentile as percentile
 
 BOTS = BotRule(frozenset({"renovate"}))
 UTC_WEEK = WorkCalendar("UTC", frozenset({0, 1, 2, 3, 4}))
