@@ -12,7 +12,7 @@ import yaml
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.limits import ERROR_RESPONSES, large_body_route
+from app.api.limits import ERROR_RESPONSES, RowId, large_body_route
 from app.deps import AdminDep, CsrfDep, SessionDep, get_admin
 from app.people import (
     PeopleError,
@@ -176,7 +176,7 @@ def post_token(body: TokenIn, session: SessionDep, _admin: AdminDep, _csrf: Csrf
     response_model=TokenInfo,
     responses={**ERROR_RESPONSES, 404: {"description": "No such token"}},
 )
-def post_revoke(token_id: int, session: SessionDep, _csrf: CsrfDep) -> TokenInfo:
+def post_revoke(token_id: RowId, session: SessionDep, _csrf: CsrfDep) -> TokenInfo:
     if not revoke_token(session, token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such token")
     [info] = [t for t in list_tokens(session) if t.id == token_id]

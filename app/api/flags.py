@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 
-from app.api.limits import ERROR_RESPONSES, LimitedBodyRoute, check_rate
+from app.api.limits import ERROR_RESPONSES, LimitedBodyRoute, RowId, check_rate
 from app.deps import CsrfDep, SessionDep, ViewerDep, idempotency_scope
 from app.flags import (
     FlagAnswer,
@@ -103,7 +103,7 @@ def get_team_flags(session: SessionDep, viewer: ViewerDep) -> list[TeamFlags]:
 @router.get(
     "/friction/{flag_id}", response_model=FlagView, responses={**ERROR_RESPONSES, **NOT_FOUND}
 )
-def get_one_flag(flag_id: int, session: SessionDep, viewer: ViewerDep) -> FlagView:
+def get_one_flag(flag_id: RowId, session: SessionDep, viewer: ViewerDep) -> FlagView:
     try:
         return get_flag(session, viewer, flag_id)
     except FlagError as error:
@@ -116,7 +116,7 @@ def get_one_flag(flag_id: int, session: SessionDep, viewer: ViewerDep) -> FlagVi
     responses={**ERROR_RESPONSES, **NOT_FOUND},
 )
 def post_acknowledge(
-    flag_id: int, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
+    flag_id: RowId, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
 ) -> FlagView:
     """A manager says "seen": the author sees the status change."""
     return _act(lambda: acknowledge(session, viewer, flag_id))
@@ -128,7 +128,7 @@ def post_acknowledge(
     responses={**ERROR_RESPONSES, **NOT_FOUND},
 )
 def post_answer(
-    flag_id: int, body: FlagAnswer, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
+    flag_id: RowId, body: FlagAnswer, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
 ) -> FlagView:
     """A manager answers with a note; the author sees it (the loop closes)."""
     return _act(lambda: answer(session, viewer, flag_id, body.note))

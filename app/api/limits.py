@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import HTTPException, Path, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from app.ratelimit import TokenBucket
 
 DEFAULT_MAX_BODY = 64 * 1024
+
+# A row id in a URL path: bounded to a signed 64-bit integer, so an absurd id is a 422 with
+# field detail instead of an OverflowError (a 500) in the database driver.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class LimitedBodyRoute(APIRoute):

@@ -249,3 +249,21 @@ def test_an_anonymous_flag_leaves_no_trace_of_its_author(
         headers=auth(world, "person", **{"Idempotency-Key": "anon-1"}),
     )
     assert replay.json() == flag
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        ("GET", f"{URL}/{2**70}", "person"),
+        ("POST", f"{URL}/{2**70}/acknowledge", "manager"),
+        ("POST", "/api/v1/admin/tokens/" + str(2**70) + "/revoke", "admin"),
+    ],
+)
+def test_an_id_beyond_64_bits_is_a_422_not_a_500(
+    ctx: tuple[TestClient, World, Engine], method: str, path: str, role: str
+) -> None:
+    client, world, _ = ctx
+    response = client.request(method, path, headers=auth(world, role))
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"][0] == "path" and error["type"] == "less_than_equal"
