@@ -22,6 +22,7 @@ from dashboards.digest_delivery import (
     due_digests,
     send_digests,
 )
+from dashboards.digest_week import parse_week
 
 digest_cli = typer.Typer(
     help="The weekly digest email: preview it, send it (exactly once per person and week).",
@@ -74,6 +75,7 @@ def send(
     """Send every digest not sent yet; exit 1 and list what is still pending if SMTP fails."""
     if due and week:
         fail("--due picks each team's week itself; leave out --week")
+    week = _checked(week)
     config = settings()
     now = datetime.now(UTC)
     with session() as db:
@@ -107,6 +109,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON"),
 ) -> None:
     """List what was sent, failed or is uncertain, per recipient and week."""
+    week = _checked(week)
     with session() as db:
         rows = delivery_rows(db, week)
     if as_json:
@@ -120,6 +123,17 @@ def status(
         )
     if not rows:
         typer.echo("no digest recorded" + (f" for {week}" if week else ""))
+
+
+def _checked(week: str | None) -> str | None:
+    """The week's normalised label, checked before any recipient is looked at: with nobody to
+    send to, a malformed week would otherwise pass silently with exit code 0."""
+    if week is None:
+        return None
+    try:
+        return parse_week(week).label
+    except ValueError as error:
+        fail(str(error))
 
 
 def _echo(event: str, item: Due, detail: str) -> None:

@@ -141,3 +141,19 @@ def test_digests_fall_due_at_the_set_hour_in_each_teams_time_zone(
     assert [d.login for d in due_digests(session, new_york, mail_settings)] == ["dave"]
     tuesday = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)  # a scheduler that was down catches up
     assert [d.login for d in due_digests(session, tuesday, mail_settings)] == ["dave"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["send", "--week", "garbage", "--dry-run"], "must look like 2026-W47"),
+        (["send", "--week", "2026-W99", "--dry-run"], "ISO weeks 1 to"),
+        (["status", "--week", "W47"], "must look like 2026-W47"),
+    ],
+)
+def test_a_bad_week_fails_even_with_nobody_to_send_to(
+    env: dict[str, str], session: Session, args: list[str], message: str
+) -> None:
+    result = runner.invoke(cli, ["digest", *args])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
