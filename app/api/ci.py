@@ -8,17 +8,18 @@ Durations are in seconds.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session, select
 
-from app.access import Viewer, can_view_person, visible_people, visible_teams
+from app.access import Viewer
+from app.api.query import RepoSlugQuery, bad_query
+from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.models import Team
-from app.people import person_for_login, resolve_login
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 from dashboards.signals.ci_queries import load_people
 
@@ -26,10 +27,6 @@ router = APIRouter(prefix="/ci", tags=["ci"])
 
 DEFAULT_WEEKS = 12
 MAX_WINDOW = timedelta(days=366)
-RepoQuery = Annotated[
-    str | None,
-    Query(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", max_length=200, description="OWNER/REPO"),
-]
 SinceQuery = Annotated[
     datetime | None, Query(description="Runs created at or after (ISO 8601; default 12 weeks ago)")
 ]
@@ -39,27 +36,20 @@ PersonQuery = Annotated[str | None, Query(max_length=100, description="Person lo
 DENIED = {403: {"description": "Not visible to this viewer"}, 404: {"description": "Unknown"}}
 
 
-def _bad(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": ["query", field], "msg": message, "type": "value_error"}],
-    )
-
-
 def window(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
     """Aware [since, until): defaults to the last 12 weeks; at most a year, since < until."""
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
-            raise _bad(name, "give a time zone (e.g. 2026-03-01T00:00:00Z)")
+            raise bad_query(name, "give a time zone (e.g. 2026-03-01T00:00:00Z)")
     end = until or datetime.now(UTC)
     try:
         start = since or end - timedelta(weeks=DEFAULT_WEEKS)
     except OverflowError as error:
-        raise _bad("until", "until is too early") from error
+        raise bad_query("until", "until is too early") from error
     if start >= end:
-        raise _bad("since", "since must be before until")
+        raise bad_query("since", "since must be before until")
     if end - start > MAX_WINDOW:
-        raise _bad("since", "the window may span at most 366 days")
+        raise bad_query("since", "the window may span at most 366 days")
     return start, end
 
 
@@ -74,76 +64,65 @@ def seconds(data: Any) -> Any:
     return data
 
 
-class Visibility:
-    """Which people (by GitHub login) this viewer may see individually."""
-
-    def __init__(self, session: Session, viewer: Viewer, team_only_mode: bool) -> None:
-        self.session = session
-        self.everyone = viewer.is_admin and not team_only_mode
-        self.people = visible_people(session, viewer, team_only_mode=team_only_mode)
-        self.teams = visible_teams(session, viewer)
-        self._cache: dict[str, bool] = {}
-
-    def login(self, login: str | None) -> bool:
-        if login is None:
-            return False
-        if self.everyone:
-            return True
-        if login not in self._cache:
-            self._cache[login] = resolve_login(self.session, login) in self.people
-        return self._cache[login]
-
-
-def _team_logins(session: Session, viewer: Viewer, name: str) -> set[str]:
-    found = session.exec(select(Team).where(Team.name == name)).first()
-    if found is None or found.id is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no team {name!r}")
-    if not viewer.is_admin and found.id not in visible_teams(session, viewer):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this team is not visible to you")
-    people = load_people(session)
-    return {person for person, teams in people.teams_of_person.items() if name in teams}
-
-
-def _person_login(session: Session, viewer: Viewer, login: str, team_only_mode: bool) -> str:
-    someone = person_for_login(session, login)
-    if someone is None or someone.id is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person {login!r}")
-    if not can_view_person(session, viewer, someone.id, team_only_mode=team_only_mode):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this person is not visible to you")
-    return someone.login
-
-
 def scope(
     session: Session, viewer: Viewer, team_only_mode: bool, team: str | None, person: str | None
 ) -> set[str] | None:
     """The logins a `team=` or `person=` filter stands for (after the access check), or None."""
     if team and person:
-        raise _bad("person", "give team or person, not both")
+        raise bad_query("person", "give team or person, not both")
     if team:
-        return _team_logins(session, viewer, team)
+        name = visible_team(session, viewer, team).name
+        people = load_people(session)
+        return {login for login, teams in people.teams_of_person.items() if name in teams}
     if person:
-        return {_person_login(session, viewer, person, team_only_mode)}
+        return {visible_person(session, viewer, person, team_only_mode).login}
     return None
 
 
-@router.get("/health", responses=DENIED)
-def get_health(
+@dataclass(frozen=True)
+class CiFilter:
+    """The filters every CI route takes, checked once: which repo, whose builds, which window."""
+
+    repo: str | None
+    logins: set[str] | None
+    since: datetime
+    until: datetime
+    person: str | None
+
+    def signal_args(self) -> dict[str, Any]:
+        """Keyword arguments for the builds signals."""
+        return {"repo": self.repo, "logins": self.logins, "since": self.since, "until": self.until}
+
+    def echo(self) -> dict[str, Any]:
+        """What every answer repeats back: the window and the repo it covers."""
+        return {"since": self.since, "until": self.until, "repo": self.repo}
+
+
+def ci_filter(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
-    repo: RepoQuery = None,
+    repo: RepoSlugQuery = None,
     since: SinceQuery = None,
     until: UntilQuery = None,
     team: TeamQuery = None,
     person: PersonQuery = None,
-) -> dict[str, Any]:
-    """Per workflow and job, weekly: runs, success rate, durations, queue times, red time
-    (of one team's or one person's builds with `team=` / `person=`)."""
+) -> CiFilter:
+    """Scope first (403/404 before any 422 on the window), then the window."""
     logins = scope(session, viewer, settings.team_only_mode, team, person)
     start, end = window(since, until)
-    health = ci_health(session, repo=repo, logins=logins, since=start, until=end)
-    workflows = [seconds(asdict(h)) for h in health]
-    return {"since": start, "until": end, "repo": repo, "workflows": workflows}
+    return CiFilter(repo=repo, logins=logins, since=start, until=end, person=person)
+
+
+CiFilterDep = Annotated[CiFilter, Depends(ci_filter)]
+
+
+@router.get("/health", responses=DENIED)
+def get_health(session: SessionDep, filters: CiFilterDep) -> dict[str, Any]:
+    """Per workflow and job, weekly: runs, success rate, durations, queue times, red time
+    (of one team's or one person's builds with `team=` / `person=`)."""
+    health = ci_health(session, **filters.signal_args())
+    return {**filters.echo(), "workflows": [seconds(asdict(h)) for h in health]}
 
 
 @router.get("/flaky", responses=DENIED)
@@ -151,18 +130,12 @@ def get_flaky(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
-    repo: RepoQuery = None,
-    since: SinceQuery = None,
-    until: UntilQuery = None,
-    team: TeamQuery = None,
-    person: PersonQuery = None,
+    filters: CiFilterDep,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Flaky rate, flaky workflow groups (same SHA failed and passed) and top flaky jobs."""
-    logins = scope(session, viewer, settings.team_only_mode, team, person)
-    start, end = window(since, until)
-    report = flaky_report(session, repo=repo, logins=logins, since=start, until=end, top=top)
-    visible = Visibility(session, viewer, settings.team_only_mode)
+    report = flaky_report(session, **filters.signal_args(), top=top)
+    visible = LoginVisibility(session, viewer, settings.team_only_mode)
     groups = [
         replace(
             g,
@@ -172,7 +145,7 @@ def get_flaky(
         for g in report.workflows
     ]
     body = seconds(asdict(replace(report, workflows=groups)))
-    return {"since": start, "until": end, "repo": repo, **body}
+    return {**filters.echo(), **body}
 
 
 @router.get("/lost", responses=DENIED)
@@ -180,41 +153,32 @@ def get_lost(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
-    repo: RepoQuery = None,
-    since: SinceQuery = None,
-    until: UntilQuery = None,
-    team: TeamQuery = None,
-    person: PersonQuery = None,
+    filters: CiFilterDep,
 ) -> dict[str, Any]:
     """Hours waited and runner minutes lost to flaky builds, per person, team and workflow.
 
     `person=` adds that person's PRs whose checks flaked, reruns made and hours waited on CI.
     """
-    logins = scope(session, viewer, settings.team_only_mode, team, person)
-    start, end = window(since, until)
-    lost = time_lost(session, repo=repo, logins=logins, since=start, until=end)
-    visible = Visibility(session, viewer, settings.team_only_mode)
-    people = [row for row in lost.by_person if visible.login(row.key)]
+    lost = time_lost(session, **filters.signal_args())
+    visible = LoginVisibility(session, viewer, settings.team_only_mode)
+    people, hidden_people = visible.split(lost.by_person, "key")
     teams = [
         row
         for row in lost.by_team
         if viewer.is_admin or _team_id(session, row.key) in visible.teams
     ]
     body: dict[str, Any] = {
-        "since": start,
-        "until": end,
-        "repo": repo,
+        **filters.echo(),
         "waited": lost.waited,
         "runner_time": lost.runner_time,
         "by_person": [asdict(row) for row in people],
         "by_team": [asdict(row) for row in teams],
         "by_workflow": [asdict(row) for row in lost.by_workflow],
-        "hidden_people": len(lost.by_person) - len(people),
+        "hidden_people": hidden_people,
     }
-    if person:
-        body["person"] = asdict(
-            person_ci(session, logins=logins or (), repo=repo, since=start, until=end)[0]
-        )
+    if filters.person:
+        args = {**filters.signal_args(), "logins": filters.logins or ()}
+        body["person"] = asdict(person_ci(session, **args)[0])
     return seconds(body)  # type: ignore[no-any-return]
 
 
