@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import shutil
+import multiprocessing
+import pickle
 import subprocess
 import tempfile
 import threading
@@ -25,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import git
 
@@ -33,6 +34,7 @@ HEADER = b"\x1e"
 LOG_FORMAT = "%x1e%H%x00%aN%x00%aE%x00%at%x00%ct%x00%P%x00%s%x00"
 PARALLEL_MIN_COMMITS = 2000
 READ_SIZE = 1 << 20
+WORKER_BATCH = 2000  # records per pickle a worker writes: memory stays flat
 BINARY_SNIFF = 8000  # git's own heuristic: a NUL byte in the first 8000 bytes
 
 
@@ -40,8 +42,9 @@ class GitInputError(ValueError):
     """The path cannot be collected (not a repository, empty, shallow, detached HEAD...)."""
 
 
-@dataclass(frozen=True)
-class FileChangeRecord:
+class FileChangeRecord(NamedTuple):
+    """A tuple, not a dataclass: one is built per file per commit and pickled from workers."""
+
     path: str  # at the newest commit read (renames followed)
     old_path: str | None  # the rename source, as named in this commit
     added: int
@@ -49,8 +52,7 @@ class FileChangeRecord:
     is_binary: bool
 
 
-@dataclass(frozen=True)
-class CommitRecord:
+class CommitRecord(NamedTuple):
     sha: str
     author_name: str
     author_email: str
@@ -271,18 +273,56 @@ def _log_process(repo: git.Repo, shas: Sequence[str]) -> tuple[object, subproces
     return process, popen
 
 
-def _spool(popen: subprocess.Popen[bytes], target: IO[bytes]) -> threading.Thread:
-    """Copy a process's output to a temporary file while an earlier slice is parsed."""
-    assert popen.stdout is not None
-    source = popen.stdout
+def _parse_slice(
+    repo: git.Repo, shas: Sequence[str], bot_logins: Sequence[str], out: IO[bytes]
+) -> None:
+    """Worker process: read and parse one older slice, pickling batches of records to `out`.
 
-    def copy() -> None:
-        shutil.copyfileobj(source, target, READ_SIZE)
-        target.flush()
+    Paths are resolved with this slice's own renames only; the parent composes them with the
+    renames of the newer slices (see `_compose`). Ends with ("renames", map) or ("error", text).
+    """
+    local = PathMap()
+    try:
+        _handle, popen = _log_process(repo, shas)
+        assert popen.stdout is not None
+        batch: list[CommitRecord] = []
+        for record in parse_log(popen.stdout, local, bot_logins):
+            batch.append(record)
+            if len(batch) >= WORKER_BATCH:
+                pickle.dump(("records", batch), out, pickle.HIGHEST_PROTOCOL)
+                batch = []
+        pickle.dump(("records", batch), out, pickle.HIGHEST_PROTOCOL)
+        _check(popen)
+        pickle.dump(("renames", local.renames), out, pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # reported by the parent, which owns the error handling
+        pickle.dump(("error", str(error)), out, pickle.HIGHEST_PROTOCOL)
+    out.flush()
 
-    thread = threading.Thread(target=copy, daemon=True)
-    thread.start()
-    return thread
+
+def _compose(spool: IO[bytes], path_map: PathMap) -> Iterator[CommitRecord]:
+    """A worker's records with paths mapped through the newer slices' renames.
+
+    Walking newest to oldest with one map M gives, inside a slice, M(p) = G(L(p)), where G is
+    the map when the slice starts and L the slice's own map; so the worker applies L, this
+    applies the frozen G, and at the end M gains {old: G(L(old))} for the slice's renames.
+    """
+    newer = dict(path_map.renames)
+    while True:
+        kind, payload = pickle.load(spool)
+        if kind == "error":
+            raise GitInputError(payload)
+        if kind == "renames":
+            for old, current in payload.items():
+                path_map.add(old, newer.get(current, current))
+            return
+        for record in payload:
+            if newer and any(change.path in newer for change in record.changes):
+                changes = tuple(
+                    change._replace(path=newer.get(change.path, change.path))
+                    for change in record.changes
+                )
+                record = record._replace(changes=changes)
+            yield record
 
 
 def _check(popen: subprocess.Popen[bytes]) -> None:
@@ -303,10 +343,11 @@ def iter_commits(
 ) -> Iterator[CommitRecord]:
     """Commits `shas` (newest first) with their file changes, paths mapped to the newest.
 
-    With `jobs` > 1 and a long list, the list is cut into `jobs` slices read by parallel
-    `git log` processes: the newest slice streams straight into the parser, the older ones
-    spool to temporary files meanwhile, so every core diffs and memory stays flat. Slices are
-    parsed in order, which keeps the rename map correct.
+    With `jobs` > 1 and a long list, the list is cut into `jobs` slices: the newest streams
+    from its `git log` straight into this process's parser, each older slice is read and parsed
+    by a worker process into a temporary file meanwhile, so every core diffs or parses while
+    this process inserts. Slices are yielded in order and their paths composed with the newer
+    slices' renames, which keeps the rename map exactly as one pass would build it.
     """
     path_map = path_map if path_map is not None else PathMap()
     if not shas:
@@ -314,22 +355,35 @@ def iter_commits(
     slices = 1 if len(shas) < PARALLEL_MIN_COMMITS else max(1, jobs)
     size = -(-len(shas) // slices)
     parts = [shas[i : i + size] for i in range(0, len(shas), size)]
-    handles = [_log_process(repo, part) for part in parts]
-    processes = [popen for _handle, popen in handles]
+    bots = tuple(bot_logins)
+    context = multiprocessing.get_context("fork")  # the worker needs no imports, only `repo`
     with contextlib.ExitStack() as stack:
-        stack.callback(_stop, processes)
-        spools = []
-        for popen in processes[1:]:
-            target = stack.enter_context(tempfile.TemporaryFile())
-            spools.append((target, _spool(popen, target)))
-        assert processes[0].stdout is not None
-        yield from parse_log(processes[0].stdout, path_map, bot_logins)
-        _check(processes[0])
-        for popen, (target, thread) in zip(processes[1:], spools, strict=True):
-            thread.join()
-            _check(popen)
-            target.seek(0)
-            yield from parse_log(target, path_map, bot_logins)
+        workers = []
+        for part in parts[1:]:
+            spool = stack.enter_context(tempfile.TemporaryFile())
+            worker = context.Process(target=_parse_slice, args=(repo, part, bots, spool))
+            worker.daemon = True
+            worker.start()
+            stack.callback(_stop_worker, worker)
+            workers.append((worker, spool))
+        _handle, first = _log_process(repo, parts[0])
+        stack.callback(_stop, [first])
+        assert first.stdout is not None
+        yield from parse_log(first.stdout, path_map, bots)
+        _check(first)
+        for worker, spool in workers:
+            worker.join()
+            spool.seek(0)
+            if worker.exitcode != 0 and not spool.read(1):
+                raise GitInputError(f"git log worker failed (exit code {worker.exitcode})")
+            spool.seek(0)
+            yield from _compose(spool, path_map)
+
+
+def _stop_worker(worker: multiprocessing.process.BaseProcess) -> None:
+    if worker.is_alive():
+        worker.kill()
+    worker.join()
 
 
 def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
