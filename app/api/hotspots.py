@@ -7,12 +7,15 @@ how a team finds who to ask, not a ranking of people.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel
+from sqlmodel import Session
 
+from app.api.query import as_utc
 from app.deps import SessionDep, ViewerDep
 from dashboards.signals import hotspots as signals
 
@@ -40,61 +43,69 @@ class SignalList(BaseModel, Generic[Item]):
     items: list[Item]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+@dataclass(frozen=True)
+class FileSignalQuery:
+    """What every file signal route takes: the repository, the window start and a row limit."""
+
+    session: Session
+    repo: str
+    since: datetime | None
+    limit: int
+
+    def answer(self, function: Callable[..., list[Any]], **kw: Any) -> dict[str, Any]:
+        """Run one signal over the window ending now; 422 for a future start, 404 for no repo."""
+        now = datetime.now(UTC)
+        since = as_utc(self.since)
+        if since is not None and since > now:
+            raise HTTPException(
+                422,
+                detail=[
+                    {"loc": ["query", "since"], "msg": "since is in the future", "type": "value"}
+                ],
+            )
+        try:
+            items = function(
+                self.session, repo=self.repo, now=now, since=since, limit=self.limit, **kw
+            )
+        except signals.UnknownRepository:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, detail=f"no repository {self.repo!r}"
+            ) from None
+        start = since if since is not None else now - signals.DEFAULT_WINDOW
+        return {"repo": self.repo, "since": start, "now": now, "items": items}
 
 
-def _answer(
-    function: Callable[..., list[Any]], session: Any, repo: str, since: datetime | None, **kw: Any
-) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    since = _utc(since)
-    if since is not None and since > now:
-        raise HTTPException(
-            422,
-            detail=[{"loc": ["query", "since"], "msg": "since is in the future", "type": "value"}],
-        )
-    try:
-        items = function(session, repo=repo, now=now, since=since, **kw)
-    except signals.UnknownRepository:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no repository {repo!r}") from None
-    start = since if since is not None else now - signals.DEFAULT_WINDOW
-    return {"repo": repo, "since": start, "now": now, "items": items}
-
-
-@router.get("/hotspots", response_model=SignalList[signals.Hotspot], responses=NOT_FOUND)
-def get_hotspots(
+def file_signal_query(
     session: SessionDep,
     _viewer: ViewerDep,
     repo: RepoQuery,
     since: SinceQuery = None,
     limit: LimitQuery = 50,
-) -> dict[str, Any]:
+) -> FileSignalQuery:
+    """Any signed-in viewer; the parameters all four routes share."""
+    return FileSignalQuery(session=session, repo=repo, since=since, limit=limit)
+
+
+FileSignalDep = Annotated[FileSignalQuery, Depends(file_signal_query)]
+
+
+@router.get("/hotspots", response_model=SignalList[signals.Hotspot], responses=NOT_FOUND)
+def get_hotspots(query: FileSignalDep) -> dict[str, Any]:
     """Files at HEAD ranked by (commits / max) x (loc / max) over the window."""
-    return _answer(signals.hotspots, session, repo, since, limit=limit)
+    return query.answer(signals.hotspots)
 
 
 @router.get("/coupling", response_model=SignalList[signals.Coupling], responses=NOT_FOUND)
 def get_coupling(
-    session: SessionDep,
-    _viewer: ViewerDep,
-    repo: RepoQuery,
-    since: SinceQuery = None,
-    limit: LimitQuery = 50,
+    query: FileSignalDep,
     max_changeset: Annotated[int, Query(ge=1, le=10_000)] = 30,
     min_revs: Annotated[int, Query(ge=1)] = 5,
     min_shared: Annotated[int, Query(ge=1)] = 5,
     min_degree: Annotated[float, Query(ge=0, le=100)] = 30.0,
 ) -> dict[str, Any]:
     """Pairs of files changed together: degree = 100 x shared / mean(commits of each)."""
-    return _answer(
+    return query.answer(
         signals.coupling,
-        session,
-        repo,
-        since,
-        limit=limit,
         max_changeset=max_changeset,
         min_revs=min_revs,
         min_shared=min_shared,
@@ -103,26 +114,14 @@ def get_coupling(
 
 
 @router.get("/ownership", response_model=SignalList[signals.FileOwnership], responses=NOT_FOUND)
-def get_ownership(
-    session: SessionDep,
-    _viewer: ViewerDep,
-    repo: RepoQuery,
-    since: SinceQuery = None,
-    limit: LimitQuery = 50,
-) -> dict[str, Any]:
+def get_ownership(query: FileSignalDep) -> dict[str, Any]:
     """Per file: distinct people, main author and their share of added lines."""
-    return _answer(signals.ownership, session, repo, since, limit=limit)
+    return query.answer(signals.ownership)
 
 
 @router.get(
     "/knowledge-risk", response_model=SignalList[signals.KnowledgeRisk], responses=NOT_FOUND
 )
-def get_knowledge_risk(
-    session: SessionDep,
-    _viewer: ViewerDep,
-    repo: RepoQuery,
-    since: SinceQuery = None,
-    limit: LimitQuery = 50,
-) -> dict[str, Any]:
+def get_knowledge_risk(query: FileSignalDep) -> dict[str, Any]:
     """Files whose main author has made no commit in any repository for 90 days."""
-    return _answer(signals.knowledge_risk, session, repo, since, limit=limit)
+    return query.answer(signals.knowledge_risk)
