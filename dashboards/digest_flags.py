@@ -114,7 +114,7 @@ def own_flags(session: Session, person_ids: Iterable[int]) -> dict[int, list[Fla
                     status=flag.status,
                     created_at=as_utc(flag.created_at) or flag.created_at,
                     answer=flag.answer,
-                    url=f"/api/v1/flags/{flag.id}",
+                    url=f"/api/v1/friction/{flag.id}",  # the flags API (app/api/flags.py)
                 )
             )
     return found

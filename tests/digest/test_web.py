@@ -13,8 +13,9 @@ from app.main import create_app
 from app.models import Person
 from app.settings import Settings
 from app.tokens import create_token
+from dashboards.digest import manager_digest
 from dashboards.digest_delivery import all_due, recipients
-from tests.digest.org import NOW, SECRET, WEEK, build_org
+from tests.digest.org import NOW, SECRET, WEEK, Org, build_org
 
 
 @pytest.fixture
@@ -27,6 +28,14 @@ def _person(session: Session, login: str) -> Person:
     person = session.exec(select(Person).where(Person.login == login)).one()
     session.refresh(person)
     return person
+
+
+def _alice_signed_in(session: Session) -> tuple[Org, dict[str, str]]:
+    """The digest org, and the API headers of its manager alice."""
+    org = build_org(session)
+    _, secret = create_token(session, org.people["alice"])
+    session.commit()
+    return org, {"Authorization": f"Bearer {secret}"}
 
 
 def test_unsubscribe_link_asks_then_stops_the_email(
@@ -61,10 +70,7 @@ def test_an_unknown_token_is_404(client: TestClient, method: str) -> None:
 def test_preview_shows_the_viewers_own_digest(
     client: TestClient, session: Session, engine: Engine
 ) -> None:
-    org = build_org(session)
-    _, secret = create_token(session, org.people["alice"])
-    session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    _, headers = _alice_signed_in(session)
 
     html = client.get("/api/v1/digest/preview", params={"week": WEEK}, headers=headers)
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
@@ -108,3 +114,17 @@ def test_a_signed_in_browser_needs_the_csrf_token_to_unsubscribe(
     token = form.split('name="csrf_token" value="')[1].split('"')[0]
     done = client.post("/api/v1/unsubscribe/tok-bob-0123456789", data={"csrf_token": token})
     assert done.status_code == 200 and _person(session, "bob").digest_unsubscribed
+
+
+def test_a_flag_talking_point_links_to_the_flag_in_the_api(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    org, headers = _alice_signed_in(session)
+    data = manager_digest(session, org.people["alice"], WEEK, settings, NOW)
+    assert data is not None
+    [bob] = [p for p in data.talking_points if p.login == "bob"]
+    assert bob.evidence_url and bob.evidence_url.startswith(settings.base_url)
+    path = bob.evidence_url.removeprefix(settings.base_url)
+    answer = client.get(path, headers=headers)
+    assert answer.status_code == 200, path
+    assert answer.json()["summary"] == "Runner queue too long"
