@@ -95,12 +95,16 @@ class People:
         return self.teams_of_person.get(person, ()) if person else ()
 
 
-def _runs_in_window(query: Any, *, repo: str | None, since: datetime, until: datetime) -> Any:
-    """Join a query already joined to WorkflowRun to its repository and workflow, and keep
-    the runs created in [since, until) (of one repository when named).
+def _runs_in_window(
+    model: type[RunAttempt | Job], *, repo: str | None, since: datetime, until: datetime
+) -> Any:
+    """Rows of `model` (attempts or jobs) with their run, repository and workflow, for the runs
+    created in [since, until) (of one repository when named): one join for both loaders.
     """
     query = (
-        query.join(Repository, Repository.id == WorkflowRun.repository_id)
+        select(model, WorkflowRun, Repository, Workflow)
+        .join(WorkflowRun, WorkflowRun.id == model.run_id)  # type: ignore[arg-type]
+        .join(Repository, Repository.id == WorkflowRun.repository_id)
         .join(Workflow, Workflow.id == WorkflowRun.workflow_id, isouter=True)
         .where(WorkflowRun.created_at >= since, WorkflowRun.created_at < until)
     )
@@ -217,15 +221,9 @@ def check_attempts(
 def _actions_attempts(
     session: Session, *, repo: str | None = None, since: datetime, until: datetime
 ) -> list[AttemptRow]:
-    query = _runs_in_window(
-        select(RunAttempt, WorkflowRun, Repository, Workflow).join(
-            WorkflowRun,
-            WorkflowRun.id == RunAttempt.run_id,  # type: ignore[arg-type]
-        ),
-        repo=repo,
-        since=since,
-        until=until,
-    ).order_by(WorkflowRun.created_at, RunAttempt.run_id, RunAttempt.attempt)
+    query = _runs_in_window(RunAttempt, repo=repo, since=since, until=until).order_by(
+        WorkflowRun.created_at, RunAttempt.run_id, RunAttempt.attempt
+    )
     results = list(session.exec(query))
     by_number, by_sha = _pr_authors(session, {r.id for _, _, r, _ in results if r.id})
     rows = []
@@ -271,15 +269,9 @@ def load_jobs(
     session: Session, *, repo: str | None = None, since: datetime, until: datetime
 ) -> list[JobRow]:
     """Every job of every attempt of the runs created in [since, until)."""
-    query = _runs_in_window(
-        select(Job, WorkflowRun, Repository, Workflow).join(
-            WorkflowRun,
-            WorkflowRun.id == Job.run_id,  # type: ignore[arg-type]
-        ),
-        repo=repo,
-        since=since,
-        until=until,
-    ).order_by(Job.run_id, Job.run_attempt, Job.id)
+    query = _runs_in_window(Job, repo=repo, since=since, until=until).order_by(
+        Job.run_id, Job.run_attempt, Job.id
+    )
     return [
         JobRow(
             repo=repository.name,
