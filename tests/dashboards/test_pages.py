@@ -241,3 +241,18 @@ def test_notes_need_csrf_and_private_notes_stay_private(
         "Conference budget",
         "Pairing on billing",
     ]
+
+
+def test_team_only_mode_hides_individual_pages_and_names(settings: Settings, world: World) -> None:
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"team_only_mode": True}))
+    app.state.clock = lambda: NOW
+    with TestClient(app) as client:
+        client.cookies.set("gemba_session", world.tokens["maya"])
+        assert client.get("/people/alice").status_code == 404
+        team = client.get("/teams/platform?period=90d", headers=JSON).json()
+        load = next(c for c in team["charts"] if c["key"] == "reviewer_load")
+        assert load["rows"] and all("reviewer" not in row for row in load["rows"])
+        home = client.get("/", headers=JSON).json()
+        assert [p["login"] for p in home["people"]] == ["maya"]
