@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,12 +28,32 @@ def _settings(settings: Settings, github_api: GithubApi, **extra: Any) -> Settin
     return settings.model_copy(update=update)
 
 
-# Both ways of fetching must give the same data: GraphQL in batches, and REST per PR.
-VIA = pytest.mark.parametrize("graphql", [True, False], ids=["graphql", "rest"])
-
-
 def _collect(engine: Engine, config: Settings, **kwargs: Any):  # type: ignore[no-untyped-def]
     return collect_pulls(engine, make_github(config), sc.FULL_NAME, **kwargs)
+
+
+@dataclass(frozen=True)
+class Collector:
+    """One way of fetching against the stand-in, so the tests that run both ways say it once."""
+
+    engine: Engine
+    settings: Settings
+    github_api: GithubApi
+    graphql: bool
+
+    def config(self, **extra: Any) -> Settings:
+        return _settings(self.settings, self.github_api, **extra)
+
+    def collect(self, config: Settings, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return _collect(self.engine, config, graphql=self.graphql, **kwargs)
+
+
+# Both ways of fetching must give the same data: GraphQL in batches, and REST per PR.
+@pytest.fixture(params=[True, False], ids=["graphql", "rest"])
+def collector(
+    request: pytest.FixtureRequest, engine: Engine, settings: Settings, github_api: GithubApi
+) -> Collector:
+    return Collector(engine, settings, github_api, request.param)
 
 
 def _counts(session: Session) -> tuple[int, int, int, int]:
@@ -49,18 +70,12 @@ def scenario(github_api: GithubApi) -> dict[str, Any]:
     return files
 
 
-@VIA
 def test_each_number_on_each_scenario_over_many_pages(
-    engine: Engine,
-    session: Session,
-    settings: Settings,
-    github_api: GithubApi,
-    scenario: Any,
-    graphql: bool,
+    session: Session, scenario: Any, collector: Collector
 ) -> None:
-    config = _settings(settings, github_api, github_per_page=2)  # every REST list spans pages
-    stats = _collect(engine, config, graphql=graphql)
-    assert stats.via == ("graphql" if graphql else "rest")
+    config = collector.config(github_per_page=2)  # every REST list spans pages
+    stats = collector.collect(config)
+    assert stats.via == ("graphql" if collector.graphql else "rest")
     assert stats.fetched == len(scenario["pulls"]) == 11
     flows = {f.number: f for f in pull_flows(session, settings=config, repo=sc.FULL_NAME)}
     assert 9 not in flows  # bot-authored
@@ -102,22 +117,16 @@ def test_each_number_on_each_scenario_over_many_pages(
     assert [(w.number, w.waited_hours) for w in waiting.unreviewed] == [(8, 24.0)]
 
 
-@VIA
 def test_unchanged_resync_costs_one_request_and_changed_pulls_are_refreshed(
-    engine: Engine,
-    session: Session,
-    settings: Settings,
-    github_api: GithubApi,
-    scenario: Any,
-    graphql: bool,
+    session: Session, github_api: GithubApi, scenario: Any, collector: Collector
 ) -> None:
-    config = _settings(settings, github_api)
-    first = _collect(engine, config, graphql=graphql)
+    config = collector.config()
+    first = collector.collect(config)
     full_requests = len(github_api.requests)
     assert first.requests == full_requests
     before = _counts(session)
     github_api.clear_requests()
-    again = _collect(engine, config, graphql=graphql)
+    again = collector.collect(config)
     assert (again.fetched, len(github_api.requests), again.requests) == (0, 1, 1)
     # PR 8 (open for long) gets a review: only it is fetched again, nothing is duplicated
     pulls = scenario["pulls"]
@@ -126,10 +135,10 @@ def test_unchanged_resync_costs_one_request_and_changed_pulls_are_refreshed(
     scenario["reviews"]["8"] = [sc._review(8, "bob", "APPROVED", 39)]
     github_api.write_repo(sc.OWNER, sc.REPO, **scenario)
     github_api.clear_requests()
-    third = _collect(engine, config, graphql=graphql)
+    third = collector.collect(config)
     assert third.numbers == [8]
     paths = [r.path for r in github_api.requests]
-    if graphql:  # list, then one query; review comments over REST only where the server
+    if collector.graphql:  # list, then one query; review comments over REST only where the server
         # answers no `comments` on reviews (the query is then retried without them)
         assert paths[0].endswith("/pulls") and paths[1] == "/graphql" and len(paths) <= 4
         assert set(paths[1:]) <= {"/graphql", "/repos/acme/api/pulls/8/comments"}
@@ -143,18 +152,12 @@ def test_unchanged_resync_costs_one_request_and_changed_pulls_are_refreshed(
     assert cursor.position == sc.dt(40).isoformat()
 
 
-@VIA
 def test_faults_and_rate_limits_end_with_complete_duplicate_free_data(
-    engine: Engine,
-    session: Session,
-    settings: Settings,
-    github_api: GithubApi,
-    scenario: Any,
-    graphql: bool,
+    session: Session, github_api: GithubApi, scenario: Any, collector: Collector
 ) -> None:
-    config = _settings(settings, github_api, github_per_page=3)
+    config = collector.config(github_per_page=3)
     github_api.inject(path=r"/pulls\?", kind="secondary_rate_limit", times=1, retry_after=1)
-    if graphql:
+    if collector.graphql:
         github_api.inject(path=r"/graphql", kind="5xx", status=502, times=1)
         github_api.inject(path=r"/graphql", kind="reset", times=1)
         github_api.inject(path=r"/graphql", kind="primary_rate_limit", times=1, reset_in=1)
@@ -164,7 +167,7 @@ def test_faults_and_rate_limits_end_with_complete_duplicate_free_data(
         github_api.inject(path=r"/issues/4/timeline", kind="reset", times=1)
         github_api.inject(path=r"/pulls/5$", kind="primary_rate_limit", times=1, reset_in=1)
         github_api.inject(path=r"/pulls/7/commits", kind="5xx", status=503, times=1)
-    stats = _collect(engine, config, graphql=graphql)
+    stats = collector.collect(config)
     assert stats.fetched == 11
     statuses = [r.status for r in github_api.requests]
     assert {403, 502, 503, 0} <= set(statuses)  # every fault fired
@@ -175,34 +178,28 @@ def test_faults_and_rate_limits_end_with_complete_duplicate_free_data(
     assert flows[3].pickup_hours == 1.0 and flows[4].reopened == 1
 
 
-@VIA
 def test_resume_after_a_crash_leaves_no_gap_and_no_duplicate(
-    engine: Engine,
-    session: Session,
-    settings: Settings,
-    github_api: GithubApi,
-    scenario: Any,
-    graphql: bool,
+    session: Session, github_api: GithubApi, scenario: Any, collector: Collector
 ) -> None:
-    config = _settings(settings, github_api, github_retries=0)
-    if graphql:  # Ctrl-C once the second batch is stored
+    config = collector.config(github_retries=0)
+    if collector.graphql:  # Ctrl-C once the second batch is stored
 
         def interrupt(message: str) -> None:
             if "stored 4/" in message:
                 raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            _collect(engine, config, batch_size=2, graphql=True, progress=interrupt)
+            collector.collect(config, batch_size=2, progress=interrupt)
     else:  # a request that keeps failing in the middle of a batch
         github_api.inject(path=r"/pulls/6/reviews", kind="5xx", status=500, times=-1)
         with pytest.raises(Exception, match="500"):
-            _collect(engine, config, batch_size=2, graphql=False)
+            collector.collect(config, batch_size=2)
     stored_first = session.exec(select(PullRequest.number)).all()
     assert 0 < len(stored_first) < 11
     cursor_after_crash = session.exec(select(SyncCursor.position)).one()
     github_api.server.clear_faults()
     github_api.clear_requests()
-    stats = _collect(engine, config, batch_size=2, graphql=graphql)
+    stats = collector.collect(config, batch_size=2)
     assert not set(stats.numbers) & set(stored_first)  # stored ones are not fetched again
     assert sorted(stats.numbers + list(stored_first)) == list(range(1, 12))
     session.expire_all()
