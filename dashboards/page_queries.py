@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -256,13 +258,23 @@ def files_touched(
     ]
 
 
+_VERSION_KEY = "gemba_data_version"
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _forget_data_version(session: OrmSession) -> None:
+    """A new transaction may see new data: the next `data_version` call asks again."""
+    session.info.pop(_VERSION_KEY, None)
+
+
 def data_version(session: Session) -> tuple[object, ...]:
     """Changes whenever a collector writes: the newest cursor move and the newest row ids.
 
-    Primary-key maxima are index lookups; the answer is kept for the rest of the session's
-    transaction (one request), since the request does not see later commits anyway.
+    Primary-key maxima are index lookups; the answer is kept until the session's transaction
+    ends (one request), so a page asks once however many baselines it uses.
     """
-    cached = session.info.get("gemba_data_version")
+    cached = session.info.get(_VERSION_KEY)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     version = tuple(
@@ -278,5 +290,5 @@ def data_version(session: Session) -> tuple[object, ...]:
             )
         ).one()
     )
-    session.info["gemba_data_version"] = version
+    session.info[_VERSION_KEY] = version
     return version
