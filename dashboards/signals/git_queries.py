@@ -92,9 +92,24 @@ def file_totals(
     session: Session, *, repository_id: int, since: datetime | None, until: datetime
 ) -> list[FileTotals]:
     """Per file: non-merge commits, lines added and deleted, latest change, in the window."""
-    query = (
+    query = _change_totals(repository_id)
+    return [
+        FileTotals(path, int(commits), int(added or 0), int(deleted or 0), as_utc(last))  # type: ignore[arg-type]
+        for path, commits, added, deleted, last in _rows(session, _window(query, since, until))
+    ]
+
+
+def _change_totals(
+    repository_id: int, *, keys: tuple[Any, ...] = (), extra: tuple[Any, ...] = ()
+) -> Any:
+    """Per file (and `keys`): `extra`, then non-merge commits, lines added and deleted, latest
+    change. One select, so per-file and per-author totals count commits the same way.
+    """
+    return (
         select(
             FileChange.path,
+            *keys,
+            *extra,
             func.count(func.distinct(Commit.id)),
             func.sum(FileChange.added),
             func.sum(FileChange.deleted),
@@ -102,12 +117,8 @@ def file_totals(
         )
         .join(Commit, Commit.id == FileChange.commit_id)  # type: ignore[arg-type]
         .where(Commit.repository_id == repository_id, col(Commit.is_merge).is_(False))
-        .group_by(FileChange.path)
+        .group_by(FileChange.path, *keys)
     )
-    return [
-        FileTotals(path, int(commits), int(added or 0), int(deleted or 0), as_utc(last))  # type: ignore[arg-type]
-        for path, commits, added, deleted, last in _rows(session, _window(query, since, until))
-    ]
 
 
 def _window(query, since: datetime | None, until: datetime):  # type: ignore[no-untyped-def]
@@ -130,20 +141,10 @@ def author_file_rows(
 
     `paths` narrows the scan to a few files (a top-N list) instead of the whole history.
     """
-    query = (
-        select(
-            FileChange.path,
-            Commit.author_email,
-            func.max(Commit.author_name),
-            func.max(cast(Commit.is_bot, Integer)),
-            func.count(func.distinct(Commit.id)),
-            func.sum(FileChange.added),
-            func.sum(FileChange.deleted),
-            func.max(Commit.authored_at),
-        )
-        .join(Commit, Commit.id == FileChange.commit_id)  # type: ignore[arg-type]
-        .where(Commit.repository_id == repository_id, col(Commit.is_merge).is_(False))
-        .group_by(FileChange.path, Commit.author_email)
+    query = _change_totals(
+        repository_id,
+        keys=(Commit.author_email,),
+        extra=(func.max(Commit.author_name), func.max(cast(Commit.is_bot, Integer))),
     )
     if emails is not None:
         query = query.where(func.lower(Commit.author_email).in_({e.lower() for e in emails}))
