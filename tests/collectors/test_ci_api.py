@@ -8,12 +8,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from app.main import create_app
-from app.people import import_people, person_for_login
 from app.settings import Settings
-from app.tokens import create_token
+from tests.collectors.signed_in import bearer_headers
 from tests.collectors.test_ci_runs import T0, _collect, _history
 from tests.fakes.github_api import GithubApi
 
@@ -28,17 +26,7 @@ WINDOW = {
 
 
 def _tokens(engine: Engine) -> dict[str, dict[str, str]]:
-    headers = {}
-    with Session(engine) as session:
-        import_people(session, PEOPLE)
-        session.flush()
-        for login in ("ana", "bo", "mia"):
-            person = person_for_login(session, login)
-            assert person is not None
-            _, secret = create_token(session, person)
-            headers[login] = {"Authorization": f"Bearer {secret}"}
-        session.commit()
-    return headers
+    return bearer_headers(engine, PEOPLE, ("ana", "bo", "mia"))
 
 
 @pytest.fixture

@@ -7,15 +7,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from app.main import create_app
-from app.people import import_people, person_for_login
 from app.settings import Settings
-from app.tokens import create_token
 from collectors.github_client import make_github
 from collectors.pr_sync import collect_pulls
 from tests.collectors import pull_scenario as sc
+from tests.collectors.signed_in import bearer_headers
 from tests.fakes.github_api import GithubApi
 
 PEOPLE = {
@@ -27,15 +25,7 @@ PEOPLE = {
 def _signed_in(
     engine: Engine, config: Settings
 ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
-    headers = {}
-    with Session(engine) as session:
-        import_people(session, PEOPLE)
-        for login in ("mia", "ann", "zed"):
-            person = person_for_login(session, login)
-            assert person is not None
-            _, secret = create_token(session, person)
-            headers[login] = {"Authorization": f"Bearer {secret}"}
-        session.commit()
+    headers = bearer_headers(engine, PEOPLE, ("mia", "ann", "zed"))
     with TestClient(create_app(config)) as test_client:
         yield test_client, headers
 

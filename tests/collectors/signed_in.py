@@ -1,0 +1,33 @@
+"""Signed-in API clients for the collector API tests: people imported, one bearer token each.
+
+Shared so the CI and pull-request API tests sign people in the same way (through the real
+people import and token store, not a patched dependency).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.people import import_people, person_for_login
+from app.tokens import create_token
+
+
+def bearer_headers(
+    engine: Engine, people: dict[str, Any], logins: Iterable[str]
+) -> dict[str, dict[str, str]]:
+    """Import `people`, then give each of `logins` a token: login -> Authorization header."""
+    headers = {}
+    with Session(engine) as session:
+        import_people(session, people)
+        session.flush()
+        for login in logins:
+            person = person_for_login(session, login)
+            assert person is not None
+            _, secret = create_token(session, person)
+            headers[login] = {"Authorization": f"Bearer {secret}"}
+        session.commit()
+    return headers
