@@ -315,13 +315,15 @@ def _compose(spool: IO[bytes], path_map: PathMap) -> Iterator[CommitRecord]:
             for old, current in payload.items():
                 path_map.add(old, newer.get(current, current))
             return
+        if not newer:
+            yield from payload
+            continue
+        get = newer.get
         for record in payload:
-            if newer and any(change.path in newer for change in record.changes):
-                changes = tuple(
-                    change._replace(path=newer.get(change.path, change.path))
-                    for change in record.changes
-                )
-                record = record._replace(changes=changes)
+            changes = record.changes
+            if any(change.path in newer for change in changes):
+                mapped = tuple([FileChangeRecord(get(c.path, c.path), *c[1:]) for c in changes])
+                record = CommitRecord(*record[:-1], mapped)
             yield record
 
 

@@ -43,6 +43,14 @@ def test_a_failing_git_log_is_reported(tmp_path: Path) -> None:
         list(git_log.iter_commits(repo, ["0" * 40]))
 
 
+def test_a_failing_worker_slice_is_reported(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_log.open_repository(history)
+    shas = git_log.rev_list(repo, git_log.head_sha(repo))
+    monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
+    with pytest.raises(git_log.GitInputError, match="git log failed"):
+        list(git_log.iter_commits(repo, [*shas, "0" * 40], jobs=2))  # the older slice fails
+
+
 @pytest.mark.parametrize(
     ("name", "email", "expected"),
     [
