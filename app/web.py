@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import plotly
-from fastapi import FastAPI, Form, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -105,6 +105,52 @@ def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
     )
 
 
+def _person_page(
+    request: Request,
+    login: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalViewerDep,
+    period: str | None = None,
+) -> pages.PersonPage:
+    """The person page for its HTML, its JSON twin and its chart data alike."""
+    who = _require(request, viewer)
+    return pages.person_page(session, who, login, period, _now(request), settings)
+
+
+def _team_page(
+    request: Request,
+    name: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalViewerDep,
+    period: str | None = None,
+    repository: str | None = None,
+) -> pages.TeamPage:
+    who = _require(request, viewer)
+    return pages.team_page(
+        session, who, name, period, _now(request), settings, repository=repository or None
+    )
+
+
+def _repo_page(
+    request: Request,
+    owner: str,
+    name: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalViewerDep,
+    period: str | None = None,
+) -> pages.RepoPage:
+    who = _require(request, viewer)
+    return pages.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
+
+
+PersonPageDep = Annotated[pages.PersonPage, Depends(_person_page)]
+TeamPageDep = Annotated[pages.TeamPage, Depends(_team_page)]
+RepoPageDep = Annotated[pages.RepoPage, Depends(_repo_page)]
+
+
 def mount(app: FastAPI) -> None:
     """Add the pages, the chart data and /static to the app (sign-in comes from app.auth_web)."""
     _mount_static(app)
@@ -132,109 +178,27 @@ def mount(app: FastAPI) -> None:
         return _render(request, "home.html", page)
 
     @app.get("/people/{login}", include_in_schema=False, response_model=None)
-    def person(
-        request: Request,
-        login: str,
-        session: SessionDep,
-        settings: SettingsDep,
-        viewer: OptionalViewerDep,
-        period: str | None = None,
-    ) -> Response:
-        page = pages.person_page(
-            session, _require(request, viewer), login, period, _now(request), settings
-        )
+    def person(request: Request, page: PersonPageDep) -> Response:
         return _render(request, "person.html", page)
 
     @app.get("/teams/{name}", include_in_schema=False, response_model=None)
-    def team(
-        request: Request,
-        name: str,
-        session: SessionDep,
-        settings: SettingsDep,
-        viewer: OptionalViewerDep,
-        period: str | None = None,
-        repository: str | None = None,
-    ) -> Response:
-        page = pages.team_page(
-            session,
-            _require(request, viewer),
-            name,
-            period,
-            _now(request),
-            settings,
-            repository=repository or None,
-        )
+    def team(request: Request, page: TeamPageDep) -> Response:
         return _render(request, "team.html", page)
 
     @app.get("/repos/{owner}/{name}", include_in_schema=False, response_model=None)
-    def repo(
-        request: Request,
-        owner: str,
-        name: str,
-        session: SessionDep,
-        settings: SettingsDep,
-        viewer: OptionalViewerDep,
-        period: str | None = None,
-    ) -> Response:
-        page = pages.repo_page(
-            session, _require(request, viewer), f"{owner}/{name}", period, _now(request), settings
-        )
+    def repo(request: Request, page: RepoPageDep) -> Response:
         return _render(request, "repo.html", page)
 
     @app.get("/data/person/{login}/{chart}.{fmt}", include_in_schema=False)
-    def person_data(
-        request: Request,
-        login: str,
-        chart: str,
-        fmt: str,
-        session: SessionDep,
-        settings: SettingsDep,
-        viewer: OptionalViewerDep,
-        period: str | None = None,
-    ) -> Response:
-        page = pages.person_page(
-            session, _require(request, viewer), login, period, _now(request), settings
-        )
+    def person_data(chart: str, fmt: str, page: PersonPageDep) -> Response:
         return _chart_data(page, chart, fmt)
 
     @app.get("/data/team/{name}/{chart}.{fmt}", include_in_schema=False)
-    def team_data(
-        request: Request,
-        name: str,
-        chart: str,
-        fmt: str,
-        session: SessionDep,
-        settings: SettingsDep,
-        viewer: OptionalViewerDep,
-        period: str | None = None,
-        repository: str | None = None,
-    ) -> Response:
-        page = pages.team_page(
-            session,
-            _require(request, viewer),
-            name,
-            period,
-            _now(request),
-            settings,
-            repository=repository or None,
-        )
+    def team_data(chart: str, fmt: str, page: TeamPageDep) -> Response:
         return _chart_data(page, chart, fmt)
 
     @app.get("/data/repo/{owner}/{name}/{chart}.{fmt}", include_in_schema=False)
-    def repo_data(
-        request: Request,
-        owner: str,
-        name: str,
-        chart: str,
-        fmt: str,
-        session: SessionDep,
-        settings: SettingsDep,
-        viewer: OptionalViewerDep,
-        period: str | None = None,
-    ) -> Response:
-        page = pages.repo_page(
-            session, _require(request, viewer), f"{owner}/{name}", period, _now(request), settings
-        )
+    def repo_data(chart: str, fmt: str, page: RepoPageDep) -> Response:
         return _chart_data(page, chart, fmt)
 
     @app.post("/people/{login}/notes", include_in_schema=False)
