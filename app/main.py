@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import api_router
+from app.api.errors import register as register_error_handlers
 from app.api.health import router as health_router
 from app.api.metrics import router as metrics_router
 from app.auth_web import router as auth_web_router
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    register_error_handlers(app)  # 422s that survive any text the client sent
     app.include_router(health_router)
     app.include_router(metrics_router)  # at the root, where Prometheus scrapes
     app.include_router(api_router())

@@ -267,3 +267,18 @@ def test_an_id_beyond_64_bits_is_a_422_not_a_500(
     assert response.status_code == 422, response.text
     [error] = response.json()["detail"]
     assert error["loc"][0] == "path" and error["type"] == "less_than_equal"
+
+
+def test_a_lone_surrogate_in_the_json_is_a_422_not_a_500(
+    ctx: tuple[TestClient, World, Engine],
+) -> None:
+    client, world, engine = ctx
+    before = count_flags(engine)
+    body = '{"summary": "bad \\ud800 text", "category": "docs"}'  # valid JSON, not valid text
+    headers = auth(world, "person", **{"Content-Type": "application/json"})
+    response = client.post(URL, content=body, headers=headers)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["loc"], error["type"]) == (["body", "summary"], "string_unicode")
+    assert error["input"] == "bad \ud800 text"
+    assert count_flags(engine) == before
