@@ -133,6 +133,7 @@ def main() -> None:
     raw_git_log(repo)  # warm the page cache so both runs read from memory
     raw, raw_cpu = raw_git_log(repo)
     print(f"raw git log --numstat -M: {raw:.2f} s (CPU {raw_cpu:.1f} s)")
+    print(f"load average before the collect: {os.getloadavg()[0]:.1f}")
 
     database = args.workdir / "bench.db"
     database.unlink(missing_ok=True)
@@ -146,10 +147,11 @@ def main() -> None:
         ).scalar_one()
     print(f"gemba collect git (full, CLI process): {elapsed:.2f} s  [{output}]")
     print(
-        f"collect CPU: {total_cpu:.1f} s in all, of which {own_cpu:.1f} s in Python "
-        f"and {total_cpu - own_cpu:.1f} s in its git processes"
+        f"collect CPU: {total_cpu:.1f} s in all, of which {own_cpu:.1f} s in the collect "
+        f"process and {total_cpu - own_cpu:.1f} s in its git processes and parse workers"
     )
     print(f"ratio collect / raw git log: {elapsed / raw:.2f}")
+    print(f"load average after the collect: {os.getloadavg()[0]:.1f}")
     print(f"rows written: {rows} ({rows / elapsed:,.0f} rows/s)")
     print(f"peak memory of the collect process (VmHWM): {peak_kb / 1024:.0f} MB")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import multiprocessing
 import pickle
 import subprocess
@@ -361,13 +362,17 @@ def iter_commits(
     context = multiprocessing.get_context("fork")  # the worker needs no imports, only `repo`
     with contextlib.ExitStack() as stack:
         workers = []
-        for part in parts[1:]:
-            spool = stack.enter_context(tempfile.TemporaryFile())
-            worker = context.Process(target=_parse_slice, args=(repo, part, bots, spool))
-            worker.daemon = True
-            worker.start()
-            stack.callback(_stop_worker, worker)
-            workers.append((worker, spool))
+        gc.freeze()  # else a worker's collector touches, so copies, every page it shares with us
+        try:
+            for part in parts[1:]:
+                spool = stack.enter_context(tempfile.TemporaryFile())
+                worker = context.Process(target=_parse_slice, args=(repo, part, bots, spool))
+                worker.daemon = True
+                worker.start()
+                stack.callback(_stop_worker, worker)
+                workers.append((worker, spool))
+        finally:
+            gc.unfreeze()
         _handle, first = _log_process(repo, parts[0])
         stack.callback(_stop, [first])
         assert first.stdout is not None
