@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session, select
 
 from app.access import Viewer
-from app.api.query import RepoSlugQuery, bad_query
+from app.api.query import PersonQuery, RepoSlugQuery, bad_query
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.models import Team
@@ -32,7 +32,6 @@ SinceQuery = Annotated[
 ]
 UntilQuery = Annotated[datetime | None, Query(description="Runs created before (default now)")]
 TeamQuery = Annotated[str | None, Query(max_length=100, description="Team name")]
-PersonQuery = Annotated[str | None, Query(max_length=100, description="Person login")]
 DENIED = {403: {"description": "Not visible to this viewer"}, 404: {"description": "Unknown"}}
 
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from app.access import Viewer
-from app.api.query import RepoSlugQuery, as_utc, bad_query
+from app.api.query import PersonQuery, RepoSlugQuery, as_utc, bad_query
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
@@ -90,7 +90,7 @@ def get_review_flow(
     viewer: ViewerDep,
     repo: RepoSlugQuery = None,
     team: Annotated[str | None, Query(max_length=100, description="Team name or id")] = None,
-    person: Annotated[str | None, Query(max_length=100, description="Person login")] = None,
+    person: PersonQuery = None,
     weeks: Annotated[int, Query(ge=1, le=104, description="Weeks back from now")] = 12,
 ) -> dict[str, Any]:
     """Median and p75 of each phase, per week; merged without approval; reviewer load; waiting."""

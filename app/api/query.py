@@ -16,6 +16,7 @@ RepoSlugQuery = Annotated[
     str | None,
     Query(pattern=REPO_PATTERN, max_length=200, description="OWNER/REPO, as collected"),
 ]
+PersonQuery = Annotated[str | None, Query(max_length=100, description="Person login")]
 
 
 def bad_query(field: str, message: str) -> HTTPException:
