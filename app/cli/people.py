@@ -130,7 +130,9 @@ def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON"))
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int = typer.Argument(..., help="id from gemba token list")) -> None:
+def token_revoke(
+    token_id: int = typer.Argument(..., min=1, max=2**63 - 1, help="id from gemba token list"),
+) -> None:
     """Revoke a token: API calls and browser sessions using it stop working at once."""
     with session() as db:
         found = revoke_token(db, token_id)

@@ -90,6 +90,13 @@ def test_tokens_are_shown_once_listed_without_secret_and_revocable(
     assert code == 1 and "no person with login 'ghost'" in err
 
 
+@pytest.mark.parametrize("token_id", [str(2**70), "0"])
+def test_revoking_an_impossible_token_id_is_a_usage_error(run: CliRunner, token_id: str) -> None:
+    code, _, err = gemba(run, "token", "revoke", token_id)
+    assert code == 2 and "Invalid value for 'token_id'" in err
+    assert "Traceback" not in err
+
+
 def test_flag_locally_with_as_and_unknown_identity_mapping(
     run: CliRunner, tmp_path: Path, engine: Engine
 ) -> None:
