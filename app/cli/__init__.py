@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from app.cli import ci, db, demo, digest, flags, git, github, people, serve
 
@@ -19,4 +20,11 @@ for module in (db, git, github, ci, people, flags, digest, serve, demo):
 
 
 def main() -> None:
-    cli()
+    """Run the CLI; a database that cannot be reached or a malformed GEMBA_DATABASE_URL ends
+    with one line on stderr and exit code 1, not a SQLAlchemy traceback."""
+    try:
+        cli()
+    except (ArgumentError, NoSuchModuleError, OperationalError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        typer.echo(f"error: database: {reason} (check GEMBA_DATABASE_URL)", err=True)
+        raise SystemExit(1) from None
