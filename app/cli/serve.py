@@ -10,8 +10,8 @@ from app.cli.common import engine, settings
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
-    port: int = typer.Option(8000, help="Port to listen on"),
-    workers: int = typer.Option(1, help="uvicorn worker processes"),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on"),
+    workers: int = typer.Option(1, min=1, help="uvicorn worker processes"),
     schedule: bool = typer.Option(
         False, "--schedule", help="Also run `gemba sync` and due digests on a schedule"
     ),
