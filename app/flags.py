@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -311,6 +312,50 @@ def flags_for_item(
         workflow=workflow,
         run_id=run_id,
     )
+
+
+def flags_for_items(
+    session: Session,
+    viewer: Viewer,
+    *,
+    pulls: Iterable[tuple[str, int]] = (),
+    paths: Iterable[tuple[str, str]] = (),
+    workflows: Iterable[tuple[str, str]] = (),
+) -> list[FlagView]:
+    """Flags to show beside many PRs, files and workflows of a page, for this viewer.
+
+    One query for all of a page's items (not one a row), then the same visibility rule as
+    every other listing; a page showing no flagged item costs that one query only.
+    """
+    wanted = {
+        "pull": set(pulls),
+        "path": set(paths),
+        "workflow": set(workflows),
+    }
+    repos = {repo for items in wanted.values() for repo, _ in items}
+    if not repos:
+        return []
+    query = select(FrictionFlag).where(
+        col(FrictionFlag.repo).in_(sorted(repos)),
+        or_(
+            col(FrictionFlag.pull_number).in_(sorted({n for _, n in wanted["pull"]})),
+            col(FrictionFlag.path).in_(sorted({p for _, p in wanted["path"]})),
+            col(FrictionFlag.workflow).in_(sorted({w for _, w in wanted["workflow"]})),
+        ),
+    )
+    flags = [
+        f
+        for f in session.exec(query.order_by(col(FrictionFlag.id).desc()))
+        if (f.repo, f.pull_number) in wanted["pull"]
+        or (f.repo, f.path) in wanted["path"]
+        or (f.repo, f.workflow) in wanted["workflow"]
+    ]
+    if not flags:
+        return []
+    authors = _authors(session, [f.id for f in flags if f.id is not None])
+    scope = _scope(session, viewer)
+    shown = [f for f in flags if scope.may_see(f, authors.get(f.id or 0))]
+    return _views(session, shown, authors)
 
 
 def list_own(session: Session, viewer: Viewer) -> list[FlagView]:

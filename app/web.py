@@ -13,7 +13,7 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import plotly
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
@@ -21,13 +21,13 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from app import access
+from app import access, flags
 from app.access import Viewer
 from app.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
 from app.models import OneOnOneNote, Person
-from dashboards import pages
+from dashboards import item_flags, pages
 from dashboards.periods import UnknownPeriodError
 
 DASHBOARDS = Path(pages.__file__).parent
@@ -36,6 +36,8 @@ PLOTLY_URL = f"/static/plotly-{plotly.__version__}.min.js"
 YEAR = 365 * 24 * 3600
 HTTP_422 = 422  # named differently across Starlette versions
 NOTE_MAX = 5000
+
+ItemPage = TypeVar("ItemPage", pages.PersonPage, pages.TeamPage, pages.RepoPage)
 
 templates = Jinja2Templates(directory=DASHBOARDS / "templates")
 
@@ -49,6 +51,9 @@ def _figure_json(figure: dict[str, Any] | None) -> Markup:
 
 templates.env.filters["figure_json"] = _figure_json
 templates.env.globals["plotly_url"] = PLOTLY_URL
+templates.env.globals["pull_key"] = item_flags.pull_key
+templates.env.globals["path_key"] = item_flags.path_key
+templates.env.globals["workflow_key"] = item_flags.workflow_key
 
 
 def _wants_json(request: Request) -> bool:
@@ -105,6 +110,17 @@ def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
     )
 
 
+def _with_item_flags(session: Session, viewer: Viewer, page: ItemPage) -> ItemPage:
+    """Put the flags tied to the page's PRs, files and workflows beside them: one query for
+    all of them, filtered by `app.flags` (the one place that decides who sees which flag)."""
+    items = item_flags.items_of(page)
+    found = flags.flags_for_items(
+        session, viewer, pulls=items.pulls, paths=items.paths, workflows=items.workflows
+    )
+    page.item_flags = item_flags.by_item(found, items)
+    return page
+
+
 def _person_page(
     request: Request,
     login: str,
@@ -115,7 +131,8 @@ def _person_page(
 ) -> pages.PersonPage:
     """The person page for its HTML, its JSON twin and its chart data alike."""
     who = _require(request, viewer)
-    return pages.person_page(session, who, login, period, _now(request), settings)
+    page = pages.person_page(session, who, login, period, _now(request), settings)
+    return _with_item_flags(session, who, page)
 
 
 def _team_page(
@@ -128,9 +145,10 @@ def _team_page(
     repository: str | None = None,
 ) -> pages.TeamPage:
     who = _require(request, viewer)
-    return pages.team_page(
+    page = pages.team_page(
         session, who, name, period, _now(request), settings, repository=repository or None
     )
+    return _with_item_flags(session, who, page)
 
 
 def _repo_page(
@@ -143,7 +161,8 @@ def _repo_page(
     period: str | None = None,
 ) -> pages.RepoPage:
     who = _require(request, viewer)
-    return pages.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
+    page = pages.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
+    return _with_item_flags(session, who, page)
 
 
 PersonPageDep = Annotated[pages.PersonPage, Depends(_person_page)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +37,7 @@ from app.settings import Settings
 from dashboards import figures
 from dashboards import page_signals as sig
 from dashboards.figures import Series
+from dashboards.item_flags import ItemFlag
 from dashboards.periods import PERIOD_LABELS, Period, iso_week, resolve_period, weeks_between
 from dashboards.talking_points import (
     FlagItem,
@@ -105,6 +106,9 @@ class PersonPage:
     private_notes: list[NoteItem] | None  # None: the viewer may not keep private notes here
     empty_message: str | None
     kind: str = "person"
+    # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
+    # filled by the HTTP layer, which alone may ask `app.flags` who sees which flag.
+    item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,6 +124,8 @@ class TeamPage:
     waiting: list[sig.WaitingPull]
     knowledge_risk: list[sig.FileSignal]
     kind: str = "team"
+    flaky_jobs: list[sig.FlakyJob] = field(default_factory=list)
+    item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,6 +137,9 @@ class RepoPage:
     charts: list[Chart]
     knowledge_risk: list[sig.FileSignal]
     kind: str = "repo"
+    waiting: list[sig.WaitingPull] = field(default_factory=list)
+    workflows: list[sig.WorkflowHealth] = field(default_factory=list)
+    item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
 @dataclass
@@ -638,6 +647,7 @@ def team_page(
         charts=charts,
         waiting=reviews.waiting if reviews else [],
         knowledge_risk=spots.knowledge_risk if spots else [],
+        flaky_jobs=ci.flaky_jobs[:20] if ci else [],
     )
 
 
@@ -864,6 +874,8 @@ def repo_page(
         periods=_period_links(f"/repos/{repo.name}", chosen.key, ["2w", "30d", "90d"]),
         charts=charts,
         knowledge_risk=spots.knowledge_risk if spots else [],
+        waiting=reviews.waiting if reviews else [],
+        workflows=sorted(ci.workflows, key=lambda w: w.workflow.lower()) if ci else [],
     )
 
 
