@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -67,6 +68,21 @@ class WorkCalendar:
     @classmethod
     def from_settings(cls, settings: Settings, timezone: str | None = None) -> WorkCalendar:
         return cls(timezone or settings.default_timezone, frozenset(settings.workdays))
+
+
+class FlowRules(TypedDict):
+    """The two rules every flow needs, as keyword arguments of `flows_from`/`waiting_from`."""
+
+    bots: BotRule
+    calendar: WorkCalendar
+
+
+def flow_rules(settings: Settings, timezone: str | None = None) -> FlowRules:
+    """Bots and working calendar from settings, so every loader reads them the same way."""
+    return FlowRules(
+        bots=BotRule.from_settings(settings),
+        calendar=WorkCalendar.from_settings(settings, timezone),
+    )
 
 
 def hours(start: datetime | None, end: datetime | None) -> float | None:
@@ -280,11 +296,7 @@ def pull_flows(
     `timezone` is the team's, for working hours (default: settings.default_timezone).
     """
     rows = pull_rows(session, repo=repo, authors=authors, since=since, until=until)
-    return flows_from(
-        rows,
-        bots=BotRule.from_settings(settings),
-        calendar=WorkCalendar.from_settings(settings, timezone),
-    )
+    return flows_from(rows, **flow_rules(settings, timezone))
 
 
 @dataclass(frozen=True)
@@ -529,12 +541,7 @@ def waiting_now(
 ) -> WaitingNow:
     """Open ready PRs waiting on a reviewer as of `now`, longest wait first."""
     rows = pull_rows(session, repo=repo, authors=authors, open_only=True)
-    return waiting_from(
-        rows,
-        now=now,
-        bots=BotRule.from_settings(settings),
-        calendar=WorkCalendar.from_settings(settings, timezone),
-    )
+    return waiting_from(rows, now=now, **flow_rules(settings, timezone))
 
 
 @dataclass(frozen=True)
