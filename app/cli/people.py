@@ -34,6 +34,8 @@ def import_command(
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror or error}")
+    except UnicodeDecodeError as error:
+        fail(f"{file} is not UTF-8 text (byte {error.start}): save it as UTF-8")
     except yaml.YAMLError as error:
         fail(f"{file} is not valid YAML: {error}")
     try:

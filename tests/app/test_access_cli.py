@@ -90,6 +90,16 @@ def test_tokens_are_shown_once_listed_without_secret_and_revocable(
     assert code == 1 and "no person with login 'ghost'" in err
 
 
+def test_people_import_of_a_file_that_is_not_utf8_is_a_clear_error(
+    run: CliRunner, tmp_path: Path
+) -> None:
+    latin1 = tmp_path / "people.yaml"
+    latin1.write_bytes("people:\n  - login: jos\u00e9\n".encode("latin-1"))
+    code, _, err = gemba(run, "people", "import", str(latin1))
+    assert code == 1 and "is not UTF-8 text" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("token_id", [str(2**70), "0"])
 def test_revoking_an_impossible_token_id_is_a_usage_error(run: CliRunner, token_id: str) -> None:
     code, _, err = gemba(run, "token", "revoke", token_id)
