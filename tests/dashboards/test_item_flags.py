@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.models import FrictionFlag, Person, Team, TeamMember
@@ -149,3 +150,33 @@ def test_json_twin_carries_the_flags_without_anonymous_authors(
         for x in flags
         if x["anonymous"]
     )
+
+
+def test_more_flagged_rows_cost_no_more_queries(
+    signed_in: SignIn, flagged: World, session: Session
+) -> None:
+    """All of a page's items are looked up at once: flagging more rows adds no statement."""
+    client = signed_in("maya")
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            seen.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/people/alice?period=30d").status_code == 200
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+        return len(seen)
+
+    statements()  # the first view computes the page's baselines; they are cached after
+    before = statements()
+    for number in range(301, 330):
+        _flag(session, flagged.alice, flagged.platform, f"About {number}", pull_number=number)
+    session.commit()
+    after = statements()
+    assert after == before
+    shown = client.get("/people/alice?period=30d", headers=JSON).json()["item_flags"]
+    assert sum(key.startswith("pull:") for key in shown) > 3  # the new flags are shown
