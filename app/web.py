@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import plotly
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -262,7 +263,7 @@ def mount(app: FastAPI) -> None:
     def finish_note(
         request: Request,
         login: str,
-        note_id: int,
+        note_id: Annotated[int, PathParam(ge=1, le=2**63 - 1)],
         session: SessionDep,
         settings: SettingsDep,
         viewer: OptionalViewerDep,

@@ -420,7 +420,7 @@ def person_flags(session: Session, person_id: int) -> list[FlagItem]:
             status=f.status,
             created_at=as_utc(f.created_at) or f.created_at,
             answer=f.answer,
-            url=f"/api/v1/flags/{f.id}",
+            url=f"/api/v1/friction/{f.id}",
         )
         for f in rows
     ]

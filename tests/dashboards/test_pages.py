@@ -256,3 +256,22 @@ def test_team_only_mode_hides_individual_pages_and_names(settings: Settings, wor
         assert load["rows"] and all("reviewer" not in row for row in load["rows"])
         home = client.get("/", headers=JSON).json()
         assert [p["login"] for p in home["people"]] == ["maya"]
+
+
+def test_flag_links_on_the_person_page_open_the_flag(signed_in: SignIn) -> None:
+    client = signed_in("alice")
+    flags = client.get("/people/alice", headers=JSON).json()["flags"]
+    assert flags
+    for flag in flags:
+        assert client.get(flag["url"]).status_code == 200, flag["url"]
+
+
+def test_ticking_a_note_with_an_id_past_64_bits_is_refused_not_a_crash(
+    signed_in: SignIn,
+) -> None:
+    client = signed_in("maya")
+    token = parse(client.get("/people/alice").text).find_all("input", name="csrf_token")[0]
+    response = client.post(
+        f"/people/alice/notes/{2**70}/done", data={"csrf_token": token.attrs["value"]}
+    )
+    assert response.status_code == 422
