@@ -148,7 +148,7 @@ def top_point(
     signals.flags = [
         f for f in flags if f.status != "answered" or (as_utc(f.created_at) or start) >= start
     ]
-    points = talking_points(signals, limit=1)
+    points = talking_points(signals, reader_is_person=False, limit=1)  # read by the manager
     if not points:
         return None
     link = next((e.url for e in points[0].evidence if e.url), None)

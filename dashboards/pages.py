@@ -385,7 +385,7 @@ def person_page(
         period=chosen,
         periods=_period_links(path, chosen.key, list(PERIOD_LABELS)),
         is_self=is_self,
-        talking_points=talking_points(signals),
+        talking_points=talking_points(signals, reader_is_person=is_self),
         charts=charts,
         pulls=reviews.pulls if reviews else [],
         ci_hits=ci.hits if ci else [],

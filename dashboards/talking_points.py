@@ -4,6 +4,9 @@ Every rule compares with the person's own usual and, where it is fair, with the 
 review load is compared only with the person's own usual, never with colleagues. A rule that
 finds nothing unusual says nothing: no invented problems. Points are ranked by how far the
 signal is from the usual, and the list is kept short.
+
+The sentences are phrased for whoever reads them: "your PRs" only when the reader is the
+person; a manager reading a report's page, or the weekly digest, reads "Bob's PRs".
 """
 
 from __future__ import annotations
@@ -114,6 +117,40 @@ class PersonSignals:
         )
 
 
+@dataclass(frozen=True)
+class Voice:
+    """How the sentences refer to the person: "you" to themselves, by name to anyone else."""
+
+    name: str | None  # None: the reader is the person
+
+    @classmethod
+    def for_reader(cls, signals: PersonSignals, *, reader_is_person: bool) -> Voice:
+        return cls(None if reader_is_person else signals.display_name)
+
+    @property
+    def subject(self) -> str:
+        """Sentence-initial subject: "You" or "Bob"."""
+        return self.name or "You"
+
+    @property
+    def possessive(self) -> str:
+        """Mid-sentence possessive: "your" or "Bob's"."""
+        return f"{self.name}'s" if self.name else "your"
+
+    @property
+    def pronoun(self) -> str:
+        """A later reference, subject or object: "you" or "they"/"them" (same verb form)."""
+        return "they" if self.name else "you"
+
+    @property
+    def object(self) -> str:
+        return "them" if self.name else "you"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def days(hours: float) -> str:
     """3.1 days, or 5.0 hours under a day: the unit a person would say out loud."""
     return f"{hours / 24:.1f} days" if hours >= 24 else f"{hours:.1f} hours"
@@ -128,7 +165,7 @@ def _pr_evidence(pull: PullWait) -> Evidence:
     return Evidence("pr", f"{pull.repo}#{pull.number}", pull.url)
 
 
-def long_pickup(signals: PersonSignals) -> list[TalkingPoint]:
+def long_pickup(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """The PR that waited longest for a first review, if it waited unusually long."""
     reference = max(
         (v for v in (signals.own_usual_pickup_hours, signals.team_median_pickup_hours) if v),
@@ -151,7 +188,7 @@ def long_pickup(signals: PersonSignals) -> list[TalkingPoint]:
         f"PR #{worst.number} waited {days(worst.pickup_hours)} for a first review"
         + _comparisons(
             ("team median", signals.team_median_pickup_hours),
-            ("your usual", signals.own_usual_pickup_hours),
+            (f"{voice.possessive} usual", signals.own_usual_pickup_hours),
         )
         + f"{more}. What got in the way?"
     )
@@ -159,7 +196,7 @@ def long_pickup(signals: PersonSignals) -> list[TalkingPoint]:
     return [TalkingPoint("long_pickup", text, weight, [_pr_evidence(p) for p in candidates[:3]])]
 
 
-def waiting_now(signals: PersonSignals) -> list[TalkingPoint]:
+def waiting_now(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """A PR still waiting for its first review right now."""
     waiting = sorted(
         (
@@ -183,7 +220,7 @@ def waiting_now(signals: PersonSignals) -> list[TalkingPoint]:
     return [TalkingPoint("waiting_now", text, weight, [_pr_evidence(p) for p in waiting[:3]])]
 
 
-def flaky_builds(signals: PersonSignals) -> list[TalkingPoint]:
+def flaky_builds(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """Flaky failures that hit the person's PRs, with the hours their PRs waited on CI."""
     hits = signals.ci_hits
     wait = signals.ci_wait_hours
@@ -198,20 +235,20 @@ def flaky_builds(signals: PersonSignals) -> list[TalkingPoint]:
     evidence = [Evidence("run", _run_label(h), h.url) for h in hits[:3]]
     if hits:
         prs = {(h.repo, h.pull_number) for h in hits if h.pull_number is not None}
-        on = f" on {len(prs)} of your PRs" if prs else ""
+        on = f" on {len(prs)} of {voice.possessive} PRs" if prs else ""
         text = f"Flaky builds failed {len(hits)} time{'s' if len(hits) != 1 else ''}{on}"
         if wait:
-            text += f", and your PRs waited {wait:.1f} hours on CI" + _hours_comparisons(
-                usual, signals.team_median_ci_wait_hours
+            text += f", and {voice.possessive} PRs waited {wait:.1f} hours on CI" + (
+                _hours_comparisons(voice, usual, signals.team_median_ci_wait_hours)
             )
         text += ". Did re-running get in the way?"
         weight = 1.0 + len(hits) / 2
     else:
         assert wait is not None
         text = (
-            f"Your PRs waited {wait:.1f} hours on CI"
-            + _hours_comparisons(usual, signals.team_median_ci_wait_hours)
-            + ". Is the build slowing you down?"
+            f"{_capital(voice.possessive)} PRs waited {wait:.1f} hours on CI"
+            + _hours_comparisons(voice, usual, signals.team_median_ci_wait_hours)
+            + f". Is the build slowing {voice.object} down?"
         )
         weight = wait / (usual or CI_WAIT_MIN_HOURS)
     return [TalkingPoint("flaky_builds", text, weight, evidence)]
@@ -224,16 +261,16 @@ def _run_label(hit: CiHit) -> str:
     return f"{name}{where}{run}"
 
 
-def _hours_comparisons(usual: float | None, team: float | None) -> str:
+def _hours_comparisons(voice: Voice, usual: float | None, team: float | None) -> str:
     shown = [
         f"{label} {value:.1f} hours"
-        for label, value in (("your usual", usual), ("team median", team))
+        for label, value in ((f"{voice.possessive} usual", usual), ("team median", team))
         if value is not None
     ]
     return f" ({', '.join(shown)})" if shown else ""
 
 
-def review_load(signals: PersonSignals) -> list[TalkingPoint]:
+def review_load(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """Carrying many reviews for others, against the person's own usual only."""
     given, usual = signals.reviews_given, signals.own_usual_reviews_given
     if given is None or usual is None or given < REVIEW_LOAD_MIN:
@@ -241,13 +278,14 @@ def review_load(signals: PersonSignals) -> list[TalkingPoint]:
     if given < REVIEW_LOAD_RATIO * max(usual, 1.0):
         return []
     text = (
-        f"You reviewed {given} PRs for others, about {given / max(usual, 1.0):.1f} times "
-        f"your usual {usual:.0f}. Is that load sustainable, or should it be shared?"
+        f"{voice.subject} reviewed {given} PRs for others, about "
+        f"{given / max(usual, 1.0):.1f} times {voice.possessive} usual {usual:.0f}. "
+        "Is that load sustainable, or should it be shared?"
     )
     return [TalkingPoint("review_load", text, given / max(usual, 1.0), [])]
 
 
-def knowledge_risk(signals: PersonSignals) -> list[TalkingPoint]:
+def knowledge_risk(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """Work in files whose main author has gone quiet: a chance to share knowledge."""
     if not signals.risk_files:
         return []
@@ -257,15 +295,15 @@ def knowledge_risk(signals: PersonSignals) -> list[TalkingPoint]:
         f" and {len(files) - 1} other such file{'s' if len(files) > 2 else ''}" if files[1:] else ""
     )
     text = (
-        f"You worked in {first.path}{more}, whose main author has not committed for "
-        f"{first.idle_days} days. Is there someone to ask, or should what you learn be written "
-        "down?"
+        f"{voice.subject} worked in {first.path}{more}, whose main author has not committed "
+        f"for {first.idle_days} days. Is there someone to ask, or should what "
+        f"{voice.pronoun} learn be written down?"
     )
     evidence = [Evidence("file", f"{f.repo}: {f.path}", f.url) for f in files[:3]]
     return [TalkingPoint("knowledge_risk", text, 1.0 + 0.1 * len(files), evidence)]
 
 
-def friction_flags(signals: PersonSignals) -> list[TalkingPoint]:
+def friction_flags(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """The person's own flags: open ones to follow up, answered ones to close the loop."""
     points = []
     open_flags = [f for f in signals.flags if f.status != "answered"]
@@ -274,14 +312,18 @@ def friction_flags(signals: PersonSignals) -> list[TalkingPoint]:
         oldest = min(open_flags, key=lambda f: f.created_at)
         more = f" ({len(open_flags) - 1} more open)" if len(open_flags) > 1 else ""
         text = (
-            f"Your flag “{oldest.summary}” ({oldest.category.replace('_', ' ')}) is still "
+            f"{_capital(voice.possessive)} flag “{oldest.summary}” "
+            f"({oldest.category.replace('_', ' ')}) is still "
             f"{oldest.status} since {oldest.created_at:%d %b}{more}. What would help?"
         )
         evidence = [Evidence("flag", f"flag #{f.id}: {f.summary}", f.url) for f in open_flags[:3]]
         points.append(TalkingPoint("open_flags", text, 1.5 + 0.2 * len(open_flags), evidence))
     if answered:
         latest = max(answered, key=lambda f: f.created_at)
-        text = f"Your flag “{latest.summary}” was answered. Did the answer resolve it?"
+        text = (
+            f"{_capital(voice.possessive)} flag “{latest.summary}” was answered. "
+            "Did the answer resolve it?"
+        )
         points.append(
             TalkingPoint(
                 "answered_flags",
@@ -293,7 +335,7 @@ def friction_flags(signals: PersonSignals) -> list[TalkingPoint]:
     return points
 
 
-RULES: Sequence[Callable[[PersonSignals], list[TalkingPoint]]] = (
+RULES: Sequence[Callable[[PersonSignals, Voice], list[TalkingPoint]]] = (
     long_pickup,
     waiting_now,
     flaky_builds,
@@ -303,7 +345,10 @@ RULES: Sequence[Callable[[PersonSignals], list[TalkingPoint]]] = (
 )
 
 
-def talking_points(signals: PersonSignals, *, limit: int = MAX_POINTS) -> list[TalkingPoint]:
-    """Every rule's points, most unusual first, at most `limit`."""
-    points = [point for rule in RULES for point in rule(signals)]
+def talking_points(
+    signals: PersonSignals, *, reader_is_person: bool, limit: int = MAX_POINTS
+) -> list[TalkingPoint]:
+    """Every rule's points, most unusual first, at most `limit`, phrased for the reader."""
+    voice = Voice.for_reader(signals, reader_is_person=reader_is_person)
+    points = [point for rule in RULES for point in rule(signals, voice)]
     return sorted(points, key=lambda p: (-p.weight, p.rule))[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 
 import plotly
@@ -37,6 +38,28 @@ def test_person_page_puts_talking_points_first_with_evidence_links(signed_in: Si
     # The title is escaped, not interpreted.
     assert "Speed up &lt;checkout&gt; totals" in response.text
     assert "<checkout>" not in response.text
+
+
+def test_person_page_and_its_json_twin_speak_to_the_reader(signed_in: SignIn) -> None:
+    """A manager reads "Alice's PRs"; Alice reads "your PRs", in HTML and JSON alike."""
+    for login, expected, heading in (
+        ("maya", "1 of Alice's PRs", "Their pull requests"),
+        ("alice", "1 of your PRs", "Your pull requests"),
+    ):
+        client = signed_in(login)
+        twin = client.get("/people/alice?period=30d", headers=JSON).json()
+        texts = [p["text"] for p in twin["talking_points"]]
+        flaky = next(p["text"] for p in twin["talking_points"] if p["rule"] == "flaky_builds")
+        assert expected in flaky, login
+        doc = parse(client.get("/people/alice?period=30d").text)
+        shown = [
+            li.find_all("p")[0].full_text() for li in doc.find_all("li", class_="talking-point")
+        ]
+        assert shown == texts
+        headings = [h.full_text() for h in doc.find_all("h2")]
+        assert any(h.startswith(heading) for h in headings), headings
+        if login == "maya":
+            assert not any(re.search(r"\byou", t, re.IGNORECASE) for t in texts), texts
 
 
 def test_every_chart_has_a_summary_and_csv_and_json_links(signed_in: SignIn) -> None:

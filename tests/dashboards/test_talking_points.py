@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlmodel import Session
@@ -25,13 +26,34 @@ def rules(page: PersonPage) -> dict[str, str]:
     return {p.rule: p.text for p in page.talking_points}
 
 
+def alice_edits_a_file_whose_author_went_quiet(session: Session, world: World) -> None:
+    """Zed wrote src/legacy_billing.py 200 days ago and left; Alice changed it this week."""
+    f.make_commit(
+        session,
+        world.repo,
+        email="zed@example.com",
+        name="Zed",
+        at=NOW - timedelta(days=200),
+        files={"src/legacy_billing.py": 900},
+    )
+    f.make_commit(
+        session,
+        world.repo,
+        email="alice@example.com",
+        name="Alice",
+        at=NOW - timedelta(days=2),
+        files={"src/legacy_billing.py": 3},
+    )
+    session.commit()
+
+
 def test_long_pickup_names_the_pr_and_compares_with_team_and_own_usual(
     session: Session, settings: Settings, world: World
 ) -> None:
     page = page_for(session, settings, world, world.alice)
     point = next(p for p in page.talking_points if p.rule == "long_pickup")
     assert point.text == (
-        "PR #412 waited 3.1 days for a first review (team median 2.0 hours, your usual "
+        "PR #412 waited 3.1 days for a first review (team median 2.0 hours, Alice's usual "
         "2.0 hours). What got in the way?"
     )
     assert point.evidence[0].url == "https://github.com/acme/shop/pull/412"
@@ -54,7 +76,7 @@ def test_flaky_build_on_their_pr_links_the_run(
 ) -> None:
     page = page_for(session, settings, world, world.alice)
     point = next(p for p in page.talking_points if p.rule == "flaky_builds")
-    assert point.text.startswith("Flaky builds failed 1 time on 1 of your PRs")
+    assert point.text.startswith("Flaky builds failed 1 time on 1 of Alice's PRs")
     assert point.evidence[0].kind == "run"
     assert point.evidence[0].url is not None
     assert f"/actions/runs/{world.flaky_run.id}" in point.evidence[0].url
@@ -71,31 +93,15 @@ def test_review_load_is_compared_with_their_own_usual_only(
     session.commit()
     page = page_for(session, settings, world, world.bob)
     text = rules(page)["review_load"]
-    assert text.startswith("You reviewed 27 PRs for others, about 1.8 times your usual 15")
-    assert "your usual" in text
+    assert text.startswith("Bob reviewed 27 PRs for others, about 1.8 times Bob's usual 15")
+    assert "you" not in text.lower()
     assert "team" not in text and "alice" not in text.lower()
 
 
 def test_knowledge_risk_files_they_work_in(
     session: Session, settings: Settings, world: World
 ) -> None:
-    f.make_commit(
-        session,
-        world.repo,
-        email="zed@example.com",
-        name="Zed",
-        at=NOW - timedelta(days=200),
-        files={"src/legacy_billing.py": 900},
-    )
-    f.make_commit(
-        session,
-        world.repo,
-        email="alice@example.com",
-        name="Alice",
-        at=NOW - timedelta(days=2),
-        files={"src/legacy_billing.py": 3},
-    )
-    session.commit()
+    alice_edits_a_file_whose_author_went_quiet(session, world)
     page = page_for(session, settings, world, world.alice)
     point = next(p for p in page.talking_points if p.rule == "knowledge_risk")
     assert "src/legacy_billing.py" in point.text
@@ -115,10 +121,40 @@ def test_open_and_answered_flags(session: Session, settings: Settings, world: Wo
     )
     session.commit()
     found = rules(page_for(session, settings, world, world.alice))
-    assert found["open_flags"].startswith("Your flag “Staging deploys take an hour”")
+    assert found["open_flags"].startswith("Alice's flag “Staging deploys take an hour”")
     assert found["answered_flags"] == (
-        "Your flag “Flaky e2e suite” was answered. Did the answer resolve it?"
+        "Alice's flag “Flaky e2e suite” was answered. Did the answer resolve it?"
     )
+
+
+def test_points_say_you_only_to_the_person_and_the_name_to_their_manager(
+    session: Session, settings: Settings, world: World
+) -> None:
+    alice_edits_a_file_whose_author_went_quiet(session, world)
+    alice = Viewer(person_id=world.alice.id or 0, login="alice")
+    own = person_page(session, alice, "alice", "30d", NOW, settings).talking_points
+    managers = page_for(session, settings, world, world.alice).talking_points
+    assert (
+        {p.rule for p in own}
+        == {p.rule for p in managers}
+        >= {
+            "long_pickup",
+            "flaky_builds",
+            "knowledge_risk",
+            "open_flags",
+        }
+    )
+    for point in managers:
+        assert not re.search(r"\byou", point.text, re.IGNORECASE), point.text
+    by_rule = {p.rule: p.text for p in own}
+    assert "your usual 2.0 hours" in by_rule["long_pickup"]
+    assert "of your PRs" in by_rule["flaky_builds"]
+    assert by_rule["knowledge_risk"].startswith("You worked in src/legacy_billing.py")
+    assert "should what you learn be written down?" in by_rule["knowledge_risk"]
+    assert by_rule["open_flags"].startswith("Your flag")
+    knowledge = next(p.text for p in managers if p.rule == "knowledge_risk")
+    assert knowledge.startswith("Alice worked in src/legacy_billing.py")
+    assert "should what they learn be written down?" in knowledge
 
 
 def test_nothing_notable_invents_no_problem(

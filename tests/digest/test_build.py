@@ -148,6 +148,7 @@ def test_each_report_gets_their_top_talking_point_in_name_order(
     assert [p.login for p in data.talking_points] == ["bob", "carol"]  # by name, not ranked
     bob, carol = data.talking_points
     assert "Runner queue too long" in bob.text  # bob's open flag
+    assert bob.text.startswith(f"{bob.name}'s flag")  # the manager reads it, not bob
     assert carol.text.startswith("PR #2 has been waiting 6.1 days for a review right now")
     assert carol.evidence_url == "https://github.example.test/acme/payments/pull/2"
     assert carol.page_url == f"{settings.base_url}/people/carol"
