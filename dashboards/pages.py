@@ -38,7 +38,15 @@ from dashboards import figures
 from dashboards import page_signals as sig
 from dashboards.figures import Series
 from dashboards.item_flags import ItemFlag
-from dashboards.periods import PERIOD_LABELS, Period, iso_week, resolve_period, weeks_between
+from dashboards.periods import (
+    DEFAULTS_LABEL,
+    GROUP_PERIODS,
+    PERIOD_LABELS,
+    Period,
+    iso_week,
+    resolve_period,
+    weeks_between,
+)
 from dashboards.talking_points import (
     FlagItem,
     PersonSignals,
@@ -48,7 +56,6 @@ from dashboards.talking_points import (
 )
 
 KNOWLEDGE_RISK_SHARE = 0.8  # one author made at least this share of a file's recent changes
-GROUP_DEFAULT_PERIOD = "30d"  # trends need more than two weeks; 90 days is one click away
 
 
 class PageNotFoundError(LookupError):
@@ -150,9 +157,10 @@ class HomePage:
     repositories: list[Link]
     team: str | None
     repository: str | None
-    period: str
+    period: str | None  # None: every link opens its page on that page's own default
     periods: list[Link]
     kind: str = "home"
+    defaults_label: str = DEFAULTS_LABEL
 
 
 # --- helpers shared by the builders -------------------------------------------------------
@@ -176,7 +184,9 @@ def _url(path: str, **query: str | None) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def _period_links(path: str, current: str, keys: Sequence[str], **query: str | None) -> list[Link]:
+def _period_links(
+    path: str, current: str | None, keys: Sequence[str], **query: str | None
+) -> list[Link]:
     return [
         Link(PERIOD_LABELS[k], _url(path, period=k, **query), current=k == current, key=k)
         for k in keys
@@ -595,7 +605,7 @@ def team_page(
     team = session.exec(select(Team).where(Team.name == name)).first()
     if team is None or team.id is None or team.id not in access.visible_teams(session, viewer):
         raise PageNotFoundError(name)
-    chosen = resolve_period(session, period or GROUP_DEFAULT_PERIOD, now=now)
+    chosen = resolve_period(session, period, now=now)
     member_ids = _team_member_ids(session, team.id)
     members = list(
         session.exec(select(Person).where(col(Person.id).in_(member_ids)).order_by(Person.login))
@@ -643,7 +653,7 @@ def team_page(
         ],
         repository=repository,
         period=chosen,
-        periods=_period_links(path, chosen.key, ["2w", "30d", "90d"], repository=repository),
+        periods=_period_links(path, chosen.key, GROUP_PERIODS, repository=repository),
         charts=charts,
         waiting=reviews.waiting if reviews else [],
         knowledge_risk=spots.knowledge_risk if spots else [],
@@ -847,7 +857,7 @@ def repo_page(
     repo = session.exec(select(Repository).where(Repository.name == name)).first()
     if repo is None:
         raise PageNotFoundError(name)
-    chosen = resolve_period(session, period or GROUP_DEFAULT_PERIOD, now=now)
+    chosen = resolve_period(session, period, now=now)
     spots = sig.repo_hotspots(session, repository=repo.name, period=chosen, now=now)
     ci = sig.group_ci(session, team_logins=None, repository=repo.name, period=chosen, now=now)
     reviews = sig.team_reviews(
@@ -871,7 +881,7 @@ def repo_page(
         name=repo.name,
         html_url=repo.html_url,
         period=chosen,
-        periods=_period_links(f"/repos/{repo.name}", chosen.key, ["2w", "30d", "90d"]),
+        periods=_period_links(f"/repos/{repo.name}", chosen.key, GROUP_PERIODS),
         charts=charts,
         knowledge_risk=spots.knowledge_risk if spots else [],
         waiting=reviews.waiting if reviews else [],
@@ -1020,8 +1030,9 @@ def home_page(
     period: str | None = None,
 ) -> HomePage:
     """What the viewer may open, filtered by team; the filters travel in the URL."""
-    period_key = period or "2w"
-    resolve_period(session, period_key, now=now)  # validates the value
+    if period is not None:
+        resolve_period(session, period, now=now)  # validates the value
+    group_period = period if period in GROUP_PERIODS else None
     people_ids = access.visible_people(session, viewer, team_only_mode=settings.team_only_mode)
     team_ids = access.visible_teams(session, viewer)
     teams = list(session.exec(select(Team).where(col(Team.id).in_(team_ids)).order_by(Team.name)))
@@ -1043,7 +1054,7 @@ def home_page(
             {
                 "login": p.login,
                 "name": p.name or p.login,
-                "url": _url(f"/people/{p.login}", period=period_key),
+                "url": _url(f"/people/{p.login}", period=period),
                 "is_you": p.id == viewer.person_id,
             }
             for p in people
@@ -1052,19 +1063,17 @@ def home_page(
         teams=[
             Link(
                 t.name,
-                _url(f"/teams/{t.name}", period=period_key, repository=repository),
+                _url(f"/teams/{t.name}", period=group_period, repository=repository),
                 current=t.name == team,
             )
             for t in teams
         ],
         repositories=[
-            Link(r, _url(f"/repos/{r}", period=period_key), current=r == repository)
+            Link(r, _url(f"/repos/{r}", period=group_period), current=r == repository)
             for r in repo_names
         ],
         team=team,
         repository=repository,
-        period=period_key,
-        periods=_period_links(
-            "/", period_key, list(PERIOD_LABELS), team=team, repository=repository
-        ),
+        period=period,
+        periods=_period_links("/", period, list(PERIOD_LABELS), team=team, repository=repository),
     )

@@ -2,6 +2,9 @@
 
 "Since the last 1:1" is the window a manager cares about five minutes before the next one; it
 falls back to two weeks when there is no note yet, so the page is never empty by accident.
+It is the person page's default. Team and repository pages show trends, which need more than
+two weeks: they default to 30 days. Both defaults live here and nowhere else; a link that has
+no period chosen carries none, so every page opens on its own default.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from sqlmodel import Session, select
 from app.models import OneOnOneNote
 from app.models.base import as_utc
 
-DEFAULT_PERIOD = "since_1on1"
+PERSON_DEFAULT_PERIOD = "since_1on1"
+GROUP_DEFAULT_PERIOD = "30d"  # team and repository pages: trends need more than two weeks
 FALLBACK_DAYS = 14
 PERIOD_DAYS = {"2w": 14, "30d": 30, "90d": 90}
 PERIOD_LABELS = {
@@ -24,6 +28,11 @@ PERIOD_LABELS = {
     "30d": "30 days",
     "90d": "90 days",
 }
+GROUP_PERIODS = tuple(PERIOD_DAYS)  # "since the last 1:1" is about one person
+DEFAULTS_LABEL = (
+    f"Each page's default ({PERIOD_LABELS[PERSON_DEFAULT_PERIOD].lower()} for people, "
+    f"{PERIOD_LABELS[GROUP_DEFAULT_PERIOD]} for teams and repositories)"
+)
 
 
 class UnknownPeriodError(ValueError):
@@ -58,8 +67,9 @@ def last_one_on_one(session: Session, person_id: int) -> datetime | None:
 def resolve_period(
     session: Session, key: str | None, *, now: datetime, person_id: int | None = None
 ) -> Period:
-    """Turn a `period` query value into dates; unknown values are a clear error."""
-    key = key or DEFAULT_PERIOD
+    """Turn a `period` query value into dates; unknown values are a clear error. No value is
+    the person page's default with a person, the team and repository default without one."""
+    key = key or (PERSON_DEFAULT_PERIOD if person_id is not None else GROUP_DEFAULT_PERIOD)
     if key not in PERIOD_LABELS:
         raise UnknownPeriodError(f"period must be one of {', '.join(PERIOD_LABELS)}, not {key!r}")
     if key == "since_1on1":

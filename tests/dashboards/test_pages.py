@@ -201,6 +201,37 @@ def test_period_and_filters_travel_in_the_url(signed_in: SignIn) -> None:
     assert "period" in bad.text
 
 
+def test_home_links_open_each_page_on_the_default_it_shows_when_opened_directly(
+    signed_in: SignIn,
+) -> None:
+    """No period chosen on the home page: a link carries none, so it opens the same page as
+    typing the address (30 days for teams and repositories, since the last 1:1 for people)."""
+    client = signed_in("maya")
+    home = client.get("/", headers=JSON).json()
+    assert home["period"] is None
+    links = [p["url"] for p in home["people"]]
+    links += [link["url"] for link in home["teams"] + home["repositories"]]
+    assert links and all("period=" not in url for url in links), links
+    for url, bare, default in (
+        (home["teams"][0]["url"], "/teams/platform", "30d"),
+        (home["repositories"][0]["url"], "/repos/acme/shop", "30d"),
+        (home["people"][0]["url"], "/people/alice", "since_1on1"),
+    ):
+        via_home = client.get(url, headers=JSON).json()["period"]
+        direct = client.get(bare, headers=JSON).json()["period"]
+        assert via_home["key"] == direct["key"] == default
+    form = parse(client.get("/").text).find_all("select", name="period")[0]
+    selected = [o for o in form.find_all("option") if "selected" in o.attrs]
+    assert [o.attrs["value"] for o in selected] == [""]
+    assert "30 days for teams and repositories" in selected[0].full_text()
+    chosen = client.get("/?period=2w", headers=JSON).json()
+    urls = [p["url"] for p in chosen["people"]] + [t["url"] for t in chosen["teams"]]
+    assert all(u.endswith("period=2w") for u in urls), urls
+    one_on_one = client.get("/?period=since_1on1", headers=JSON).json()
+    assert all("period=since_1on1" in p["url"] for p in one_on_one["people"])
+    assert all("period" not in t["url"] for t in one_on_one["teams"])  # not a team period
+
+
 def test_since_last_one_on_one_starts_at_the_last_note(
     signed_in: SignIn, session: Session, world: World
 ) -> None:
