@@ -3,7 +3,8 @@
 Access: workflow and job aggregates go to any signed-in viewer. Anything tied to one person
 (who a flaky build belonged to, who reran it, their hours waiting) is shown only when the
 viewer may see that person (app.access); others are counted as hidden, never named.
-Durations are in seconds.
+`/health` and `/flaky` give durations in seconds; `/lost` gives hours of waiting and runner
+minutes, with the unit in each field's name (dashboards/ci_lost.py, shared with the CLI).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.api.query import PersonQuery, RepoSlugQuery, bad_query
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.models import Team
+from dashboards.ci_lost import TimeLostOut
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 from dashboards.signals.ci_queries import load_people
 
@@ -119,7 +121,7 @@ CiFilterDep = Annotated[CiFilter, Depends(ci_filter)]
 @router.get("/health", responses=DENIED)
 def get_health(session: SessionDep, filters: CiFilterDep) -> dict[str, Any]:
     """Per workflow and job, weekly: runs, success rate, durations, queue times, red time
-    (of one team's or one person's builds with `team=` / `person=`)."""
+    (of one team's or one person's builds with `team=` / `person=`). Durations are seconds."""
     health = ci_health(session, **filters.signal_args())
     return {**filters.echo(), "workflows": [seconds(asdict(h)) for h in health]}
 
@@ -132,7 +134,8 @@ def get_flaky(
     filters: CiFilterDep,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
-    """Flaky rate, flaky workflow groups (same SHA failed and passed) and top flaky jobs."""
+    """Flaky rate, flaky workflow groups (same SHA failed and passed) and top flaky jobs.
+    Durations are seconds."""
     report = flaky_report(session, **filters.signal_args(), top=top)
     visible = LoginVisibility(session, viewer, settings.team_only_mode)
     groups = [
@@ -147,16 +150,18 @@ def get_flaky(
     return {**filters.echo(), **body}
 
 
-@router.get("/lost", responses=DENIED)
+@router.get("/lost", response_model=TimeLostOut, responses=DENIED)
 def get_lost(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
     filters: CiFilterDep,
-) -> dict[str, Any]:
+) -> TimeLostOut:
     """Hours waited and runner minutes lost to flaky builds, per person, team and workflow.
 
-    `person=` adds that person's PRs whose checks flaked, reruns made and hours waited on CI.
+    Waiting is in hours (`*_hours`), runner time in minutes (`runner_minutes`), as
+    `gemba ci lost` prints them. `person=` adds that person's PRs whose checks flaked, reruns
+    made and hours waited on CI.
     """
     lost = time_lost(session, **filters.signal_args())
     visible = LoginVisibility(session, viewer, settings.team_only_mode)
@@ -166,19 +171,20 @@ def get_lost(
         for row in lost.by_team
         if viewer.is_admin or _team_id(session, row.key) in visible.teams
     ]
-    body: dict[str, Any] = {
-        **filters.echo(),
-        "waited": lost.waited,
-        "runner_time": lost.runner_time,
-        "by_person": [asdict(row) for row in people],
-        "by_team": [asdict(row) for row in teams],
-        "by_workflow": [asdict(row) for row in lost.by_workflow],
-        "hidden_people": hidden_people,
-    }
+    person = None
     if filters.person:
         args = {**filters.signal_args(), "logins": filters.logins or ()}
-        body["person"] = asdict(person_ci(session, **args)[0])
-    return seconds(body)  # type: ignore[no-any-return]
+        person = person_ci(session, **args)[0]
+    return TimeLostOut.of(
+        lost,
+        since=filters.since,
+        until=filters.until,
+        repo=filters.repo,
+        people=people,
+        teams=teams,
+        hidden_people=hidden_people,
+        person=person,
+    )
 
 
 def _team_id(session: Session, name: str) -> int | None:

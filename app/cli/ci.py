@@ -169,11 +169,18 @@ def lost(
     until: datetime | None = UntilOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Hours waited and runner minutes lost to flaky builds, per workflow, team and person."""
-    read = _read(repo, since, until, as_json, time_lost)
-    if read is None:
+    """Hours waited and runner minutes lost to flaky builds, per workflow, team and person.
+
+    --json prints what GET /api/v1/ci/lost answers: waited_hours and runner_minutes.
+    """
+    read = _read(repo, since, until, False, time_lost)
+    assert read is not None
+    result, start, end = read
+    if as_json:
+        from dashboards.ci_lost import TimeLostOut  # only this command needs pydantic models
+
+        common.print_json(TimeLostOut.of(result, since=start, until=end, repo=repo))
         return
-    result = read[0]
     typer.echo(
         f"waited on flaky builds: {_hours(result.waited)}; "
         f"runner time: {_minutes(result.runner_time)}"

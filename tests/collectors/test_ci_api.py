@@ -70,12 +70,16 @@ def test_time_lost_respects_who_may_see_whom(client: tuple[TestClient, dict]) ->
     http, headers = client
     as_bo = http.get("/api/v1/ci/lost", params=WINDOW, headers=headers["bo"]).json()
     assert as_bo["by_person"] == [] and as_bo["hidden_people"] == 1
-    assert as_bo["waited"] == 1800.0  # the aggregate stays
+    assert as_bo["waited_hours"] == 0.5  # the aggregate stays, in hours as the CLI shows it
+    assert "waited" not in as_bo and "runner_time" not in as_bo
     mine = http.get(
         "/api/v1/ci/lost", params={**WINDOW, "person": "ana"}, headers=headers["ana"]
     ).json()
     assert mine["by_person"][0]["key"] == "ana"
     assert mine["person"]["reruns"] == 1 and mine["person"]["flaked_pulls"][0]["number"] == 7
+    assert mine["by_person"][0]["waited_hours"] == 0.5
+    assert set(mine["by_person"][0]) == {"key", "flaky_groups", "waited_hours", "runner_minutes"}
+    assert {"waited_on_ci_hours", "waited_on_flaky_hours"} <= set(mine["person"])
     team = http.get(
         "/api/v1/ci/lost", params={**WINDOW, "team": "core"}, headers=headers["mia"]
     ).json()
@@ -129,3 +133,17 @@ def test_team_and_person_narrow_health_and_flakes_to_their_builds(
         "/api/v1/ci/flaky", params={"team": "core", "person": "ana"}, headers=headers["mia"]
     )
     assert both.status_code == 422
+
+
+def test_time_lost_says_its_units_in_the_openapi_schema(client: tuple[TestClient, dict]) -> None:
+    http, _ = client
+    spec = http.get("/openapi.json").json()
+    lost = spec["paths"]["/api/v1/ci/lost"]["get"]
+    assert "hours" in lost["description"] and "runner_minutes" in lost["description"]
+    ref = lost["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    fields = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    assert fields["waited_hours"]["description"].startswith("Hours")
+    assert "minutes" in fields["runner_minutes"]["description"].lower()
+    for name, field in fields.items():
+        if field.get("type") == "number":
+            assert name.endswith(("_hours", "_minutes")), name

@@ -37,7 +37,11 @@ def test_health_flaky_and_lost_in_the_terminal(runner: CliRunner) -> None:
 
     lost = runner.invoke(cli, ["ci", "lost", "--repo", "acme/app", "--json", *WINDOW])
     data = json.loads(lost.output)
-    assert data["waited"] == 1800.0 and data["by_person"][0]["key"] == "ana"
+    assert data["waited_hours"] == 0.5 and data["by_person"][0]["key"] == "ana"
+    assert "waited" not in data and data["by_person"][0]["waited_hours"] == 0.5
+    table = runner.invoke(cli, ["ci", "lost", "--repo", "acme/app", *WINDOW])
+    assert f"waited on flaky builds: {data['waited_hours']:.1f} h" in table.output
+    assert f"runner time: {data['runner_minutes']:.1f} min" in table.output
 
 
 def test_collect_github_only_ci_runs_this_collector(
