@@ -46,15 +46,23 @@ async def _write_turn(request: Request) -> AsyncIterator[None]:
     sleeps between tries and a read transaction that later writes can fail with "database is
     locked". PostgreSQL needs no turns.
     """
-    state = request.app.state
-    if request.method in ("GET", "HEAD") or state.engine.dialect.name != "sqlite":
+    lock = None if request.method in ("GET", "HEAD") else sqlite_write_turn(request)
+    if lock is None:
         yield
         return
+    async with lock:
+        yield
+
+
+def sqlite_write_turn(request: Request) -> asyncio.Lock | None:
+    """The lock writers of this process take turns on, on SQLite; None on PostgreSQL."""
+    state = request.app.state
+    if state.engine.dialect.name != "sqlite":
+        return None
     lock: asyncio.Lock | None = getattr(state, "sqlite_write_turn", None)
     if lock is None:
         lock = state.sqlite_write_turn = asyncio.Lock()
-    async with lock:
-        yield
+    return lock
 
 
 def get_session(
@@ -130,13 +138,18 @@ def get_optional_viewer(request: Request, session: SessionDep) -> Viewer | None:
     return viewer_for_secret(session, secret)
 
 
+def not_signed_in() -> HTTPException:
+    """The 401 for a request without a known, unrevoked token."""
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail="sign in with a bearer token (gemba token create LOGIN)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 async def get_viewer(viewer: Annotated[Viewer | None, Depends(get_optional_viewer)]) -> Viewer:
     if viewer is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="sign in with a bearer token (gemba token create LOGIN)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise not_signed_in()
     return viewer
 
 

@@ -125,36 +125,48 @@ def idempotency_hash(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
 
 
-# The hot path's statements are built once; each request only binds its values.
-_TEAM_AS_MEMBER = (
-    select(Team.id, Team.name)
+# The hot path's statements are built once; each batch only binds its values.
+_TEAMS_AS_MEMBER = (
+    select(TeamMember.person_id, Team.id, Team.name)
     .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
-    .where(col(TeamMember.person_id) == bindparam("person_id"))
+    .where(col(TeamMember.person_id).in_(bindparam("person_ids", expanding=True)))
     .order_by(col(Team.id))
-    .limit(1)
 )
-_TEAM_AS_MANAGER = (
-    select(Team.id, Team.name)
-    .where(col(Team.manager_id) == bindparam("person_id"))
+_TEAMS_AS_MANAGER = (
+    select(Team.manager_id, Team.id, Team.name)
+    .where(col(Team.manager_id).in_(bindparam("person_ids", expanding=True)))
     .order_by(col(Team.id))
-    .limit(1)
 )
-_FLAG_FOR_KEY = select(IdempotencyKey.flag_id).where(
-    col(IdempotencyKey.key_hash) == bindparam("key_hash")
+_FLAGS_FOR_KEYS = select(IdempotencyKey.key_hash, IdempotencyKey.flag_id).where(
+    col(IdempotencyKey.key_hash).in_(bindparam("key_hashes", expanding=True))
 )
 _FLAG_TABLE: Table = FrictionFlag.__table__  # type: ignore[attr-defined]
-_INSERT_FLAG = _FLAG_TABLE.insert().returning(_FLAG_TABLE.c.id)
+# One INSERT for many rows (insertmanyvalues), ids returned in the order of the rows.
+_INSERT_FLAGS = _FLAG_TABLE.insert().returning(_FLAG_TABLE.c.id, sort_by_parameter_order=True)
 _INSERT_AUTHOR = FlagAuthor.__table__.insert()  # type: ignore[attr-defined]
 _INSERT_KEY = IdempotencyKey.__table__.insert()  # type: ignore[attr-defined]
 
 
-def author_team(session: Session, person_id: int) -> tuple[int, str] | None:
-    """The team a flag belongs to: the author's first team as a member, else one they manage."""
-    params = {"person_id": person_id}
-    row = session.execute(_TEAM_AS_MEMBER, params).first()
-    if row is None:
-        row = session.execute(_TEAM_AS_MANAGER, params).first()
-    return (row[0], row[1]) if row is not None else None
+@dataclass(frozen=True)
+class NewFlag:
+    """One flag to store: who raises it, what they sent, and the hash of its key (if any)."""
+
+    viewer: Viewer
+    data: FlagCreate
+    key_hash: str | None = None
+
+
+def author_teams(session: Session, person_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """The team each person's flags belong to: their first team as a member, else the first
+    they manage. People in no team are left out."""
+    params = {"person_ids": sorted(set(person_ids))}
+    if not params["person_ids"]:
+        return {}
+    found: dict[int, tuple[int, str]] = {}
+    for statement in (_TEAMS_AS_MEMBER, _TEAMS_AS_MANAGER):
+        for person_id, team_id, name in session.execute(statement, params):
+            found.setdefault(person_id, (team_id, name))
+    return found
 
 
 def create_flag(
@@ -167,53 +179,108 @@ def create_flag(
 ) -> tuple[FlagView, bool]:
     """Store a flag; returns (flag, created). A repeated key returns the first flag instead.
 
-    Two concurrent requests with the same key race on the key's primary key: the loser rolls
-    back its transaction and returns the winner's flag, so a key never makes two flags.
-    This is the hot path of the API (see benchmarks/flags_load.py): a handful of Core
-    statements, and the answer is built from what was written rather than read back.
+    Two concurrent transactions with the same key race on the key's primary key: the loser
+    rolls back its transaction and returns the winner's flag, so a key never makes two flags.
     """
     key_hash = None
     if idempotency_key:
         scope = idempotency_scope or f"viewer:{viewer.person_id}"
         key_hash = idempotency_hash(scope, idempotency_key)
-        existing = _flag_for_key(session, key_hash)
-        if existing is not None:
-            return _views(session, [existing])[0], False
-    now = utcnow()
-    created_at = now.replace(hour=0, minute=0, second=0, microsecond=0) if data.anonymous else now
-    team = author_team(session, viewer.person_id)
-    values = {**data.model_dump(), "team_id": team[0] if team else None}
-    values |= {"created_at": created_at, "status": "open"}
     try:
-        flag_id = session.execute(_INSERT_FLAG, values).scalar_one()
-        if not data.anonymous:
-            session.execute(_INSERT_AUTHOR, {"flag_id": flag_id, "person_id": viewer.person_id})
-        if key_hash is not None:
-            key_row = {"key_hash": key_hash, "flag_id": flag_id, "created_at": created_at}
-            session.execute(_INSERT_KEY, key_row)
+        [result] = create_flags(session, [NewFlag(viewer, data, key_hash)])
     except IntegrityError:
         if key_hash is None:
             raise
         session.rollback()
-        existing = _flag_for_key(session, key_hash)
-        if existing is None:
+        stored = session.execute(_FLAGS_FOR_KEYS, {"key_hashes": [key_hash]}).first()
+        if stored is None:
             raise
-        return _views(session, [existing])[0], False
-    view = FlagView(
+        return _stored_views(session, {stored[1]})[stored[1]], False
+    return result
+
+
+def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, bool]]:
+    """Store many flags in the caller's transaction; returns (flag, created) for each.
+
+    A key already stored, or repeated within `new`, returns the first flag with created
+    False, so a key never makes two flags. The whole batch costs a fixed handful of
+    statements, whatever its size: this is the API's hot path (benchmarks/flags_load.py),
+    and the answer is built from what was written rather than read back. A key inserted
+    meanwhile by another transaction raises IntegrityError; the caller rolls back and
+    tries again, when the key is found stored.
+    """
+    keys = sorted({n.key_hash for n in new if n.key_hash})
+    stored = dict(session.execute(_FLAGS_FOR_KEYS, {"key_hashes": keys}).all()) if keys else {}
+    replays = _stored_views(session, set(stored.values()))
+    teams = author_teams(session, {n.viewer.person_id for n in new if n.key_hash not in stored})
+    now = utcnow()
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows: list[dict[str, object]] = []
+    first_row_of_key: dict[str, int] = {}
+    plan: list[int] = []  # per item: its row in `rows`, or -1 when its key is stored
+    for item in new:
+        if item.key_hash in stored:
+            plan.append(-1)
+        elif item.key_hash in first_row_of_key:
+            plan.append(first_row_of_key[item.key_hash])
+        else:
+            team = teams.get(item.viewer.person_id)
+            values = item.data.model_dump() | {"team_id": team[0] if team else None}
+            values |= {"created_at": day if item.data.anonymous else now, "status": "open"}
+            if item.key_hash is not None:
+                first_row_of_key[item.key_hash] = len(rows)
+            plan.append(len(rows))
+            rows.append(values)
+    ids = list(session.execute(_INSERT_FLAGS, rows).scalars()) if rows else []
+    row_items: dict[int, NewFlag] = {}  # each new row and the first item that asked for it
+    for item, row in zip(new, plan, strict=True):
+        if row >= 0:
+            row_items.setdefault(row, item)
+    authors = [
+        {"flag_id": ids[row], "person_id": item.viewer.person_id}
+        for row, item in row_items.items()
+        if not item.data.anonymous
+    ]
+    if authors:
+        session.execute(_INSERT_AUTHOR, authors)
+    key_rows = [
+        {"key_hash": key, "flag_id": ids[row], "created_at": rows[row]["created_at"]}
+        for key, row in first_row_of_key.items()
+    ]
+    if key_rows:
+        session.execute(_INSERT_KEY, key_rows)
+    created = [_new_view(ids[row], rows[row], item, teams) for row, item in row_items.items()]
+    seen: set[int] = set()
+    results: list[tuple[FlagView, bool]] = []
+    for item, row in zip(new, plan, strict=True):
+        if row < 0:
+            results.append((replays[stored[item.key_hash]], False))  # type: ignore[index]
+        else:
+            results.append((created[row], row not in seen))
+            seen.add(row)
+    return results
+
+
+def _new_view(
+    flag_id: int, values: dict[str, object], item: NewFlag, teams: dict[int, tuple[int, str]]
+) -> FlagView:
+    team = teams.get(item.viewer.person_id)
+    return FlagView(
         id=flag_id,
         team_name=team[1] if team else None,
-        author_login=None if data.anonymous else viewer.login,
+        author_login=None if item.data.anonymous else item.viewer.login,
         answer=None,
         answered_by_login=None,
         answered_at=None,
-        **values,
+        **values,  # type: ignore[arg-type]
     )
-    return view, True
 
 
-def _flag_for_key(session: Session, key_hash: str) -> FrictionFlag | None:
-    flag_id = session.execute(_FLAG_FOR_KEY, {"key_hash": key_hash}).scalar()
-    return session.get(FrictionFlag, flag_id) if flag_id is not None else None
+def _stored_views(session: Session, flag_ids: set[int]) -> dict[int, FlagView]:
+    if not flag_ids:
+        return {}
+    flags = session.exec(select(FrictionFlag).where(col(FrictionFlag.id).in_(flag_ids))).all()
+    return {view.id: view for view in _views(session, list(flags))}
 
 
 # --- who may see which flag ---------------------------------------------------------------------

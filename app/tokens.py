@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -36,8 +37,9 @@ def create_token(
     return token, secret
 
 
-_TOKEN_BY_HASH = (
+_TOKENS_BY_HASH = (
     select(
+        ApiToken.token_hash,
         ApiToken.id,
         ApiToken.person_id,
         ApiToken.is_admin,
@@ -46,34 +48,47 @@ _TOKEN_BY_HASH = (
         Person.login,
     )
     .join(Person, col(Person.id) == col(ApiToken.person_id))
-    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+    .where(col(ApiToken.token_hash).in_(bindparam("token_hashes", expanding=True)))
 )
 _TOUCH = (
     update(ApiToken)
-    .where(col(ApiToken.id) == bindparam("token_id"))
+    .where(col(ApiToken.id).in_(bindparam("token_ids", expanding=True)))
     .values(last_used_at=bindparam("now"))
 )
 
 
 def viewer_for_secret(session: Session, secret: str) -> Viewer | None:
-    """The viewer a secret signs in, or None if it is unknown or revoked.
+    """The viewer a secret signs in, or None if it is unknown or revoked."""
+    token_hash = hash_token(secret)
+    return viewers_for_hashes(session, [token_hash]).get(token_hash)
 
-    One query on every request; `last_used_at` is written at most once a minute so that
-    reads do not all become writes.
+
+def viewers_for_hashes(session: Session, token_hashes: Iterable[str]) -> dict[str, Viewer]:
+    """The viewer each token hash signs in; unknown and revoked tokens are left out.
+
+    One query for any number of tokens (the flag writer resolves a whole batch at once);
+    `last_used_at` is written at most once a minute per token so that reads do not all
+    become writes.
     """
-    row = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)}).first()
-    if row is None:
-        return None
-    token_id, person_id, is_admin, revoked_at, last_used_at, login = row
-    if revoked_at is not None:
-        return None
+    wanted = sorted(set(token_hashes))
+    if not wanted:
+        return {}
     now = utcnow()
-    last = as_utc(last_used_at)
-    if last is None or now - last > LAST_USED_RESOLUTION:
-        session.execute(
-            update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
+    found: dict[str, Viewer] = {}
+    stale: list[int] = []
+    for row in session.execute(_TOKENS_BY_HASH, {"token_hashes": wanted}):
+        token_hash, token_id, person_id, is_admin, revoked_at, last_used_at, login = row
+        if revoked_at is not None:
+            continue
+        last = as_utc(last_used_at)
+        if last is None or now - last > LAST_USED_RESOLUTION:
+            stale.append(token_id)
+        found[token_hash] = Viewer(
+            person_id=person_id, login=login, is_admin=is_admin, token_id=token_id
         )
-    return Viewer(person_id=person_id, login=login, is_admin=is_admin, token_id=token_id)
+    if stale:
+        session.execute(_TOUCH, {"token_ids": stale, "now": now})
+    return found
 
 
 class TokenInfo(BaseModel):

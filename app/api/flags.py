@@ -1,18 +1,29 @@
 """Friction flags over HTTP: raise one in ten seconds, list, acknowledge, answer.
 
 `POST /friction` honours `Idempotency-Key`: a retried request returns the first flag (200, with
-`Idempotent-Replayed: true`) and never makes a second one.
+`Idempotent-Replayed: true`) and never makes a second one. It is `async` and hands the flag to
+the group-commit writer (`app.flag_writer`), which also resolves the token and the rate.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 
-from app.api.limits import ERROR_RESPONSES, LimitedBodyRoute, RowId, check_rate
-from app.deps import CsrfDep, SessionDep, ViewerDep, idempotency_scope
+from app.api.limits import ERROR_RESPONSES, LimitedBodyRoute, RowId, flag_admission, too_many
+from app.deps import (
+    CsrfDep,
+    SessionDep,
+    ViewerDep,
+    idempotency_scope,
+    not_signed_in,
+    secret_from,
+    sqlite_write_turn,
+)
+from app.flag_writer import Failed, FlagPost, FlagWriter, Throttled, Unauthorized
 from app.flags import (
     FlagAnswer,
     FlagCreate,
@@ -21,12 +32,13 @@ from app.flags import (
     TeamFlags,
     acknowledge,
     answer,
-    create_flag,
     get_flag,
+    idempotency_hash,
     list_for_manager,
     list_own,
     visible_flags,
 )
+from app.tokens import hash_token
 
 router = APIRouter(tags=["friction"], route_class=LimitedBodyRoute)
 
@@ -44,28 +56,43 @@ NOT_FOUND = {404: {"description": "No such flag for this viewer"}}
         429: {"description": "Too many flags from this token; see Retry-After"},
     },
 )
-def post_flag(
+async def post_flag(
     body: FlagCreate,
     request: Request,
     response: Response,
-    session: SessionDep,
-    viewer: ViewerDep,
     _csrf: CsrfDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> FlagView:
     """Raise a friction flag. Send `Idempotency-Key` so that retries are safe."""
-    check_rate(request, viewer.token_id or f"person:{viewer.person_id}")
-    view, created = create_flag(
-        session,
-        viewer,
-        body,
-        idempotency_key=idempotency_key,
-        idempotency_scope=idempotency_scope(request),
-    )
-    if not created:
+    secret = secret_from(request)
+    if not secret:
+        raise not_signed_in()
+    key_hash = None
+    if idempotency_key:
+        key_hash = idempotency_hash(idempotency_scope(request) or "", idempotency_key)
+    post = FlagPost(token_hash=hash_token(secret), data=body, key_hash=key_hash)
+    outcome = await _flag_writer(request).submit(post)
+    if isinstance(outcome, Unauthorized):
+        raise not_signed_in()
+    if isinstance(outcome, Throttled):
+        raise too_many(outcome.wait)
+    if isinstance(outcome, Failed):
+        raise outcome.error
+    if not outcome.created:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return view
+    return outcome.view
+
+
+def _flag_writer(request: Request) -> FlagWriter:
+    """This event loop's flag writer (tests may run the app on more than one loop)."""
+    state = request.app.state
+    loop = asyncio.get_running_loop()
+    writer: FlagWriter | None = getattr(state, "flag_writer", None)
+    if writer is None or writer.loop is not loop:
+        turn = sqlite_write_turn(request)
+        writer = state.flag_writer = FlagWriter(state.engine, flag_admission(request), loop, turn)
+    return writer
 
 
 @router.get("/friction", response_model=list[FlagView], responses=ERROR_RESPONSES)

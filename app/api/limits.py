@@ -1,9 +1,9 @@
 """Request-size limits and per-token rate limits for the routes that accept writes.
 
 `LimitedBodyRoute` answers 413 before any parsing when a body is larger than the route allows
-(by Content-Length, or by counting a chunked body). `flag_rate_limit` is a dependency that
-answers 429 with Retry-After when one token posts faster than the settings allow; its buckets
-live in this process (see `app.ratelimit`).
+(by Content-Length, or by counting a chunked body). `flag_admission` spends one unit of a
+token's flag budget and `too_many` is the 429 with Retry-After for a token that posts faster
+than the settings allow; the buckets live in this process (see `app.ratelimit`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastapi import HTTPException, Path, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from app.access import Viewer
 from app.ratelimit import TokenBucket
 
 DEFAULT_MAX_BODY = 64 * 1024
@@ -64,15 +65,20 @@ def _bucket(request: Request) -> TokenBucket:
     return bucket
 
 
-def check_rate(request: Request, key: object) -> None:
-    """Spend one unit of `key`'s budget, or answer 429 with Retry-After in whole seconds."""
-    wait = _bucket(request).take(key)
-    if wait > 0:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail="too many flags from this token; retry later",
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+def flag_admission(request: Request) -> Callable[[Viewer], float]:
+    """Spends one unit of a viewer's flag budget (keyed by their token); returns the seconds
+    to wait, 0 when allowed. For the flag writer, which checks the rate inside its batch."""
+    bucket = _bucket(request)
+    return lambda viewer: bucket.take(viewer.token_id or f"person:{viewer.person_id}")
+
+
+def too_many(wait: float) -> HTTPException:
+    """The 429 for a token that must wait `wait` seconds, Retry-After in whole seconds."""
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail="too many flags from this token; retry later",
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
