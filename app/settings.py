@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_FILE = "gemba.db"
@@ -106,6 +106,24 @@ class Settings(BaseSettings):
     )
     log_format: str = Field(default="text", pattern="^(text|json)$", description="text or json")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+
+    server: str | None = Field(
+        default=None,
+        description="Gemba Walk URL that `gemba flag` and `gemba flags list` post to "
+        "(a developer's machine without the database); unset: they use the local database",
+    )
+    token: SecretStr | None = Field(
+        default=None, description="The developer's API token for GEMBA_SERVER"
+    )
+
+    @field_validator("server")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"server must be an http:// or https:// URL, not {value!r}")
+        return value.rstrip("/")
 
     @field_validator("workweek")
     @classmethod

@@ -2,8 +2,9 @@
 
 Two ways to reach Gemba Walk:
 - local install: `--as LOGIN` writes straight to the configured database (GEMBA_DATABASE_URL);
-- remote server: `--server URL --token SECRET` (or GEMBA_SERVER / GEMBA_TOKEN) posts to the API
-  with an Idempotency-Key, retrying network errors, 5xx and 429 without ever making two flags.
+- remote server: `--server URL --token SECRET` (or the GEMBA_SERVER / GEMBA_TOKEN settings,
+  from the environment or `.env`) posts to the API with an Idempotency-Key, retrying network
+  errors, 5xx and 429 without ever making two flags.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import typer
 from pydantic import ValidationError
 
 from app.access import Viewer
-from app.cli.common import fail, print_json, session
+from app.cli.common import fail, print_json, session, settings
 from app.flags import FlagCreate, FlagView, create_flag, list_for_manager, list_own
 from app.models import CATEGORIES
 from app.people import person_for_login
@@ -26,8 +27,22 @@ flags_app = typer.Typer(help="Friction flags.", no_args_is_help=True)
 
 ATTEMPTS = 4
 AS_HELP = "your login (local install: writes to the database directly)"
-SERVER_HELP = "Gemba Walk URL, e.g. https://gemba.example.com"
-TOKEN_HELP = "your API token (gemba token create LOGIN)"
+SERVER_HELP = "Gemba Walk URL, e.g. https://gemba.example.com [default: GEMBA_SERVER setting]"
+TOKEN_HELP = "your API token (gemba token create LOGIN) [default: GEMBA_TOKEN setting]"
+
+
+def _remote(server: str | None, token: str | None) -> tuple[str, str] | None:
+    """The server and token to post to: options first, then the GEMBA_SERVER / GEMBA_TOKEN
+    settings (environment or .env); None means the local database."""
+    if server is None or token is None:
+        config = settings()
+        server = server or config.server
+        token = token or (config.token.get_secret_value() if config.token else None)
+    if not server:
+        return None
+    if not token:
+        fail("--server needs --token (or GEMBA_TOKEN in the environment or .env)")
+    return server.rstrip("/"), token
 
 
 def _local_viewer(login: str) -> Viewer:
@@ -89,8 +104,8 @@ def flag_command(
     run_id: int | None = typer.Option(None, "--run-id", help="CI run id"),
     anonymous: bool = typer.Option(False, "--anonymous", help="store no author at all"),
     as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, envvar="GEMBA_SERVER", help=SERVER_HELP),
-    token: str | None = typer.Option(None, envvar="GEMBA_TOKEN", help=TOKEN_HELP),
+    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
+    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
 ) -> None:
     """Raise a friction flag, tied to the PR, file or workflow that hurts."""
     try:
@@ -107,14 +122,14 @@ def flag_command(
         )
     except ValidationError as error:
         fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
-    if server:
-        if not token:
-            fail("--server needs --token (or GEMBA_TOKEN)")
+    remote = _remote(server, token)
+    if remote:
+        url, secret = remote
         key = str(uuid.uuid4())
         result = _request(
             "POST",
-            f"{server.rstrip('/')}/api/v1/friction",
-            token,
+            f"{url}/api/v1/friction",
+            secret,
             json=data.model_dump(exclude_defaults=True),
             headers={"Idempotency-Key": key},
         )
@@ -132,16 +147,16 @@ def flag_command(
 def list_command(
     team: bool = typer.Option(False, "--team", help="the teams you manage, not your own flags"),
     as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, envvar="GEMBA_SERVER", help=SERVER_HELP),
-    token: str | None = typer.Option(None, envvar="GEMBA_TOKEN", help=TOKEN_HELP),
+    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
+    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON"),
 ) -> None:
     """Your own flags (and their answers), or with --team those of the teams you manage."""
-    if server:
-        if not token:
-            fail("--server needs --token (or GEMBA_TOKEN)")
+    remote = _remote(server, token)
+    if remote:
+        url, secret = remote
         path = "/api/v1/friction/teams" if team else "/api/v1/friction"
-        result = _request("GET", f"{server.rstrip('/')}{path}", token)
+        result = _request("GET", f"{url}{path}", secret)
         teams = result if team else None
         flags = None if team else result
     else:

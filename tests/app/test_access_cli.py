@@ -184,3 +184,39 @@ def test_flag_through_a_server_retries_429_without_duplicates(
         assert len(session.exec(select(FrictionFlag)).all()) == 2
     code, _, err = gemba(run, "flag", "x", "--server", server, "--token", "gw_wrong")
     assert code == 1 and "401" in err
+
+
+def test_flag_reads_server_and_token_from_dotenv(
+    run: CliRunner,
+    tmp_path: Path,
+    engine: Engine,
+    server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GEMBA_SERVER / GEMBA_TOKEN are settings: `.env` in the working folder is enough."""
+    (tmp_path / "p.yaml").write_text(PEOPLE_YAML)
+    gemba(run, "people", "import", str(tmp_path / "p.yaml"))
+    secret = gemba(run, "token", "create", "carol")[1].strip()
+    monkeypatch.delenv("GEMBA_SERVER", raising=False)
+    monkeypatch.delenv("GEMBA_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"GEMBA_SERVER={server}/\nGEMBA_TOKEN={secret}\n")
+    get_settings.cache_clear()
+    code, out, err = gemba(run, "flag", "flag from a .env")
+    assert code == 0 and "raised" in out, err
+    assert "flag from a .env" in gemba(run, "flags", "list")[1]
+    with Session(engine) as session:
+        carol = session.exec(select(Person).where(Person.login == "carol")).one()
+        authors = session.exec(select(FlagAuthor)).all()
+        assert [a.person_id for a in authors] == [carol.id]
+    (tmp_path / ".env").write_text(f"GEMBA_TOKEN={secret}\n")  # the option names the server
+    get_settings.cache_clear()
+    assert gemba(run, "flag", "server from the option", "--server", server)[0] == 0
+    (tmp_path / ".env").write_text(f"GEMBA_SERVER={server}\n")
+    get_settings.cache_clear()
+    code, _, err = gemba(run, "flag", "no token")
+    assert code == 1 and "GEMBA_TOKEN" in err
+    (tmp_path / ".env").write_text("GEMBA_SERVER=gemba.example.com\n")
+    get_settings.cache_clear()
+    code, _, err = gemba(run, "flag", "not a URL")
+    assert code == 1 and "http:// or https://" in err and "Traceback" not in err
