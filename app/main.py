@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,9 +25,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         ensure_schema(engine)
         app.state.engine = engine
+        _freeze_startup_objects()
         try:
             yield
         finally:
+            gc.unfreeze()
             engine.dispose()
 
     app = FastAPI(
@@ -43,6 +46,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_web_router)
     _mount_web(app)
     return app
+
+
+def _freeze_startup_objects() -> None:
+    """Keep the garbage collector's full passes off what start-up built.
+
+    A busy server promotes many short-lived objects (requests in flight) into the oldest
+    generation, and each full collection then also walked the ~150,000 objects of start-up
+    (modules, routes, schemas, Plotly): under the flag load test, 24 full collections in 10
+    seconds of up to 106 ms each, 2.3 of the server's 9.9 CPU-seconds, and the whole p99
+    latency. Frozen objects are never scanned; the lifespan unfreezes at shutdown so that an
+    app made in a test can be collected.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _mount_web(app: FastAPI) -> None:
