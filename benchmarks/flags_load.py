@@ -2,13 +2,27 @@
 
 Starts `uvicorn app.main:create_app` on a free port with a fresh SQLite database, then runs N
 concurrent clients (default 50) for S seconds (default 60). Each client posts flags with an
-Idempotency-Key and retries the same key on timeouts, 5xx and 429; one request in 20 is sent
-twice on purpose, as a client would after losing a response. At the end it checks in the
-database that every acknowledged flag is stored exactly once and nothing else is, and prints
-requests per second and latency percentiles.
+Idempotency-Key and retries the same key on timeouts, transport errors, 5xx and 429; one
+request in 20 is sent twice on purpose, as a client would after losing a response. At the end
+it checks in the database that every acknowledged flag is stored exactly once and nothing else
+is, and prints requests per second and latency percentiles.
 
-    .venv/bin/python benchmarks/flags_load.py                 # 50 clients, 60 s
+Two modes:
+- closed loop (default): each client sends its next request as soon as the last one is
+  answered, so the figure is the saturation throughput, and by Little's law the mean latency
+  is clients / throughput;
+- open loop (`--rate N`): the clients together offer N requests per second on a fixed
+  schedule (each N/clients per second), and latency counts from the scheduled send time, so a
+  server that falls behind shows it in the percentiles instead of slowing the clients down.
+
+The clients speak HTTP/1.1 keep-alive over plain asyncio streams (`RawClient`), not httpx:
+the load generator shares this machine's cores with the server, and httpx cost more CPU per
+request than the server itself, so the server is what the figures measure. The script
+prints the CPU both sides used per request.
+
+    .venv/bin/python benchmarks/flags_load.py                 # 50 clients, 60 s, closed loop
     .venv/bin/python benchmarks/flags_load.py --seconds 10 --clients 20
+    .venv/bin/python benchmarks/flags_load.py --rate 500       # open loop at 500 requests/s
 
 Exit status 1 when a check fails (a duplicate, a lost flag, a 5xx).
 """
@@ -17,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -27,10 +42,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import uvloop
 from sqlmodel import Session, select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +60,7 @@ from app.tokens import create_token  # noqa: E402
 
 CATEGORIES = ["review_wait", "flaky_build", "slow_build", "tooling", "docs", "process"]
 MAX_ATTEMPTS = 8
+TIMEOUT = 5.0
 
 
 @dataclass
@@ -115,54 +133,133 @@ def start_server(db_path: Path, port: int, workers: int) -> subprocess.Popen[byt
     raise SystemExit("the server did not start")
 
 
+class RawClient:
+    """One HTTP/1.1 keep-alive connection that posts JSON; enough HTTP for this server
+    (Content-Length bodies), with a fresh connection after any error."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(
+        self, path: str, body: dict[str, object], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        payload = json.dumps(body).encode()
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        ).encode() + payload
+        try:
+            async with asyncio.timeout(TIMEOUT):
+                if self.streams is None:
+                    self.streams = await asyncio.open_connection(self.host, self.port)
+                reader, writer = self.streams
+                writer.write(request)
+                lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+                status = int(lines[0].split(" ", 2)[1])
+                fields = dict(line.split(": ", 1) for line in lines[1:] if line)
+                fields = {name.lower(): value for name, value in fields.items()}
+                content = await reader.readexactly(int(fields["content-length"]))
+        except BaseException:
+            self.close()
+            raise
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, fields, content
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def post_with_retries(
-    client: httpx.AsyncClient, secret: str, body: dict[str, object], key: str, tally: Tally
+    client: RawClient,
+    secret: str,
+    body: dict[str, object],
+    key: str,
+    tally: Tally,
+    started: float | None = None,
 ) -> dict[str, object] | None:
+    """Post until acknowledged; `started` is the scheduled send time in open-loop mode."""
     headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": key}
     for attempt in range(MAX_ATTEMPTS):
-        started = time.perf_counter()
+        sent = time.perf_counter() if started is None or attempt else started
         try:
-            response = await client.post("/api/v1/friction", json=body, headers=headers)
-        except httpx.HTTPError:
+            status, fields, content = await client.post("/api/v1/friction", body, headers)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, KeyError):
             tally.errors += 1
             await asyncio.sleep(0.05 * (attempt + 1))
             continue
-        tally.latencies.append(time.perf_counter() - started)
-        tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
-        if response.status_code in (200, 201):
-            return response.json()  # type: ignore[no-any-return]
-        if response.status_code == 429:
-            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
-        elif response.status_code >= 500:
+        tally.latencies.append(time.perf_counter() - sent)
+        tally.statuses[status] = tally.statuses.get(status, 0) + 1
+        if status in (200, 201):
+            return json.loads(content)  # type: ignore[no-any-return]
+        if status == 429:
+            await asyncio.sleep(float(fields.get("retry-after", "1")))
+        elif status >= 500:
             await asyncio.sleep(0.05 * (attempt + 1))
         else:
-            raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+            raise SystemExit(f"unexpected {status}: {content[:300]!r}")
     tally.gave_up += 1
     return None
 
 
+Pace = Callable[[], Awaitable[float | None]]
+
+
 async def one_client(
-    base_url: str, secret: str, until: float, tally: Tally, rng: random.Random
+    port: int, secret: str, until: float, tally: Tally, rng: random.Random, pace: Pace
 ) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+    """Posts flags until `until`; `pace` waits for the next scheduled send (open loop) and
+    returns its time, or returns None at once (closed loop)."""
+    client = RawClient("127.0.0.1", port)
+    try:
         while time.monotonic() < until:
+            started = await pace()
             key = str(uuid.uuid4())
-            body = {
+            body: dict[str, object] = {
                 "summary": f"load {key}",
                 "category": rng.choice(CATEGORIES),
                 "anonymous": rng.random() < 0.3,
                 "repo": "acme/pay",
                 "pull_number": rng.randint(1, 500),
             }
-            flag = await post_with_retries(client, secret, body, key, tally)
+            flag = await post_with_retries(client, secret, body, key, tally, started)
             if flag is None:
                 continue
             tally.acknowledged[str(body["summary"])] = int(flag["id"])  # type: ignore[call-overload]
-            if rng.random() < 0.05:  # the response was "lost": send it again
-                again = await post_with_retries(client, secret, body, key, tally)
+            if rng.random() < 0.05:  # the response was "lost": send it again (in its slot)
+                again = await post_with_retries(client, secret, body, key, tally, await pace())
                 tally.replays_checked += 1
                 if again is None or again["id"] != flag["id"]:
                     tally.replay_mismatch += 1
+    finally:
+        client.close()
+
+
+def pacer(rate_per_client: float | None, offset: float) -> Pace:
+    """Closed loop when `rate_per_client` is None; else a fixed schedule from `offset` on.
+
+    A client that falls behind its schedule sends at once and keeps the schedule, so the
+    latency of a late request includes the time it waited to be sent.
+    """
+    interval = 1 / rate_per_client if rate_per_client else 0.0
+    due = time.perf_counter() + offset
+
+    async def closed() -> float | None:
+        return None
+
+    async def scheduled() -> float | None:
+        nonlocal due
+        wait = due - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        sent, due = due, due + interval
+        return sent
+
+    return scheduled if rate_per_client else closed
 
 
 def verify(db_path: Path, tally: Tally) -> list[str]:
@@ -195,12 +292,22 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 1000) - 1] if len(values) > 1 else 0.0
 
 
-async def load(base_url: str, secrets: list[str], seconds: float, tally: Tally) -> float:
+async def load(
+    port: int, secrets: list[str], seconds: float, tally: Tally, rate: float | None
+) -> float:
     until = time.monotonic() + seconds
+    per_client = rate / len(secrets) if rate else None
     started = time.perf_counter()
     await asyncio.gather(
         *(
-            one_client(base_url, secret, until, tally, random.Random(n))
+            one_client(
+                port,
+                secret,
+                until,
+                tally,
+                random.Random(n),
+                pacer(per_client, n / rate if rate else 0.0),
+            )
             for n, secret in enumerate(secrets)
         )
     )
@@ -212,6 +319,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--rate", type=float, help="open loop: requests per second offered by all clients"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="gemba-flags-load-"))
     db_path = workdir / "gemba.db"
@@ -221,9 +331,11 @@ def main() -> int:
         server = start_server(db_path, port, args.workers)
         tally = Tally()
         cpu_before = cpu_seconds(server.pid)
+        own_before = time.process_time()
         try:
-            elapsed = asyncio.run(load(f"http://127.0.0.1:{port}", secrets, args.seconds, tally))
+            elapsed = uvloop.run(load(port, secrets, args.seconds, tally, args.rate))
             server_cpu = cpu_seconds(server.pid) - cpu_before
+            client_cpu = time.process_time() - own_before
         finally:
             server.terminate()
             server.wait(10)
@@ -232,7 +344,8 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     requests = len(tally.latencies)
     ms = sorted(x * 1000 for x in tally.latencies)
-    print(f"clients {args.clients}, {elapsed:.1f} s, server workers {args.workers}, SQLite")
+    mode = f"open loop at {args.rate:g}/s offered" if args.rate else "closed loop"
+    print(f"clients {args.clients}, {mode}, {elapsed:.1f} s, server workers {args.workers}, SQLite")
     print(f"requests {requests} ({requests / elapsed:.0f}/s), flags acknowledged "
           f"{len(tally.acknowledged)} ({len(tally.acknowledged) / elapsed:.0f}/s)")  # fmt: skip
     print(
@@ -243,6 +356,7 @@ def main() -> int:
     print(
         f"server CPU {server_cpu:.1f} s = {server_cpu / max(requests, 1) * 1000:.2f} ms per request"
         f" (so about {requests / max(server_cpu, 1e-9):.0f} requests per CPU-second);"
+        f" load generator CPU {client_cpu / max(requests, 1) * 1000:.2f} ms per request;"
         f" load average {load1:.1f} on {os.cpu_count()} cores"
     )
     print(f"statuses {dict(sorted(tally.statuses.items()))}, transport errors {tally.errors}, "
