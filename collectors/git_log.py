@@ -16,6 +16,7 @@ Edge cases, stated once here and in docs/metrics.md:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import gc
 import multiprocessing
@@ -23,19 +24,22 @@ import pickle
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import git
 
 HEADER = b"\x1e"
 LOG_FORMAT = "%x1e%H%x00%aN%x00%aE%x00%at%x00%ct%x00%P%x00%s%x00"
 PARALLEL_MIN_COMMITS = 2000
+MIN_CHUNK = 1000  # commits: below this a chunk's process start-up shows
+CHUNKS_PER_JOB = 6
 READ_SIZE = 1 << 20
-WORKER_BATCH = 2000  # records per pickle a worker writes: memory stays flat
+NAME_MAX, EMAIL_MAX, SUMMARY_MAX = 300, 320, 300  # the widths of the columns they go to
 BINARY_SNIFF = 8000  # git's own heuristic: a NUL byte in the first 8000 bytes
 
 
@@ -43,8 +47,23 @@ class GitInputError(ValueError):
     """The path cannot be collected (not a repository, empty, shallow, detached HEAD...)."""
 
 
+# The store's rows, as plain tuples: hundreds of thousands are built, pickled from workers and
+# handed to `executemany`, and a plain tuple is the cheapest object to do all three with.
+CommitRow = tuple[str, str, str, Any, Any, bool, bool, str]
+"""sha, author name, author email, authored at, committed at, is merge, is bot, summary"""
+ChangeRow = tuple[str, str, "str | None", int, int, bool]
+"""commit sha, path (at the newest commit read), old path (rename source), added, deleted,
+is binary; a commit's changes follow each other, in the order of the commits."""
+TimeValue = Callable[[int], Any]
+
+
+class Batch(NamedTuple):
+    commits: list[CommitRow]
+    changes: list[ChangeRow]
+
+
 class FileChangeRecord(NamedTuple):
-    """A tuple, not a dataclass: one is built per file per commit and pickled from workers."""
+    """One file of a commit, as `iter_commits` gives it."""
 
     path: str  # at the newest commit read (renames followed)
     old_path: str | None  # the rename source, as named in this commit
@@ -165,7 +184,8 @@ def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
     HEADER elsewhere at the start of a NUL-separated field unless a file name begins with it.
     """
     rest = b""
-    while block := stream.read(READ_SIZE):
+    read = getattr(stream, "read1", stream.read)  # what is there now: git never waits on us
+    while block := read(READ_SIZE):
         data = rest + block
         cut = data.rfind(b"\0" + HEADER)
         if cut < 0:
@@ -181,13 +201,21 @@ def _count(value: bytes) -> int:
     return 0 if value == b"-" else int(value)
 
 
-def parse_log(
-    stream: IO[bytes], path_map: PathMap, bot_logins: Sequence[str] = ()
-) -> Iterator[CommitRecord]:
+def utc_time(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def parse_batches(
+    stream: IO[bytes],
+    path_map: PathMap,
+    bot_logins: Sequence[str] = (),
+    time_value: TimeValue = utc_time,
+) -> Iterator[Batch]:
     """Parse `git log -z --numstat -M --format=LOG_FORMAT` output, newest commit first.
 
-    Works on whole blocks split at NULs with an index, not token by token: this loop runs
-    for every file of every commit and is the collector's main Python cost.
+    Works on whole blocks split at NULs with an index, not token by token, and builds plain
+    tuples: this loop runs for every file of every commit and is the collector's main Python
+    cost. `time_value` turns a Unix time into what the caller stores (a datetime by default).
     """
     bots = tuple(bot_logins)
     resolve = path_map.resolve
@@ -195,18 +223,34 @@ def parse_log(
         tokens = data.split(b"\0")
         count = len(tokens)
         index = 0
-        header: list[bytes] | None = None
-        changes: list[FileChangeRecord] = []
-        pending: list[tuple[str, str]] = []
+        sha = ""
+        commits: list[CommitRow] = []
+        changes: list[ChangeRow] = []
+        pending: list[tuple[str, str]] = []  # renames apply to older commits only
         while index < count:
             token = tokens[index]
             if token[:1] == HEADER:
-                if header is not None:
-                    yield _record(header, changes, bots)
-                    for old, current in pending:
-                        path_map.add(old, current)
-                header = [token[1:], *tokens[index + 1 : index + 7]]
-                changes, pending = [], []
+                for old, current in pending:
+                    path_map.add(old, current)
+                pending = []
+                name, email, authored, committed, parents, subject = tokens[index + 1 : index + 7]
+                sha, author_name, author_email = (
+                    token[1:].decode("ascii"),
+                    _text(name),
+                    _text(email),
+                )
+                commits.append(
+                    (
+                        sha,
+                        author_name[:NAME_MAX],
+                        author_email[:EMAIL_MAX],
+                        time_value(int(authored)),
+                        time_value(int(committed)),
+                        b" " in parents,  # more than one parent: a merge
+                        is_bot(author_name, author_email, bots),
+                        _text(subject)[:SUMMARY_MAX],
+                    )
+                )
                 index += 7
                 continue
             index += 1
@@ -216,35 +260,17 @@ def parse_log(
             binary = added == b"-"
             if raw_path:
                 path = resolve(decode_path(raw_path))
-                changes.append(FileChangeRecord(path, None, _count(added), _count(deleted), binary))
+                changes.append((sha, path, None, _count(added), _count(deleted), binary))
                 continue
             old, new = decode_path(tokens[index]), decode_path(tokens[index + 1])
             index += 2
             current = resolve(new)
-            changes.append(FileChangeRecord(current, old, _count(added), _count(deleted), binary))
+            changes.append((sha, current, old, _count(added), _count(deleted), binary))
             pending.append((old, current))
-        if header is not None:
-            yield _record(header, changes, bots)
-            for old, current in pending:
-                path_map.add(old, current)
-
-
-def _record(
-    header: list[bytes], changes: list[FileChangeRecord], bot_logins: Sequence[str]
-) -> CommitRecord:
-    sha, name, email, authored, committed, parents, subject = header
-    author_name, author_email = _text(name), _text(email)
-    return CommitRecord(
-        sha=sha.decode("ascii"),
-        author_name=author_name,
-        author_email=author_email,
-        authored_at=datetime.fromtimestamp(int(authored), UTC),
-        committed_at=datetime.fromtimestamp(int(committed), UTC),
-        is_merge=len(parents.split()) > 1,
-        is_bot=is_bot(author_name, author_email, tuple(bot_logins)),
-        summary=_text(subject)[:300],
-        changes=tuple(changes),
-    )
+        for old, current in pending:
+            path_map.add(old, current)
+        if commits:
+            yield Batch(commits, changes)
 
 
 def _log_process(repo: git.Repo, shas: Sequence[str]) -> tuple[object, subprocess.Popen[bytes]]:
@@ -268,31 +294,41 @@ def _log_process(repo: git.Repo, shas: Sequence[str]) -> tuple[object, subproces
     )
     assert process.proc is not None
     popen: subprocess.Popen[bytes] = process.proc
-    assert popen.stdin is not None
+    assert popen.stdin is not None and popen.stdout is not None
+    _widen_pipe(popen.stdout)
     popen.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
     popen.stdin.close()
     return process, popen
 
 
-def _parse_slice(
-    repo: git.Repo, shas: Sequence[str], bot_logins: Sequence[str], out: IO[bytes]
-) -> None:
-    """Worker process: read and parse one older slice, pickling batches of records to `out`.
+def _widen_pipe(stream: IO[bytes]) -> None:
+    """Let git run up to a megabyte ahead of our parser (Linux; the default pipe holds 64 KB).
 
-    Paths are resolved with this slice's own renames only; the parent composes them with the
-    renames of the newer slices (see `_compose`). Ends with ("renames", map) or ("error", text).
+    With a small pipe, git stops while we parse a block and we wait while it diffs the next:
+    the two take turns instead of running side by side.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, READ_SIZE)
+
+
+def _parse_chunk(
+    repo: git.Repo,
+    shas: Sequence[str],
+    bot_logins: Sequence[str],
+    time_value: TimeValue,
+    out: IO[bytes],
+) -> None:
+    """Read and parse one chunk in a worker process, pickling its batches to `out`.
+
+    Paths are resolved with this chunk's own renames only; the parent composes them with the
+    renames of the newer chunks (see `_compose`). Ends with ("renames", map) or ("error", text).
     """
     local = PathMap()
     try:
         _handle, popen = _log_process(repo, shas)
         assert popen.stdout is not None
-        batch: list[CommitRecord] = []
-        for record in parse_log(popen.stdout, local, bot_logins):
-            batch.append(record)
-            if len(batch) >= WORKER_BATCH:
-                pickle.dump(("records", batch), out, pickle.HIGHEST_PROTOCOL)
-                batch = []
-        pickle.dump(("records", batch), out, pickle.HIGHEST_PROTOCOL)
+        for batch in parse_batches(popen.stdout, local, bot_logins, time_value):
+            pickle.dump(("batch", batch), out, pickle.HIGHEST_PROTOCOL)
         _check(popen)
         pickle.dump(("renames", local.renames), out, pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # reported by the parent, which owns the error handling
@@ -300,32 +336,51 @@ def _parse_slice(
     out.flush()
 
 
-def _compose(spool: IO[bytes], path_map: PathMap) -> Iterator[CommitRecord]:
-    """A worker's records with paths mapped through the newer slices' renames.
+def _worker(
+    repo: git.Repo,
+    chunks: Sequence[Sequence[str]],
+    spools: Sequence[IO[bytes]],
+    next_chunk: Any,
+    done: Connection,
+    options: tuple[Sequence[str], TimeValue],
+) -> None:
+    """Worker process: take the oldest chunk nobody has taken yet, parse it into its spool,
+    tell the parent which chunk is ready; until no chunk is left."""
+    while True:
+        with next_chunk.get_lock():
+            index = next_chunk.value
+            next_chunk.value = index + 1
+        if index >= len(chunks):
+            break
+        _parse_chunk(repo, chunks[index], *options, spools[index])
+        done.send(index)
+    done.close()
 
-    Walking newest to oldest with one map M gives, inside a slice, M(p) = G(L(p)), where G is
-    the map when the slice starts and L the slice's own map; so the worker applies L, this
-    applies the frozen G, and at the end M gains {old: G(L(old))} for the slice's renames.
+
+def _compose(spool: IO[bytes], path_map: PathMap) -> Iterator[Batch]:
+    """A worker's batches with paths mapped through the newer chunks' renames.
+
+    Walking newest to oldest with one map M gives, inside a chunk, M(p) = G(L(p)), where G is
+    the map when the chunk starts and L the chunk's own map; so the worker applies L, this
+    applies the frozen G, and at the end M gains {old: G(L(old))} for the chunk's renames.
     """
     newer = dict(path_map.renames)
+    get = newer.get
     while True:
         kind, payload = pickle.load(spool)
         if kind == "error":
             raise GitInputError(payload)
         if kind == "renames":
             for old, current in payload.items():
-                path_map.add(old, newer.get(current, current))
+                path_map.add(old, get(current, current))
             return
-        if not newer:
-            yield from payload
-            continue
-        get = newer.get
-        for record in payload:
-            changes = record.changes
-            if any(change.path in newer for change in changes):
-                mapped = tuple([FileChangeRecord(get(c.path, c.path), *c[1:]) for c in changes])
-                record = CommitRecord(*record[:-1], mapped)
-            yield record
+        if newer:
+            changes = payload.changes
+            for index, row in enumerate(changes):
+                moved = get(row[1])
+                if moved is not None:
+                    changes[index] = (row[0], moved, *row[2:])
+        yield payload
 
 
 def _check(popen: subprocess.Popen[bytes]) -> None:
@@ -336,6 +391,73 @@ def _check(popen: subprocess.Popen[bytes]) -> None:
         raise GitInputError(f"git log failed ({code}): {message}")
 
 
+def _chunks(shas: Sequence[str], jobs: int) -> list[Sequence[str]]:
+    """Cut the list into a few chunks per job, so that a job that finishes early takes more.
+
+    Commits differ a lot in cost (a history's newest commits touch bigger files), so equal
+    slices per process leave cores idle at the end; small chunks taken in turn do not.
+    """
+    count = max(1, min(len(shas) // MIN_CHUNK, jobs * CHUNKS_PER_JOB))
+    size = -(-len(shas) // count)
+    return [shas[i : i + size] for i in range(0, len(shas), size)]
+
+
+def iter_batches(
+    repo: git.Repo,
+    shas: Sequence[str],
+    *,
+    path_map: PathMap | None = None,
+    bot_logins: Sequence[str] = (),
+    jobs: int = 1,
+    time_value: TimeValue = utc_time,
+) -> Iterator[Batch]:
+    """Commits `shas` (newest first) and their file changes, paths mapped to the newest.
+
+    With `jobs` > 1 and a long list, `jobs` worker processes read and parse chunks of the
+    list (each with its own `git log`) into temporary files, taking the next chunk as soon as
+    they finish one, while this process takes the chunks in order and stores them. Each
+    chunk's paths are composed with the newer chunks' renames, which keeps the rename map
+    exactly as one pass would build it.
+    """
+    path_map = path_map if path_map is not None else PathMap()
+    if not shas:
+        return
+    if jobs <= 1 or len(shas) < PARALLEL_MIN_COMMITS:
+        _handle, popen = _log_process(repo, shas)
+        try:
+            assert popen.stdout is not None
+            yield from parse_batches(popen.stdout, path_map, bot_logins, time_value)
+            _check(popen)
+        finally:
+            _stop(popen)
+        return
+    chunks = _chunks(shas, jobs)
+    context = multiprocessing.get_context("fork")  # the worker needs no imports, only `repo`
+    with contextlib.ExitStack() as stack:
+        spools = [stack.enter_context(tempfile.TemporaryFile()) for _ in chunks]
+        next_chunk = context.Value("q", 0)
+        ready: list[Connection] = []
+        gc.freeze()  # else a worker's collector touches, so copies, every page it shares with us
+        try:
+            for _ in range(min(jobs, len(chunks))):
+                receiver, sender = context.Pipe(duplex=False)
+                options = (tuple(bot_logins), time_value)
+                args = (repo, chunks, spools, next_chunk, sender, options)
+                worker = context.Process(target=_worker, args=args, daemon=True)
+                worker.start()
+                sender.close()
+                stack.callback(_stop_worker, worker)
+                ready.append(receiver)
+        finally:
+            gc.unfreeze()
+        done: set[int] = set()
+        for index, spool in enumerate(spools):
+            _wait_for_chunk(index, done, ready)
+            spool.seek(0)
+            yield from _compose(spool, path_map)
+            spool.close()  # its disk space is freed now, not at the end
+
+
 def iter_commits(
     repo: git.Repo,
     shas: Sequence[str],
@@ -344,47 +466,26 @@ def iter_commits(
     bot_logins: Sequence[str] = (),
     jobs: int = 1,
 ) -> Iterator[CommitRecord]:
-    """Commits `shas` (newest first) with their file changes, paths mapped to the newest.
+    """`iter_batches` one commit at a time, as named records (for readers, not the store)."""
+    for batch in iter_batches(repo, shas, path_map=path_map, bot_logins=bot_logins, jobs=jobs):
+        by_sha: dict[str, list[FileChangeRecord]] = {}
+        for sha, *change in batch.changes:
+            by_sha.setdefault(sha, []).append(FileChangeRecord(*change))
+        for row in batch.commits:
+            yield CommitRecord(*row, changes=tuple(by_sha.get(row[0], ())))
 
-    With `jobs` > 1 and a long list, the list is cut into `jobs` slices: the newest streams
-    from its `git log` straight into this process's parser, each older slice is read and parsed
-    by a worker process into a temporary file meanwhile, so every core diffs or parses while
-    this process inserts. Slices are yielded in order and their paths composed with the newer
-    slices' renames, which keeps the rename map exactly as one pass would build it.
-    """
-    path_map = path_map if path_map is not None else PathMap()
-    if not shas:
-        return
-    slices = 1 if len(shas) < PARALLEL_MIN_COMMITS else max(1, jobs)
-    size = -(-len(shas) // slices)
-    parts = [shas[i : i + size] for i in range(0, len(shas), size)]
-    bots = tuple(bot_logins)
-    context = multiprocessing.get_context("fork")  # the worker needs no imports, only `repo`
-    with contextlib.ExitStack() as stack:
-        workers = []
-        gc.freeze()  # else a worker's collector touches, so copies, every page it shares with us
-        try:
-            for part in parts[1:]:
-                spool = stack.enter_context(tempfile.TemporaryFile())
-                worker = context.Process(target=_parse_slice, args=(repo, part, bots, spool))
-                worker.daemon = True
-                worker.start()
-                stack.callback(_stop_worker, worker)
-                workers.append((worker, spool))
-        finally:
-            gc.unfreeze()
-        _handle, first = _log_process(repo, parts[0])
-        stack.callback(_stop, [first])
-        assert first.stdout is not None
-        yield from parse_log(first.stdout, path_map, bots)
-        _check(first)
-        for worker, spool in workers:
-            worker.join()
-            spool.seek(0)
-            if worker.exitcode != 0 and not spool.read(1):
-                raise GitInputError(f"git log worker failed (exit code {worker.exitcode})")
-            spool.seek(0)
-            yield from _compose(spool, path_map)
+
+def _wait_for_chunk(index: int, done: set[int], ready: list[Connection]) -> None:
+    """Block until a worker says chunk `index` is complete; a worker that died says nothing."""
+    while index not in done:
+        if not ready:
+            raise GitInputError("a git log worker process died before finishing its chunk")
+        for connection in wait(ready):
+            assert isinstance(connection, Connection)
+            try:
+                done.add(connection.recv())
+            except EOFError:  # that worker has finished (or died): nothing more from it
+                ready.remove(connection)
 
 
 def _stop_worker(worker: multiprocessing.process.BaseProcess) -> None:
@@ -393,11 +494,10 @@ def _stop_worker(worker: multiprocessing.process.BaseProcess) -> None:
     worker.join()
 
 
-def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
-    for popen in processes:
-        if popen.poll() is None:
-            popen.kill()
-            popen.wait()
+def _stop(popen: subprocess.Popen[bytes]) -> None:
+    if popen.poll() is None:
+        popen.kill()
+        popen.wait()
 
 
 # --- files at HEAD ----------------------------------------------------------------------------

@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, bindparam, delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Connection, DateTime, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Dialect, Engine
 
 from app.models import Commit, FileChange, RepoFile, Repository
 from collectors import git_log
 from collectors.git_lease import SOURCE, Lease, cursor_t, ensure_row
-from collectors.git_log import CommitRecord, PathMap
+from collectors.git_log import ChangeRow, CommitRow, PathMap
 
 BATCH_COMMITS = 5000
 CRASH_ENV = "GEMBA_TEST_GIT_CRASH_AFTER_BATCHES"  # tests only: exit hard after K batches
@@ -62,7 +62,6 @@ class CollectResult:
 
 
 COMMIT_COLUMNS = (
-    "repository_id",
     "sha",
     "author_name",
     "author_email",
@@ -71,147 +70,125 @@ COMMIT_COLUMNS = (
     "is_merge",
     "is_bot",
     "summary",
-)
+)  # the order of git_log.CommitRow
 CHANGE_COLUMNS = ("commit_id", "path", "old_path", "added", "deleted", "is_binary")
 
 
-def _commit_row(repo_id: int, record: CommitRecord) -> tuple[Any, ...]:
-    return (
-        repo_id,
-        record.sha,
-        record.author_name[:300],
-        record.author_email[:320],
-        record.authored_at,
-        record.committed_at,
-        record.is_merge,
-        record.is_bot,
-        record.summary,
-    )
+def time_value_for(dialect: Dialect) -> git_log.TimeValue:
+    """Unix time -> the value this database's driver takes for a UTC timestamp column.
+
+    Computed in the worker processes with the rest of a row, so that this process hands rows
+    to `executemany` as they come: no per-row conversion on the insert path.
+    """
+    process = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return git_log.utc_time
+    return lambda timestamp: process(git_log.utc_time(timestamp))
 
 
-def _change_rows(commit_id: int, record: CommitRecord) -> Iterator[tuple[Any, ...]]:
-    for change in record.changes:
-        yield (
-            commit_id,
-            change.path,
-            change.old_path,
-            change.added,
-            change.deleted,
-            change.is_binary,
-        )
-
-
-def bulk_insert(
-    conn: Connection, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """DBAPI executemany with the column types' own conversions, minus per-row Core overhead.
+class Statements:
+    """The collector's hot statements as plain SQL for `exec_driver_sql` (DBAPI executemany).
 
     Core's executemany spends ~25 us a row building parameters; at 10^5-10^6 rows that is
-    longer than `git log` itself, and this path is the collector's hot loop.
+    longer than `git log` itself. The repository id is an integer we read, so it is written
+    into the SQL, which lets a worker's `CommitRow` go to the driver unchanged.
     """
-    if not rows:
-        return
-    dialect = conn.dialect
-    types = [table.c[name].type for name in columns]
-    processors = [
-        None if isinstance(kind, Boolean) else kind.dialect_impl(dialect).bind_processor(dialect)
-        for kind in types
-    ]  # Python bools are valid parameters for sqlite3 and psycopg alike
-    active = [(i, f) for i, f in enumerate(processors) if f is not None]
-    if active:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, function in active:
-                values[index] = function(values[index])
-            converted.append(tuple(values))
-        rows = converted
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    preparer = dialect.identifier_preparer
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        preparer.format_table(table),
-        ", ".join(preparer.quote(name) for name in columns),
-        ", ".join(mark for _ in columns),
-    )
-    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
+    def __init__(self, dialect: Dialect, repo_id: int) -> None:
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        quote = dialect.identifier_preparer.quote
+        commit, change = quote(commit_t.name), quote(change_t.name)
+        marks = ", ".join([mark] * len(COMMIT_COLUMNS))
+        self.mark = mark
+        self.insert_commits = (
+            f"INSERT INTO {commit} (repository_id, {', '.join(map(quote, COMMIT_COLUMNS))}) "
+            f"VALUES ({int(repo_id)}, {marks})"
+        )
+        self.update_commit = (
+            f"UPDATE {commit} SET {', '.join(f'{quote(c)} = {mark}' for c in COMMIT_COLUMNS)} "
+            f"WHERE id = {mark}"
+        )
+        self.insert_changes = (
+            f"INSERT INTO {change} ({', '.join(map(quote, CHANGE_COLUMNS))}) "
+            f"VALUES ({', '.join([mark] * len(CHANGE_COLUMNS))})"
+        )
+        self.select_ids = (
+            f"SELECT sha, id FROM {commit} WHERE repository_id = {int(repo_id)} AND sha IN "
+        )
 
-def _commit_ids(conn: Connection, repo_id: int, shas: list[str]) -> dict[str, int]:
-    """Ids of commits just inserted, by sha: one plain SELECT ... IN per batch.
+    def commit_ids(self, conn: Connection, shas: list[str]) -> dict[str, int]:
+        """Ids of commits just inserted, by sha: one plain SELECT ... IN per batch.
 
-    Written as SQL text: SQLAlchemy renders each bound IN value through its compiler
-    (~10 us each), which at 100,000 commits costs more than the query.
-    """
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    preparer = conn.dialect.identifier_preparer
-    sql = "SELECT sha, id FROM {} WHERE repository_id = {} AND sha IN ({})".format(
-        preparer.format_table(commit_t), mark, ", ".join([mark] * len(shas))
-    )
-    return dict(conn.exec_driver_sql(sql, (repo_id, *shas)).all())  # type: ignore[arg-type]
+        Written as SQL text: SQLAlchemy renders each bound IN value through its compiler
+        (~10 us each), which at 100,000 commits costs more than the query.
+        """
+        sql = f"{self.select_ids}({', '.join([self.mark] * len(shas))})"
+        return dict(conn.exec_driver_sql(sql, tuple(shas)).all())  # type: ignore[arg-type]
 
 
 class Writer:
-    """Buffers records and writes them a batch per transaction."""
+    """Buffers rows and writes them `batch` commits per transaction."""
 
     def __init__(
-        self, lease: Lease, repo_id: int, stored: dict[str, int], boundary: int, batch: int
+        self,
+        lease: Lease,
+        statements: Statements,
+        stored: dict[str, int],
+        boundary: int,
+        batch: int,
     ) -> None:
         self.lease = lease
+        self.sql = statements
         self.batch = batch
-        self.repo_id = repo_id
         self.stored = stored
         self.boundary = boundary
-        self.new: list[CommitRecord] = []
-        self.rewrite: list[tuple[int, CommitRecord]] = []
+        self.commits: list[tuple[int | None, CommitRow]] = []  # (stored id to rewrite, row)
+        self.changes: list[ChangeRow] = []
         self.batches = 0
+        self.read = 0
         self.added = 0
-        self.changes = 0
+        self.written_changes = 0
         self.crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
 
-    def add(self, record: CommitRecord) -> None:
-        known = self.stored.get(record.sha)
-        if known is None:
-            self.new.append(record)
-        elif known <= self.boundary:
-            self.rewrite.append((known, record))
-        if len(self.new) + len(self.rewrite) >= self.batch:
-            self.flush()
+    def add(self, batch: git_log.Batch) -> None:
+        """Queue a batch's commits (but those a crashed run already stored) with their changes."""
+        changes, end, count = batch.changes, 0, len(batch.changes)
+        for row in batch.commits:
+            sha, start = row[0], end
+            while end < count and changes[end][0] == sha:
+                end += 1
+            self.read += 1
+            known = self.stored.get(sha)
+            if known is not None and known > self.boundary:
+                continue  # stored by the crashed run this one resumes
+            self.commits.append((known, row))
+            self.changes.extend(changes[start:end])
+            if len(self.commits) >= self.batch:
+                self.flush()
 
     def flush(self) -> None:
-        if not self.new and not self.rewrite:
+        if not self.commits:
             return
+        new = [row for known, row in self.commits if known is None]
+        rewrite = [(known, row) for known, row in self.commits if known is not None]
         with self.lease.engine.begin() as conn:
             self.lease.renew(conn)
-            changes: list[tuple[Any, ...]] = []
-            if self.new:
-                bulk_insert(
-                    conn,
-                    commit_t,
-                    COMMIT_COLUMNS,
-                    [_commit_row(self.repo_id, r) for r in self.new],
-                )
-                ids = _commit_ids(conn, self.repo_id, [r.sha for r in self.new])
-                for record in self.new:
-                    changes.extend(_change_rows(ids[record.sha], record))
-            if self.rewrite:
-                ids_ = [commit_id for commit_id, _ in self.rewrite]
-                conn.execute(delete(change_t).where(change_t.c.commit_id.in_(ids_)))
-                conn.execute(
-                    update(commit_t).where(commit_t.c.id == bindparam("cid")),
-                    [
-                        {
-                            "cid": cid,
-                            **dict(zip(COMMIT_COLUMNS, _commit_row(self.repo_id, r), strict=True)),
-                        }
-                        for cid, r in self.rewrite
-                    ],
-                )
-                for commit_id, record in self.rewrite:
-                    changes.extend(_change_rows(commit_id, record))
-            bulk_insert(conn, change_t, CHANGE_COLUMNS, changes)
-        self.added += len(self.new)
-        self.changes += len(changes)
-        self.new, self.rewrite = [], []
+            ids: dict[str, int] = {}
+            if new:
+                conn.exec_driver_sql(self.sql.insert_commits, new)  # type: ignore[arg-type]
+                ids = self.sql.commit_ids(conn, [row[0] for row in new])
+            if rewrite:
+                kept = [known for known, _ in rewrite]
+                conn.execute(delete(change_t).where(change_t.c.commit_id.in_(kept)))
+                updates = [(*row, known) for known, row in rewrite]
+                conn.exec_driver_sql(self.sql.update_commit, updates)  # type: ignore[arg-type]
+                ids.update((row[0], known) for known, row in rewrite)
+            rows = [(ids[sha], *rest) for sha, *rest in self.changes]
+            if rows:
+                conn.exec_driver_sql(self.sql.insert_changes, rows)  # type: ignore[arg-type]
+        self.added += len(new)
+        self.written_changes += len(rows)
+        self.commits, self.changes = [], []
         self.batches += 1
         if self.crash_after and self.batches >= self.crash_after:
             os._exit(75)
@@ -293,12 +270,12 @@ def _refresh_files(conn: Connection, repo_id: int, files: Iterable[git_log.HeadF
 
 
 def default_jobs() -> int:
-    """One `git log` per core for the older slices, plus the newest one this process streams.
+    """One worker process (`git log` plus its parse) per core.
 
-    This process spends its time inserting and only parses the newest slice, so a slice per
-    core besides its own keeps every core busy (measured: 3 slices beat 2 on 2 cores).
+    This process only inserts (a fifth of the CPU of a full collect), so it shares a core
+    with a worker; more workers than cores only adds switching.
     """
-    return (os.cpu_count() or 1) + 1
+    return os.cpu_count() or 1
 
 
 def _repository_id(engine: Engine, name: str, path: Path, branch: str | None) -> int:
@@ -391,19 +368,28 @@ def _run(
     old_head = position.get("head") if mode == "incremental" else None
     shas = git_log.rev_list(repo, head, exclude=old_head)
     path_map = PathMap()
-    writer = Writer(lease, repo_id, stored, boundary, batch_commits)
-    if mode == "incremental":
-        writer.boundary = -1  # commits in the range are never rewritten, only added or skipped
-    read = 0
-    records = git_log.iter_commits(
-        repo, shas, path_map=path_map, bot_logins=bot_logins, jobs=jobs or default_jobs()
+    # In an incremental run, commits in the range are never rewritten, only added or skipped.
+    writer = Writer(
+        lease,
+        Statements(engine.dialect, repo_id),
+        stored,
+        -1 if mode == "incremental" else boundary,
+        batch_commits,
     )
-    for record in records:
-        writer.add(record)
-        read += 1
-        if progress is not None and read % 500 == 0:
-            progress(read, len(shas))
+    batches = git_log.iter_batches(
+        repo,
+        shas,
+        path_map=path_map,
+        bot_logins=bot_logins,
+        jobs=jobs or default_jobs(),
+        time_value=time_value_for(engine.dialect),
+    )
+    for batch in batches:
+        writer.add(batch)
+        if progress is not None:
+            progress(writer.read, len(shas))
     writer.flush()
+    read = writer.read
     if progress is not None:
         progress(read, len(shas))
     files = list(git_log.head_files(repo, head))
@@ -416,7 +402,9 @@ def _run(
             removed = _remove_unreachable(conn, stored, set(shas))
         count = _refresh_files(conn, repo_id, files)
         lease.renew(conn, position=json.dumps({"head": head}))
-    return CollectResult(name, mode, head, read, writer.added, removed, writer.changes, count)
+    return CollectResult(
+        name, mode, head, read, writer.added, removed, writer.written_changes, count
+    )
 
 
 def stored_head(engine: Engine, name: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,9 @@ def test_parallel_slices_read_exactly_what_one_pass_reads(
     serial_map, parallel_map = git_log.PathMap(), git_log.PathMap()
     serial = list(git_log.iter_commits(repo, shas, path_map=serial_map, jobs=1))
     monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
+    monkeypatch.setattr(git_log, "MIN_CHUNK", 20)  # 18 chunks over 3 workers
     parallel = list(git_log.iter_commits(repo, shas, path_map=parallel_map, jobs=3))
+    assert len(git_log._chunks(shas, 3)) == 18
     assert parallel == serial
     assert [c.sha for c in serial] == shas
     assert parallel_map.renames == serial_map.renames and serial_map.renames
@@ -47,8 +50,23 @@ def test_a_failing_worker_slice_is_reported(history: Path, monkeypatch: pytest.M
     repo = git_log.open_repository(history)
     shas = git_log.rev_list(repo, git_log.head_sha(repo))
     monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
+    monkeypatch.setattr(git_log, "MIN_CHUNK", 50)
     with pytest.raises(git_log.GitInputError, match="git log failed"):
-        list(git_log.iter_commits(repo, [*shas, "0" * 40], jobs=2))  # the older slice fails
+        list(git_log.iter_commits(repo, [*shas, "0" * 40], jobs=2))  # the oldest chunk fails
+
+
+def test_a_worker_that_dies_is_reported(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_log.open_repository(history)
+    shas = git_log.rev_list(repo, git_log.head_sha(repo))
+    monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
+    monkeypatch.setattr(git_log, "MIN_CHUNK", 50)
+
+    def die(*_args: object) -> None:
+        os._exit(9)  # as if killed: no "done" message, no error record
+
+    monkeypatch.setattr(git_log, "_parse_chunk", die)
+    with pytest.raises(git_log.GitInputError, match="worker process died"):
+        list(git_log.iter_commits(repo, shas, jobs=2))
 
 
 @pytest.mark.parametrize(
