@@ -47,6 +47,7 @@ from dashboards.periods import (
     resolve_period,
     weeks_between,
 )
+from dashboards.repositories import known_repositories
 from dashboards.talking_points import (
     FlagItem,
     PersonSignals,
@@ -605,6 +606,8 @@ def team_page(
     team = session.exec(select(Team).where(Team.name == name)).first()
     if team is None or team.id is None or team.id not in access.visible_teams(session, viewer):
         raise PageNotFoundError(name)
+    if repository is not None and repository not in known_repositories(session):
+        raise PageNotFoundError(repository)  # as on the home page: not an empty filter
     chosen = resolve_period(session, period, now=now)
     member_ids = _team_member_ids(session, team.id)
     members = list(
@@ -642,7 +645,7 @@ def team_page(
         _flags_chart(team_flags_by_week(session, team_id=team.id, period=chosen), data_path, query),
     ]
     path = f"/teams/{team.name}"
-    repo_names = sorted(session.exec(select(Repository.name)))
+    repo_names = known_repositories(session)
     return TeamPage(
         name=team.name,
         team_id=team.id,
@@ -1045,7 +1048,7 @@ def home_page(
     people = list(
         session.exec(select(Person).where(col(Person.id).in_(people_ids)).order_by(Person.login))
     )
-    repo_names = sorted(session.exec(select(Repository.name)))
+    repo_names = known_repositories(session)
     if repository is not None and repository not in repo_names:
         raise PageNotFoundError(repository)
     return HomePage(

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session, select
 
 from app.access import Viewer
-from app.api.query import PersonQuery, RepoSlugQuery, bad_query
+from app.api.query import PersonQuery, RepoSlugQuery, bad_query, require_repo
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.models import Team
@@ -34,7 +34,10 @@ SinceQuery = Annotated[
 ]
 UntilQuery = Annotated[datetime | None, Query(description="Runs created before (default now)")]
 TeamQuery = Annotated[str | None, Query(max_length=100, description="Team name")]
-DENIED = {403: {"description": "Not visible to this viewer"}, 404: {"description": "Unknown"}}
+DENIED = {
+    403: {"description": "Not visible to this viewer"},
+    404: {"description": "No such repository, team or person (a repository's lists the known)"},
+}
 
 
 def window(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
@@ -111,6 +114,7 @@ def ci_filter(
 ) -> CiFilter:
     """Scope first (403/404 before any 422 on the window), then the window."""
     logins = scope(session, viewer, settings.team_only_mode, team, person)
+    require_repo(session, repo)
     start, end = window(since, until)
     return CiFilter(repo=repo, logins=logins, since=start, until=end, person=person)
 

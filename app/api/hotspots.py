@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.api.query import as_utc
+from app.api.query import REPO_NOT_FOUND, as_utc, unknown_repo
 from app.deps import SessionDep, ViewerDep
 from dashboards.signals import hotspots as signals
 
@@ -31,7 +31,7 @@ SinceQuery = Annotated[
     Query(description="Start of the window, ISO 8601 (default: 365 days before now)"),
 ]
 LimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many rows")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No repository by that name"}}
+NOT_FOUND = REPO_NOT_FOUND
 
 
 class SignalList(BaseModel, Generic[Item]):
@@ -67,10 +67,8 @@ class FileSignalQuery:
             items = function(
                 self.session, repo=self.repo, now=now, since=since, limit=self.limit, **kw
             )
-        except signals.UnknownRepository:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, detail=f"no repository {self.repo!r}"
-            ) from None
+        except signals.UnknownRepository as error:
+            raise unknown_repo(error) from None
         start = since if since is not None else now - signals.DEFAULT_WINDOW
         return {"repo": self.repo, "since": start, "now": now, "items": items}
 

@@ -15,7 +15,14 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from app.access import Viewer
-from app.api.query import PersonQuery, RepoSlugQuery, as_utc, bad_query
+from app.api.query import (
+    REPO_NOT_FOUND,
+    PersonQuery,
+    RepoSlugQuery,
+    as_utc,
+    bad_query,
+    require_repo,
+)
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
@@ -24,10 +31,10 @@ from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 router = APIRouter(tags=["reviews"])
 
 FORBIDDEN = {403: {"description": "Not visible to this viewer"}}
-NOT_FOUND = {404: {"description": "No such team or person"}}
+NOT_FOUND = {404: {"description": "No such repository, team or person"}}
 
 
-@router.get("/pulls", responses=FORBIDDEN)
+@router.get("/pulls", responses={**FORBIDDEN, **REPO_NOT_FOUND})
 def get_pulls(
     session: SessionDep,
     settings: SettingsDep,
@@ -42,6 +49,7 @@ def get_pulls(
     since, until = as_utc(since), as_utc(until)
     if since is not None and until is not None and since >= until:
         raise bad_query("until", "until must be after since")
+    require_repo(session, repo)
     flows = pull_flows(session, settings=settings, repo=repo, since=since, until=until)
     shown, hidden = LoginVisibility(session, viewer, settings.team_only_mode).split(
         flows, "author_login"
@@ -61,6 +69,7 @@ def _scope(
     if len(given) != 1:
         raise bad_query(given[1] if given else "repo", "give exactly one of repo, team or person")
     if repo:
+        require_repo(session, repo)
         return FlowScope(f"repo {repo}")
     if team:
         return team_scope(session, visible_team(session, viewer, team, by_id=True))

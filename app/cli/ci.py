@@ -13,10 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import typer
-from sqlmodel import select
 
 from app.cli import common
-from app.models import Repository
 from dashboards.signals.builds import ci_health, flaky_report, time_lost
 
 T = TypeVar("T")
@@ -56,8 +54,7 @@ def _check_repo(repo: str) -> None:
     if not REPO_NAME.match(repo):
         common.fail(f"--repo must look like OWNER/REPO, got {repo!r}")
     with common.session() as session:
-        if session.exec(select(Repository.id).where(Repository.name == repo)).first() is None:
-            common.fail(f"no data for {repo}: run `gemba collect github {repo} --only ci` first")
+        common.check_repository(session, repo, f"run `gemba collect github {repo} --only ci`")
 
 
 def _hours(value: timedelta | None) -> str:

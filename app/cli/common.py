@@ -48,6 +48,17 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def check_repository(db: Session, repo: str, hint: str) -> None:
+    """Exit 1 for a repository never collected, with the API's 404 sentence (the known names)
+    and `hint`, how to collect it: an unknown name must not print an empty list."""
+    from dashboards.repositories import UnknownRepositoryError, require_repository
+
+    try:
+        require_repository(db, repo)
+    except UnknownRepositoryError as error:
+        fail(f"{error}; {hint}")
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -109,8 +109,8 @@ def _call(function: Callable[..., list[Any]], repo: str, **kwargs: Any) -> list[
     with common.session() as session:
         try:
             return function(session, repo=repo, now=datetime.now(UTC), **kwargs)
-        except signals.UnknownRepository:
-            common.fail(f"no repository named {repo!r}; run `gemba collect git PATH --name {repo}`")
+        except signals.UnknownRepository as error:
+            common.fail(f"{error}; run `gemba collect git PATH --name {repo}`")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

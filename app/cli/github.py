@@ -42,6 +42,9 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+_COLLECT_HINT = "run `gemba collect github {repo}`"
+
+
 def _check_repo_name(name: str) -> str:
     owner, _, repo = name.partition("/")
     if not owner or not repo or "/" in repo:
@@ -140,6 +143,7 @@ def pulls(
     _check_repo_name(repo)
     config = common.settings()
     with common.session() as session:
+        common.check_repository(session, repo, _COLLECT_HINT.format(repo=repo))
         flows = pull_flows(session, settings=config, repo=repo)
     if as_json:
         common.print_json(flows)
@@ -160,7 +164,8 @@ def _scope(session: Session, repo: str | None, team: str | None, person: str | N
     if sum(x is not None for x in (repo, team, person)) != 1:
         common.fail("give exactly one of --repo, --team or --person")
     if repo is not None:
-        return FlowScope(f"repo {_check_repo_name(repo)}")
+        common.check_repository(session, _check_repo_name(repo), _COLLECT_HINT.format(repo=repo))
+        return FlowScope(f"repo {repo}")
     if team is not None:
         found = session.exec(select(Team).where(Team.name == team)).first()
         if found is None:

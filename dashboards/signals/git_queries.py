@@ -73,11 +73,6 @@ def _rows(session: Session, query: Any) -> Any:
     return session.connection().execute(query)
 
 
-def repository_id(session: Session, name: str) -> int | None:
-    """The id of the repository collected under `name`, or None."""
-    return session.exec(select(Repository.id).where(Repository.name == name)).first()
-
-
 def head_files(session: Session, *, repository_id: int) -> list[HeadFile]:
     rows = _rows(
         session,

@@ -20,6 +20,7 @@ from itertools import combinations
 
 from sqlmodel import Session
 
+from dashboards.repositories import UnknownRepositoryError, require_repository
 from dashboards.signals import git_queries as q
 from dashboards.signals.git_queries import (
     AuthorFileRow,
@@ -33,8 +34,7 @@ DEFAULT_WINDOW = timedelta(days=365)
 DEFAULT_INACTIVE = timedelta(days=90)
 
 
-class UnknownRepository(LookupError):
-    """No repository has been collected under this name."""
+UnknownRepository = UnknownRepositoryError  # the name the callers of these signals know
 
 
 @dataclass(frozen=True)
@@ -299,10 +299,7 @@ def compute_knowledge_risk(
 
 
 def _repo_id(session: Session, repo: str) -> int:
-    repo_id = q.repository_id(session, repo)
-    if repo_id is None:
-        raise UnknownRepository(repo)
-    return repo_id
+    return require_repository(session, repo)
 
 
 def _stats(
