@@ -183,18 +183,26 @@ def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
     A commit starts with HEADER right after a NUL (or at the very start); git never writes
     HEADER elsewhere at the start of a NUL-separated field unless a file name begins with it.
     """
-    rest = b""
     read = getattr(stream, "read1", stream.read)  # what is there now: git never waits on us
-    while block := read(READ_SIZE):
-        data = rest + block
+    rest, pieces, pending = b"", [], 0
+    while True:
+        block = read(READ_SIZE)
+        pieces.append(block)
+        pending += len(block)
+        if block and pending < READ_SIZE // 4:
+            continue  # parse in large pieces: each costs a split, a batch and a pickle
+        data = rest + b"".join(pieces)
+        pieces, pending = [], 0
+        if not block:
+            break
         cut = data.rfind(b"\0" + HEADER)
         if cut < 0:
             rest = data
             continue
         yield data[: cut + 1]
         rest = data[cut + 1 :]
-    if rest:
-        yield rest
+    if data:
+        yield data
 
 
 def _count(value: bytes) -> int:

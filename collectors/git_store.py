@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -297,6 +298,11 @@ def _stored_commits(engine: Engine, repo_id: int) -> dict[str, int]:
         return {sha: int(commit_id) for sha, commit_id in rows}
 
 
+def _read_head_files(repo: Any, head: str) -> list[git_log.HeadFileRecord]:
+    """Files at HEAD with their line counts: read while the history is stored, off its path."""
+    return list(git_log.head_files(repo, head))
+
+
 def _plan(position: dict[str, Any], head: str, full: bool, repo: Any) -> tuple[str, int | None]:
     """Which mode this run uses, and the boundary it inherits from a crashed run (if any)."""
     pending = position.get("pending")
@@ -384,15 +390,19 @@ def _run(
         jobs=jobs or default_jobs(),
         time_value=time_value_for(engine.dialect),
     )
-    for batch in batches:
-        writer.add(batch)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        files_at_head: Future[list[git_log.HeadFileRecord]] | None = None
+        for batch in batches:
+            if files_at_head is None:  # only now: the workers are forked, so fork saw no thread
+                files_at_head = background.submit(_read_head_files, repo, head)
+            writer.add(batch)
+            if progress is not None:
+                progress(writer.read, len(shas))
+        writer.flush()
+        read = writer.read
         if progress is not None:
-            progress(writer.read, len(shas))
-    writer.flush()
-    read = writer.read
-    if progress is not None:
-        progress(read, len(shas))
-    files = list(git_log.head_files(repo, head))
+            progress(read, len(shas))
+        files = files_at_head.result() if files_at_head else _read_head_files(repo, head)
     with engine.begin() as conn:
         lease.renew(conn)
         removed = 0

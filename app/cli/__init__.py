@@ -1,29 +1,86 @@
-"""The `gemba` command: each module in this package registers its own commands."""
+"""The `gemba` command: each module in this package registers its own commands.
+
+`main` imports only the module that a command line needs (`gemba collect git ...` never loads
+PyGithub, Plotly or uvicorn), so a quick command starts in a fraction of the time it takes to
+import all of them. Help, and a command we do not know, load every module.
+"""
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import typer
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from app.cli import ci, db, demo, digest, flags, git, github, people, serve
+MODULES = ("db", "git", "github", "ci", "people", "flags", "digest", "serve", "demo")
 
-cli = typer.Typer(
-    name="gemba",
-    help="Gemba Walk: see where engineering work gets stuck, and talk about it.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+COMMAND_MODULES = {
+    "db": "db",
+    "hotspots": "git",
+    "coupling": "git",
+    "ownership": "git",
+    "knowledge-risk": "git",
+    "pulls": "github",
+    "reviews": "github",
+    "github-sandbox": "github",
+    "github-record": "github",
+    "ci": "ci",
+    "people": "people",
+    "token": "people",
+    "flag": "flags",
+    "flags": "flags",
+    "digest": "digest",
+    "serve": "serve",
+    "demo": "demo",
+    "sync": "demo",
+    "worker": "demo",
+    "jobs": "demo",
+}  # top-level command -> the module that registers it (a test keeps this true)
+COLLECT_MODULES = {"git": "git", "github": "github"}  # `gemba collect SOURCE` likewise
 
-for module in (db, git, github, ci, people, flags, digest, serve, demo):
-    module.register(cli)
+
+def modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The command modules that the command line `args` (without the program) needs."""
+    if len(args) >= 2 and args[0] == "collect" and args[1] in COLLECT_MODULES:
+        return (COLLECT_MODULES[args[1]],)
+    if args and args[0] in COMMAND_MODULES:
+        return (COMMAND_MODULES[args[0]],)
+    return MODULES
+
+
+def build_cli(modules: Sequence[str] = MODULES) -> typer.Typer:
+    """The root command with the commands of `modules` registered."""
+    root = typer.Typer(
+        name="gemba",
+        help="Gemba Walk: see where engineering work gets stuck, and talk about it.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for name in modules:
+        importlib.import_module(f"app.cli.{name}").register(root)
+    return root
+
+
+def __getattr__(name: str) -> Any:
+    """`from app.cli import cli`: the whole command, built on first use (tests, embedding)."""
+    if name == "cli":
+        whole = build_cli()
+        globals()["cli"] = whole
+        return whole
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Run the CLI; a database that cannot be reached or a malformed GEMBA_DATABASE_URL ends
     with one line on stderr and exit code 1, not a SQLAlchemy traceback."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    command = build_cli(modules_for(sys.argv[1:]))
     try:
-        cli()
+        command()
     except (ArgumentError, NoSuchModuleError, OperationalError) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         typer.echo(f"error: database: {reason} (check GEMBA_DATABASE_URL)", err=True)
