@@ -19,7 +19,6 @@ from dashboards.signals.builds import ci_health, flaky_report, time_lost
 
 T = TypeVar("T")
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
 ci_app = typer.Typer(
     help="CI health, flaky builds and time lost (after collecting CI).", no_args_is_help=True
@@ -27,9 +26,19 @@ ci_app = typer.Typer(
 RepoOption = typer.Option(..., "--repo", help="OWNER/REPO, as collected")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")
 SinceOption = typer.Option(
-    None, "--since", formats=DATE_FORMATS, help="Start (default 12 weeks ago)"
+    None,
+    "--since",
+    formats=common.DATE_FORMATS,
+    metavar=common.DATE_METAVAR,
+    help=f"Start ({common.DATE_HELP}; default 12 weeks ago)",
 )
-UntilOption = typer.Option(None, "--until", formats=DATE_FORMATS, help="End (default now)")
+UntilOption = typer.Option(
+    None,
+    "--until",
+    formats=common.DATE_FORMATS,
+    metavar=common.DATE_METAVAR,
+    help="End, not included (default now)",
+)
 
 
 def register(cli: typer.Typer) -> None:

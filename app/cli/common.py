@@ -17,6 +17,10 @@ from sqlmodel import Session
 from app.db import ensure_schema, make_engine, session_scope
 from app.settings import Settings, get_settings
 
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
+DATE_METAVAR = "DATE"  # the strptime formats above would be the help's metavar otherwise
+DATE_HELP = "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, UTC unless it ends with an offset"
+
 
 def settings() -> Settings:
     try:

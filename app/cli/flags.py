@@ -27,8 +27,9 @@ flags_app = typer.Typer(help="Friction flags.", no_args_is_help=True)
 
 ATTEMPTS = 4
 AS_HELP = "your login (local install: writes to the database directly)"
-SERVER_HELP = "Gemba Walk URL, e.g. https://gemba.example.com [default: GEMBA_SERVER setting]"
-TOKEN_HELP = "your API token (gemba token create LOGIN) [default: GEMBA_TOKEN setting]"
+# No square brackets: Rich would take "[default: ...]" for markup and drop it from --help.
+SERVER_HELP = "Gemba Walk URL, e.g. https://gemba.example.com (default: GEMBA_SERVER, env or .env)"
+TOKEN_HELP = "your API token, from gemba token create LOGIN (default: GEMBA_TOKEN, env or .env)"
 
 
 def _remote(server: str | None, token: str | None) -> tuple[str, str] | None:

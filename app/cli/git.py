@@ -21,11 +21,14 @@ from collectors.git_store import collect_git
 from dashboards.signals import hotspots as signals
 
 PROGRESS_MIN_COMMITS = 2000
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
 RepoOption = typer.Option(..., "--repo", help="Name the repository was collected under")
 SinceOption = typer.Option(
-    None, "--since", formats=DATE_FORMATS, help="Start of the window (default: 365 days ago)"
+    None,
+    "--since",
+    formats=common.DATE_FORMATS,
+    metavar=common.DATE_METAVAR,
+    help=f"Start of the window ({common.DATE_HELP}; default: 365 days ago)",
 )
 LimitOption = typer.Option(20, "--limit", min=1, help="At most this many rows")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")

@@ -208,11 +208,11 @@ def _print_report(report: FlowReport) -> None:
 
 @reviews_app.command("flow")
 def reviews_flow(
-    repo: str | None = typer.Option(None, "--repo", metavar=REPO_HELP),
+    repo: str | None = typer.Option(None, "--repo", metavar=REPO_HELP, help="Repository"),
     team: str | None = typer.Option(None, "--team", help="Team name"),
     person: str | None = typer.Option(None, "--person", help="Person login"),
     weeks: int = typer.Option(12, "--weeks", min=1, max=104, help="How many weeks back"),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
 ) -> None:
     """Median and p75 of each phase per week, reviewer load, and who is waiting now."""
     config = common.settings()

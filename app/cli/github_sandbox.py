@@ -18,7 +18,7 @@ from collectors.github_client import VisibleWaits, make_github
 def github_sandbox(
     scenario_dir: Path = typer.Argument(..., help="Folder of <owner>/<repo>/*.json files"),
     port: int = typer.Option(8787, "--port", help="0 picks a free port"),
-    host: str = typer.Option("127.0.0.1", "--host"),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
     token: list[str] = typer.Option(
         [], "--token", help="Accept only these tokens (repeatable); others get 401"
     ),
