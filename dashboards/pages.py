@@ -296,6 +296,22 @@ def _teams_of_person(session: Session, person_id: int) -> list[Team]:
 # --- person ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ChartVoice:
+    """Chart titles on a person page: "your" to the person, "their" to anyone else. Series
+    names stay "Their usual" for everyone: they are the columns of the CSV and JSON data."""
+
+    is_self: bool
+
+    @property
+    def their(self) -> str:
+        return "your" if self.is_self else "their"
+
+    @property
+    def they(self) -> str:
+        return "you" if self.is_self else "they"
+
+
 @dataclass
 class PersonEvidence:
     """A person's signals for one period: what the 1:1 page shows and the digest quotes."""
@@ -379,12 +395,16 @@ def person_page(
     flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
     data_path = f"/data/person/{person.login}"
     query: dict[str, str | None] = {"period": chosen.key}
+    voice = ChartVoice(is_self)
     charts = [
-        _person_flow_chart(reviews, data_path, query),
-        _person_reviews_chart(reviews, data_path, query),
-        _person_ci_chart(ci, data_path, query),
+        _person_flow_chart(reviews, data_path, query, voice),
+        _person_reviews_chart(reviews, data_path, query, voice),
+        _person_ci_chart(ci, data_path, query, voice),
         _files_chart(
-            spots, data_path, query, title="Files they changed, and how widely they are known"
+            spots,
+            data_path,
+            query,
+            title=f"Files {voice.they} changed, and how widely they are known",
         ),
     ]
     path = f"/people/{person.login}"
@@ -467,13 +487,15 @@ def _notes(
 
 
 def _person_flow_chart(
-    reviews: sig.PersonReviews | None, data_path: str, query: dict[str, str | None]
+    reviews: sig.PersonReviews | None,
+    data_path: str,
+    query: dict[str, str | None],
+    voice: ChartVoice,
 ) -> Chart:
     empty = f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them."
+    title = f"Pull request flow against {voice.their} usual"
     if reviews is None:
-        return _chart(
-            "pr_flow", "Pull request flow against their usual", data_path, query, None, [], empty
-        )
+        return _chart("pr_flow", title, data_path, query, None, [], empty)
     labels = ["Waiting for first review", "In review", "Approved to merge"]
     series = [
         Series(
@@ -495,7 +517,7 @@ def _person_flow_chart(
     )
     return _chart(
         "pr_flow",
-        "Pull request flow against their usual",
+        title,
         data_path,
         query,
         built if has_data else None,
@@ -505,9 +527,12 @@ def _person_flow_chart(
 
 
 def _person_reviews_chart(
-    reviews: sig.PersonReviews | None, data_path: str, query: dict[str, str | None]
+    reviews: sig.PersonReviews | None,
+    data_path: str,
+    query: dict[str, str | None],
+    voice: ChartVoice,
 ) -> Chart:
-    title = "Reviews they carried for others"
+    title = f"Reviews {voice.they} carried for others"
     empty = f"No reviews yet: run `{sig.COLLECT_GITHUB}` to collect them."
     if reviews is None or not _has_values(reviews.reviews_weekly):
         return _chart("reviews_given", title, data_path, query, None, [], empty)
@@ -521,9 +546,9 @@ def _person_reviews_chart(
 
 
 def _person_ci_chart(
-    ci: sig.PersonCi | None, data_path: str, query: dict[str, str | None]
+    ci: sig.PersonCi | None, data_path: str, query: dict[str, str | None], voice: ChartVoice
 ) -> Chart:
-    title = "Waiting on CI for their pull requests"
+    title = f"Waiting on CI for {voice.their} pull requests"
     empty = f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
     if ci is None:
         return _chart("ci_waiting", title, data_path, query, None, [], empty)
@@ -542,7 +567,11 @@ def _person_ci_chart(
     if not any(v for s in series for v in s.values):
         return _chart("ci_waiting", title, data_path, query, None, [], empty)
     built = figures.grouped_bars(
-        labels, series, x_title="What they waited for", y_title="Hours of waiting", unit="hours"
+        labels,
+        series,
+        x_title=f"What {voice.they} waited for",
+        y_title="Hours of waiting",
+        unit="hours",
     )
     return _chart("ci_waiting", title, data_path, query, built, rows, empty)
 

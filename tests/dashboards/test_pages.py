@@ -42,9 +42,9 @@ def test_person_page_puts_talking_points_first_with_evidence_links(signed_in: Si
 
 def test_person_page_and_its_json_twin_speak_to_the_reader(signed_in: SignIn) -> None:
     """A manager reads "Alice's PRs"; Alice reads "your PRs", in HTML and JSON alike."""
-    for login, expected, heading in (
-        ("maya", "1 of Alice's PRs", "Their pull requests"),
-        ("alice", "1 of your PRs", "Your pull requests"),
+    for login, expected, heading, chart in (
+        ("maya", "1 of Alice's PRs", "Their pull requests", "Reviews they carried for others"),
+        ("alice", "1 of your PRs", "Your pull requests", "Reviews you carried for others"),
     ):
         client = signed_in(login)
         twin = client.get("/people/alice?period=30d", headers=JSON).json()
@@ -58,6 +58,7 @@ def test_person_page_and_its_json_twin_speak_to_the_reader(signed_in: SignIn) ->
         assert shown == texts
         headings = [h.full_text() for h in doc.find_all("h2")]
         assert any(h.startswith(heading) for h in headings), headings
+        assert chart in [c["title"] for c in twin["charts"]]
         if login == "maya":
             assert not any(re.search(r"\byou", t, re.IGNORECASE) for t in texts), texts
 
