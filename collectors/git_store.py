@@ -372,7 +372,7 @@ def _run(
         with engine.begin() as conn:
             lease.renew(conn, position=json.dumps({**position, "pending": pending}))
     old_head = position.get("head") if mode == "incremental" else None
-    shas = git_log.rev_list(repo, head, exclude=old_head)
+    history = git_log.History(repo, head, exclude=old_head)  # walked while we read
     path_map = PathMap()
     # In an incremental run, commits in the range are never rewritten, only added or skipped.
     writer = Writer(
@@ -384,7 +384,7 @@ def _run(
     )
     batches = git_log.iter_batches(
         repo,
-        shas,
+        history,
         path_map=path_map,
         bot_logins=bot_logins,
         jobs=jobs or default_jobs(),
@@ -397,11 +397,11 @@ def _run(
                 files_at_head = background.submit(_read_head_files, repo, head)
             writer.add(batch)
             if progress is not None:
-                progress(writer.read, len(shas))
+                progress(writer.read, len(history.shas))
         writer.flush()
         read = writer.read
         if progress is not None:
-            progress(read, len(shas))
+            progress(read, len(history.shas))
         files = files_at_head.result() if files_at_head else _read_head_files(repo, head)
     with engine.begin() as conn:
         lease.renew(conn)
@@ -409,7 +409,7 @@ def _run(
         if mode == "incremental":
             _apply_renames(conn, repo_id, boundary, path_map.renames)
         else:
-            removed = _remove_unreachable(conn, stored, set(shas))
+            removed = _remove_unreachable(conn, stored, set(history.shas))
         count = _refresh_files(conn, repo_id, files)
         lease.renew(conn, position=json.dumps({"head": head}))
     return CollectResult(

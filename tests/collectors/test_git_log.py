@@ -32,6 +32,12 @@ def test_parallel_slices_read_exactly_what_one_pass_reads(
     assert parallel == serial
     assert [c.sha for c in serial] == shas
     assert parallel_map.renames == serial_map.renames and serial_map.renames
+    monkeypatch.setattr(git_log, "EARLY_CHUNK", 30)  # chunks handed out while rev-list walks
+    streamed_map = git_log.PathMap()
+    walk = git_log.History(repo, git_log.head_sha(repo))
+    streamed = list(git_log.iter_commits(repo, walk, path_map=streamed_map, jobs=3))
+    assert streamed == serial and walk.complete and walk.shas == shas
+    assert streamed_map.renames == serial_map.renames
     head_paths = {f.path for f in git_log.head_files(repo, git_log.head_sha(repo))}
     renamed = {c.path for record in serial for c in record.changes if c.old_path}
     assert renamed <= head_paths  # every rename lands on a path that exists at HEAD
