@@ -159,13 +159,17 @@ class NewFlag:
 def author_teams(session: Session, person_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     """The team each person's flags belong to: their first team as a member, else the first
     they manage. People in no team are left out."""
-    params = {"person_ids": sorted(set(person_ids))}
-    if not params["person_ids"]:
-        return {}
+    missing = set(person_ids)
     found: dict[int, tuple[int, str]] = {}
+    connection = session.connection()  # Core rows: these statements load no ORM objects
     for statement in (_TEAMS_AS_MEMBER, _TEAMS_AS_MANAGER):
-        for person_id, team_id, name in session.execute(statement, params):
+        if not missing:
+            break
+        for person_id, team_id, name in connection.execute(
+            statement, {"person_ids": sorted(missing)}
+        ):
             found.setdefault(person_id, (team_id, name))
+        missing -= found.keys()
     return found
 
 
@@ -209,8 +213,9 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
     meanwhile by another transaction raises IntegrityError; the caller rolls back and
     tries again, when the key is found stored.
     """
+    connection = session.connection()  # Core statements, without the ORM's per-call overhead
     keys = sorted({n.key_hash for n in new if n.key_hash})
-    stored = dict(session.execute(_FLAGS_FOR_KEYS, {"key_hashes": keys}).all()) if keys else {}
+    stored = dict(connection.execute(_FLAGS_FOR_KEYS, {"key_hashes": keys}).all()) if keys else {}
     replays = _stored_views(session, set(stored.values()))
     teams = author_teams(session, {n.viewer.person_id for n in new if n.key_hash not in stored})
     now = utcnow()
@@ -231,7 +236,7 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
                 first_row_of_key[item.key_hash] = len(rows)
             plan.append(len(rows))
             rows.append(values)
-    ids = list(session.execute(_INSERT_FLAGS, rows).scalars()) if rows else []
+    ids = list(connection.execute(_INSERT_FLAGS, rows).scalars()) if rows else []
     row_items: dict[int, NewFlag] = {}  # each new row and the first item that asked for it
     for item, row in zip(new, plan, strict=True):
         if row >= 0:
@@ -242,13 +247,13 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
         if not item.data.anonymous
     ]
     if authors:
-        session.execute(_INSERT_AUTHOR, authors)
+        connection.execute(_INSERT_AUTHOR, authors)
     key_rows = [
         {"key_hash": key, "flag_id": ids[row], "created_at": rows[row]["created_at"]}
         for key, row in first_row_of_key.items()
     ]
     if key_rows:
-        session.execute(_INSERT_KEY, key_rows)
+        connection.execute(_INSERT_KEY, key_rows)
     created = [_new_view(ids[row], rows[row], item, teams) for row, item in row_items.items()]
     seen: set[int] = set()
     results: list[tuple[FlagView, bool]] = []

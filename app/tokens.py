@@ -76,7 +76,8 @@ def viewers_for_hashes(session: Session, token_hashes: Iterable[str]) -> dict[st
     now = utcnow()
     found: dict[str, Viewer] = {}
     stale: list[int] = []
-    for row in session.execute(_TOKENS_BY_HASH, {"token_hashes": wanted}):
+    connection = session.connection()  # Core rows, without the ORM's per-call overhead
+    for row in connection.execute(_TOKENS_BY_HASH, {"token_hashes": wanted}):
         token_hash, token_id, person_id, is_admin, revoked_at, last_used_at, login = row
         if revoked_at is not None:
             continue
@@ -87,7 +88,7 @@ def viewers_for_hashes(session: Session, token_hashes: Iterable[str]) -> dict[st
             person_id=person_id, login=login, is_admin=is_admin, token_id=token_id
         )
     if stale:
-        session.execute(_TOUCH, {"token_ids": stale, "now": now})
+        connection.execute(_TOUCH, {"token_ids": stale, "now": now})
     return found
 
 

@@ -137,3 +137,14 @@ def test_concurrent_posts_share_batches(
     assert sum(o.created for o in outcomes) == 10
     assert len({o.view.id for o in outcomes}) == 10
     assert counts(engine)[0] == before[0] + 10
+
+
+def test_a_flag_belongs_to_a_team_of_its_author(engine: Engine, world: World) -> None:
+    """The first team the author is a member of, else the first they manage, else none."""
+    posts = [
+        post(world, "as member", role="manager"),
+        post(world, "as manager only", role="other_manager"),
+        post(world, "no team", role="admin"),
+    ]
+    views = [stored(o).view for o in write_batch(engine, posts, admit_all)]
+    assert [v.team_name for v in views] == ["Leads", "Search", None]
