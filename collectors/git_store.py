@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,16 @@ def time_value_for(dialect: Dialect) -> git_log.TimeValue:
     process = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return git_log.utc_time
+    if dialect.name == "sqlite":
+        return _sqlite_text  # SQLAlchemy's own text for it (a test holds them equal), 3x faster
     return lambda timestamp: process(git_log.utc_time(timestamp))
+
+
+def _sqlite_text(timestamp: int) -> str:
+    """`YYYY-MM-DD HH:MM:SS.ffffff` in UTC: how SQLAlchemy stores a DateTime in SQLite."""
+    return (
+        datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    )
 
 
 class Statements:

@@ -12,20 +12,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, func, select, update
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.db import make_engine
 from app.models import Commit, FileChange, RepoFile, Repository, SyncCursor
 from app.settings import get_settings
 from collectors.git_lease import CollectRefused, Lease
 from collectors.git_log import GitInputError
-from collectors.git_store import CRASH_ENV, collect_git, stored_head
+from collectors.git_store import CRASH_ENV, collect_git, stored_head, time_value_for
 from tests.fakes.git_repos import BOB, CAROL, RepoBuilder, git_out, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -322,3 +324,14 @@ def test_cli_collects_and_shows_the_views(tmp_path: Path, run_cli: Any) -> None:
     assert unknown.exit_code == 1 and "no repository named 'nope'" in unknown.output
     bad_date = run_cli("hotspots", "--repo", "svc", "--since", "yesterday")
     assert bad_date.exit_code == 2 and "--since" in bad_date.output
+
+
+@pytest.mark.parametrize("timestamp", [0, 1, 946_684_799, 1_700_000_000, 4_102_444_800])
+def test_sqlite_time_text_is_what_sqlalchemy_writes(timestamp: int) -> None:
+    """The collector writes SQLite timestamps itself; they must be SQLAlchemy's, byte for byte,
+    or comparisons and ordering in SQL would mix two formats."""
+    dialect = make_engine("sqlite://").dialect
+    process = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    assert time_value_for(dialect)(timestamp) == process(moment)
