@@ -27,7 +27,8 @@ from sqlmodel import Session
 
 from app.access import Viewer
 from app.db import session_scope
-from app.flags import FlagCreate, FlagView, NewFlag, create_flags
+from app.flag_schemas import FlagCreate, FlagView
+from app.flags import NewFlag, create_flags
 from app.tokens import viewers_for_hashes
 
 MAX_BATCH = 256

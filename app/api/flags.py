@@ -23,13 +23,10 @@ from app.deps import (
     secret_from,
     sqlite_write_turn,
 )
+from app.flag_schemas import FlagAnswer, FlagCreate, FlagView, TeamFlags
 from app.flag_writer import Failed, FlagPost, FlagWriter, Throttled, Unauthorized
 from app.flags import (
-    FlagAnswer,
-    FlagCreate,
     FlagError,
-    FlagView,
-    TeamFlags,
     acknowledge,
     answer,
     get_flag,
