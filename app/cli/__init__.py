@@ -59,9 +59,14 @@ def build_cli(modules: Sequence[str] = MODULES) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    root.callback()(_root)  # a group even with one command: `gemba serve` stays `gemba serve`
     for name in modules:
         importlib.import_module(f"app.cli.{name}").register(root)
     return root
+
+
+def _root() -> None:
+    """Gemba Walk: see where engineering work gets stuck, and talk about it."""
 
 
 def __getattr__(name: str) -> Any:

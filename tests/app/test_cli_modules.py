@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from typer.testing import CliRunner
 
 from app import cli as cli_package
 from app.cli import COLLECT_MODULES, COMMAND_MODULES, MODULES, build_cli, modules_for
@@ -54,3 +55,13 @@ def test_collect_git_loads_neither_pygithub_nor_plotly_nor_uvicorn() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_each_command_runs_under_its_own_name_when_loaded_alone() -> None:
+    """With one module loaded, Typer would make a lone command the root: `gemba serve` must
+    still take `serve` as its name (seen once as "unexpected extra argument")."""
+    runner = CliRunner()
+    for name, module in COMMAND_MODULES.items():
+        result = runner.invoke(build_cli(modules_for([name])), [name, "--help"])
+        assert result.exit_code == 0, (name, module, result.output)
+        assert f"Usage: gemba {name} " in " ".join(result.output.split()), (name, result.output)
