@@ -7,18 +7,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
 from collectors.git_lease import CollectRefused
 from collectors.git_log import GitInputError
 from collectors.git_store import collect_git
-from dashboards.signals import hotspots as signals
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from dashboards.signals import hotspots as signals
 
 PROGRESS_MIN_COMMITS = 2000
 
@@ -44,7 +46,10 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
         nonlocal bar, task
         if total < PROGRESS_MIN_COMMITS:
             return
-        if bar is None:
+        if bar is None:  # rich is imported here: a run that shows no bar never loads it
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
             bar = Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
@@ -55,7 +60,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
             )
             bar.start()
             task = bar.add_task("commits", total=total)
-        bar.update(task, completed=done)
+        bar.update(task, completed=done, total=total)  # the walk may still be growing it
 
     try:
         yield update
@@ -108,7 +113,15 @@ def _since(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def _signals() -> Any:
+    """The hotspot queries, loaded by the commands that show them, not by `collect git`."""
+    from dashboards.signals import hotspots
+
+    return hotspots
+
+
 def _call(function: Callable[..., list[Any]], repo: str, **kwargs: Any) -> list[Any]:
+    signals = _signals()
     with common.session() as session:
         try:
             return function(session, repo=repo, now=datetime.now(UTC), **kwargs)
@@ -141,7 +154,7 @@ def hotspots_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Files at HEAD ranked by change frequency x size (docs/metrics.md)."""
-    rows = _call(signals.hotspots, repo, since=_since(since), limit=limit)
+    rows = _call(_signals().hotspots, repo, since=_since(since), limit=limit)
     if as_json:
         common.print_json(rows)
         return
@@ -168,7 +181,7 @@ def coupling_command(
 ) -> None:
     """Pairs of files that change together (Code Maat's coupling degree)."""
     rows = _call(
-        signals.coupling,
+        _signals().coupling,
         repo,
         since=_since(since),
         limit=limit,
@@ -193,7 +206,7 @@ def ownership_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Who wrote each file: distinct people, main author and their share of added lines."""
-    rows = _call(signals.ownership, repo, since=_since(since), limit=limit)
+    rows = _call(_signals().ownership, repo, since=_since(since), limit=limit)
     if as_json:
         common.print_json(rows)
         return
@@ -210,7 +223,7 @@ def knowledge_risk_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Files whose main author has made no commit in the last 90 days."""
-    rows = _call(signals.knowledge_risk, repo, since=_since(since), limit=limit)
+    rows = _call(_signals().knowledge_risk, repo, since=_since(since), limit=limit)
     if as_json:
         common.print_json(rows)
         return
