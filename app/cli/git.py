@@ -74,7 +74,9 @@ def collect_git_command(
     path: Path = typer.Argument(..., help="A local clone (working tree or bare)"),
     name: str | None = typer.Option(None, "--name", help="Name to store it under (default: dir)"),
     full: bool = typer.Option(False, "--full", help="Re-read the whole history"),
-    jobs: int | None = typer.Option(None, "--jobs", min=1, help="Parallel git processes"),
+    jobs: int | None = typer.Option(
+        None, "--jobs", min=1, help="Worker processes reading history (default: one per core)"
+    ),
 ) -> None:
     """Read a repository's history (incremental after the first run) into the database."""
     config = common.settings()
