@@ -24,9 +24,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from app import access, flags
+from app import access
 from app.access import Viewer
 from app.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
+from app.item_flags import flags_by_item
 from app.models import OneOnOneNote, Person
 from dashboards import item_flags, pages
 from dashboards.periods import UnknownPeriodError
@@ -114,11 +115,7 @@ def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
 def _with_item_flags(session: Session, viewer: Viewer, page: ItemPage) -> ItemPage:
     """Put the flags tied to the page's PRs, files and workflows beside them: one query for
     all of them, filtered by `app.flags` (the one place that decides who sees which flag)."""
-    items = item_flags.items_of(page)
-    found = flags.flags_for_items(
-        session, viewer, pulls=items.pulls, paths=items.paths, workflows=items.workflows
-    )
-    page.item_flags = item_flags.by_item(found, items)
+    page.item_flags = flags_by_item(session, viewer, item_flags.items_of(page))
     return page
 
 

@@ -1,16 +1,23 @@
-"""Friction flags beside the PRs, files and workflows a page shows.
+"""Friction flags beside the PRs, files and workflows a page, an API answer or a digest shows.
 
-Pages list items; the HTTP layer asks `app.flags` once for the flags tied to all of them (it
+Pages list items; the front door asks `app.flags` once for the flags tied to all of them (it
 alone decides who may see which flag) and hands them here to be keyed by item. A flag shown
 here carries no author when it is anonymous, by construction: `author` is taken only from
-named flags.
+named flags. `FlagsBeside` is the one shape every JSON answer puts beside an item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from app.access import Viewer
+
+FLAG_URL = "/api/v1/friction/{id}"  # the flags API (app/api/flags.py)
+STATUSES = ("open", "acknowledged", "answered")  # app.models.flags: a flag's life
 
 
 class FlagLike(Protocol):
@@ -30,12 +37,32 @@ class FlagLike(Protocol):
 
 @dataclass(frozen=True)
 class ItemFlag:
+    """One flag beside an item, compact: what it says, where it stands, where to read it."""
+
     id: int
     category: str
     summary: str
-    status: str
+    status: str  # open, acknowledged, answered
     anonymous: bool
     author: str | None  # always None for an anonymous flag
+    url: str = ""  # the flag in the API: /api/v1/friction/ID
+
+
+@dataclass(frozen=True)
+class FlagsBeside:
+    """The flags one viewer may see beside one item, counted by status and listed newest first.
+
+    The same shape in every JSON answer that lists PRs, files or workflows."""
+
+    open: int = 0
+    acknowledged: int = 0
+    answered: int = 0
+    items: list[ItemFlag] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, flags: Sequence[ItemFlag]) -> FlagsBeside:
+        count = {status: sum(f.status == status for f in flags) for status in STATUSES}
+        return cls(**count, items=list(flags))
 
 
 @dataclass
@@ -88,6 +115,7 @@ def by_item(flags: Iterable[FlagLike], items: PageItems) -> dict[str, list[ItemF
             status=flag.status,
             anonymous=flag.anonymous,
             author=None if flag.anonymous else flag.author_login,
+            url=FLAG_URL.format(id=flag.id),
         )
         keys = []
         if flag.pull_number is not None and (flag.repo, flag.pull_number) in items.pulls:
@@ -99,3 +127,26 @@ def by_item(flags: Iterable[FlagLike], items: PageItems) -> dict[str, list[ItemF
         for key in keys:
             keyed.setdefault(key, []).append(shown)
     return keyed
+
+
+class FlagLookup(Protocol):
+    """Finds the flags tied to some items that a viewer may see, in a fixed number of queries.
+
+    The front doors pass `app.item_flags.lookup`; dashboards may not import `app.flags`."""
+
+    def __call__(self, session: Session, viewer: Viewer, items: PageItems) -> Sequence[FlagLike]:
+        """Flags tied to any of `items`, filtered by the viewer's visibility rules."""
+        ...
+
+
+def keyed_flags(
+    lookup: FlagLookup, session: Session, viewer: Viewer, items: PageItems
+) -> dict[str, list[ItemFlag]]:
+    """The viewer's flags beside each of `items`, keyed by `pull_key`/`path_key`/`workflow_key`."""
+    if not (items.pulls or items.paths or items.workflows):
+        return {}
+    return by_item(lookup(session, viewer, items), items)
+
+
+def beside(keyed: dict[str, list[ItemFlag]], key: str) -> FlagsBeside:
+    return FlagsBeside.of(keyed.get(key, []))

@@ -5,6 +5,8 @@ Access: workflow and job aggregates go to any signed-in viewer. Anything tied to
 viewer may see that person (app.access); others are counted as hidden, never named.
 `/health` and `/flaky` give durations in seconds; `/lost` gives hours of waiting and runner
 minutes, with the unit in each field's name (dashboards/ci_lost.py, shared with the CLI).
+Each workflow and job row of `/health` and `/flaky` carries the friction flags tied to its
+workflow that the viewer may see (`flags`), looked up once per answer.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from app.access import Viewer
 from app.api.query import PersonQuery, RepoSlugQuery, bad_query, require_repo
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
+from app.item_flags import flags_by_item
 from app.models import Team
 from dashboards.ci_lost import TimeLostOut
+from dashboards.item_flags import PageItems, beside, workflow_key
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 from dashboards.signals.ci_queries import load_people
 
@@ -122,12 +126,24 @@ def ci_filter(
 CiFilterDep = Annotated[CiFilter, Depends(ci_filter)]
 
 
+def with_flags(session: Session, viewer: Viewer, *lists: list[dict[str, Any]]) -> None:
+    """Add `flags` to every row (a dict with `repo` and `workflow`) of `lists`, in one lookup."""
+    rows = [row for rows in lists for row in rows]
+    items = PageItems(workflows={(row["repo"], row["workflow"]) for row in rows})
+    keyed = flags_by_item(session, viewer, items)
+    for row in rows:
+        row["flags"] = beside(keyed, workflow_key(row["repo"], row["workflow"]))
+
+
 @router.get("/health", responses=DENIED)
-def get_health(session: SessionDep, filters: CiFilterDep) -> dict[str, Any]:
+def get_health(session: SessionDep, viewer: ViewerDep, filters: CiFilterDep) -> dict[str, Any]:
     """Per workflow and job, weekly: runs, success rate, durations, queue times, red time
-    (of one team's or one person's builds with `team=` / `person=`). Durations are seconds."""
+    (of one team's or one person's builds with `team=` / `person=`). Durations are seconds.
+    Each workflow carries the flags tied to it that you may see."""
     health = ci_health(session, **filters.signal_args())
-    return {**filters.echo(), "workflows": [seconds(asdict(h)) for h in health]}
+    workflows = [seconds(asdict(h)) for h in health]
+    with_flags(session, viewer, workflows)
+    return {**filters.echo(), "workflows": workflows}
 
 
 @router.get("/flaky", responses=DENIED)
@@ -139,7 +155,7 @@ def get_flaky(
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Flaky rate, flaky workflow groups (same SHA failed and passed) and top flaky jobs.
-    Durations are seconds."""
+    Durations are seconds. Each group and job carries the flags tied to its workflow."""
     report = flaky_report(session, **filters.signal_args(), top=top)
     visible = LoginVisibility(session, viewer, settings.team_only_mode)
     groups = [
@@ -151,6 +167,7 @@ def get_flaky(
         for g in report.workflows
     ]
     body = seconds(asdict(replace(report, workflows=groups)))
+    with_flags(session, viewer, body["workflows"], body["jobs"])
     return {**filters.echo(), **body}
 
 

@@ -3,10 +3,12 @@
 Access: repo aggregates (phase medians, counts) go to any signed-in viewer; a team's to viewers
 who may see that team; anything about one person (a PR's numbers, reviews given, a PR waiting)
 only to viewers who may see that person (app.access). Hidden rows are counted, not listed.
+Each PR listed carries the friction flags tied to it that the viewer may see (`flags`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -25,6 +27,8 @@ from app.api.query import (
 )
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
+from app.item_flags import flags_by_item
+from dashboards.item_flags import PageItems, beside, pull_key
 from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
@@ -54,7 +58,17 @@ def get_pulls(
     shown, hidden = LoginVisibility(session, viewer, settings.team_only_mode).split(
         flows, "author_login"
     )
-    return {"repo": repo, "pulls": [asdict(f) for f in shown], "hidden": hidden}
+    return {"repo": repo, "pulls": _with_flags(session, viewer, shown), "hidden": hidden}
+
+
+def _with_flags(session: Session, viewer: Viewer, pulls: Iterable[Any]) -> list[dict[str, Any]]:
+    """Each PR (anything with `repository` and `number`) as a dict with its `flags`."""
+    rows = [asdict(pull) for pull in pulls]
+    items = PageItems(pulls={(row["repository"], row["number"]) for row in rows})
+    keyed = flags_by_item(session, viewer, items)
+    return [
+        {**row, "flags": beside(keyed, pull_key(row["repository"], row["number"]))} for row in rows
+    ]
 
 
 def _scope(
@@ -77,7 +91,9 @@ def _scope(
     return person_scope(session, visible_person(session, viewer, person, team_only_mode))
 
 
-def _visible_report(report: FlowReport, visibility: LoginVisibility) -> dict[str, Any]:
+def _visible_report(
+    session: Session, report: FlowReport, visibility: LoginVisibility
+) -> dict[str, Any]:
     load, hidden_load = visibility.split(report.reviewer_load, "reviewer")
     waiting, hidden_waiting = visibility.split(report.waiting.on_reviewer, "author_login")
     shown = replace(
@@ -89,7 +105,16 @@ def _visible_report(report: FlowReport, visibility: LoginVisibility) -> dict[str
             unreviewed=tuple(w for w in waiting if not w.reviewed),
         ),
     )
-    return {**asdict(shown), "hidden": {"reviewer_load": hidden_load, "waiting": hidden_waiting}}
+    body = asdict(shown)
+    flagged = {
+        (row["repository"], row["number"]): row
+        for row in _with_flags(session, visibility.viewer, waiting)
+    }
+    for name in ("on_reviewer", "unreviewed"):
+        body["waiting"][name] = [
+            flagged[(row["repository"], row["number"])] for row in body["waiting"][name]
+        ]
+    return {**body, "hidden": {"reviewer_load": hidden_load, "waiting": hidden_waiting}}
 
 
 @router.get("/reviews/flow", responses={**FORBIDDEN, **NOT_FOUND})
@@ -114,4 +139,5 @@ def get_review_flow(
         authors=scope.logins,
         timezone=scope.timezone,
     )
-    return _visible_report(report, LoginVisibility(session, viewer, settings.team_only_mode))
+    visibility = LoginVisibility(session, viewer, settings.team_only_mode)
+    return _visible_report(session, report, visibility)

@@ -1,0 +1,47 @@
+"""The one flag lookup every front door uses to put friction flags beside the items it shows.
+
+`app.flags.flags_for_items` decides who sees which flag; this adapter gives it the
+`dashboards.item_flags.FlagLookup` shape so the read side (pages, API answers, digests) can
+ask without importing `app.flags`. A page or an answer costs one lookup (a fixed handful of
+statements) however many of its items are flagged; only answers listing more than
+`ITEMS_PER_LOOKUP` items are looked up in slices, so no statement outgrows the databases'
+limit on bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from app.access import Viewer
+from app.flag_schemas import FlagView
+from app.flags import flags_for_items
+from dashboards.item_flags import ItemFlag, PageItems, keyed_flags
+
+ITEMS_PER_LOOKUP = 2000  # SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535
+
+
+def _find(session: Session, viewer: Viewer, items: PageItems) -> list[FlagView]:
+    return flags_for_items(
+        session, viewer, pulls=items.pulls, paths=items.paths, workflows=items.workflows
+    )
+
+
+def lookup(session: Session, viewer: Viewer, items: PageItems) -> Sequence[FlagView]:
+    """Flags tied to any of `items` that `viewer` may see (app.flags' rules), newest first."""
+    if len(items.pulls) <= ITEMS_PER_LOOKUP:
+        return _find(session, viewer, items)
+    pulls = sorted(items.pulls)
+    parts = [
+        PageItems(pulls=set(pulls[start : start + ITEMS_PER_LOOKUP]))
+        for start in range(0, len(pulls), ITEMS_PER_LOOKUP)
+    ]
+    parts.append(PageItems(paths=items.paths, workflows=items.workflows))
+    found = {flag.id: flag for part in parts for flag in _find(session, viewer, part)}
+    return sorted(found.values(), key=lambda flag: -flag.id)
+
+
+def flags_by_item(session: Session, viewer: Viewer, items: PageItems) -> dict[str, list[ItemFlag]]:
+    """The viewer's flags beside each item, keyed as `dashboards.item_flags` keys them."""
+    return keyed_flags(lookup, session, viewer, items)
