@@ -16,11 +16,15 @@ Edge cases, stated once here and in docs/metrics.md:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import functools
 import gc
 import multiprocessing
+import os
 import pickle
+import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +49,7 @@ READ_SIZE = 1 << 20
 # Into a pipe git flushes after every commit: a write and a wake-up of our reader each
 # (100,000 of them for 100,000 commits). GIT_FLUSH=0 makes it fill its buffer first.
 BUFFERED = {"GIT_FLUSH": "0"}
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 NAME_MAX, EMAIL_MAX, SUMMARY_MAX = 300, 320, 300  # the widths of the columns they go to
 BINARY_SNIFF = 8000  # git's own heuristic: a NUL byte in the first 8000 bytes
 
@@ -400,14 +405,33 @@ def _worker(
     spools: Sequence[IO[bytes]],
     done: Connection,
     options: tuple[Sequence[str], TimeValue],
+    parent: int,
 ) -> None:
     """Worker process: take the next chunk handed out, parse it into its spool, tell the
-    parent which chunk is ready; until told to stop (None)."""
-    while (task := tasks.get()) is not None:
+    parent which chunk is ready; until told to stop (None), or the parent is gone."""
+    _die_with_parent()
+    while True:
+        try:
+            task = tasks.get(timeout=1)
+        except queue.Empty:
+            if os.getppid() != parent:  # killed before it said stop: nobody will read us
+                return
+            continue
+        if task is None:
+            break
         index, shas = task
         _parse_chunk(repo, shas, *options, spools[index])
         done.send(index)
     done.close()
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when the collect process dies (a killed
+    collect must not leave workers reading history for nobody); elsewhere the worker
+    notices between chunks."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _compose(spool: IO[bytes], path_map: PathMap) -> Iterator[Batch]:
@@ -507,7 +531,7 @@ def _read_in_parallel(
         try:
             for _ in range(jobs):
                 receiver, sender = context.Pipe(duplex=False)
-                args = (repo, tasks, spools, sender, options)
+                args = (repo, tasks, spools, sender, options, os.getpid())
                 worker = context.Process(target=_worker, args=args, daemon=True)
                 worker.start()
                 sender.close()

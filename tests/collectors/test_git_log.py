@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from collectors import git_log
 from tests.fakes.git_repos import RepoBuilder, synthetic_history
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +101,38 @@ def test_blocks_cut_anywhere_parse_the_same(history: Path, monkeypatch: pytest.M
     whole = list(git_log.iter_commits(repo, shas))
     monkeypatch.setattr(git_log, "READ_SIZE", 97)  # cuts inside headers, paths and renames
     assert list(git_log.iter_commits(repo, shas)) == whole
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")  # a zombie has stopped; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_die_with_a_killed_collect(history: Path) -> None:
+    """SIGKILL on the collect process must not leave workers reading history for nobody."""
+    script = f"""
+import os, sys, time
+from collectors import git_log
+git_log.PARALLEL_MIN_COMMITS, git_log.MIN_CHUNK = 10, 50
+def stuck(*_args):
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+git_log._parse_chunk = stuck
+repo = git_log.open_repository({str(history)!r})
+list(git_log.iter_commits(repo, git_log.rev_list(repo, git_log.head_sha(repo)), jobs=2))
+"""
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    workers = [int(process.stdout.readline()) for _ in range(2)]
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in workers)
