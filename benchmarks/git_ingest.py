@@ -1,10 +1,12 @@
 """Git ingest benchmark: `gemba collect git` against a raw `git log --numstat -M`, same run.
 
 Builds (or reuses) a synthetic history with `git fast-import` (skewed hot files, renames,
-merges), then measures and prints: raw `git log --numstat -M` wall time, a full
-`gemba collect git` wall time into a fresh SQLite file, their ratio, rows per second, peak
-memory of the collect process (VmHWM read from /proc while it runs) and of its git children,
-and an incremental collect with nothing new (both the whole CLI process and the collect call).
+merges), then measures and prints, `--repeat` times in turn: a raw `git log --numstat -M`
+and a full `gemba collect git` (its own process, a fresh SQLite file), both wall times, their
+ratio, and CPU seconds; then the median ratio and rows per second. A separate, untimed run
+samples memory (PSS of the collect process with its workers, and of its git processes: the
+sampling costs CPU, so it stays out of the timed runs). Last, a collect with nothing new: the
+collect call, and the whole CLI process (median of 5).
 
     .venv/bin/python benchmarks/git_ingest.py                  # 100,000 commits, 20,000 files
     .venv/bin/python benchmarks/git_ingest.py --commits 5000 --files 2000
@@ -19,6 +21,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -95,26 +98,65 @@ def _hwm_kb(pid: int) -> int:
     return 0
 
 
-def cli_collect(repo: Path, url: str) -> tuple[float, int, str, float, float]:
+def _descendants(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+    found = [int(child) for child in children]
+    return found + [grandchild for child in found for grandchild in _descendants(child)]
+
+
+def _pss_kb(pid: int) -> tuple[int, bool]:
+    """Proportional set size (shared pages counted once overall) and whether it is git."""
+    try:
+        is_git = Path(f"/proc/{pid}/comm").read_text().strip() == "git"
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]), is_git
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0, False
+
+
+def _tree_pss_kb(pid: int) -> tuple[int, int]:
+    """PSS of the collect process with its Python workers, and of its git processes."""
+    python = git = 0
+    for member in [pid, *_descendants(pid)]:
+        pss, is_git = _pss_kb(member)
+        if is_git:
+            git += pss
+        else:
+            python += pss
+    return python, git
+
+
+def cli_collect(
+    repo: Path, url: str, *, pss: bool = False
+) -> tuple[float, int, str, float, float, tuple[int, int]]:
     """`gemba collect git` in its own process: wall s, peak RSS kB, output, CPU s of the
-    Python process alone and of the process with its git children."""
+    Python process alone and of the process with its children, and (with `pss`, which costs
+    CPU: not for timed runs) peak PSS kB of the process with its workers and of its gits."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
     env["GEMBA_DATABASE_URL"] = url
     command = [sys.executable, "-m", "app", "collect", "git", str(repo), "--name", "bench"]
     cpu = children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    peak, own = 0, 0.0
+    peak, own, tree, gits = 0, 0.0, 0, 0
     while process.poll() is None:
         peak = max(peak, _hwm_kb(process.pid))
         own = max(own, _own_cpu(process.pid))
+        if pss:
+            python_pss, git_pss = _tree_pss_kb(process.pid)
+            tree, gits = max(tree, python_pss), max(gits, git_pss)
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     total_cpu = children_cpu() - cpu
     output = process.stdout.read() if process.stdout else ""
     if process.returncode != 0:
         raise SystemExit(f"collect failed ({process.returncode}): {output}")
-    return elapsed, peak, output.strip(), own, total_cpu
+    return elapsed, peak, output.strip(), own, total_cpu, (tree, gits)
 
 
 def main() -> None:
@@ -122,6 +164,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=20_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/gemba-bench"))
+    parser.add_argument("--repeat", type=int, default=3, help="raw/collect pairs to time")
     args = parser.parse_args()
 
     repo = args.workdir / f"repo-{args.commits}-{args.files}"
@@ -131,36 +174,51 @@ def main() -> None:
     print(f"history: {total} commits, {args.files} files (built in {built:.1f} s)")
 
     raw_git_log(repo)  # warm the page cache so both runs read from memory
-    raw, raw_cpu = raw_git_log(repo)
-    print(f"raw git log --numstat -M: {raw:.2f} s (CPU {raw_cpu:.1f} s)")
-    print(f"load average before the collect: {os.getloadavg()[0]:.1f}")
-
     database = args.workdir / "bench.db"
-    database.unlink(missing_ok=True)
     url = f"sqlite:///{database}"
-    upgrade(url)  # the schema exists first: we time the collect, not the migration
-    elapsed, peak_kb, output, own_cpu, total_cpu = cli_collect(repo, url)
+    ratios = []
+    for run in range(1, args.repeat + 1):
+        raw, raw_cpu = raw_git_log(repo)
+        load = os.getloadavg()[0]
+        database.unlink(missing_ok=True)
+        upgrade(url)  # the schema exists first: we time the collect, not the migration
+        elapsed, peak_kb, output, own_cpu, total_cpu, _ = cli_collect(repo, url)
+        ratios.append(elapsed / raw)
+        print(f"run {run}: raw git log --numstat -M {raw:.2f} s (CPU {raw_cpu:.1f} s); "
+              f"gemba collect git (full, CLI process) {elapsed:.2f} s; ratio {elapsed / raw:.2f}; "
+              f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(
+            f"  collect CPU {total_cpu:.1f} s: {own_cpu:.1f} s in the collect process, "
+            f"{total_cpu - own_cpu:.1f} s in its workers and git processes; "
+            f"VmHWM of the collect process {peak_kb / 1024:.0f} MB"
+        )
+    print(f"  [{output}]")
+    print(f"ratio collect / raw git log, median of {args.repeat}: {statistics.median(ratios):.2f}")
     engine = make_engine(url)
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(
             'SELECT (SELECT count(*) FROM "commit") + (SELECT count(*) FROM filechange)'
         ).scalar_one()
-    print(f"gemba collect git (full, CLI process): {elapsed:.2f} s  [{output}]")
+    print(f"rows written: {rows} ({rows / elapsed:,.0f} rows/s in the last run)")
+
+    database.unlink(missing_ok=True)
+    upgrade(url)
+    _, peak_kb, *_, (tree_kb, git_kb) = cli_collect(repo, url, pss=True)
     print(
-        f"collect CPU: {total_cpu:.1f} s in all, of which {own_cpu:.1f} s in the collect "
-        f"process and {total_cpu - own_cpu:.1f} s in its git processes and parse workers"
+        f"memory run (PSS sampled every 50 ms, not timed): collect process with its workers "
+        f"{tree_kb / 1024:.0f} MB; its git processes {git_kb / 1024:.0f} MB (each maps the "
+        f"pack); VmHWM of the collect process {peak_kb / 1024:.0f} MB"
     )
-    print(f"ratio collect / raw git log: {elapsed / raw:.2f}")
-    print(f"load average after the collect: {os.getloadavg()[0]:.1f}")
-    print(f"rows written: {rows} ({rows / elapsed:,.0f} rows/s)")
-    print(f"peak memory of the collect process (VmHWM): {peak_kb / 1024:.0f} MB")
 
     started = time.perf_counter()
     result = collect_git(engine, repo, name="bench")
     call = time.perf_counter() - started
     assert result.mode == "unchanged", result
-    again, *_rest = cli_collect(repo, url)
-    print(f"incremental, nothing new: collect call {call:.3f} s; whole CLI process {again:.2f} s")
+    again = statistics.median(cli_collect(repo, url)[0] for _ in range(5))
+    print(
+        f"incremental, nothing new: collect call {call:.3f} s; "
+        f"whole CLI process {again:.2f} s (median of 5)"
+    )
     engine.dispose()
 
 
