@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from app import item_flags
 from app.access import Viewer
-from app.models import FrictionFlag, Person, Team, TeamMember
+from app.models import TeamMember
 from dashboards.item_flags import PageItems
 from tests.dashboards import factories as f
+from tests.dashboards.test_item_flags import _flag  # the pages' tests tie flags the same way
 from tests.dashboards.world import NOW, World
 
 SignIn = Callable[[str], TestClient]
@@ -28,19 +29,6 @@ REPO = "acme/shop"
 HOT = "src/checkout.py"  # changed with src/totals.py in ten commits (world.py)
 LEGACY = "src/legacy.py"  # only Zed, who has left, knew it
 CAROLS_PR = 303  # one of Carol's merged PRs (world.py numbers them from 301)
-
-
-def _flag(
-    session: Session, author: Person | None, team: Team, summary: str, **links: Any
-) -> FrictionFlag:
-    flag = f.make_flag(
-        session, author, summary=summary, created_at=NOW - timedelta(days=1), team=team
-    )
-    for name, value in {"repo": REPO, **links}.items():
-        setattr(flag, name, value)
-    session.add(flag)
-    session.flush()
-    return flag
 
 
 @pytest.fixture
