@@ -146,7 +146,10 @@ def _cell(value: object) -> str:
         return f"{value:.2f}" if value == 0 or abs(value) >= 0.01 else f"{value:.2g}"
     if isinstance(value, datetime):
         return value.date().isoformat()
-    return str(value)
+    return str(value).translate(CONTROL_ESCAPES)  # a path may hold a tab or a newline
+
+
+CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in range(32)} | {9: "\\t", 10: "\\n", 13: "\\r"}
 
 
 def hotspots_command(

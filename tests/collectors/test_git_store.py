@@ -335,3 +335,14 @@ def test_sqlite_time_text_is_what_sqlalchemy_writes(timestamp: int) -> None:
     assert process is not None
     moment = datetime.fromtimestamp(timestamp, UTC)
     assert time_value_for(dialect)(timestamp) == process(moment)
+
+
+def test_cli_table_shows_a_path_with_a_newline_on_one_line(tmp_path: Path, run_cli: Any) -> None:
+    repo = RepoBuilder(tmp_path / "r")
+    repo.lines("new\nline.txt", 2)
+    repo.lines("tab\there.txt", 1)
+    repo.commit("odd names")
+    assert run_cli("collect", "git", str(repo.path), "--name", "odd").exit_code == 0
+    table = run_cli("hotspots", "--repo", "odd", "--since", "2000-01-01").output.splitlines()
+    assert len(table) == 3  # the header and one line per file
+    assert table[1].endswith("new\\nline.txt") and table[2].endswith("tab\\there.txt")
