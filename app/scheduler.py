@@ -74,9 +74,10 @@ class Scheduler:
     def _digest(self, now: datetime) -> None:
         try:
             delivery = importlib.import_module("dashboards.digest_delivery")
+            item_flags = importlib.import_module("app.item_flags")
         except ImportError:
             return
-        report = delivery.send_due(self.engine, self.settings, now)
+        report = delivery.send_due(self.engine, self.settings, now, flags=item_flags.lookup)
         if report.sent or report.pending:
             log.info("digests", extra={"sent": len(report.sent), "pending": len(report.pending)})
 

@@ -2,7 +2,9 @@
 
 Managers get their team's week against the week before and their own usual; developers who
 opt in get their review queues and answers to their flags. Nothing ranks people: reports are
-listed by name, and waiting is shown as hours, never as a score.
+listed by name, and waiting is shown as hours, never as a score. Given a flag lookup (the
+front doors pass `app.item_flags.lookup`), each PR, file and talking point also shows the open
+friction flags tied to it that the recipient may see (dashboards/digest_item_flags.py).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from app.settings import Settings
 from dashboards import digest_signals as signals
 from dashboards.digest_data import DigestData, Link, Metric, TalkingPoint
 from dashboards.digest_flags import flag_answers, flag_metrics, own_flags
+from dashboards.digest_item_flags import attach_flags
 from dashboards.digest_points import Sections, top_point
 from dashboards.digest_scope import Scope, manager_scope, person_scope, timezone_of
 from dashboards.digest_week import history, iso_week, resolve_week
+from dashboards.item_flags import FlagLookup
 
 __all__ = ["DigestData", "developer_digest", "iso_week", "manager_digest", "render"]
 
@@ -59,9 +63,16 @@ def _recipient(person: Person, kind: str, week: str, settings: Settings) -> dict
 
 
 def manager_digest(
-    session: Session, manager: Person, week: str | None, settings: Settings, now: datetime
+    session: Session,
+    manager: Person,
+    week: str | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    flags: FlagLookup | None = None,
 ) -> DigestData | None:
-    """The team's week for a manager, or None when they have no reports (no email at all)."""
+    """The team's week for a manager, or None when they have no reports (no email at all).
+    With `flags`, each line carries the open flags tied to it that the manager may see."""
     scope = manager_scope(session, manager)
     if scope is None:
         return None
@@ -94,7 +105,7 @@ def manager_digest(
     data.talking_points = _talking_points(session, scope, sections, settings)
     data.links = [Link(f"Team {name}", page_url(settings, "teams", name)) for name in data.teams]
     data.links.append(_in_browser(settings, data.week))
-    return data
+    return attach_flags(session, data, manager, flags) if flags is not None else data
 
 
 def _in_browser(settings: Settings, week: str) -> Link:
@@ -128,9 +139,16 @@ def _talking_points(
 
 
 def developer_digest(
-    session: Session, person: Person, week: str | None, settings: Settings, now: datetime
+    session: Session,
+    person: Person,
+    week: str | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    flags: FlagLookup | None = None,
 ) -> DigestData:
-    """One developer's week: what waits on their review, their own PRs waiting, flag answers."""
+    """One developer's week: what waits on their review, their own PRs waiting, flag answers.
+    With `flags`, each PR carries the open flags tied to it that the developer may see."""
     assert person.id is not None
     chosen = resolve_week(week, now, timezone_of(session, person, settings.default_timezone))
     scope = person_scope(session, person)
@@ -150,7 +168,7 @@ def developer_digest(
         Link("Your page", page_url(settings, "people", person.login)),
         _in_browser(settings, data.week),
     ]
-    return data
+    return attach_flags(session, data, person, flags) if flags is not None else data
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Literal
 
+from dashboards.item_flags import ItemFlag, ItemRef
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -60,6 +62,39 @@ def metric_from_weeks(
 
 
 @dataclass(frozen=True)
+class OpenFlags:
+    """Open friction flags beside one digest line, those the recipient may see (app.flags'
+    rules): named flags listed, anonymous ones only counted, as the digest counts them
+    elsewhere, so no line of an email can point at who raised one."""
+
+    named: tuple[ItemFlag, ...] = ()
+    anonymous: int = 0
+
+    @classmethod
+    def of(cls, flags: tuple[ItemFlag, ...]) -> OpenFlags:
+        return cls(
+            named=tuple(f for f in flags if not f.anonymous),
+            anonymous=sum(1 for f in flags if f.anonymous),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.named or self.anonymous)
+
+    @property
+    def line(self) -> str:
+        """One line for the email: 'Open flags: “Tests time out” (flaky build, by bob); 1
+        anonymous flag'."""
+        parts = [
+            f"“{f.summary}” ({f.category.replace('_', ' ')}"
+            + (f", by {f.author})" if f.author else ")")
+            for f in self.named
+        ]
+        if self.anonymous:
+            parts.append(f"{self.anonymous} anonymous flag{'s' if self.anonymous != 1 else ''}")
+        return "Open flags: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class WaitingPR:
     repo: str
     number: int
@@ -67,6 +102,7 @@ class WaitingPR:
     url: str | None
     author_login: str | None
     waiting_hours: float
+    flags: OpenFlags = field(default_factory=OpenFlags)
 
 
 @dataclass(frozen=True)
@@ -78,6 +114,8 @@ class TalkingPoint:
     text: str
     evidence_url: str | None
     page_url: str
+    items: tuple[ItemRef, ...] = ()  # the PRs, files and workflows its evidence is about
+    flags: OpenFlags = field(default_factory=OpenFlags)
 
 
 @dataclass(frozen=True)
@@ -88,6 +126,7 @@ class FileNote:
     path: str
     reason: str
     url: str | None
+    flags: OpenFlags = field(default_factory=OpenFlags)
 
 
 @dataclass(frozen=True)

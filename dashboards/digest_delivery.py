@@ -31,6 +31,7 @@ from dashboards.digest import developer_digest, manager_digest, render
 from dashboards.digest_data import DigestData
 from dashboards.digest_scope import CACHE, timezone_of
 from dashboards.digest_week import resolve_week, week_of
+from dashboards.item_flags import FlagLookup
 
 RETRIES = 3
 BACKOFF_SECONDS = 2.0
@@ -88,13 +89,20 @@ def recipients(session: Session) -> list[Person]:
 
 
 def digest_for(
-    session: Session, person: Person, week: str | None, settings: Settings, now: datetime
+    session: Session,
+    person: Person,
+    week: str | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    flags: FlagLookup | None = None,
 ) -> DigestData | None:
-    """A manager's digest when they have reports, else a developer's own digest."""
+    """A manager's digest when they have reports, else a developer's own digest; with
+    `flags` (app.item_flags.lookup), open flags beside its lines."""
     assert person.id is not None
     if has_reports(session, person.id):
-        return manager_digest(session, person, week, settings, now)
-    return developer_digest(session, person, week, settings, now)
+        return manager_digest(session, person, week, settings, now, flags=flags)
+    return developer_digest(session, person, week, settings, now, flags=flags)
 
 
 def ensure_unsubscribe_token(session: Session, person: Person) -> None:
@@ -165,14 +173,18 @@ def send_digests(
     backoff_seconds: float = BACKOFF_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
+    flags: FlagLookup | None = None,
 ) -> SendReport:
     """Send each due digest once. Stops trying after `retries` failed attempts on one message
-    (the server is down): that one and the rest stay pending for the next run."""
+    (the server is down): that one and the rest stay pending for the next run. `flags`: the
+    lookup that puts open flags beside each line (app.item_flags.lookup)."""
     report = SendReport()
     notify = progress or (lambda _event, _due, _detail: None)
     cache: dict[tuple[object, ...], object] = {}  # rows read once for the whole run
     for index, item in enumerate(due):
-        prepared = _prepare(engine, settings, item, now, dry_run, resend_uncertain, report, cache)
+        prepared = _prepare(
+            engine, settings, item, now, dry_run, resend_uncertain, report, cache, flags
+        )
         if prepared is None:
             continue
         if dry_run:
@@ -202,6 +214,7 @@ def _prepare(
     resend_uncertain: bool,
     report: SendReport,
     cache: dict[tuple[object, ...], object],
+    flags: FlagLookup | None,
 ) -> EmailMessage | None:
     """Build the message and claim its delivery row, or None when there is nothing to send."""
     with session_scope(engine) as session:
@@ -218,7 +231,7 @@ def _prepare(
             return None
         if not dry_run:
             ensure_unsubscribe_token(session, person)
-        data = digest_for(session, person, item.week, settings, now)
+        data = digest_for(session, person, item.week, settings, now, flags=flags)
         if data is None or not data.recipient_email:
             return None
         message = render(data, sender=settings.smtp_from)

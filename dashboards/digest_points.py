@@ -99,6 +99,7 @@ def _ci_signals(signals: PersonSignals, section: CiSection, login: str) -> None:
                 job=None,
                 url=pull.run_urls[0] if pull.run_urls else None,
                 pull_number=pull.number,
+                workflows=tuple(pull.workflows),
             )
             for pull in mine.flaked_pulls
         ]
@@ -159,4 +160,5 @@ def top_point(
         text=points[0].text,
         evidence_url=base + link if link and link.startswith("/") else link,
         page_url=f"{base}/people/{person.login}",
+        items=tuple(dict.fromkeys(ref for e in points[0].evidence for ref in e.items)),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlmodel import Session
 
@@ -45,7 +45,7 @@ class ItemFlag:
     status: str  # open, acknowledged, answered
     anonymous: bool
     author: str | None  # always None for an anonymous flag
-    url: str = ""  # the flag in the API: /api/v1/friction/ID
+    url: str  # the flag in the API: /api/v1/friction/ID
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,38 @@ class PageItems:
     paths: set[tuple[str, str]] = field(default_factory=set)
     workflows: set[tuple[str, str]] = field(default_factory=set)
 
+    def add(self, ref: ItemRef) -> None:
+        if ref.kind == "pull":
+            self.pulls.add((ref.repo, int(ref.name)))
+        elif ref.kind == "path":
+            self.paths.add((ref.repo, str(ref.name)))
+        else:
+            self.workflows.add((ref.repo, str(ref.name)))
+
+    @classmethod
+    def of(cls, refs: Iterable[ItemRef]) -> PageItems:
+        items = cls()
+        for ref in refs:
+            items.add(ref)
+        return items
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """One PR, file or workflow that a talking point or a digest line talks about."""
+
+    kind: Literal["pull", "path", "workflow"]
+    repo: str
+    name: str | int  # the PR number, the file path or the workflow name
+
+    @property
+    def key(self) -> str:
+        if self.kind == "pull":
+            return pull_key(self.repo, int(self.name))
+        if self.kind == "path":
+            return path_key(self.repo, str(self.name))
+        return workflow_key(self.repo, str(self.name))
+
 
 def pull_key(repo: str, number: int) -> str:
     return f"pull:{repo}#{number}"
@@ -99,6 +131,10 @@ def items_of(page: Any) -> PageItems:
         items.paths.add((row.repo, row.path))
     for row in _rows(page, "ci_hits", "flaky_jobs", "workflows"):
         items.workflows.add((row.repo, row.workflow))
+    for point in _rows(page, "talking_points"):  # the evidence behind each point, too
+        for evidence in point.evidence:
+            for ref in evidence.items:
+                items.add(ref)
     return items
 
 
@@ -150,3 +186,9 @@ def keyed_flags(
 
 def beside(keyed: dict[str, list[ItemFlag]], key: str) -> FlagsBeside:
     return FlagsBeside.of(keyed.get(key, []))
+
+
+def open_flags(keyed: dict[str, list[ItemFlag]], refs: Iterable[ItemRef]) -> tuple[ItemFlag, ...]:
+    """The flags not yet answered beside any of `refs`, each once, newest first."""
+    found = {flag.id: flag for ref in refs for flag in keyed.get(ref.key, [])}
+    return tuple(sorted((f for f in found.values() if f.status != "answered"), key=lambda f: -f.id))

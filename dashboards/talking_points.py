@@ -7,13 +7,19 @@ signal is from the usual, and the list is kept short.
 
 The sentences are phrased for whoever reads them: "your PRs" only when the reader is the
 person; a manager reading a report's page, or the weekly digest, reads "Bob's PRs".
+
+Each piece of evidence names the PRs, files and workflows it is about (`items`), so the front
+door can put beside it the open friction flags tied to them that the reader may see
+(`with_flags`; the rules themselves never look at who may see which flag).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from dashboards.item_flags import ItemFlag, ItemRef, open_flags
 
 MAX_POINTS = 5
 LONG_PICKUP_MIN_HOURS = 24.0  # a first review within a working day is not worth a 1:1 minute
@@ -30,6 +36,8 @@ class Evidence:
     kind: str  # pr, run, file, flag
     label: str
     url: str | None
+    items: tuple[ItemRef, ...] = ()  # the PR, file or workflows it is about
+    flags: tuple[ItemFlag, ...] = ()  # open flags tied to them, for this reader (with_flags)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class CiHit:
     job: str | None
     url: str | None
     pull_number: int | None = None
+    workflows: tuple[str, ...] = ()  # when `workflow` labels several (the digest's): each name
 
 
 @dataclass(frozen=True)
@@ -162,7 +171,19 @@ def _comparisons(*pairs: tuple[str, float | None]) -> str:
 
 
 def _pr_evidence(pull: PullWait) -> Evidence:
-    return Evidence("pr", f"{pull.repo}#{pull.number}", pull.url)
+    pr = ItemRef("pull", pull.repo, pull.number)
+    return Evidence("pr", f"{pull.repo}#{pull.number}", pull.url, (pr,))
+
+
+def _run_evidence(hit: CiHit) -> Evidence:
+    names = hit.workflows or (hit.workflow,)
+    refs = tuple(ItemRef("workflow", hit.repo, name) for name in names)
+    return Evidence("run", _run_label(hit), hit.url, refs)
+
+
+def _file_evidence(risk: RiskFile) -> Evidence:
+    file = ItemRef("path", risk.repo, risk.path)
+    return Evidence("file", f"{risk.repo}: {risk.path}", risk.url, (file,))
 
 
 def long_pickup(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
@@ -232,7 +253,7 @@ def flaky_builds(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     )
     if not hits and not long_wait:
         return []
-    evidence = [Evidence("run", _run_label(h), h.url) for h in hits[:3]]
+    evidence = [_run_evidence(h) for h in hits[:3]]
     if hits:
         prs = {(h.repo, h.pull_number) for h in hits if h.pull_number is not None}
         on = f" on {len(prs)} of {voice.possessive} PRs" if prs else ""
@@ -299,7 +320,7 @@ def knowledge_risk(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
         f"for {first.idle_days} days. Is there someone to ask, or should what "
         f"{voice.pronoun} learn be written down?"
     )
-    evidence = [Evidence("file", f"{f.repo}: {f.path}", f.url) for f in files[:3]]
+    evidence = [_file_evidence(f) for f in files[:3]]
     return [TalkingPoint("knowledge_risk", text, 1.0 + 0.1 * len(files), evidence)]
 
 
@@ -343,6 +364,21 @@ RULES: Sequence[Callable[[PersonSignals, Voice], list[TalkingPoint]]] = (
     knowledge_risk,
     friction_flags,
 )
+
+
+def with_flags(
+    points: Sequence[TalkingPoint], keyed: dict[str, list[ItemFlag]]
+) -> list[TalkingPoint]:
+    """The points with, beside each piece of evidence, the open flags tied to what it is about.
+
+    `keyed` holds only the flags the reader may see (`dashboards.item_flags.keyed_flags`)."""
+    return [
+        replace(
+            point,
+            evidence=[replace(e, flags=open_flags(keyed, e.items)) for e in point.evidence],
+        )
+        for point in points
+    ]
 
 
 def talking_points(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from app.deps import SessionDep, SettingsDep, ViewerDep
+from app.item_flags import lookup
 from app.models import Person
 from dashboards.digest import render_parts
 from dashboards.digest_delivery import digest_for
@@ -37,7 +38,7 @@ def preview(
     if person is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such person")
     try:
-        data = digest_for(session, person, week, settings, datetime.now(UTC))
+        data = digest_for(session, person, week, settings, datetime.now(UTC), flags=lookup)
     except ValueError as error:
         raise HTTPException(
             422,

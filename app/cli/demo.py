@@ -128,6 +128,7 @@ def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
 def digest_preview(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
     """The manager's weekly digest as an HTML file, when the digest is part of this build."""
     try:
+        from app.item_flags import lookup
         from dashboards.digest import render_parts
         from dashboards.digest_delivery import digest_for
     except ImportError:
@@ -135,7 +136,8 @@ def digest_preview(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
     try:
         with session_scope(engine) as session:
             manager = _person(session, MANAGER)
-            data = digest_for(session, manager, None, run.settings, datetime.now(UTC))
+            now = datetime.now(UTC)
+            data = digest_for(session, manager, None, run.settings, now, flags=lookup)
             if data is None:
                 return None
             _, html = render_parts(data)

@@ -9,6 +9,7 @@ import typer
 from sqlmodel import select
 
 from app.cli.common import engine, fail, print_json, session, settings
+from app.item_flags import lookup
 from app.models import Person
 from dashboards.digest import render_parts
 from dashboards.digest_delivery import (
@@ -45,7 +46,7 @@ def preview(
         if person is None:
             fail(f"no person with login {to!r} (see `gemba people import`)")
         try:
-            data = digest_for(db, person, week, config, now)
+            data = digest_for(db, person, week, config, now, flags=lookup)
         except ValueError as error:
             fail(str(error))
         if data is None:
@@ -95,6 +96,7 @@ def send(
             retries=retries,
             backoff_seconds=backoff,
             progress=_echo,
+            flags=lookup,
         )
     finally:
         db_engine.dispose()

@@ -21,6 +21,7 @@ from app.access import Viewer
 from app.models import TeamMember
 from dashboards.item_flags import PageItems
 from tests.dashboards import factories as f
+from tests.dashboards.html import parse
 from tests.dashboards.test_item_flags import _flag  # the pages' tests tie flags the same way
 from tests.dashboards.world import NOW, World
 
@@ -218,3 +219,22 @@ def test_many_items_are_looked_up_in_slices_with_the_same_answer(
         f"path:{REPO}:{HOT}",
         f"workflow:{REPO}:tests",
     }
+
+
+def test_talking_point_evidence_carries_its_open_flags(
+    signed_in: SignIn, flagged: World, session: Session
+) -> None:
+    """Alice's page, read by Maya: beside the PR and the run behind each point, the open flags
+    tied to them (answered ones are done with; nothing Maya may not see)."""
+    _flag(session, flagged.bob, flagged.platform, "tests hang on Mondays", workflow="tests")
+    session.commit()
+    page = signed_in("maya").get("/people/alice?period=30d", headers={"accept": "application/json"})
+    evidence = {e["label"]: e for point in page.json()["talking_points"] for e in point["evidence"]}
+    pr = evidence[f"{REPO}#412"]
+    assert pr["items"] == [{"kind": "pull", "repo": REPO, "name": 412}]
+    assert [f["summary"] for f in pr["flags"]] == ["412 waited days"]
+    [run] = [e for e in evidence.values() if e["kind"] == "run"]
+    assert [f["summary"] for f in run["flags"]] == ["tests hang on Mondays"]  # not the answered
+    html = parse(signed_in("maya").get("/people/alice?period=30d").text)
+    [first] = html.find_all("ul", class_="evidence")[:1]
+    assert "412 waited days" in first.full_text()
