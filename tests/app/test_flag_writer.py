@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import bindparam, false
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 import app.flag_writer as flag_writer
+import app.flags as flags
 from app.access import Viewer
 from app.flag_writer import (
     Failed,
@@ -24,7 +26,7 @@ from app.flag_writer import (
     Unauthorized,
     write_batch,
 )
-from app.flags import FlagCreate
+from app.flag_schemas import FlagCreate, FlagView
 from app.models import FlagAuthor, FrictionFlag, IdempotencyKey
 from app.tokens import hash_token
 from tests.app.access_world import World, build_world
@@ -148,3 +150,41 @@ def test_a_flag_belongs_to_a_team_of_its_author(engine: Engine, world: World) ->
     ]
     views = [stored(o).view for o in write_batch(engine, posts, admit_all)]
     assert [v.team_name for v in views] == ["Leads", "Search", None]
+
+
+def test_a_key_stored_by_another_transaction_meanwhile_is_a_replay(
+    engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch looked the key up before another transaction stored it: the insert fails,
+    and the members written again one by one find the key (batches of one and of many)."""
+    [first] = write_batch(engine, [post(world, "first", key="raced")], admit_all)
+    before = counts(engine)
+    real = flag_writer.create_flags
+    calls: list[int] = []
+
+    def blind_first_lookup(
+        session: Session, new: list[flags.NewFlag]
+    ) -> list[tuple[FlagView, bool]]:
+        calls.append(len(new))
+        if len(calls) > 1:
+            return real(session, new)
+        with monkeypatch.context() as patch:  # this lookup sees the database as it was before
+            patch.setattr(flags, "_FLAGS_FOR_KEYS", NO_KEYS)
+            return real(session, new)
+
+    monkeypatch.setattr(flag_writer, "create_flags", blind_first_lookup)
+    for posts in (
+        [post(world, "raced again", key="raced")],
+        [post(world, "raced once more", key="raced"), post(world, "bystander", key="b")],
+    ):
+        calls.clear()
+        outcomes = [stored(o) for o in write_batch(engine, posts, admit_all)]
+        assert outcomes[0].view == stored(first).view and not outcomes[0].created
+        assert all(o.created for o in outcomes[1:])
+        assert calls[0] == len(posts) and len(calls) > 1  # failed once, then written again
+    assert counts(engine) == (before[0] + 1, before[1] + 1, before[2] + 1)  # the bystander
+
+
+NO_KEYS = select(IdempotencyKey.key_hash, IdempotencyKey.flag_id).where(
+    col(IdempotencyKey.key_hash).in_(bindparam("key_hashes", expanding=True)), false()
+)
