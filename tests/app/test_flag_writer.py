@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 import app.flag_writer as flag_writer
 import app.flags as flags
 from app.access import Viewer
+from app.flag_schemas import FlagCreate, FlagView
 from app.flag_writer import (
     Failed,
     FlagPost,
@@ -26,7 +27,6 @@ from app.flag_writer import (
     Unauthorized,
     write_batch,
 )
-from app.flag_schemas import FlagCreate, FlagView
 from app.models import FlagAuthor, FrictionFlag, IdempotencyKey
 from app.tokens import hash_token
 from tests.app.access_world import World, build_world
