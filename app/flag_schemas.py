@@ -17,6 +17,13 @@ DETAILS_MAX = 5000
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 
+def _refuse_nul(value: str | None) -> str | None:
+    """PostgreSQL cannot store a NUL character in text; refused on every backend alike."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
 class FlagCreate(BaseModel):
     """What a developer sends; unknown fields are refused so typos do not vanish silently."""
 
@@ -39,11 +46,15 @@ class FlagCreate(BaseModel):
             raise ValueError("summary must not be blank")
         return value
 
+    _no_nul = field_validator("summary", "details", "repo", "path", "workflow")(_refuse_nul)
+
 
 class FlagAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=DETAILS_MAX)
+
+    _no_nul = field_validator("note")(_refuse_nul)
 
 
 class FlagView(BaseModel):

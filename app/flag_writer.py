@@ -10,9 +10,11 @@ written the next one gathers, so batches grow with the load and cost nothing whe
 Exactly once: the batch resolves Idempotency-Keys already stored and repeated within the batch
 (`app.flags.create_flags`); a key another process stores meanwhile makes the batch fail, and
 then every member is written again in a transaction of its own, where the key is found. Any
-other failure is isolated the same way, so one bad member neither loses nor duplicates the
-others. Tokens are resolved and the per-token rate is checked inside the batch as well, which
-saves each request its own session and thread hop.
+other failure of a member (a value the database refuses) is isolated the same way, so one bad
+member neither loses nor duplicates the others; when the database itself fails (locked past
+the busy timeout, connection lost) every member fails at once, without a retry each. Tokens
+are resolved and the per-token rate is checked inside the batch as well, which saves each
+request its own session and thread hop.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from app.access import Viewer
@@ -73,6 +75,8 @@ def write_batch(engine: Engine, posts: list[FlagPost], admit: Admit) -> list[Out
     """Store `posts` in one transaction; if it fails, each in a transaction of its own."""
     try:
         return _transaction(engine, posts, admit)
+    except (OperationalError, InterfaceError) as error:
+        return [Failed(error)] * len(posts)  # the database is locked or gone, not a member's fault
     except Exception as error:
         if len(posts) > 1:
             return [write_batch(engine, [post], admit)[0] for post in posts]

@@ -11,6 +11,7 @@ import asyncio
 import pytest
 from sqlalchemy import bindparam, false
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
 import app.flag_writer as flag_writer
@@ -188,3 +189,21 @@ def test_a_key_stored_by_another_transaction_meanwhile_is_a_replay(
 NO_KEYS = select(IdempotencyKey.key_hash, IdempotencyKey.flag_id).where(
     col(IdempotencyKey.key_hash).in_(bindparam("key_hashes", expanding=True)), false()
 )
+
+
+def test_when_the_database_fails_every_member_fails_at_once(
+    engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locked past the busy timeout or disconnected: no member's fault, so no retry each."""
+    attempts: list[int] = []
+
+    def locked(engine: Engine, posts: list[FlagPost], admit: flag_writer.Admit) -> list[Outcome]:
+        attempts.append(len(posts))
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(flag_writer, "_transaction", locked)
+    before = counts(engine)
+    outcomes = write_batch(engine, [post(world, f"f{n}", key=f"f{n}") for n in range(5)], admit_all)
+    assert attempts == [5]
+    assert all(isinstance(o, Failed) for o in outcomes)
+    assert counts(engine) == before

@@ -87,6 +87,8 @@ BAD_BODIES = [
     ({"summary": "x", "pull_number": "seven"}, "pull_number", "int_parsing"),
     ({"summary": "x", "anonymous": "perhaps"}, "anonymous", "bool_parsing"),
     ({"category": "docs"}, "summary", "missing"),
+    ({"summary": "a\x00b"}, "summary", "value_error"),  # PostgreSQL cannot store it
+    ({"summary": "x", "path": "src/\x00"}, "path", "value_error"),
 ]
 
 
