@@ -1,6 +1,6 @@
 """HTML pages, their JSON twins, chart data as CSV/JSON, and static files (Plotly from the package).
 
-Each handler resolves the viewer, calls one `dashboards.pages` builder and renders its
+Each handler resolves the viewer, calls one `dashboards.page_*` builder and renders its
 dataclass; `Accept: application/json` returns the same dataclass as JSON, so the page and its
 twin cannot drift. Plotly's JavaScript comes from the installed `plotly` package under a
 versioned name with a year-long cache, so the app works on a network without a CDN.
@@ -24,22 +24,24 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, select
 
+import dashboards
 from app import access
 from app.access import Viewer
 from app.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
 from app.item_flags import flags_by_item
 from app.models import OneOnOneNote, Person
-from dashboards import item_flags, pages
+from dashboards import item_flags, page_home, page_person, page_repo, page_team
+from dashboards.page_parts import PageNotFoundError, to_jsonable
 from dashboards.periods import UnknownPeriodError
 
-DASHBOARDS = Path(pages.__file__).parent
+DASHBOARDS = Path(dashboards.__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_URL = f"/static/plotly-{plotly.__version__}.min.js"
 YEAR = 365 * 24 * 3600
 HTTP_422 = 422  # named differently across Starlette versions
 NOTE_MAX = 5000
 
-ItemPage = TypeVar("ItemPage", pages.PersonPage, pages.TeamPage, pages.RepoPage)
+ItemPage = TypeVar("ItemPage", page_person.PersonPage, page_team.TeamPage, page_repo.RepoPage)
 
 templates = Jinja2Templates(directory=DASHBOARDS / "templates")
 
@@ -87,7 +89,7 @@ def _now(request: Request) -> datetime:
 
 def _render(request: Request, template: str, page: Any, **extra: Any) -> Response:
     if _wants_json(request):
-        return JSONResponse(pages.to_jsonable(page))
+        return JSONResponse(to_jsonable(page))
     json_url = str(request.url.include_query_params(format="json"))
     context = {"page": page, "csrf_token": csrf_token(request), "json_url": json_url, **extra}
     return templates.TemplateResponse(request, template, context)
@@ -126,10 +128,10 @@ def _person_page(
     settings: SettingsDep,
     viewer: OptionalViewerDep,
     period: str | None = None,
-) -> pages.PersonPage:
+) -> page_person.PersonPage:
     """The person page for its HTML, its JSON twin and its chart data alike."""
     who = _require(request, viewer)
-    page = pages.person_page(session, who, login, period, _now(request), settings)
+    page = page_person.person_page(session, who, login, period, _now(request), settings)
     return _with_item_flags(session, who, page)
 
 
@@ -141,9 +143,9 @@ def _team_page(
     viewer: OptionalViewerDep,
     period: str | None = None,
     repository: str | None = None,
-) -> pages.TeamPage:
+) -> page_team.TeamPage:
     who = _require(request, viewer)
-    page = pages.team_page(
+    page = page_team.team_page(
         session, who, name, period, _now(request), settings, repository=repository or None
     )
     return _with_item_flags(session, who, page)
@@ -157,15 +159,15 @@ def _repo_page(
     settings: SettingsDep,
     viewer: OptionalViewerDep,
     period: str | None = None,
-) -> pages.RepoPage:
+) -> page_repo.RepoPage:
     who = _require(request, viewer)
-    page = pages.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
+    page = page_repo.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
     return _with_item_flags(session, who, page)
 
 
-PersonPageDep = Annotated[pages.PersonPage, Depends(_person_page)]
-TeamPageDep = Annotated[pages.TeamPage, Depends(_team_page)]
-RepoPageDep = Annotated[pages.RepoPage, Depends(_repo_page)]
+PersonPageDep = Annotated[page_person.PersonPage, Depends(_person_page)]
+TeamPageDep = Annotated[page_team.TeamPage, Depends(_team_page)]
+RepoPageDep = Annotated[page_repo.RepoPage, Depends(_repo_page)]
 
 
 def mount(app: FastAPI) -> None:
@@ -183,7 +185,7 @@ def mount(app: FastAPI) -> None:
         repository: str | None = None,
         period: str | None = None,
     ) -> Response:
-        page = pages.home_page(
+        page = page_home.home_page(
             session,
             _require(request, viewer),
             _now(request),
@@ -313,8 +315,8 @@ def _mount_errors(app: FastAPI) -> None:
             )
         return RedirectResponse("/signin", status.HTTP_303_SEE_OTHER)
 
-    @app.exception_handler(pages.PageNotFoundError)
-    def not_found(request: Request, error: pages.PageNotFoundError) -> Response:
+    @app.exception_handler(PageNotFoundError)
+    def not_found(request: Request, error: PageNotFoundError) -> Response:
         detail = "No page here that you may open."
         if _wants_json(request):
             return JSONResponse({"detail": detail}, status.HTTP_404_NOT_FOUND)

@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from app.access import Viewer
 from app.models import OneOnOneNote, PageView
 from app.settings import Settings
-from dashboards.pages import person_page, to_jsonable
+from dashboards.page_parts import to_jsonable
+from dashboards.page_person import person_page
 from tests.dashboards.html import parse
 from tests.dashboards.world import NOW, World
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.access import Viewer
 from app.models import Person
 from app.settings import Settings
-from dashboards.pages import PersonPage, person_page
+from dashboards.page_person import PersonPage, person_page
 from tests.dashboards import factories as f
 from tests.dashboards.world import NOW, World
 

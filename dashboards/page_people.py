@@ -1,0 +1,54 @@
+"""Team members and the logins and emails of many people, in a few queries for a whole team."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from app.models import Identity, Person, Team, TeamMember
+
+
+def team_member_ids(session: Session, team_id: int) -> list[int]:
+    return list(session.exec(select(TeamMember.person_id).where(TeamMember.team_id == team_id)))
+
+
+def logins_for(session: Session, person_ids: Sequence[int]) -> set[str]:
+    """Logins of many people in two queries: their own and the login identities mapped to them.
+
+    (`app.people.logins_of` also finds case variants seen in PRs, at two table scans a person:
+    right for the person whose page it is, too slow for a whole team.)
+    """
+    if not person_ids:
+        return set()
+    own = session.exec(select(Person.login).where(col(Person.id).in_(person_ids)))
+    claimed = session.exec(
+        select(Identity.value).where(
+            Identity.kind == "login", col(Identity.person_id).in_(person_ids)
+        )
+    )
+    return set(own) | set(claimed)
+
+
+def emails_for(session: Session, person_ids: Sequence[int]) -> set[str]:
+    """Emails of many people in two queries (see `logins_for`)."""
+    if not person_ids:
+        return set()
+    own = session.exec(select(Person.email).where(col(Person.id).in_(person_ids)))
+    claimed = session.exec(
+        select(Identity.value).where(
+            Identity.kind == "email", col(Identity.person_id).in_(person_ids)
+        )
+    )
+    return {e for e in own if e} | set(claimed)
+
+
+def teams_of_person(session: Session, person_id: int) -> list[Team]:
+    return list(
+        session.exec(
+            select(Team)
+            .join(TeamMember, TeamMember.team_id == Team.id)  # type: ignore[arg-type]
+            .where(TeamMember.person_id == person_id)
+            .order_by(Team.name)
+        )
+    )
