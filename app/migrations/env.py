@@ -5,8 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import app.models  # noqa: F401  (fills the metadata)
-from app.models.base import metadata
+from app.models import metadata  # every table (it loads them all)
 
 config = context.config
 

@@ -39,3 +39,19 @@ def test_an_older_schema_is_not_current(db_url: str) -> None:
     command.upgrade(alembic_config(db_url), "head")
     assert is_current(engine)
     engine.dispose()
+
+
+def test_models_package_names_every_table_and_loads_them_on_use() -> None:
+    import app.models as models
+
+    assert sorted(models.__all__) == sorted([*models._MODULE_OF, "metadata"])
+    for name in models.__all__:
+        assert getattr(models, name) is not None
+    assert {table.name for table in models.metadata.sorted_tables} >= {
+        "commit",
+        "person",
+        "workflowrun",
+        "frictionflag",
+        "pullrequest",
+        "synccursor",
+    }

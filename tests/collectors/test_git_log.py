@@ -112,24 +112,26 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_workers_die_with_a_killed_collect(history: Path) -> None:
+def test_workers_die_with_a_killed_collect(history: Path, tmp_path: Path) -> None:
     """SIGKILL on the collect process must not leave workers reading history for nobody."""
     script = f"""
-import os, sys, time
+import os, time
+from pathlib import Path
 from collectors import git_log
 git_log.PARALLEL_MIN_COMMITS, git_log.MIN_CHUNK = 10, 50
 def stuck(*_args):
-    print(os.getpid(), flush=True)
+    (Path({str(tmp_path)!r}) / str(os.getpid())).touch()  # "I am a worker, busy"
     time.sleep(120)
 git_log._parse_chunk = stuck
 repo = git_log.open_repository({str(history)!r})
 list(git_log.iter_commits(repo, git_log.rev_list(repo, git_log.head_sha(repo)), jobs=2))
 """
-    process = subprocess.Popen(
-        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    workers = [int(process.stdout.readline()) for _ in range(2)]
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = [int(path.name) for path in tmp_path.iterdir()]
+    assert len(workers) == 2
     process.send_signal(signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 10
