@@ -33,6 +33,7 @@ from app.models import OneOnOneNote, Person
 from dashboards import item_flags, page_home, page_person, page_repo, page_team
 from dashboards.page_parts import PageNotFoundError, to_jsonable
 from dashboards.periods import UnknownPeriodError
+from dashboards.talking_points import with_flags
 
 DASHBOARDS = Path(dashboards.__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -115,9 +116,12 @@ def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
 
 
 def _with_item_flags(session: Session, viewer: Viewer, page: ItemPage) -> ItemPage:
-    """Put the flags tied to the page's PRs, files and workflows beside them: one query for
-    all of them, filtered by `app.flags` (the one place that decides who sees which flag)."""
+    """Put the flags tied to the page's PRs, files and workflows beside them (and beside the
+    talking points' evidence): one lookup for all of them, filtered by `app.flags` (the one
+    place that decides who sees which flag)."""
     page.item_flags = flags_by_item(session, viewer, item_flags.items_of(page))
+    if isinstance(page, page_person.PersonPage):  # and beside the evidence of its talking points
+        page.talking_points = with_flags(page.talking_points, page.item_flags)
     return page
 
 
