@@ -33,7 +33,7 @@ from sqlalchemy import Connection, DateTime, bindparam, delete, insert, select, 
 from sqlalchemy.engine import Dialect, Engine
 
 from app.models import Commit, FileChange, RepoFile, Repository
-from collectors import git_log
+from collectors import git_history, git_log, git_tree
 from collectors.git_lease import SOURCE, Lease, cursor_t, ensure_row
 from collectors.git_log import ChangeRow, CommitRow, PathMap
 
@@ -240,7 +240,7 @@ def _remove_unreachable(conn: Connection, stored: dict[str, int], reachable: set
     return len(gone)
 
 
-def _refresh_files(conn: Connection, repo_id: int, files: Iterable[git_log.HeadFileRecord]) -> int:
+def _refresh_files(conn: Connection, repo_id: int, files: Iterable[git_tree.HeadFileRecord]) -> int:
     """Make RepoFile equal to the files at HEAD, touching only rows that changed."""
     current = {
         path: (loc, binary)
@@ -308,9 +308,9 @@ def _stored_commits(engine: Engine, repo_id: int) -> dict[str, int]:
         return {sha: int(commit_id) for sha, commit_id in rows}
 
 
-def _read_head_files(repo: Any, head: str) -> list[git_log.HeadFileRecord]:
+def _read_head_files(repo: Any, head: str) -> list[git_tree.HeadFileRecord]:
     """Files at HEAD with their line counts: read while the history is stored, off its path."""
-    return list(git_log.head_files(repo, head))
+    return list(git_tree.head_files(repo, head))
 
 
 def _plan(position: dict[str, Any], head: str, full: bool, repo: Any) -> tuple[str, int | None]:
@@ -392,7 +392,7 @@ def _run(
         -1 if mode == "incremental" else boundary,
         batch_commits,
     )
-    batches = git_log.iter_batches(
+    batches = git_history.iter_batches(
         repo,
         history,
         path_map=path_map,
@@ -401,7 +401,7 @@ def _run(
         time_value=time_value_for(engine.dialect),
     )
     with ThreadPoolExecutor(max_workers=1) as background:
-        files_at_head: Future[list[git_log.HeadFileRecord]] | None = None
+        files_at_head: Future[list[git_tree.HeadFileRecord]] | None = None
         for batch in batches:
             if files_at_head is None:  # only now: the workers are forked, so fork saw no thread
                 files_at_head = background.submit(_read_head_files, repo, head)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors import git_log
+from collectors import git_history, git_log, git_tree
 from tests.fakes.git_repos import RepoBuilder, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,21 +30,21 @@ def test_parallel_slices_read_exactly_what_one_pass_reads(
     repo = git_log.open_repository(history)
     shas = git_log.rev_list(repo, git_log.head_sha(repo))
     serial_map, parallel_map = git_log.PathMap(), git_log.PathMap()
-    serial = list(git_log.iter_commits(repo, shas, path_map=serial_map, jobs=1))
-    monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
-    monkeypatch.setattr(git_log, "MIN_CHUNK", 20)  # 18 chunks over 3 workers
-    parallel = list(git_log.iter_commits(repo, shas, path_map=parallel_map, jobs=3))
-    assert len(git_log._chunks(shas, 3)) == 18
+    serial = list(git_history.iter_commits(repo, shas, path_map=serial_map, jobs=1))
+    monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 10)
+    monkeypatch.setattr(git_history, "MIN_CHUNK", 20)  # 18 chunks over 3 workers
+    parallel = list(git_history.iter_commits(repo, shas, path_map=parallel_map, jobs=3))
+    assert len(git_history._chunks(shas, 3)) == 18
     assert parallel == serial
     assert [c.sha for c in serial] == shas
     assert parallel_map.renames == serial_map.renames and serial_map.renames
-    monkeypatch.setattr(git_log, "EARLY_CHUNK", 30)  # chunks handed out while rev-list walks
+    monkeypatch.setattr(git_history, "EARLY_CHUNK", 30)  # chunks handed out while rev-list walks
     streamed_map = git_log.PathMap()
     walk = git_log.History(repo, git_log.head_sha(repo))
-    streamed = list(git_log.iter_commits(repo, walk, path_map=streamed_map, jobs=3))
+    streamed = list(git_history.iter_commits(repo, walk, path_map=streamed_map, jobs=3))
     assert streamed == serial and walk.complete and walk.shas == shas
     assert streamed_map.renames == serial_map.renames
-    head_paths = {f.path for f in git_log.head_files(repo, git_log.head_sha(repo))}
+    head_paths = {f.path for f in git_tree.head_files(repo, git_log.head_sha(repo))}
     renamed = {c.path for record in serial for c in record.changes if c.old_path}
     assert renamed <= head_paths  # every rename lands on a path that exists at HEAD
 
@@ -55,30 +55,30 @@ def test_a_failing_git_log_is_reported(tmp_path: Path) -> None:
     builder.commit("a")
     repo = git_log.open_repository(builder.path)
     with pytest.raises(git_log.GitInputError, match="git log failed"):
-        list(git_log.iter_commits(repo, ["0" * 40]))
+        list(git_history.iter_commits(repo, ["0" * 40]))
 
 
 def test_a_failing_worker_slice_is_reported(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = git_log.open_repository(history)
     shas = git_log.rev_list(repo, git_log.head_sha(repo))
-    monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
-    monkeypatch.setattr(git_log, "MIN_CHUNK", 50)
+    monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 10)
+    monkeypatch.setattr(git_history, "MIN_CHUNK", 50)
     with pytest.raises(git_log.GitInputError, match="git log failed"):
-        list(git_log.iter_commits(repo, [*shas, "0" * 40], jobs=2))  # the oldest chunk fails
+        list(git_history.iter_commits(repo, [*shas, "0" * 40], jobs=2))  # the oldest chunk fails
 
 
 def test_a_worker_that_dies_is_reported(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = git_log.open_repository(history)
     shas = git_log.rev_list(repo, git_log.head_sha(repo))
-    monkeypatch.setattr(git_log, "PARALLEL_MIN_COMMITS", 10)
-    monkeypatch.setattr(git_log, "MIN_CHUNK", 50)
+    monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 10)
+    monkeypatch.setattr(git_history, "MIN_CHUNK", 50)
 
     def die(*_args: object) -> None:
         os._exit(9)  # as if killed: no "done" message, no error record
 
-    monkeypatch.setattr(git_log, "_parse_chunk", die)
+    monkeypatch.setattr(git_history, "_parse_chunk", die)
     with pytest.raises(git_log.GitInputError, match="worker process died"):
-        list(git_log.iter_commits(repo, shas, jobs=2))
+        list(git_history.iter_commits(repo, shas, jobs=2))
 
 
 @pytest.mark.parametrize(
@@ -98,9 +98,9 @@ def test_bots_by_suffix_or_listed_login(name: str, email: str, expected: bool) -
 def test_blocks_cut_anywhere_parse_the_same(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = git_log.open_repository(history)
     shas = git_log.rev_list(repo, git_log.head_sha(repo))
-    whole = list(git_log.iter_commits(repo, shas))
+    whole = list(git_history.iter_commits(repo, shas))
     monkeypatch.setattr(git_log, "READ_SIZE", 97)  # cuts inside headers, paths and renames
-    assert list(git_log.iter_commits(repo, shas)) == whole
+    assert list(git_history.iter_commits(repo, shas)) == whole
 
 
 def _gone(pid: int) -> bool:
@@ -117,14 +117,14 @@ def test_workers_die_with_a_killed_collect(history: Path, tmp_path: Path) -> Non
     script = f"""
 import os, time
 from pathlib import Path
-from collectors import git_log
-git_log.PARALLEL_MIN_COMMITS, git_log.MIN_CHUNK = 10, 50
+from collectors import git_history, git_log
+git_history.PARALLEL_MIN_COMMITS, git_history.MIN_CHUNK = 10, 50
 def stuck(*_args):
     (Path({str(tmp_path)!r}) / str(os.getpid())).touch()  # "I am a worker, busy"
     time.sleep(120)
-git_log._parse_chunk = stuck
+git_history._parse_chunk = stuck
 repo = git_log.open_repository({str(history)!r})
-list(git_log.iter_commits(repo, git_log.rev_list(repo, git_log.head_sha(repo)), jobs=2))
+list(git_history.iter_commits(repo, git_log.rev_list(repo, git_log.head_sha(repo)), jobs=2))
 """
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     deadline = time.monotonic() + 30
