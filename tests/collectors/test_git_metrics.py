@@ -60,9 +60,12 @@ class Truth:
 
 def oracle(path: Path) -> dict[str, Truth]:
     truths: dict[str, Truth] = {}
-    for raw in _git(path, "ls-tree", "-r", "-z", "--name-only", "HEAD").split(b"\0"):
-        if not raw:
+    for entry in _git(path, "ls-tree", "-r", "-z", "HEAD").split(b"\0"):
+        if not entry:
             continue
+        meta, raw = entry.split(b"\t", 1)
+        if meta.split()[1] != b"blob":
+            continue  # a submodule is a commit, not a file of this repository
         truth = Truth()
         log = _git(
             path,
@@ -93,7 +96,8 @@ def oracle(path: Path) -> dict[str, Truth]:
             if email in truth.names:
                 truth.added_by[email] += added
         blob = _git(path, "cat-file", "-p", b"HEAD:" + raw)
-        truth.loc = 0 if b"\0" in blob[:8000] else len(blob.split(b"\n")) - 1
+        unterminated = 1 if blob and not blob.endswith(b"\n") else 0  # as git's numstat counts
+        truth.loc = 0 if b"\0" in blob[:8000] else blob.count(b"\n") + unterminated
         truths[raw.decode("utf-8", "backslashreplace")] = truth
     return truths
 
@@ -379,3 +383,53 @@ def test_worked_example_from_the_docs() -> None:
     seen = {"person:1": now - timedelta(days=7), "email:bob@example.com": now - timedelta(120)}
     risks = signals.compute_knowledge_risk(owners, seen, now=now)
     assert [(r.path, r.idle_days) for r in risks] == [("db.py", 120)]
+
+
+def build_edge_history(path: Path) -> RepoBuilder:
+    """What real repositories hold besides plain edits: a mode-only change, a symlink, an empty
+    commit, tab and newline in file names, a submodule, an octopus merge, a rename with edits."""
+    sub = RepoBuilder(path.parent / "library")
+    sub.lines("lib.c", 3)
+    sub.commit("library")
+    repo = RepoBuilder(path)
+    repo.lines("run.sh", 4)
+    repo.commit("start", author=ALICE)
+    (repo.path / "run.sh").chmod(0o755)
+    repo.commit("make it executable", author=BOB)
+    (repo.path / "link-to-run").symlink_to("run.sh")
+    repo.commit("symlink", author=BOB)
+    repo.commit("nothing at all", author=CAROL)
+    repo.lines("tab\tname.txt", 2)
+    repo.lines("new\nline.txt", 3)
+    repo.commit("control characters in names", author=CAROL)
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "vendor")
+    repo.commit("vendor the library", author=ALICE)
+    for branch, name in (("one", "a.txt"), ("two", "b.txt")):
+        repo.git("checkout", "-q", "-b", branch, "main")
+        repo.lines(name, 5)
+        repo.commit(f"work on {branch}", author=BOB)
+    repo.git("checkout", "-q", "main")
+    repo.lines("c.txt", 2)
+    repo.commit("main moves on", author=ALICE)
+    repo.git("merge", "-q", "--no-ff", "-m", "octopus", "one", "two")
+    repo.move("run.sh", "bin/run.sh")
+    repo.write("bin/run.sh", (repo.path / "bin/run.sh").read_text() + "echo done\n")
+    repo.commit("move and grow the script", author=CAROL)
+    return repo
+
+
+def test_edge_history_matches_plain_git(tmp_path: Path, engine: Engine, session: Session) -> None:
+    repo = build_edge_history(tmp_path / "edge")
+    result = collect_git(engine, repo.path, name="edge")
+    assert result.commits_added == int(_git(repo.path, "rev-list", "--count", "HEAD"))
+    octopus = session.exec(select(Commit.is_merge).where(Commit.summary == "octopus")).one()
+    assert octopus[0] is True
+    truths = oracle(repo.path)
+    spots = {h.path: h for h in signals.hotspots(session, repo="edge", now=NOW, since=SINCE)}
+    assert set(spots) == {p for p, t in truths.items() if t.commits}
+    assert {"bin/run.sh", "link-to-run", "tab\tname.txt", "new\nline.txt"} <= set(spots)
+    assert "vendor" not in spots  # the submodule is no file of ours
+    for path, spot in spots.items():
+        truth = truths[path]
+        assert (spot.commits, spot.churn, spot.loc) == (truth.commits, truth.churn, truth.loc), path
+    assert spots["bin/run.sh"].commits == 3  # created, made executable (0 lines), moved and grown
