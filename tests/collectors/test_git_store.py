@@ -25,10 +25,11 @@ from app.cli import cli
 from app.db import make_engine
 from app.models import Commit, FileChange, RepoFile, Repository, SyncCursor
 from app.settings import get_settings
+from collectors import git_history
 from collectors.git_lease import CollectRefused, Lease
 from collectors.git_log import GitInputError
 from collectors.git_store import CRASH_ENV, collect_git, stored_head, time_value_for
-from tests.fakes.git_repos import BOB, CAROL, RepoBuilder, git_out, synthetic_history
+from tests.fakes.git_repos import ALICE, BOB, CAROL, RepoBuilder, git_out, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -346,3 +347,33 @@ def test_cli_table_shows_a_path_with_a_newline_on_one_line(tmp_path: Path, run_c
     table = run_cli("hotspots", "--repo", "odd", "--since", "2000-01-01").output.splitlines()
     assert len(table) == 3  # the header and one line per file
     assert table[1].endswith("new\\nline.txt") and table[2].endswith("tab\\there.txt")
+
+
+def test_parallel_runs_full_incremental_and_rewritten_match_a_clean_run(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker-per-core path (forced here on a short history) in every mode."""
+    monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 4)
+    monkeypatch.setattr(git_history, "MIN_CHUNK", 3)
+    monkeypatch.setattr(git_history, "EARLY_CHUNK", 4)
+    repo = _history(tmp_path / "r")
+    for n in range(12):
+        repo.lines(f"app/m{n % 4}.py", n + 2)
+        repo.commit(f"more {n}", author=(ALICE, BOB, CAROL)[n % 3])
+    assert collect_git(engine, repo.path, name="r", jobs=2).mode == "full"
+    repo.move("app/old name.py", "app/renamed.py")
+    repo.commit("rename")
+    for n in range(10):
+        repo.lines("app/renamed.py", 20 + n)
+        repo.lines(f"app/n{n % 3}.py", n + 1)
+        repo.commit(f"after {n}", author=BOB)
+    second = collect_git(engine, repo.path, name="r", jobs=2)
+    assert (second.mode, second.commits_added) == ("incremental", 11)
+    assert_same_as_clean(engine, repo.path, "r")
+    repo.git("reset", "-q", "--hard", "HEAD~3")
+    repo.move("app/main.py", "app/entry.py")
+    repo.commit("rebased")
+    third = collect_git(engine, repo.path, name="r", jobs=2)
+    assert (third.mode, third.commits_removed) == ("full", 3)
+    collect_git(engine, repo.path, name="r-clean", full=True, jobs=1)
+    assert snapshot(engine, "r") == snapshot(engine, "r-clean")
