@@ -10,16 +10,21 @@ limit on bound parameters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
 
 from sqlmodel import Session
 
 from app.access import Viewer
 from app.flag_schemas import FlagView
 from app.flags import flags_for_items
-from dashboards.item_flags import ItemFlag, PageItems, keyed_flags
+from dashboards.item_flags import ItemFlag, PageItems, beside, keyed_flags, pull_key
 
 ITEMS_PER_LOOKUP = 2000  # SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535
+# The terminal reads the database itself, so `gemba` commands see flags as an admin does
+# (anonymous flags of small teams stay hidden from admins too).
+TERMINAL = Viewer(person_id=0, login="(terminal)", is_admin=True)
 
 
 def _find(session: Session, viewer: Viewer, items: PageItems) -> list[FlagView]:
@@ -45,3 +50,14 @@ def lookup(session: Session, viewer: Viewer, items: PageItems) -> Sequence[FlagV
 def flags_by_item(session: Session, viewer: Viewer, items: PageItems) -> dict[str, list[ItemFlag]]:
     """The viewer's flags beside each item, keyed as `dashboards.item_flags` keys them."""
     return keyed_flags(lookup, session, viewer, items)
+
+
+def pull_rows(session: Session, viewer: Viewer, pulls: Iterable[Any]) -> list[dict[str, Any]]:
+    """Each PR (a dataclass with `repository` and `number`) as a dict with its `flags`, as
+    `/api/v1/pulls` and `gemba pulls --json` both give them."""
+    rows = [asdict(pull) for pull in pulls]
+    items = PageItems(pulls={(row["repository"], row["number"]) for row in rows})
+    keyed = flags_by_item(session, viewer, items)
+    for row in rows:
+        row["flags"] = beside(keyed, pull_key(row["repository"], row["number"]))
+    return rows

@@ -8,7 +8,6 @@ Each PR listed carries the friction flags tied to it that the viewer may see (`f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -27,8 +26,7 @@ from app.api.query import (
 )
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
-from app.item_flags import flags_by_item
-from dashboards.item_flags import PageItems, beside, pull_key
+from app.item_flags import pull_rows
 from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
@@ -58,17 +56,7 @@ def get_pulls(
     shown, hidden = LoginVisibility(session, viewer, settings.team_only_mode).split(
         flows, "author_login"
     )
-    return {"repo": repo, "pulls": _with_flags(session, viewer, shown), "hidden": hidden}
-
-
-def _with_flags(session: Session, viewer: Viewer, pulls: Iterable[Any]) -> list[dict[str, Any]]:
-    """Each PR (anything with `repository` and `number`) as a dict with its `flags`."""
-    rows = [asdict(pull) for pull in pulls]
-    items = PageItems(pulls={(row["repository"], row["number"]) for row in rows})
-    keyed = flags_by_item(session, viewer, items)
-    return [
-        {**row, "flags": beside(keyed, pull_key(row["repository"], row["number"]))} for row in rows
-    ]
+    return {"repo": repo, "pulls": pull_rows(session, viewer, shown), "hidden": hidden}
 
 
 def _scope(
@@ -108,7 +96,7 @@ def _visible_report(
     body = asdict(shown)
     flagged = {
         (row["repository"], row["number"]): row
-        for row in _with_flags(session, visibility.viewer, waiting)
+        for row in pull_rows(session, visibility.viewer, waiting)
     }
     for name in ("on_reviewer", "unreviewed"):
         body["waiting"][name] = [

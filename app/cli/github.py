@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
+from app.item_flags import TERMINAL, pull_rows
 from app.models import Team
 from app.people import person_for_login
 from app.settings import Settings
@@ -124,14 +125,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _flow_row(flow: Any) -> str:
+def _flow_row(flow: dict[str, Any]) -> str:
     def h(value: float | None) -> str:
         return "-" if value is None else f"{value:.1f}"
 
+    flags = flow["flags"]
     return (
-        f"#{flow.number:<6} {flow.state:<6} {flow.author_login or '?':<16} "
-        f"{h(flow.coding_hours):>7} {h(flow.pickup_hours):>7} {h(flow.review_hours):>7} "
-        f"{h(flow.merge_hours):>7} {h(flow.cycle_hours):>7} {flow.size or 0:>6}"
+        f"#{flow['number']:<6} {flow['state']:<6} {flow['author_login'] or '?':<16} "
+        f"{h(flow['coding_hours']):>7} {h(flow['pickup_hours']):>7} "
+        f"{h(flow['review_hours']):>7} {h(flow['merge_hours']):>7} "
+        f"{h(flow['cycle_hours']):>7} {flow['size'] or 0:>6} "
+        f"{flags.open + flags.acknowledged or '':>5}"
     )
 
 
@@ -144,7 +148,7 @@ def pulls(
     config = common.settings()
     with common.session() as session:
         common.check_repository(session, repo, _COLLECT_HINT.format(repo=repo))
-        flows = pull_flows(session, settings=config, repo=repo)
+        flows = pull_rows(session, TERMINAL, pull_flows(session, settings=config, repo=repo))
     if as_json:
         common.print_json(flows)
         return
@@ -153,7 +157,8 @@ def pulls(
         return
     typer.echo(
         f"{'PR':<7} {'state':<6} {'author':<16} {'coding':>7} {'pickup':>7} "
-        f"{'review':>7} {'merge':>7} {'cycle':>7} {'size':>6}   (hours)"
+        f"{'review':>7} {'merge':>7} {'cycle':>7} {'size':>6} {'flags':>5}"
+        "   (hours; flags: open friction flags on the PR)"
     )
     for flow in flows:
         typer.echo(_flow_row(flow))

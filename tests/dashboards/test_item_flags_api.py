@@ -7,6 +7,7 @@ gets follows app.flags' rules, the same as the pages'.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -15,10 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session
+from typer.testing import CliRunner
 
 from app import item_flags
 from app.access import Viewer
+from app.cli import cli
 from app.models import TeamMember
+from app.settings import get_settings
 from dashboards.item_flags import PageItems
 from tests.dashboards import factories as f
 from tests.dashboards.html import parse
@@ -238,3 +242,26 @@ def test_talking_point_evidence_carries_its_open_flags(
     html = parse(signed_in("maya").get("/people/alice?period=30d").text)
     [first] = html.find_all("ul", class_="evidence")[:1]
     assert "412 waited days" in first.full_text()
+
+
+def test_gemba_pulls_shows_open_flags_as_an_admin_would(
+    flagged: World, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal reads the database itself: named flags with their authors, and no anonymous
+    flag of a team too small to show one (platform has two members)."""
+    monkeypatch.setenv("GEMBA_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        as_json = CliRunner().invoke(cli, ["pulls", "--repo", REPO, "--json"])
+        table = CliRunner().invoke(cli, ["pulls", "--repo", REPO])
+    finally:
+        get_settings.cache_clear()
+    assert as_json.exit_code == 0, as_json.output
+    pulls = {p["number"]: p for p in json.loads(as_json.stdout)}
+    assert _summaries(pulls[412]["flags"]) == ["412 waited days"]
+    assert pulls[412]["flags"]["items"][0]["url"].startswith("/api/v1/friction/")
+    assert _summaries(pulls[CAROLS_PR]["flags"]) == ["Carol on her own PR", "Alice on Carol's PR"]
+    assert pulls[301]["flags"]["items"] == []
+    assert "flags" in table.stdout.splitlines()[0]
+    [row_412] = [line for line in table.stdout.splitlines() if line.startswith("#412 ")]
+    assert row_412.split()[-1] == "1"
