@@ -3,6 +3,7 @@ that names the command which collects the data; and the charts more than one pag
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,8 @@ from dashboards.figures import Series
 from dashboards.page_parts import with_query
 
 KNOWLEDGE_RISK_SHARE = 0.8  # one author made at least this share of a file's recent changes
+
+Built = tuple[dict[str, Any], str]  # a `dashboards.figures` figure and its summary
 
 
 @dataclass
@@ -29,92 +32,101 @@ class Chart:
     empty: str | None = None
 
 
-def chart(
-    key: str,
-    title: str,
-    data_path: str,
-    query: dict[str, str | None],
-    built: tuple[dict[str, Any], str] | None,
-    rows: list[dict[str, Any]],
-    empty: str,
-) -> Chart:
-    """A chart with its data links; an empty state (naming the command) when there is no data."""
-    base = f"{data_path}/{key}"
-    columns = list(rows[0]) if rows else []
-    if built is None or not rows:
-        return Chart(
-            key,
-            title,
-            empty,
-            None,
-            columns,
-            rows,
-            with_query(base + ".csv", **query),
-            with_query(base + ".json", **query),
-            empty,
-        )
-    figure, summary = built
-    return Chart(
-        key,
-        title,
-        summary,
-        figure,
-        columns,
-        rows,
-        with_query(base + ".csv", **query),
-        with_query(base + ".json", **query),
-    )
+class PageCharts:
+    """Makes one page's charts: each serves its data as CSV and JSON under the page's data
+    path, with the page's query (period, repository), so the data is the chart's own."""
+
+    def __init__(self, data_path: str, query: dict[str, str | None]) -> None:
+        self.data_path = data_path
+        self.query = query
+
+    def empty(self, key: str, title: str, message: str) -> Chart:
+        """The empty state: the message (which names the command that collects the data)
+        stands in for the figure and its summary."""
+        return Chart(key, title, message, None, [], [], *self._data_urls(key), message)
+
+    def drawn(
+        self,
+        key: str,
+        title: str,
+        built: Built | None,
+        rows: list[dict[str, Any]],
+        empty: str,
+    ) -> Chart:
+        """The chart `built` by a `dashboards.figures` builder, with `rows` as its data; the
+        empty state when either is missing."""
+        if built is None or not rows:
+            return self.empty(key, title, empty)
+        figure, summary = built
+        return Chart(key, title, summary, figure, list(rows[0]), rows, *self._data_urls(key))
+
+    def weekly(
+        self,
+        key: str,
+        title: str,
+        weekly: sig.Weekly | None,
+        *,
+        empty: str,
+        draw: Callable[..., Built],
+        y_title: str,
+        unit: str,
+    ) -> Chart:
+        """Weekly series along ISO weeks, drawn as `draw` says (`figures.lines`,
+        `grouped_bars` or `stacked_bars`); the empty state when no week has a value."""
+        if weekly is None or not has_values(weekly):
+            return self.empty(key, title, empty)
+        series = [Series(name, values) for name, values in weekly.series.items()]
+        built = draw(weekly.weeks, series, x_title="ISO week", y_title=y_title, unit=unit)
+        return self.drawn(key, title, built, series_rows("week", weekly.weeks, series), empty)
+
+    def _data_urls(self, key: str) -> tuple[str, str]:
+        base = f"{self.data_path}/{key}"
+        return with_query(base + ".csv", **self.query), with_query(base + ".json", **self.query)
 
 
-def weekly_rows(weekly: sig.Weekly) -> list[dict[str, Any]]:
+def series_rows(
+    column: str, labels: Sequence[str], series: Sequence[Series]
+) -> list[dict[str, Any]]:
+    """A chart's data as rows: one per label (`column` names it), one column per series."""
     return [
-        {"week": week, **{name: values[i] for name, values in weekly.series.items()}}
-        for i, week in enumerate(weekly.weeks)
+        {column: label, **{one.name: one.values[i] for one in series}}
+        for i, label in enumerate(labels)
     ]
 
 
-def weekly_series(weekly: sig.Weekly) -> tuple[list[str], list[Series]]:
-    return weekly.weeks, [Series(name, values) for name, values in weekly.series.items()]
-
-
 def has_values(weekly: sig.Weekly | None) -> bool:
+    """Whether any week holds a value (a week of None is a week without data)."""
     return weekly is not None and any(
         v for values in weekly.series.values() for v in values if v is not None
     )
 
 
-def review_trend_chart(
-    trend: sig.Weekly | None, data_path: str, query: dict[str, str | None]
-) -> Chart:
-    title = "Review flow: weekly median of each phase"
-    empty = f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them."
-    if not has_values(trend):
-        return chart("review_flow", title, data_path, query, None, [], empty)
-    assert trend is not None
-    labels, series = weekly_series(trend)
-    built = figures.lines(
-        labels, series, x_title="ISO week", y_title="Median hours of waiting", unit="hours"
+def review_trend_chart(charts: PageCharts, trend: sig.Weekly | None) -> Chart:
+    """The weekly median of each review phase (team and repository pages)."""
+    return charts.weekly(
+        "review_flow",
+        "Review flow: weekly median of each phase",
+        trend,
+        empty=f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them.",
+        draw=figures.lines,
+        y_title="Median hours of waiting",
+        unit="hours",
     )
-    return chart("review_flow", title, data_path, query, built, weekly_rows(trend), empty)
 
 
 def files_chart(
-    spots: sig.Hotspots | None,
-    data_path: str,
-    query: dict[str, str | None],
-    *,
-    title: str,
-    limit: int = 15,
+    charts: PageCharts, spots: sig.Hotspots | None, *, title: str, limit: int = 15
 ) -> Chart:
+    """The files changed most, vermillion where one author knows them (person and team pages)."""
     empty = f"No file history yet: run `{sig.COLLECT_GIT}` on the repositories."
     if spots is None or not spots.files:
-        return chart("files", title, data_path, query, None, [], empty)
+        return charts.empty("files", title, empty)
     files = spots.files[:limit]
     colours = [
         figures.OKABE_ITO[5] if f.top_share >= KNOWLEDGE_RISK_SHARE else figures.OKABE_ITO[0]
         for f in files
     ]
-    built = figures.horizontal_bars(
+    figure, summary = figures.horizontal_bars(
         [f"{f.repo}: {f.path}" for f in files],
         [float(f.churn) for f in files],
         x_title="Lines changed",
@@ -126,7 +138,7 @@ def files_chart(
             for f in files
         ],
     )
-    built = (built[0], built[1] + " Vermillion bars are files mostly known by one person.")
+    built = (figure, summary + " Vermillion bars are files mostly known by one person.")
     rows = [
         {
             "repo": f.repo,
@@ -138,4 +150,4 @@ def files_chart(
         }
         for f in spots.files
     ]
-    return chart("files", title, data_path, query, built, rows, empty)
+    return charts.drawn("files", title, built, rows, empty)

@@ -10,6 +10,7 @@ from app.models import Identity, Person, Team, TeamMember
 
 
 def team_member_ids(session: Session, team_id: int) -> list[int]:
+    """Who is in the team: the people whose flow the team page and the home filter cover."""
     return list(session.exec(select(TeamMember.person_id).where(TeamMember.team_id == team_id)))
 
 
@@ -22,12 +23,7 @@ def logins_for(session: Session, person_ids: Sequence[int]) -> set[str]:
     if not person_ids:
         return set()
     own = session.exec(select(Person.login).where(col(Person.id).in_(person_ids)))
-    claimed = session.exec(
-        select(Identity.value).where(
-            Identity.kind == "login", col(Identity.person_id).in_(person_ids)
-        )
-    )
-    return set(own) | set(claimed)
+    return set(own) | _claimed(session, person_ids, kind="login")
 
 
 def emails_for(session: Session, person_ids: Sequence[int]) -> set[str]:
@@ -35,15 +31,22 @@ def emails_for(session: Session, person_ids: Sequence[int]) -> set[str]:
     if not person_ids:
         return set()
     own = session.exec(select(Person.email).where(col(Person.id).in_(person_ids)))
-    claimed = session.exec(
-        select(Identity.value).where(
-            Identity.kind == "email", col(Identity.person_id).in_(person_ids)
+    return {e for e in own if e} | _claimed(session, person_ids, kind="email")
+
+
+def _claimed(session: Session, person_ids: Sequence[int], *, kind: str) -> set[str]:
+    """The identities of one kind ("login" or "email") mapped to these people."""
+    return set(
+        session.exec(
+            select(Identity.value).where(
+                Identity.kind == kind, col(Identity.person_id).in_(person_ids)
+            )
         )
     )
-    return {e for e in own if e} | set(claimed)
 
 
 def teams_of_person(session: Session, person_id: int) -> list[Team]:
+    """The person's teams by name: their colleagues are the "team median" of the 1:1 page."""
     return list(
         session.exec(
             select(Team)

@@ -3,9 +3,10 @@ the shared agenda and the viewer's private notes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,7 @@ from dashboards import figures
 from dashboards import page_signals as sig
 from dashboards.figures import Series
 from dashboards.item_flags import ItemFlag
-from dashboards.page_charts import Chart, chart, files_chart, has_values, weekly_rows, weekly_series
+from dashboards.page_charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.page_parts import Link, PageNotFoundError, period_links
 from dashboards.page_people import emails_for, logins_for, team_member_ids, teams_of_person
 from dashboards.periods import PERIOD_LABELS, Period, resolve_period
@@ -30,6 +31,8 @@ from dashboards.talking_points import (
     TalkingPoint,
     talking_points,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -162,18 +165,14 @@ def person_page(
     evidence = person_evidence(session, person, chosen, now, settings)
     teams, reviews, ci, spots = evidence.teams, evidence.reviews, evidence.ci, evidence.spots
     flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
-    data_path = f"/data/person/{person.login}"
-    query: dict[str, str | None] = {"period": chosen.key}
+    maker = PageCharts(f"/data/person/{person.login}", {"period": chosen.key})
     voice = ChartVoice(is_self)
     charts = [
-        _person_flow_chart(reviews, data_path, query, voice),
-        _person_reviews_chart(reviews, data_path, query, voice),
-        _person_ci_chart(ci, data_path, query, voice),
+        _person_flow_chart(maker, reviews, voice),
+        _person_reviews_chart(maker, reviews, voice),
+        _person_ci_chart(maker, ci, voice),
         files_chart(
-            spots,
-            data_path,
-            query,
-            title=f"Files {voice.they} changed, and how widely they are known",
+            maker, spots, title=f"Files {voice.they} changed, and how widely they are known"
         ),
     ]
     path = f"/people/{person.login}"
@@ -255,86 +254,62 @@ def _notes(
     return agenda, None if is_self else private
 
 
+def _against_usual(
+    measure: Callable[[T], list[float | None]], this: T, usual: T, team: T
+) -> list[Series]:
+    """The person's period beside their usual and the team's median, one series each (the
+    names are the data's columns, so they stay "Their usual" whoever reads the page)."""
+    compared = (("This period", this), ("Their usual", usual), ("Team median", team))
+    return [Series(name, measure(values)) for name, values in compared]
+
+
 def _person_flow_chart(
-    reviews: sig.PersonReviews | None,
-    data_path: str,
-    query: dict[str, str | None],
-    voice: ChartVoice,
+    charts: PageCharts, reviews: sig.PersonReviews | None, voice: ChartVoice
 ) -> Chart:
     empty = f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them."
     title = f"Pull request flow against {voice.their} usual"
     if reviews is None:
-        return chart("pr_flow", title, data_path, query, None, [], empty)
+        return charts.empty("pr_flow", title, empty)
     labels = ["Waiting for first review", "In review", "Approved to merge"]
-    series = [
-        Series(
-            name,
-            [phases.pickup, phases.review, phases.merge],
-        )
-        for name, phases in (
-            ("This period", reviews.phases),
-            ("Their usual", reviews.usual),
-            ("Team median", reviews.team),
-        )
-    ]
-    rows = [
-        {"phase": label, **{s.name: s.values[i] for s in series}} for i, label in enumerate(labels)
-    ]
-    has_data = any(v is not None for s in series for v in s.values)
+    series = _against_usual(
+        lambda phases: [phases.pickup, phases.review, phases.merge],
+        reviews.phases,
+        reviews.usual,
+        reviews.team,
+    )
+    if not any(v is not None for s in series for v in s.values):
+        return charts.empty("pr_flow", title, empty)
     built = figures.grouped_bars(
         labels, series, x_title="Phase", y_title="Median hours of waiting", unit="hours"
     )
-    return chart(
-        "pr_flow",
-        title,
-        data_path,
-        query,
-        built if has_data else None,
-        rows if has_data else [],
-        empty,
-    )
+    return charts.drawn("pr_flow", title, built, series_rows("phase", labels, series), empty)
 
 
 def _person_reviews_chart(
-    reviews: sig.PersonReviews | None,
-    data_path: str,
-    query: dict[str, str | None],
-    voice: ChartVoice,
+    charts: PageCharts, reviews: sig.PersonReviews | None, voice: ChartVoice
 ) -> Chart:
-    title = f"Reviews {voice.they} carried for others"
-    empty = f"No reviews yet: run `{sig.COLLECT_GITHUB}` to collect them."
-    if reviews is None or not has_values(reviews.reviews_weekly):
-        return chart("reviews_given", title, data_path, query, None, [], empty)
-    labels, series = weekly_series(reviews.reviews_weekly)
-    built = figures.grouped_bars(
-        labels, series, x_title="ISO week", y_title="Reviews given (count)", unit="reviews"
-    )
-    return chart(
-        "reviews_given", title, data_path, query, built, weekly_rows(reviews.reviews_weekly), empty
+    return charts.weekly(
+        "reviews_given",
+        f"Reviews {voice.they} carried for others",
+        reviews.reviews_weekly if reviews else None,
+        empty=f"No reviews yet: run `{sig.COLLECT_GITHUB}` to collect them.",
+        draw=figures.grouped_bars,
+        y_title="Reviews given (count)",
+        unit="reviews",
     )
 
 
-def _person_ci_chart(
-    ci: sig.PersonCi | None, data_path: str, query: dict[str, str | None], voice: ChartVoice
-) -> Chart:
+def _person_ci_chart(charts: PageCharts, ci: sig.PersonCi | None, voice: ChartVoice) -> Chart:
     title = f"Waiting on CI for {voice.their} pull requests"
     empty = f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
     if ci is None:
-        return chart("ci_waiting", title, data_path, query, None, [], empty)
+        return charts.empty("ci_waiting", title, empty)
     labels = ["Waiting on CI", "Waiting on flaky builds"]
-    series = [
-        Series(name, [waits.on_ci, waits.on_flaky])
-        for name, waits in (
-            ("This period", ci.waits),
-            ("Their usual", ci.usual),
-            ("Team median", ci.team),
-        )
-    ]
-    rows = [
-        {"wait": label, **{s.name: s.values[i] for s in series}} for i, label in enumerate(labels)
-    ]
-    if not any(v for s in series for v in s.values):
-        return chart("ci_waiting", title, data_path, query, None, [], empty)
+    series = _against_usual(
+        lambda waits: [waits.on_ci, waits.on_flaky], ci.waits, ci.usual, ci.team
+    )
+    if not any(v for s in series for v in s.values):  # zero hours of waiting: nothing to draw
+        return charts.empty("ci_waiting", title, empty)
     built = figures.grouped_bars(
         labels,
         series,
@@ -342,4 +317,4 @@ def _person_ci_chart(
         y_title="Hours of waiting",
         unit="hours",
     )
-    return chart("ci_waiting", title, data_path, query, built, rows, empty)
+    return charts.drawn("ci_waiting", title, built, series_rows("wait", labels, series), empty)

@@ -15,7 +15,7 @@ from dashboards import figures
 from dashboards import page_signals as sig
 from dashboards.figures import Series
 from dashboards.item_flags import ItemFlag
-from dashboards.page_charts import Chart, chart, review_trend_chart
+from dashboards.page_charts import Chart, PageCharts, review_trend_chart
 from dashboards.page_parts import Link, PageNotFoundError, period_links
 from dashboards.periods import GROUP_PERIODS, Period, resolve_period
 
@@ -57,14 +57,13 @@ def repo_page(
         now=now,
         settings=settings,
     )
-    data_path = f"/data/repo/{repo.name}"
-    query: dict[str, str | None] = {"period": chosen.key}
+    maker = PageCharts(f"/data/repo/{repo.name}", {"period": chosen.key})
     charts = [
-        _treemap_chart(spots, data_path, query),
-        _coupling_chart(spots, data_path, query),
-        _risk_chart(spots, data_path, query),
-        _workflows_chart(ci, data_path, query),
-        review_trend_chart(reviews.trend if reviews else None, data_path, query),
+        _treemap_chart(maker, spots),
+        _coupling_chart(maker, spots),
+        _risk_chart(maker, spots),
+        _workflows_chart(maker, ci),
+        review_trend_chart(maker, reviews.trend if reviews else None),
     ]
     return RepoPage(
         name=repo.name,
@@ -78,13 +77,11 @@ def repo_page(
     )
 
 
-def _treemap_chart(
-    spots: sig.Hotspots | None, data_path: str, query: dict[str, str | None]
-) -> Chart:
+def _treemap_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
     title = "Hotspots: where change concentrates, coloured by ownership"
     empty = f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
     if spots is None or not spots.files:
-        return chart("hotspots", title, data_path, query, None, [], empty)
+        return charts.empty("hotspots", title, empty)
     files = spots.files[:60]
     built = figures.treemap(
         [f.path for f in files],
@@ -109,12 +106,10 @@ def _treemap_chart(
         }
         for f in spots.files
     ]
-    return chart("hotspots", title, data_path, query, built, rows, empty)
+    return charts.drawn("hotspots", title, built, rows, empty)
 
 
-def _coupling_chart(
-    spots: sig.Hotspots | None, data_path: str, query: dict[str, str | None]
-) -> Chart:
+def _coupling_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
     title = "Files that change together"
     empty = (
         "No files changed together often enough in this period."
@@ -122,7 +117,7 @@ def _coupling_chart(
         else f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
     )
     if spots is None or not spots.coupling:
-        return chart("coupling", title, data_path, query, None, [], empty)
+        return charts.empty("coupling", title, empty)
     pairs = spots.coupling[:15]
     built = figures.horizontal_bars(
         [f"{p.first} ↔ {p.second}" for p in pairs],
@@ -137,10 +132,10 @@ def _coupling_chart(
         {"first": p.first, "second": p.second, "together": p.together, "strength": p.strength}
         for p in spots.coupling
     ]
-    return chart("coupling", title, data_path, query, built, rows, empty)
+    return charts.drawn("coupling", title, built, rows, empty)
 
 
-def _risk_chart(spots: sig.Hotspots | None, data_path: str, query: dict[str, str | None]) -> Chart:
+def _risk_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
     title = "Knowledge risk: files whose main author has gone quiet"
     empty = (
         "Every file's main author has committed in the last 90 days."
@@ -148,7 +143,7 @@ def _risk_chart(spots: sig.Hotspots | None, data_path: str, query: dict[str, str
         else f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
     )
     if spots is None or not spots.knowledge_risk:
-        return chart("knowledge_risk", title, data_path, query, None, [], empty)
+        return charts.empty("knowledge_risk", title, empty)
     files = spots.knowledge_risk[:15]
     built = figures.horizontal_bars(
         [f.path for f in files],
@@ -169,14 +164,14 @@ def _risk_chart(spots: sig.Hotspots | None, data_path: str, query: dict[str, str
         }
         for f in spots.knowledge_risk
     ]
-    return chart("knowledge_risk", title, data_path, query, built, rows, empty)
+    return charts.drawn("knowledge_risk", title, built, rows, empty)
 
 
-def _workflows_chart(ci: sig.GroupCi | None, data_path: str, query: dict[str, str | None]) -> Chart:
+def _workflows_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
     title = "CI per workflow: failure rate and flaky runs"
     empty = f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
     if ci is None or not ci.workflows:
-        return chart("ci_workflows", title, data_path, query, None, [], empty)
+        return charts.empty("ci_workflows", title, empty)
     flows = sorted(ci.workflows, key=lambda w: w.workflow.lower())
     labels = [w.workflow for w in flows]
     built = figures.grouped_bars(
@@ -202,4 +197,4 @@ def _workflows_chart(ci: sig.GroupCi | None, data_path: str, query: dict[str, st
         }
         for w in flows
     ]
-    return chart("ci_workflows", title, data_path, query, built, rows, empty)
+    return charts.drawn("ci_workflows", title, built, rows, empty)

@@ -17,15 +17,7 @@ from app.settings import Settings
 from dashboards import figures
 from dashboards import page_signals as sig
 from dashboards.item_flags import ItemFlag
-from dashboards.page_charts import (
-    Chart,
-    chart,
-    files_chart,
-    has_values,
-    review_trend_chart,
-    weekly_rows,
-    weekly_series,
-)
+from dashboards.page_charts import Chart, PageCharts, files_chart, has_values, review_trend_chart
 from dashboards.page_parts import Link, PageNotFoundError, period_links, with_query
 from dashboards.page_people import emails_for, logins_for, team_member_ids
 from dashboards.periods import GROUP_PERIODS, Period, iso_week, resolve_period, weeks_between
@@ -88,17 +80,16 @@ def team_page(
         else sig.team_hotspots(session, emails=emails, period=chosen, now=now)
     )
     show_names = not settings.team_only_mode and access.manages_team(session, viewer, team.id)
-    data_path = f"/data/team/{team.name}"
-    query: dict[str, str | None] = {"period": chosen.key, "repository": repository}
+    maker = PageCharts(f"/data/team/{team.name}", {"period": chosen.key, "repository": repository})
     charts = [
-        review_trend_chart(reviews.trend if reviews else None, data_path, query),
-        _waiting_now_chart(reviews.waiting if reviews else None, data_path, query),
-        _load_chart(reviews.load if reviews else None, show_names, data_path, query),
-        _ci_health_chart(ci, data_path, query),
-        _flaky_jobs_chart(ci, data_path, query),
-        _hours_lost_chart(reviews, ci, data_path, query),
-        files_chart(spots, data_path, query, title="Hotspots the team works in"),
-        _flags_chart(team_flags_by_week(session, team_id=team.id, period=chosen), data_path, query),
+        review_trend_chart(maker, reviews.trend if reviews else None),
+        _waiting_now_chart(maker, reviews.waiting if reviews else None),
+        _load_chart(maker, reviews.load if reviews else None, show_names),
+        _ci_health_chart(maker, ci),
+        _flaky_jobs_chart(maker, ci),
+        _hours_lost_chart(maker, reviews, ci),
+        files_chart(maker, spots, title="Hotspots the team works in"),
+        _flags_chart(maker, team_flags_by_week(session, team_id=team.id, period=chosen)),
     ]
     path = f"/teams/{team.name}"
     repo_names = known_repositories(session)
@@ -144,9 +135,7 @@ def _flags_weekly(rows: Any, period: Period) -> sig.Weekly:
     )
 
 
-def _waiting_now_chart(
-    waiting: list[sig.WaitingPull] | None, data_path: str, query: dict[str, str | None]
-) -> Chart:
+def _waiting_now_chart(charts: PageCharts, waiting: list[sig.WaitingPull] | None) -> Chart:
     title = "Pull requests waiting now"
     empty = (
         "Nothing is waiting for a review right now."
@@ -154,7 +143,7 @@ def _waiting_now_chart(
         else f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them."
     )
     if not waiting:
-        return chart("waiting_now", title, data_path, query, None, [], empty)
+        return charts.empty("waiting_now", title, empty)
     shown = sorted(waiting, key=lambda w: -w.waited_hours)[:20]
     built = figures.horizontal_bars(
         [f"{w.repo}#{w.number}" for w in shown],
@@ -176,16 +165,14 @@ def _waiting_now_chart(
         }
         for w in waiting
     ]
-    return chart("waiting_now", title, data_path, query, built, rows, empty)
+    return charts.drawn("waiting_now", title, built, rows, empty)
 
 
-def _load_chart(
-    load: dict[str, int] | None, show_names: bool, data_path: str, query: dict[str, str | None]
-) -> Chart:
+def _load_chart(charts: PageCharts, load: dict[str, int] | None, show_names: bool) -> Chart:
     title = "Reviewer load: how reviews are spread (by name, not a ranking)"
     empty = f"No reviews yet: run `{sig.COLLECT_GITHUB}` to collect them."
     if not load:
-        return chart("reviewer_load", title, data_path, query, None, [], empty)
+        return charts.empty("reviewer_load", title, empty)
     names = sorted(load, key=str.lower)
     values = [float(load[n]) for n in names]
     built = figures.spread(
@@ -200,24 +187,22 @@ def _load_chart(
         if show_names
         else [{"reviews": int(v)} for v in sorted(values)]
     )
-    return chart("reviewer_load", title, data_path, query, built, rows, empty)
+    return charts.drawn("reviewer_load", title, built, rows, empty)
 
 
-def _ci_health_chart(ci: sig.GroupCi | None, data_path: str, query: dict[str, str | None]) -> Chart:
-    title = "CI health: runs, failures and flaky runs per week"
-    empty = f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
-    if ci is None or not has_values(ci.weekly):
-        return chart("ci_health", title, data_path, query, None, [], empty)
-    labels, series = weekly_series(ci.weekly)
-    built = figures.grouped_bars(
-        labels, series, x_title="ISO week", y_title="Workflow runs (count)", unit="runs"
+def _ci_health_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
+    return charts.weekly(
+        "ci_health",
+        "CI health: runs, failures and flaky runs per week",
+        ci.weekly if ci else None,
+        empty=f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them.",
+        draw=figures.grouped_bars,
+        y_title="Workflow runs (count)",
+        unit="runs",
     )
-    return chart("ci_health", title, data_path, query, built, weekly_rows(ci.weekly), empty)
 
 
-def _flaky_jobs_chart(
-    ci: sig.GroupCi | None, data_path: str, query: dict[str, str | None]
-) -> Chart:
+def _flaky_jobs_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
     title = "Top flaky jobs"
     empty = (
         "No flaky jobs in this period."
@@ -225,7 +210,7 @@ def _flaky_jobs_chart(
         else f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
     )
     if ci is None or not ci.flaky_jobs:
-        return chart("flaky_jobs", title, data_path, query, None, [], empty)
+        return charts.empty("flaky_jobs", title, empty)
     jobs = ci.flaky_jobs[:10]
     built = figures.horizontal_bars(
         [f"{j.workflow} / {j.job}" for j in jobs],
@@ -246,41 +231,47 @@ def _flaky_jobs_chart(
         }
         for j in ci.flaky_jobs
     ]
-    return chart("flaky_jobs", title, data_path, query, built, rows, empty)
+    return charts.drawn("flaky_jobs", title, built, rows, empty)
 
 
 def _hours_lost_chart(
-    reviews: sig.TeamReviews | None,
-    ci: sig.GroupCi | None,
-    data_path: str,
-    query: dict[str, str | None],
+    charts: PageCharts, reviews: sig.TeamReviews | None, ci: sig.GroupCi | None
 ) -> Chart:
-    title = "Hours lost to waiting, per week"
-    empty = f"No waiting measured yet: run `{sig.COLLECT_GITHUB}` and `{sig.COLLECT_CI}`."
-    parts = [w for w in (reviews.waiting_hours if reviews else None, ci.wait_hours if ci else None)]
-    present = [w for w in parts if has_values(w)]
+    return charts.weekly(
+        "hours_lost",
+        "Hours lost to waiting, per week",
+        _on_shared_weeks(
+            [reviews.waiting_hours if reviews else None, ci.wait_hours if ci else None]
+        ),
+        empty=f"No waiting measured yet: run `{sig.COLLECT_GITHUB}` and `{sig.COLLECT_CI}`.",
+        draw=figures.stacked_bars,
+        y_title="Hours of waiting",
+        unit="hours",
+    )
+
+
+def _on_shared_weeks(parts: list[sig.Weekly | None]) -> sig.Weekly | None:
+    """The series of every part that has values, over the weeks of all of them (None in a
+    week a part does not cover); None when no part has a value."""
+    present = [w for w in parts if w is not None and has_values(w)]
     if not present:
-        return chart("hours_lost", title, data_path, query, None, [], empty)
+        return None
     weeks = sorted({week for w in present for week in w.weeks})
     merged = sig.Weekly(weeks=weeks, series={})
     for weekly in present:
         for name, values in weekly.series.items():
             by_week = dict(zip(weekly.weeks, values, strict=True))
             merged.series[name] = [by_week.get(week) for week in weeks]
-    labels, series = weekly_series(merged)
-    built = figures.stacked_bars(
-        labels, series, x_title="ISO week", y_title="Hours of waiting", unit="hours"
-    )
-    return chart("hours_lost", title, data_path, query, built, weekly_rows(merged), empty)
+    return merged
 
 
-def _flags_chart(weekly: sig.Weekly, data_path: str, query: dict[str, str | None]) -> Chart:
-    title = "Friction flags by category"
-    empty = f"No friction flags in this period. Anyone can raise one with `{sig.RAISE_FLAG}`."
-    if not has_values(weekly):
-        return chart("flags", title, data_path, query, None, [], empty)
-    labels, series = weekly_series(weekly)
-    built = figures.stacked_bars(
-        labels, series, x_title="ISO week", y_title="Flags raised (count)", unit="flags"
+def _flags_chart(charts: PageCharts, weekly: sig.Weekly) -> Chart:
+    return charts.weekly(
+        "flags",
+        "Friction flags by category",
+        weekly,
+        empty=f"No friction flags in this period. Anyone can raise one with `{sig.RAISE_FLAG}`.",
+        draw=figures.stacked_bars,
+        y_title="Flags raised (count)",
+        unit="flags",
     )
-    return chart("flags", title, data_path, query, built, weekly_rows(weekly), empty)
