@@ -79,6 +79,13 @@ def raw_git_log(repo: Path) -> tuple[float, float]:
     return time.perf_counter() - started, children_cpu() - cpu
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every process on the machine has used since boot (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def _own_cpu(pid: int) -> float:
     """CPU seconds of the process itself (all its threads), from /proc/PID/stat."""
     try:
@@ -178,15 +185,23 @@ def main() -> None:
     url = f"sqlite:///{database}"
     ratios = []
     for run in range(1, args.repeat + 1):
+        busy = machine_busy_seconds()
         raw, raw_cpu = raw_git_log(repo)
+        raw_others = machine_busy_seconds() - busy - raw_cpu
         load = os.getloadavg()[0]
         database.unlink(missing_ok=True)
         upgrade(url)  # the schema exists first: we time the collect, not the migration
+        busy = machine_busy_seconds()
         elapsed, peak_kb, output, own_cpu, total_cpu, _ = cli_collect(repo, url)
+        others = machine_busy_seconds() - busy - total_cpu
         ratios.append(elapsed / raw)
         print(f"run {run}: raw git log --numstat -M {raw:.2f} s (CPU {raw_cpu:.1f} s); "
               f"gemba collect git (full, CLI process) {elapsed:.2f} s; ratio {elapsed / raw:.2f}; "
               f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(
+            f"  CPU used meanwhile by everything else on the machine (this script's polling "
+            f"included): {raw_others:.1f} s during the git log, {others:.1f} s during the collect"
+        )
         print(
             f"  collect CPU {total_cpu:.1f} s: {own_cpu:.1f} s in the collect process, "
             f"{total_cpu - own_cpu:.1f} s in its workers and git processes; "
