@@ -23,6 +23,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, select
 
 from app.db import make_engine, upgrade
+from app.item_flags import lookup  # as `gemba digest send` does: open flags beside each line
 from app.models import (
     Commit,
     FileChange,
@@ -226,7 +227,7 @@ def main() -> None:
         began, cpu_began = time.perf_counter(), time.process_time()
         built = total_bytes = 0
         for manager in managers:
-            data = manager_digest(session, manager, None, settings, NOW)
+            data = manager_digest(session, manager, None, settings, NOW, flags=lookup)
             if data is None:
                 continue
             total_bytes += len(render(data).as_bytes())
@@ -242,7 +243,7 @@ def main() -> None:
     began, cpu_began = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         due = all_due(session, None, NOW, settings)
-    report = send_digests(engine, settings, due, now=NOW, dry_run=True)
+    report = send_digests(engine, settings, due, now=NOW, dry_run=True, flags=lookup)
     print(
         f"send --dry-run path (a session per recipient, rows shared): "
         f"{len(report.would_send)} digests in {time.perf_counter() - began:.2f} s wall, "
