@@ -3,15 +3,15 @@
 Access: workflow and job aggregates go to any signed-in viewer. Anything tied to one person
 (who a flaky build belonged to, who reran it, their hours waiting) is shown only when the
 viewer may see that person (app.access); others are counted as hidden, never named.
-`/health` and `/flaky` give durations in seconds; `/lost` gives hours of waiting and runner
-minutes, with the unit in each field's name (dashboards/ci_lost.py, shared with the CLI).
+Pipeline and queue durations are in minutes, red time and waiting in hours, with the unit in
+each field's name (dashboards/ci_health.py and dashboards/ci_lost.py, shared with the CLI).
 Each workflow and job row of `/health` and `/flaky` carries the friction flags tied to its
 workflow that the viewer may see (`flags`), looked up once per answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -24,8 +24,8 @@ from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.item_flags import flags_by_item
 from app.models import Team
+from dashboards.ci_health import CiHealthOut, FlakyOut, workflow_items
 from dashboards.ci_lost import TimeLostOut
-from dashboards.item_flags import PageItems, beside, workflow_key
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 from dashboards.signals.ci_queries import load_people
 
@@ -59,17 +59,6 @@ def window(since: datetime | None, until: datetime | None) -> tuple[datetime, da
     if end - start > MAX_WINDOW:
         raise bad_query("since", "the window may span at most 366 days")
     return start, end
-
-
-def seconds(data: Any) -> Any:
-    """Durations as seconds (float) throughout, rather than ISO 8601 duration strings."""
-    if isinstance(data, timedelta):
-        return data.total_seconds()
-    if isinstance(data, dict):
-        return {key: seconds(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [seconds(value) for value in data]
-    return data
 
 
 def scope(
@@ -126,36 +115,27 @@ def ci_filter(
 CiFilterDep = Annotated[CiFilter, Depends(ci_filter)]
 
 
-def with_flags(session: Session, viewer: Viewer, *lists: list[dict[str, Any]]) -> None:
-    """Add `flags` to every row (a dict with `repo` and `workflow`) of `lists`, in one lookup."""
-    rows = [row for rows in lists for row in rows]
-    items = PageItems(workflows={(row["repo"], row["workflow"]) for row in rows})
-    keyed = flags_by_item(session, viewer, items)
-    for row in rows:
-        row["flags"] = beside(keyed, workflow_key(row["repo"], row["workflow"]))
-
-
-@router.get("/health", responses=DENIED)
-def get_health(session: SessionDep, viewer: ViewerDep, filters: CiFilterDep) -> dict[str, Any]:
-    """Per workflow and job, weekly: runs, success rate, durations, queue times, red time
-    (of one team's or one person's builds with `team=` / `person=`). Durations are seconds.
+@router.get("/health", response_model=CiHealthOut, responses=DENIED)
+def get_health(session: SessionDep, viewer: ViewerDep, filters: CiFilterDep) -> CiHealthOut:
+    """Per workflow and job, weekly: runs, success rate, durations and queue times in minutes,
+    red time in hours (of one team's or one person's builds with `team=` / `person=`).
     Each workflow carries the flags tied to it that you may see."""
     health = ci_health(session, **filters.signal_args())
-    workflows = [seconds(asdict(h)) for h in health]
-    with_flags(session, viewer, workflows)
-    return {**filters.echo(), "workflows": workflows}
+    keyed = flags_by_item(session, viewer, workflow_items(health))
+    return CiHealthOut.of(health, keyed, **filters.echo())
 
 
-@router.get("/flaky", responses=DENIED)
+@router.get("/flaky", response_model=FlakyOut, responses=DENIED)
 def get_flaky(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
     filters: CiFilterDep,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> FlakyOut:
     """Flaky rate, flaky workflow groups (same SHA failed and passed) and top flaky jobs.
-    Durations are seconds. Each group and job carries the flags tied to its workflow."""
+    Waiting is in hours, runner time in minutes. Each group and job carries the flags tied to
+    its workflow."""
     report = flaky_report(session, **filters.signal_args(), top=top)
     visible = LoginVisibility(session, viewer, settings.team_only_mode)
     groups = [
@@ -166,9 +146,8 @@ def get_flaky(
         )
         for g in report.workflows
     ]
-    body = seconds(asdict(replace(report, workflows=groups)))
-    with_flags(session, viewer, body["workflows"], body["jobs"])
-    return {**filters.echo(), **body}
+    keyed = flags_by_item(session, viewer, workflow_items([*groups, *report.jobs]))
+    return FlakyOut.of(replace(report, workflows=groups), keyed, **filters.echo())
 
 
 @router.get("/lost", response_model=TimeLostOut, responses=DENIED)

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import typer
 
 from app.cli import common
+from app.item_flags import TERMINAL, flags_by_item
+from dashboards.item_flags import ItemFlag
 from dashboards.signals.builds import ci_health, flaky_report, time_lost
 
 T = TypeVar("T")
@@ -66,6 +68,14 @@ def _check_repo(repo: str) -> None:
         common.check_repository(session, repo, f"run `gemba collect github {repo} --only ci`")
 
 
+def _flags(rows: list[Any]) -> dict[str, list[ItemFlag]]:
+    """The flags beside each workflow, as the terminal (an admin) sees them: one lookup."""
+    from dashboards.ci_health import workflow_items
+
+    with common.session() as session:
+        return flags_by_item(session, TERMINAL, workflow_items(rows))
+
+
 def _hours(value: timedelta | None) -> str:
     return "-" if value is None else f"{value.total_seconds() / 3600:.1f} h"
 
@@ -92,18 +102,13 @@ def _read(
     repo: str,
     since: datetime | None,
     until: datetime | None,
-    as_json: bool,
     signal: Callable[..., T],
-) -> tuple[T, datetime, datetime] | None:
-    """Check the repository, compute `signal` over the window; print JSON and return None
-    when asked for JSON, else hand the result back for a table."""
+) -> tuple[T, datetime, datetime]:
+    """Check the repository and compute `signal` over the window."""
     _check_repo(repo)
     start, end = _window(since, until)
     with common.session() as session:
         result = signal(session, repo=repo, since=start, until=end)
-    if as_json:
-        common.print_json(result)
-        return None
     return result, start, end
 
 
@@ -114,11 +119,18 @@ def health(
     until: datetime | None = UntilOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Per workflow, weekly: runs, success rate, duration and queue p50/p90, red time."""
-    read = _read(repo, since, until, as_json, ci_health)
-    if read is None:
+    """Per workflow, weekly: runs, success rate, duration and queue p50/p90, red time.
+
+    --json prints what GET /api/v1/ci/health answers: durations in minutes, red time in hours.
+    """
+    workflows, start, end = _read(repo, since, until, ci_health)
+    if as_json:
+        from dashboards.ci_health import CiHealthOut  # only --json needs pydantic models
+
+        common.print_json(
+            CiHealthOut.of(workflows, _flags(workflows), since=start, until=end, repo=repo)
+        )
         return
-    workflows, start, end = read
     rows = [
         [
             w.workflow,
@@ -150,11 +162,17 @@ def flaky(
     until: datetime | None = UntilOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Flaky rate (same SHA failed and passed) and the jobs that flake, with links."""
-    read = _read(repo, since, until, as_json, flaky_report)
-    if read is None:
+    """Flaky rate (same SHA failed and passed) and the jobs that flake, with links.
+
+    --json prints what GET /api/v1/ci/flaky answers: waited_hours and runner_minutes.
+    """
+    report, start, end = _read(repo, since, until, flaky_report)
+    if as_json:
+        from dashboards.ci_health import FlakyOut
+
+        keyed = _flags([*report.workflows, *report.jobs])
+        common.print_json(FlakyOut.of(report, keyed, since=start, until=end, repo=repo))
         return
-    report = read[0]
     typer.echo(
         f"{report.flaky} flaky of {report.groups} workflow/commit groups "
         f"({_percent(report.flaky_rate)})"
@@ -179,9 +197,7 @@ def lost(
 
     --json prints what GET /api/v1/ci/lost answers: waited_hours and runner_minutes.
     """
-    read = _read(repo, since, until, False, time_lost)
-    assert read is not None
-    result, start, end = read
+    result, start, end = _read(repo, since, until, time_lost)
     if as_json:
         from dashboards.ci_lost import TimeLostOut  # only this command needs pydantic models
 

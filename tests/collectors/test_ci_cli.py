@@ -35,6 +35,32 @@ def test_health_flaky_and_lost_in_the_terminal(runner: CliRunner) -> None:
     flaky = runner.invoke(cli, ["ci", "flaky", "--repo", "acme/app", *WINDOW])
     assert "1 flaky of 3" in flaky.output and "test (3.11)" in flaky.output
 
+
+def test_health_and_flaky_json_is_the_api_shape(runner: CliRunner) -> None:
+    """`--json` prints what /api/v1/ci/health and /flaky answer: minutes and hours by name."""
+    health = json.loads(
+        runner.invoke(cli, ["ci", "health", "--repo", "acme/app", "--json", *WINDOW]).output
+    )
+    assert health["repo"] == "acme/app"
+    ci = next(w for w in health["workflows"] if w["workflow"] == "CI")
+    assert ci["weeks"][0]["red_hours"] == 1.0 and "red_time" not in ci["weeks"][0]
+    assert ci["weeks"][0]["duration_p50_minutes"] is not None
+    assert ci["flags"] == {"open": 0, "acknowledged": 0, "answered": 0, "items": []}
+    table = runner.invoke(cli, ["ci", "health", "--repo", "acme/app", *WINDOW]).output
+    assert f"{ci['weeks'][0]['duration_p50_minutes']:.1f} min" in table
+    assert f"{ci['weeks'][0]['red_hours']:.1f} h" in table
+
+    flaky = json.loads(
+        runner.invoke(cli, ["ci", "flaky", "--repo", "acme/app", "--json", *WINDOW]).output
+    )
+    assert (flaky["flaky"], flaky["groups"]) == (1, 3)
+    group = flaky["workflows"][0]
+    assert (group["waited_hours"], group["runner_minutes"]) == (0.5, 6.0)
+    assert group["person"] == "ana" and "wait" not in group  # the terminal sees as an admin
+    assert flaky["jobs"][0]["job"] == "test (3.11)" and "flags" in flaky["jobs"][0]
+
+
+def test_lost_in_the_terminal(runner: CliRunner) -> None:
     lost = runner.invoke(cli, ["ci", "lost", "--repo", "acme/app", "--json", *WINDOW])
     data = json.loads(lost.output)
     assert data["waited_hours"] == 0.5 and data["by_person"][0]["key"] == "ana"
