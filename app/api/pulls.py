@@ -4,6 +4,7 @@ Access: repo aggregates (phase medians, counts) go to any signed-in viewer; a te
 who may see that team; anything about one person (a PR's numbers, reviews given, a PR waiting)
 only to viewers who may see that person (app.access). Hidden rows are counted, not listed.
 Each PR listed carries the friction flags tied to it that the viewer may see (`flags`).
+Answers are documented and checked by `dashboards.reviews_out`; every duration is in hours.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.api.query import (
 from app.api.visibility import LoginVisibility, visible_person, visible_team
 from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.item_flags import pull_rows
+from dashboards.reviews_out import FlowOut, PullsOut
 from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
@@ -36,7 +38,7 @@ FORBIDDEN = {403: {"description": "Not visible to this viewer"}}
 NOT_FOUND = {404: {"description": "No such repository, team or person"}}
 
 
-@router.get("/pulls", responses={**FORBIDDEN, **REPO_NOT_FOUND})
+@router.get("/pulls", response_model=PullsOut, responses={**FORBIDDEN, **REPO_NOT_FOUND})
 def get_pulls(
     session: SessionDep,
     settings: SettingsDep,
@@ -105,7 +107,7 @@ def _visible_report(
     return {**body, "hidden": {"reviewer_load": hidden_load, "waiting": hidden_waiting}}
 
 
-@router.get("/reviews/flow", responses={**FORBIDDEN, **NOT_FOUND})
+@router.get("/reviews/flow", response_model=FlowOut, responses={**FORBIDDEN, **NOT_FOUND})
 def get_review_flow(
     session: SessionDep,
     settings: SettingsDep,

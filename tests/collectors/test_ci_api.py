@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -155,42 +154,3 @@ def test_time_lost_says_its_units_in_the_openapi_schema(client: tuple[TestClient
     for name, field in fields.items():
         if field.get("type") == "number":
             assert name.endswith(("_hours", "_minutes")), name
-
-
-def _number_fields(spec: dict[str, Any], schema: dict[str, Any], seen: set[str]) -> set[str]:
-    """Names of the number (not integer) properties reachable from `schema`, through $refs,
-    arrays and nullable unions."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[1]
-        if name in seen:
-            return set()
-        seen.add(name)
-        schema = spec["components"]["schemas"][name]
-    found: set[str] = set()
-    for name, field in schema.get("properties", {}).items():
-        kinds = [field, *field.get("anyOf", [])]
-        if any(kind.get("type") == "number" for kind in kinds):
-            found.add(name)
-        for kind in [*kinds, *(kind.get("items", {}) for kind in kinds)]:
-            found |= _number_fields(spec, kind, seen)
-    return found
-
-
-@pytest.mark.parametrize("path", ["/api/v1/ci/health", "/api/v1/ci/flaky", "/api/v1/ci/lost"])
-def test_every_ci_number_names_its_unit_in_the_openapi_schema(
-    client: tuple[TestClient, dict], path: str
-) -> None:
-    http, _ = client
-    spec = http.get("/openapi.json").json()
-    answer = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
-    numbers = _number_fields(spec, answer["schema"], set())
-    assert numbers  # the answer documents its durations at all
-    rates = {name for name in numbers if name.endswith("_rate")}  # 0 to 1, no unit
-    assert all(name.endswith(("_hours", "_minutes")) for name in numbers - rates), numbers
-
-
-def test_health_durations_are_described_with_their_unit(client: tuple[TestClient, dict]) -> None:
-    http, _ = client
-    week = http.get("/openapi.json").json()["components"]["schemas"]["WeekOut"]["properties"]
-    assert "minutes" in week["duration_p50_minutes"]["description"]
-    assert week["red_hours"]["description"].startswith("Hours")
