@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboards import figures
-from dashboards import page_signals as sig
 from dashboards.figures import Series
+from dashboards.page_commands import COLLECT_GIT, COLLECT_GITHUB
+from dashboards.page_hotspots import Hotspots
 from dashboards.page_parts import with_query
+from dashboards.page_weekly import Weekly
 
 KNOWLEDGE_RISK_SHARE = 0.8  # one author made at least this share of a file's recent changes
 
@@ -64,7 +66,7 @@ class PageCharts:
         self,
         key: str,
         title: str,
-        weekly: sig.Weekly | None,
+        weekly: Weekly | None,
         *,
         empty: str,
         draw: Callable[..., Built],
@@ -94,20 +96,20 @@ def series_rows(
     ]
 
 
-def has_values(weekly: sig.Weekly | None) -> bool:
+def has_values(weekly: Weekly | None) -> bool:
     """Whether any week holds a value (a week of None is a week without data)."""
     return weekly is not None and any(
         v for values in weekly.series.values() for v in values if v is not None
     )
 
 
-def review_trend_chart(charts: PageCharts, trend: sig.Weekly | None) -> Chart:
+def review_trend_chart(charts: PageCharts, trend: Weekly | None) -> Chart:
     """The weekly median of each review phase (team and repository pages)."""
     return charts.weekly(
         "review_flow",
         "Review flow: weekly median of each phase",
         trend,
-        empty=f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them.",
+        empty=f"No pull requests yet: run `{COLLECT_GITHUB}` to collect them.",
         draw=figures.lines,
         y_title="Median hours of waiting",
         unit="hours",
@@ -115,10 +117,10 @@ def review_trend_chart(charts: PageCharts, trend: sig.Weekly | None) -> Chart:
 
 
 def files_chart(
-    charts: PageCharts, spots: sig.Hotspots | None, *, title: str, limit: int = 15
+    charts: PageCharts, spots: Hotspots | None, *, title: str, limit: int = 15
 ) -> Chart:
     """The files changed most, vermillion where one author knows them (person and team pages)."""
-    empty = f"No file history yet: run `{sig.COLLECT_GIT}` on the repositories."
+    empty = f"No file history yet: run `{COLLECT_GIT}` on the repositories."
     if spots is None or not spots.files:
         return charts.empty("files", title, empty)
     files = spots.files[:limit]

@@ -17,12 +17,15 @@ from app.models.base import as_utc
 from app.people import logins_of
 from app.settings import Settings
 from dashboards import figures
-from dashboards import page_signals as sig
 from dashboards.figures import Series
 from dashboards.item_flags import ItemFlag
+from dashboards.page_builds import PersonCi, person_ci
 from dashboards.page_charts import Chart, PageCharts, files_chart, series_rows
+from dashboards.page_commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
+from dashboards.page_hotspots import people_hotspots
 from dashboards.page_parts import Link, PageNotFoundError, period_links
 from dashboards.page_people import emails_for, logins_for, team_member_ids, teams_of_person
+from dashboards.page_reviews import PersonReviews, person_reviews
 from dashboards.periods import PERIOD_LABELS, Period, resolve_period
 from dashboards.talking_points import (
     FlagItem,
@@ -110,7 +113,7 @@ def person_evidence(
     team_logins = logins_for(session, colleague_ids) if colleague_ids else set(logins)
     emails = emails_for(session, [person.id])
 
-    reviews = sig.person_reviews(
+    reviews = person_reviews(
         session,
         logins=logins,
         team_logins=team_logins,
@@ -118,8 +121,8 @@ def person_evidence(
         now=now,
         settings=settings,
     )
-    ci = sig.person_ci(session, logins=logins, team_logins=team_logins, period=chosen, now=now)
-    spots = sig.people_hotspots(session, emails=emails, period=chosen, now=now)
+    ci = person_ci(session, logins=logins, team_logins=team_logins, period=chosen, now=now)
+    spots = people_hotspots(session, emails=emails, period=chosen, now=now)
     flags = person_flags(session, person.id)
     risk = [
         RiskFile(f.repo, f.path, f.url, f.top_author or "someone", f.idle_days or 0)
@@ -196,8 +199,8 @@ def person_page(
         if signals.has_any_data
         else (
             f"No activity for {person.name or person.login} in this period yet. "
-            f"Collect data with `{sig.COLLECT_GIT}`, `{sig.COLLECT_GITHUB}` and "
-            f"`{sig.COLLECT_CI}`, or pick a longer period."
+            f"Collect data with `{COLLECT_GIT}`, `{COLLECT_GITHUB}` and "
+            f"`{COLLECT_CI}`, or pick a longer period."
         ),
     )
 
@@ -264,9 +267,9 @@ def _against_usual(
 
 
 def _person_flow_chart(
-    charts: PageCharts, reviews: sig.PersonReviews | None, voice: ChartVoice
+    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice
 ) -> Chart:
-    empty = f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them."
+    empty = f"No pull requests yet: run `{COLLECT_GITHUB}` to collect them."
     title = f"Pull request flow against {voice.their} usual"
     if reviews is None:
         return charts.empty("pr_flow", title, empty)
@@ -286,22 +289,22 @@ def _person_flow_chart(
 
 
 def _person_reviews_chart(
-    charts: PageCharts, reviews: sig.PersonReviews | None, voice: ChartVoice
+    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice
 ) -> Chart:
     return charts.weekly(
         "reviews_given",
         f"Reviews {voice.they} carried for others",
         reviews.reviews_weekly if reviews else None,
-        empty=f"No reviews yet: run `{sig.COLLECT_GITHUB}` to collect them.",
+        empty=f"No reviews yet: run `{COLLECT_GITHUB}` to collect them.",
         draw=figures.grouped_bars,
         y_title="Reviews given (count)",
         unit="reviews",
     )
 
 
-def _person_ci_chart(charts: PageCharts, ci: sig.PersonCi | None, voice: ChartVoice) -> Chart:
+def _person_ci_chart(charts: PageCharts, ci: PersonCi | None, voice: ChartVoice) -> Chart:
     title = f"Waiting on CI for {voice.their} pull requests"
-    empty = f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
+    empty = f"No CI runs yet: run `{COLLECT_CI}` to collect them."
     if ci is None:
         return charts.empty("ci_waiting", title, empty)
     labels = ["Waiting on CI", "Waiting on flaky builds"]

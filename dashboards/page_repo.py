@@ -12,11 +12,14 @@ from app.access import Viewer
 from app.models import Repository
 from app.settings import Settings
 from dashboards import figures
-from dashboards import page_signals as sig
 from dashboards.figures import Series
 from dashboards.item_flags import ItemFlag
+from dashboards.page_builds import GroupCi, WorkflowHealth, group_ci
 from dashboards.page_charts import Chart, PageCharts, review_trend_chart
+from dashboards.page_commands import COLLECT_CI, COLLECT_GIT
+from dashboards.page_hotspots import FileSignal, Hotspots, repo_hotspots
 from dashboards.page_parts import Link, PageNotFoundError, period_links
+from dashboards.page_reviews import WaitingPull, team_reviews
 from dashboards.periods import GROUP_PERIODS, Period, resolve_period
 
 
@@ -27,10 +30,10 @@ class RepoPage:
     period: Period
     periods: list[Link]
     charts: list[Chart]
-    knowledge_risk: list[sig.FileSignal]
+    knowledge_risk: list[FileSignal]
     kind: str = "repo"
-    waiting: list[sig.WaitingPull] = field(default_factory=list)
-    workflows: list[sig.WorkflowHealth] = field(default_factory=list)
+    waiting: list[WaitingPull] = field(default_factory=list)
+    workflows: list[WorkflowHealth] = field(default_factory=list)
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
@@ -47,9 +50,9 @@ def repo_page(
     if repo is None:
         raise PageNotFoundError(name)
     chosen = resolve_period(session, period, now=now)
-    spots = sig.repo_hotspots(session, repository=repo.name, period=chosen, now=now)
-    ci = sig.group_ci(session, team_logins=None, repository=repo.name, period=chosen, now=now)
-    reviews = sig.team_reviews(
+    spots = repo_hotspots(session, repository=repo.name, period=chosen, now=now)
+    ci = group_ci(session, team_logins=None, repository=repo.name, period=chosen, now=now)
+    reviews = team_reviews(
         session,
         team_logins=None,
         repository=repo.name,
@@ -77,9 +80,9 @@ def repo_page(
     )
 
 
-def _treemap_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
+def _treemap_chart(charts: PageCharts, spots: Hotspots | None) -> Chart:
     title = "Hotspots: where change concentrates, coloured by ownership"
-    empty = f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
+    empty = f"No file history yet: run `{COLLECT_GIT}` on this repository."
     if spots is None or not spots.files:
         return charts.empty("hotspots", title, empty)
     files = spots.files[:60]
@@ -109,12 +112,12 @@ def _treemap_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
     return charts.drawn("hotspots", title, built, rows, empty)
 
 
-def _coupling_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
+def _coupling_chart(charts: PageCharts, spots: Hotspots | None) -> Chart:
     title = "Files that change together"
     empty = (
         "No files changed together often enough in this period."
         if spots is not None
-        else f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
+        else f"No file history yet: run `{COLLECT_GIT}` on this repository."
     )
     if spots is None or not spots.coupling:
         return charts.empty("coupling", title, empty)
@@ -135,12 +138,12 @@ def _coupling_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
     return charts.drawn("coupling", title, built, rows, empty)
 
 
-def _risk_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
+def _risk_chart(charts: PageCharts, spots: Hotspots | None) -> Chart:
     title = "Knowledge risk: files whose main author has gone quiet"
     empty = (
         "Every file's main author has committed in the last 90 days."
         if spots is not None
-        else f"No file history yet: run `{sig.COLLECT_GIT}` on this repository."
+        else f"No file history yet: run `{COLLECT_GIT}` on this repository."
     )
     if spots is None or not spots.knowledge_risk:
         return charts.empty("knowledge_risk", title, empty)
@@ -167,9 +170,9 @@ def _risk_chart(charts: PageCharts, spots: sig.Hotspots | None) -> Chart:
     return charts.drawn("knowledge_risk", title, built, rows, empty)
 
 
-def _workflows_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
+def _workflows_chart(charts: PageCharts, ci: GroupCi | None) -> Chart:
     title = "CI per workflow: failure rate and flaky runs"
-    empty = f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
+    empty = f"No CI runs yet: run `{COLLECT_CI}` to collect them."
     if ci is None or not ci.workflows:
         return charts.empty("ci_workflows", title, empty)
     flows = sorted(ci.workflows, key=lambda w: w.workflow.lower())

@@ -15,11 +15,15 @@ from app.models import CATEGORIES, FrictionFlag, Person, Team
 from app.models.base import as_utc
 from app.settings import Settings
 from dashboards import figures
-from dashboards import page_signals as sig
 from dashboards.item_flags import ItemFlag
+from dashboards.page_builds import FlakyJob, GroupCi, group_ci
 from dashboards.page_charts import Chart, PageCharts, files_chart, has_values, review_trend_chart
+from dashboards.page_commands import COLLECT_CI, COLLECT_GITHUB, RAISE_FLAG
+from dashboards.page_hotspots import FileSignal, repo_hotspots, team_hotspots
 from dashboards.page_parts import Link, PageNotFoundError, period_links, with_query
 from dashboards.page_people import emails_for, logins_for, team_member_ids
+from dashboards.page_reviews import TeamReviews, WaitingPull, team_reviews
+from dashboards.page_weekly import Weekly
 from dashboards.periods import GROUP_PERIODS, Period, iso_week, resolve_period, weeks_between
 from dashboards.repositories import known_repositories
 
@@ -34,10 +38,10 @@ class TeamPage:
     period: Period
     periods: list[Link]
     charts: list[Chart]
-    waiting: list[sig.WaitingPull]
-    knowledge_risk: list[sig.FileSignal]
+    waiting: list[WaitingPull]
+    knowledge_risk: list[FileSignal]
     kind: str = "team"
-    flaky_jobs: list[sig.FlakyJob] = field(default_factory=list)
+    flaky_jobs: list[FlakyJob] = field(default_factory=list)
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
@@ -63,7 +67,7 @@ def team_page(
     )
     team_logins = logins_for(session, member_ids)
     emails = emails_for(session, member_ids)
-    reviews = sig.team_reviews(
+    reviews = team_reviews(
         session,
         team_logins=team_logins,
         repository=repository,
@@ -71,13 +75,11 @@ def team_page(
         now=now,
         settings=settings,
     )
-    ci = sig.group_ci(
-        session, team_logins=team_logins, repository=repository, period=chosen, now=now
-    )
+    ci = group_ci(session, team_logins=team_logins, repository=repository, period=chosen, now=now)
     spots = (
-        sig.repo_hotspots(session, repository=repository, period=chosen, now=now)
+        repo_hotspots(session, repository=repository, period=chosen, now=now)
         if repository
-        else sig.team_hotspots(session, emails=emails, period=chosen, now=now)
+        else team_hotspots(session, emails=emails, period=chosen, now=now)
     )
     show_names = not settings.team_only_mode and access.manages_team(session, viewer, team.id)
     maker = PageCharts(f"/data/team/{team.name}", {"period": chosen.key, "repository": repository})
@@ -111,7 +113,7 @@ def team_page(
     )
 
 
-def team_flags_by_week(session: Session, *, team_id: int, period: Period) -> sig.Weekly:
+def team_flags_by_week(session: Session, *, team_id: int, period: Period) -> Weekly:
     """Friction flags raised for the team, by category and ISO week (counts only)."""
     rows = session.exec(
         select(FrictionFlag.category, FrictionFlag.created_at).where(
@@ -123,24 +125,24 @@ def team_flags_by_week(session: Session, *, team_id: int, period: Period) -> sig
     return _flags_weekly(rows, period)
 
 
-def _flags_weekly(rows: Any, period: Period) -> sig.Weekly:
+def _flags_weekly(rows: Any, period: Period) -> Weekly:
     counts: Counter[tuple[str, str]] = Counter()
     for category, created_at in rows:
         counts[(category, iso_week(as_utc(created_at) or created_at))] += 1
     weeks = weeks_between(period.start, period.end)
     used = [c for c in CATEGORIES if any(cat == c for cat, _ in counts)]
-    return sig.Weekly(
+    return Weekly(
         weeks=weeks,
         series={c.replace("_", " "): [float(counts[(c, w)]) for w in weeks] for c in used},
     )
 
 
-def _waiting_now_chart(charts: PageCharts, waiting: list[sig.WaitingPull] | None) -> Chart:
+def _waiting_now_chart(charts: PageCharts, waiting: list[WaitingPull] | None) -> Chart:
     title = "Pull requests waiting now"
     empty = (
         "Nothing is waiting for a review right now."
         if waiting is not None
-        else f"No pull requests yet: run `{sig.COLLECT_GITHUB}` to collect them."
+        else f"No pull requests yet: run `{COLLECT_GITHUB}` to collect them."
     )
     if not waiting:
         return charts.empty("waiting_now", title, empty)
@@ -170,7 +172,7 @@ def _waiting_now_chart(charts: PageCharts, waiting: list[sig.WaitingPull] | None
 
 def _load_chart(charts: PageCharts, load: dict[str, int] | None, show_names: bool) -> Chart:
     title = "Reviewer load: how reviews are spread (by name, not a ranking)"
-    empty = f"No reviews yet: run `{sig.COLLECT_GITHUB}` to collect them."
+    empty = f"No reviews yet: run `{COLLECT_GITHUB}` to collect them."
     if not load:
         return charts.empty("reviewer_load", title, empty)
     names = sorted(load, key=str.lower)
@@ -190,24 +192,24 @@ def _load_chart(charts: PageCharts, load: dict[str, int] | None, show_names: boo
     return charts.drawn("reviewer_load", title, built, rows, empty)
 
 
-def _ci_health_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
+def _ci_health_chart(charts: PageCharts, ci: GroupCi | None) -> Chart:
     return charts.weekly(
         "ci_health",
         "CI health: runs, failures and flaky runs per week",
         ci.weekly if ci else None,
-        empty=f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them.",
+        empty=f"No CI runs yet: run `{COLLECT_CI}` to collect them.",
         draw=figures.grouped_bars,
         y_title="Workflow runs (count)",
         unit="runs",
     )
 
 
-def _flaky_jobs_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
+def _flaky_jobs_chart(charts: PageCharts, ci: GroupCi | None) -> Chart:
     title = "Top flaky jobs"
     empty = (
         "No flaky jobs in this period."
         if ci is not None
-        else f"No CI runs yet: run `{sig.COLLECT_CI}` to collect them."
+        else f"No CI runs yet: run `{COLLECT_CI}` to collect them."
     )
     if ci is None or not ci.flaky_jobs:
         return charts.empty("flaky_jobs", title, empty)
@@ -234,30 +236,28 @@ def _flaky_jobs_chart(charts: PageCharts, ci: sig.GroupCi | None) -> Chart:
     return charts.drawn("flaky_jobs", title, built, rows, empty)
 
 
-def _hours_lost_chart(
-    charts: PageCharts, reviews: sig.TeamReviews | None, ci: sig.GroupCi | None
-) -> Chart:
+def _hours_lost_chart(charts: PageCharts, reviews: TeamReviews | None, ci: GroupCi | None) -> Chart:
     return charts.weekly(
         "hours_lost",
         "Hours lost to waiting, per week",
         _on_shared_weeks(
             [reviews.waiting_hours if reviews else None, ci.wait_hours if ci else None]
         ),
-        empty=f"No waiting measured yet: run `{sig.COLLECT_GITHUB}` and `{sig.COLLECT_CI}`.",
+        empty=f"No waiting measured yet: run `{COLLECT_GITHUB}` and `{COLLECT_CI}`.",
         draw=figures.stacked_bars,
         y_title="Hours of waiting",
         unit="hours",
     )
 
 
-def _on_shared_weeks(parts: list[sig.Weekly | None]) -> sig.Weekly | None:
+def _on_shared_weeks(parts: list[Weekly | None]) -> Weekly | None:
     """The series of every part that has values, over the weeks of all of them (None in a
     week a part does not cover); None when no part has a value."""
     present = [w for w in parts if w is not None and has_values(w)]
     if not present:
         return None
     weeks = sorted({week for w in present for week in w.weeks})
-    merged = sig.Weekly(weeks=weeks, series={})
+    merged = Weekly(weeks=weeks, series={})
     for weekly in present:
         for name, values in weekly.series.items():
             by_week = dict(zip(weekly.weeks, values, strict=True))
@@ -265,12 +265,12 @@ def _on_shared_weeks(parts: list[sig.Weekly | None]) -> sig.Weekly | None:
     return merged
 
 
-def _flags_chart(charts: PageCharts, weekly: sig.Weekly) -> Chart:
+def _flags_chart(charts: PageCharts, weekly: Weekly) -> Chart:
     return charts.weekly(
         "flags",
         "Friction flags by category",
         weekly,
-        empty=f"No friction flags in this period. Anyone can raise one with `{sig.RAISE_FLAG}`.",
+        empty=f"No friction flags in this period. Anyone can raise one with `{RAISE_FLAG}`.",
         draw=figures.stacked_bars,
         y_title="Flags raised (count)",
         unit="flags",
