@@ -56,17 +56,7 @@ def _review_signals(
     merged_before = [f for f in mine if any(_within(f.merged_at, w) for w in weeks[1:])]
     team_merged = [f for f in section.flows if _within(f.merged_at, week)]
     signals.pulls = [
-        PullWait(
-            repo=f.repository,
-            number=f.number,
-            title=f.title,
-            url=f.html_url,
-            pickup_hours=f.pickup_hours,
-            waiting_now=(f.repository, f.number) in section.unreviewed,
-            waited_hours=w.waited_hours
-            if (w := section.unreviewed.get((f.repository, f.number)))
-            else None,
-        )
+        PullWait.from_flow(f, section.unreviewed)
         for f in sorted(mine, key=lambda f: f.created_at, reverse=True)
         if _alive(f, week) or (f.repository, f.number) in section.unreviewed
     ]

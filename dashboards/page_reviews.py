@@ -132,15 +132,7 @@ def person_reviews(
         for w in reviews.waiting_now(session, now=now, settings=settings, authors=logins).unreviewed
     }
     pulls = [
-        PullWait(
-            repo=f.repository,
-            number=f.number,
-            title=f.title,
-            url=f.html_url,
-            pickup_hours=f.pickup_hours,
-            waiting_now=(f.repository, f.number) in waiting,
-            waited_hours=w.waited_hours if (w := waiting.get((f.repository, f.number))) else None,
-        )
+        PullWait.from_flow(f, waiting)
         for f in sorted(now_flows, key=lambda f: f.created_at, reverse=True)
     ]
     in_period = [g for g in given if g.submitted_at >= period.start]

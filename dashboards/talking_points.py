@@ -15,11 +15,12 @@ door can put beside it the open friction flags tied to them that the reader may 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from dashboards.item_flags import ItemFlag, ItemRef, open_flags
+from dashboards.signals.reviews import PullFlow, WaitingPull
 
 MAX_POINTS = 5
 LONG_PICKUP_MIN_HOURS = 24.0  # a first review within a working day is not worth a 1:1 minute
@@ -59,6 +60,23 @@ class PullWait:
     pickup_hours: float | None  # None: no review yet
     waiting_now: bool = False  # open, ready, and no review yet
     waited_hours: float | None = None  # for PRs waiting now: hours so far
+
+    @classmethod
+    def from_flow(
+        cls, flow: PullFlow, unreviewed: Mapping[tuple[str, int], WaitingPull]
+    ) -> PullWait:
+        """The PR as the person page and the digest list it: waiting now if among `unreviewed`."""
+        key = (flow.repository, flow.number)
+        waiting = unreviewed.get(key)
+        return cls(
+            repo=flow.repository,
+            number=flow.number,
+            title=flow.title,
+            url=flow.html_url,
+            pickup_hours=flow.pickup_hours,
+            waiting_now=key in unreviewed,
+            waited_hours=waiting.waited_hours if waiting else None,
+        )
 
 
 @dataclass(frozen=True)
