@@ -56,6 +56,23 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def begin_write(session: Session) -> None:
+    """On SQLite, start the session's transaction with `BEGIN IMMEDIATE`; nothing on PostgreSQL.
+
+    By default the SQLite driver runs reads outside any transaction and begins one only at the
+    first write, so with more than one process (`gemba serve --workers N`) two transactions can
+    both read that a row is missing and both insert it (measured: concurrent people imports
+    answered 500, UNIQUE person.login). A deferred transaction that has read and then writes
+    after another process's commit fails at once with "database is locked" instead (WAL: the
+    busy timeout does not cover that upgrade). Taking the write lock first waits for it (up to
+    the busy timeout), so the whole transaction sees one state. Call it before the session's
+    first statement: the driver issues no BEGIN of its own while this one is open.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def alembic_config(url: str) -> Config:
     from alembic.config import Config  # imported on use: a command that migrates nothing
     # starts without Alembic (see `is_current`)

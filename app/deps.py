@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.access import Viewer
+from app.db import begin_write
 from app.settings import Settings
 from app.tokens import viewer_for_secret
 
@@ -69,10 +70,19 @@ def get_session(
     request: Request, _turn: Annotated[None, Depends(_write_turn, scope="function")]
 ) -> Iterator[Session]:
     """One session per request: commit when the handler returns (before the response is sent,
-    so a 2xx means the data is stored), roll back if it raises."""
+    so a 2xx means the data is stored), roll back if it raises.
+
+    A request that may write (not GET or HEAD) begins with the write lock on SQLite
+    (`begin_write`), so that another process's commit cannot fail it halfway (`gemba serve
+    --workers N`). GETs stay deferred: the SQLite driver opens no transaction for their
+    reads, so a write they make (a page view, a token's last use) is the first statement of
+    its transaction, and SQLite waits for the lock as for any writer.
+    """
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         try:
+            if request.method not in ("GET", "HEAD"):
+                begin_write(session)
             yield session
             session.commit()
         except BaseException:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from app.access import Viewer
-from app.db import session_scope
+from app.db import begin_write, session_scope
 from app.flag_schemas import FlagCreate, FlagView
 from app.flags import NewFlag, create_flags
 from app.tokens import viewers_for_hashes
@@ -90,16 +90,8 @@ def write_batch(engine: Engine, posts: list[FlagPost], admit: Admit) -> list[Out
 
 def _transaction(engine: Engine, posts: list[FlagPost], admit: Admit) -> list[Outcome]:
     with session_scope(engine) as session:
-        _begin_write(session)
+        begin_write(session)
         return _write(session, posts, admit)
-
-
-def _begin_write(session: Session) -> None:
-    """On SQLite, take the write lock first (waiting up to the busy timeout), so that no other
-    process's commit between our reads and our first write can fail the transaction."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _write(session: Session, posts: list[FlagPost], admit: Admit) -> list[Outcome]:
