@@ -2,7 +2,7 @@
 
 Real processes, real HTTP: several clients post flags, acknowledge and answer one, add 1:1
 notes, make and revoke tokens, unsubscribe, and open a report's page and API record (GETs that
-log a page view), all at once for a few seconds. No answer may be a 5xx, and every write that
+log a page view), sign in, preview the digest, all at once for a few seconds. No answer may be a 5xx, and every write that
 was answered 2xx/3xx must be stored exactly once.
 """
 
@@ -135,13 +135,34 @@ def _calls(world: World) -> list[Call]:
             "/api/v1/admin/people/import", json=body, headers=bearer("admin")
         )
 
+    def signin(client: httpx.Client, n: int) -> tuple[str, httpx.Response]:
+        response = client.post("/signin", data={"token": world.secrets["other_team"]})
+        client.cookies.clear()  # the other calls authenticate with a bearer header
+        return "signin", response
+
+    def preview(client: httpx.Client, n: int) -> tuple[str, httpx.Response]:
+        return "preview", client.get("/api/v1/digest/preview", headers=bearer("other_manager"))
+
     def page(client: httpx.Client, n: int) -> tuple[str, httpx.Response]:
         return "page", client.get("/people/bob", headers=bearer("manager"))
 
     def record(client: httpx.Client, n: int) -> tuple[str, httpx.Response]:
         return "record", client.get("/api/v1/people/bob", headers=bearer("manager"))
 
-    return [flag, acknowledge, answer, note, token, revoke, unsubscribe, people, page, record]
+    return [
+        flag,
+        acknowledge,
+        answer,
+        note,
+        token,
+        revoke,
+        unsubscribe,
+        people,
+        signin,
+        preview,
+        page,
+        record,
+    ]
 
 
 def _hammer(base: str, world: World) -> list[tuple[str, int, int]]:
