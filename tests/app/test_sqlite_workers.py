@@ -1,9 +1,9 @@
 """`gemba serve --workers 2` on one SQLite file: concurrent writes from both processes.
 
 Real processes, real HTTP: several clients post flags, acknowledge and answer one, add 1:1
-notes, make and revoke tokens, unsubscribe, and open a report's page and API record (GETs that
-log a page view), sign in, preview the digest, all at once for a few seconds. No answer may be a 5xx, and every write that
-was answered 2xx/3xx must be stored exactly once.
+notes, make and revoke tokens, import people, unsubscribe, sign in, preview the digest, and
+open a report's page and API record (GETs that log a page view), all at once for a few
+seconds. No answer may be a 5xx, and every write answered 2xx/3xx must be stored exactly once.
 """
 
 from __future__ import annotations
