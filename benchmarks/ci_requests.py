@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.db import make_engine, upgrade
+from app.core.db import make_engine, upgrade
+from app.core.settings import Settings
 from app.sandbox.actions_objects import make_job, make_run, make_workflow
 from app.sandbox.objects import make_repository
 from app.sandbox.server import SandboxServer
-from app.settings import Settings
-from collectors.ci_runs import collect_ci
+from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 
 OWNER, REPO = "bench", "service"

@@ -22,9 +22,8 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, select
 
-from app.db import make_engine, upgrade
-from app.item_flags import lookup  # as `gemba digest send` does: open flags beside each line
-from app.models import (
+from app.core.db import make_engine, upgrade
+from app.core.models import (
     Commit,
     FileChange,
     FlagAuthor,
@@ -40,9 +39,10 @@ from app.models import (
     Workflow,
     WorkflowRun,
 )
-from app.settings import Settings
-from dashboards.digest import manager_digest, render
-from dashboards.digest_delivery import all_due, send_digests
+from app.core.settings import Settings
+from app.flags.lookup import lookup  # as `gemba digest send` does: open flags beside each line
+from dashboards.digest.build import manager_digest, render
+from dashboards.digest.delivery import all_due, send_digests
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WEEKS = 12

@@ -1,6 +1,6 @@
 """Load test for friction flags: the real server, many clients, retries, exactly-once storage.
 
-Starts `uvicorn app.main:create_app` on a free port with a fresh SQLite database, then runs N
+Starts `uvicorn app.http.main:create_app` on a free port with a fresh SQLite database, then runs N
 concurrent clients (default 50) for S seconds (default 60). Each client posts flags with an
 Idempotency-Key and retries the same key on timeouts, transport errors, 5xx and 429; one
 request in 20 is sent twice on purpose, as a client would after losing a response. At the end
@@ -53,10 +53,10 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.db import make_engine, upgrade  # noqa: E402
-from app.models import FrictionFlag  # noqa: E402
-from app.people import import_people, person_for_login  # noqa: E402
-from app.tokens import create_token  # noqa: E402
+from app.core.db import make_engine, upgrade  # noqa: E402
+from app.core.models import FrictionFlag  # noqa: E402
+from app.core.people import import_people, person_for_login  # noqa: E402
+from app.core.tokens import create_token  # noqa: E402
 
 CATEGORIES = ["review_wait", "flaky_build", "slow_build", "tooling", "docs", "process"]
 MAX_ATTEMPTS = 8
@@ -125,7 +125,7 @@ def start_server(db_path: Path, port: int, workers: int) -> subprocess.Popen[byt
         "GEMBA_FLAGS_BURST": "1000000",
     }
     command = [
-        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", "app.http.main:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip

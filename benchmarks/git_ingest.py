@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.db import make_engine, upgrade  # noqa: E402
-from collectors.git_store import collect_git  # noqa: E402
+from app.core.db import make_engine, upgrade  # noqa: E402
+from collectors.git.store import collect_git  # noqa: E402
 from tests.fakes.git_repos import synthetic_history  # noqa: E402
 
 

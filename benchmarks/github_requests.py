@@ -24,7 +24,8 @@ from typing import Any
 
 from ci_requests import bench_ci  # benchmarks/ is on sys.path when run as a script
 
-from app.db import make_engine, upgrade
+from app.core.db import make_engine, upgrade
+from app.core.settings import Settings
 from app.sandbox.objects import (
     make_commit,
     make_pull,
@@ -34,9 +35,8 @@ from app.sandbox.objects import (
     make_timeline_event,
 )
 from app.sandbox.server import SandboxServer
-from app.settings import Settings
 from collectors.github_client import make_github
-from collectors.pr_sync import collect_pulls
+from collectors.pulls.sync import collect_pulls
 
 OWNER, REPO = "bench", "service"
 START = datetime(2025, 1, 6, 9, tzinfo=UTC)

@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine, make_url
 
-from app.db import make_engine, upgrade
-from app.models import (
+from app.core.db import make_engine, upgrade
+from app.core.models import (
     CATEGORIES,
     ApiToken,
     Commit,
@@ -52,7 +52,7 @@ from app.models import (
     WorkflowRun,
     metadata,
 )
-from app.tokens import TOKEN_PREFIX, hash_token
+from app.core.tokens import TOKEN_PREFIX, hash_token
 
 PEOPLE, TEAMS, REPOS = 50, 6, 20
 COMMITS, PULLS, RUNS, FLAGS = 100_000, 20_000, 100_000, 1_000
@@ -445,8 +445,8 @@ def measure(url: str, org: Org, requests: int) -> dict[str, dict[str, float]]:
     """Time `requests` GETs of each page through the real app (signed in as the manager)."""
     from fastapi.testclient import TestClient
 
-    from app.main import create_app
-    from app.settings import Settings
+    from app.core.settings import Settings
+    from app.http.main import create_app
 
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     app = create_app(settings)

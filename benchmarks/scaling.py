@@ -27,14 +27,14 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db import make_engine, upgrade
+from app.core.db import make_engine, upgrade
+from app.core.settings import Settings
 from app.demo.build import build_demo
+from app.ops.worker import enqueue
 from app.sandbox.server import SandboxServer
-from app.settings import Settings
-from app.worker import enqueue
-from collectors.ci_runs import collect_ci
+from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
-from collectors.pr_sync import collect_pulls
+from collectors.pulls.sync import collect_pulls
 from tests.ops.repos import make_repo
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from github import Auth, Github, GithubRetry
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 REQUESTER_LOGGER = "github.Requester"
 RETRY_LOGGER = "github.GithubRetry"

@@ -1,6 +1,6 @@
 """Friction flags beside the PRs, files and workflows a page, an API answer or a digest shows.
 
-Pages list items; the front door asks `app.flags` once for the flags tied to all of them (it
+Pages list items; the front door asks `app.flags.rules` once for the flags tied to all of them (it
 alone decides who may see which flag) and hands them here to be keyed by item. A flag shown
 here carries no author when it is anonymous, by construction: `author` is taken only from
 named flags. `FlagsBeside` is the one shape every JSON answer puts beside an item.
@@ -14,14 +14,14 @@ from typing import Any, Literal, Protocol
 
 from sqlmodel import Session
 
-from app.access import Viewer
+from app.core.access import Viewer
 
-FLAG_URL = "/api/v1/friction/{id}"  # the flags API (app/api/flags.py)
-STATUSES = ("open", "acknowledged", "answered")  # app.models.flags: a flag's life
+FLAG_URL = "/api/v1/friction/{id}"  # the flags API (app/http/api/flags.py)
+STATUSES = ("open", "acknowledged", "answered")  # app.core.models.flags: a flag's life
 
 
 class FlagLike(Protocol):
-    """What `app.flags.FlagView` offers (dashboards do not import `app.flags`)."""
+    """What `app.flags.rules.FlagView` offers (dashboards do not import `app.flags.rules`)."""
 
     id: int
     category: str
@@ -168,7 +168,7 @@ def by_item(flags: Iterable[FlagLike], items: PageItems) -> dict[str, list[ItemF
 class FlagLookup(Protocol):
     """Finds the flags tied to some items that a viewer may see, in a fixed number of queries.
 
-    The front doors pass `app.item_flags.lookup`; dashboards may not import `app.flags`."""
+    The front doors pass `app.flags.lookup.lookup`; dashboards may not import `app.flags.rules`."""
 
     def __call__(self, session: Session, viewer: Viewer, items: PageItems) -> Sequence[FlagLike]:
         """Flags tied to any of `items`, filtered by the viewer's visibility rules."""

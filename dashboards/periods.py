@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import OneOnOneNote
-from app.models.base import as_utc
+from app.core.models import OneOnOneNote
+from app.core.models.base import as_utc
 
 PERSON_DEFAULT_PERIOD = "since_1on1"
 GROUP_DEFAULT_PERIOD = "30d"  # team and repository pages: trends need more than two weeks

@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from app.db import make_engine, upgrade
-from app.models import metadata
-from app.settings import Settings
+from app.core.db import make_engine, upgrade
+from app.core.models import metadata
+from app.core.settings import Settings
 
 pytest_plugins = ["tests.fakes.github_api"]
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import typer
 
 from app.cli import common
-from app.item_flags import TERMINAL, flags_by_item
+from app.flags.lookup import TERMINAL, flags_by_item
 from dashboards.item_flags import ItemFlag
 from dashboards.signals.builds import ci_health, flaky_report, time_lost
 
@@ -70,7 +70,7 @@ def _check_repo(repo: str) -> None:
 
 def _flags(rows: list[Any]) -> dict[str, list[ItemFlag]]:
     """The flags beside each workflow, as the terminal (an admin) sees them: one lookup."""
-    from dashboards.ci_health import workflow_items
+    from dashboards.reports.ci_health import workflow_items
 
     with common.session() as session:
         return flags_by_item(session, TERMINAL, workflow_items(rows))
@@ -125,7 +125,7 @@ def health(
     """
     workflows, start, end = _read(repo, since, until, ci_health)
     if as_json:
-        from dashboards.ci_health import CiHealthOut  # only --json needs pydantic models
+        from dashboards.reports.ci_health import CiHealthOut  # only --json needs pydantic models
 
         common.print_json(
             CiHealthOut.of(workflows, _flags(workflows), since=start, until=end, repo=repo)
@@ -168,7 +168,7 @@ def flaky(
     """
     report, start, end = _read(repo, since, until, flaky_report)
     if as_json:
-        from dashboards.ci_health import FlakyOut
+        from dashboards.reports.ci_health import FlakyOut
 
         keyed = _flags([*report.workflows, *report.jobs])
         common.print_json(FlakyOut.of(report, keyed, since=start, until=end, repo=repo))
@@ -199,7 +199,9 @@ def lost(
     """
     result, start, end = _read(repo, since, until, time_lost)
     if as_json:
-        from dashboards.ci_lost import TimeLostOut  # only this command needs pydantic models
+        from dashboards.reports.ci_lost import (
+            TimeLostOut,  # only this command needs pydantic models
+        )
 
         common.print_json(TimeLostOut.of(result, since=start, until=end, repo=repo))
         return

@@ -14,8 +14,8 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db import ensure_schema, make_engine, session_scope
-from app.settings import Settings, get_settings
+from app.core.db import ensure_schema, make_engine, session_scope
+from app.core.settings import Settings, get_settings
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 DATE_METAVAR = "DATE"  # the strptime formats above would be the help's metavar otherwise
@@ -55,7 +55,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def check_repository(db: Session, repo: str, hint: str) -> None:
     """Exit 1 for a repository never collected, with the API's 404 sentence (the known names)
     and `hint`, how to collect it: an unknown name must not print an empty list."""
-    from dashboards.repositories import UnknownRepositoryError, require_repository
+    from dashboards.reports.repositories import UnknownRepositoryError, require_repository
 
     try:
         require_repository(db, repo)

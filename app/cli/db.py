@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.cli.common import settings
-from app.db import upgrade
+from app.core.db import upgrade
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 

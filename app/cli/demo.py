@@ -28,12 +28,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import sync
 from app.cli import common
-from app.db import session_scope
-from app.demo import org
-from app.demo.build import Manifest, load_or_build
-from app.models import (
+from app.core.db import session_scope
+from app.core.models import (
     Commit,
     FrictionFlag,
     Job,
@@ -43,7 +40,10 @@ from app.models import (
     Review,
     WorkflowRun,
 )
-from app.settings import Settings
+from app.core.settings import Settings
+from app.demo import org
+from app.demo.build import Manifest, load_or_build
+from app.ops import sync
 from collectors.github_client import make_github
 
 DEMO_DB = "gemba-demo.db"
@@ -103,11 +103,11 @@ def _close(gh: Github) -> None:
 
 
 def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
-    """People from people.yaml, flags through `app.flags`, one token per demo viewer."""
-    from app.access import Viewer
-    from app.flags import FlagCreate, create_flag
-    from app.people import import_people
-    from app.tokens import create_token
+    """People from people.yaml, flags through `app.flags.rules`, one token per demo viewer."""
+    from app.core.access import Viewer
+    from app.core.people import import_people
+    from app.core.tokens import create_token
+    from app.flags.rules import FlagCreate, create_flag
 
     started = time.perf_counter()
     document = yaml.safe_load(Path(run.manifest.people_file).read_text())
@@ -128,9 +128,9 @@ def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
 def digest_preview(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
     """The manager's weekly digest as an HTML file, when the digest is part of this build."""
     try:
-        from app.item_flags import lookup
-        from dashboards.digest import render_parts
-        from dashboards.digest_delivery import digest_for
+        from app.flags.lookup import lookup
+        from dashboards.digest.build import render_parts
+        from dashboards.digest.delivery import digest_for
     except ImportError:
         return None
     try:
@@ -233,7 +233,7 @@ def free_port(preferred: int) -> int:
 
 
 def start_web(settings: Settings, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    from app.main import create_app
+    from app.http.main import create_app
 
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"

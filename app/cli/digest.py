@@ -9,10 +9,10 @@ import typer
 from sqlmodel import select
 
 from app.cli.common import engine, fail, print_json, session, settings
-from app.item_flags import lookup
-from app.models import Person
-from dashboards.digest import render_parts
-from dashboards.digest_delivery import (
+from app.core.models import Person
+from app.flags.lookup import lookup
+from dashboards.digest.build import render_parts
+from dashboards.digest.delivery import (
     BACKOFF_SECONDS,
     RETRIES,
     Due,
@@ -23,7 +23,7 @@ from dashboards.digest_delivery import (
     due_digests,
     send_digests,
 )
-from dashboards.digest_week import parse_week
+from dashboards.digest.week import parse_week
 
 digest_cli = typer.Typer(
     help="The weekly digest email: preview it, send it (exactly once per person and week).",

@@ -17,11 +17,11 @@ import httpx
 import typer
 from pydantic import ValidationError
 
-from app.access import Viewer
 from app.cli.common import fail, print_json, session, settings
-from app.flags import FlagCreate, FlagView, create_flag, list_for_manager, list_own
-from app.models import CATEGORIES
-from app.people import person_for_login
+from app.core.access import Viewer
+from app.core.models import CATEGORIES
+from app.core.people import person_for_login
+from app.flags.rules import FlagCreate, FlagView, create_flag, list_for_manager, list_own
 
 flags_app = typer.Typer(help="Friction flags.", no_args_is_help=True)
 

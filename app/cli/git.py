@@ -13,9 +13,9 @@ import typer
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
-from collectors.git_lease import CollectRefused
-from collectors.git_log import GitInputError
-from collectors.git_store import collect_git
+from collectors.git.lease import CollectRefused
+from collectors.git.log import GitInputError
+from collectors.git.store import collect_git
 
 if TYPE_CHECKING:
     from rich.progress import Progress

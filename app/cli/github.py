@@ -18,16 +18,16 @@ from sqlmodel import Session, select
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
-from app.item_flags import TERMINAL, pull_rows
-from app.models import Team
-from app.people import person_for_login
-from app.settings import Settings
+from app.core.models import Team
+from app.core.people import person_for_login
+from app.core.settings import Settings
+from app.flags.lookup import TERMINAL, pull_rows
 from collectors.github_client import VisibleWaits, make_github
-from collectors.pr_sync import CollectError, collect_pulls, explain
-from dashboards.signals.review_queries import FlowScope, person_scope, team_scope
+from collectors.pulls.sync import CollectError, collect_pulls, explain
+from dashboards.queries.reviews import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
-CI_MODULE = "collectors.ci_runs"
+CI_MODULE = "collectors.ci.fetch"
 SANDBOX_CLI = "app.cli.github_sandbox"
 REPO_HELP = "OWNER/REPO"
 
@@ -64,7 +64,7 @@ def _org_repos(gh: Github, org: str) -> list[str]:
 
 def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
     if importlib.util.find_spec(CI_MODULE) is None:
-        common.fail("CI collection is not installed in this build (collectors.ci_runs)")
+        common.fail("CI collection is not installed in this build (collectors.ci.fetch)")
     collect_ci = importlib.import_module(CI_MODULE).collect_ci
     engine = common.engine(config)
     try:

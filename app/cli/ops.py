@@ -14,9 +14,9 @@ from types import FrameType
 import typer
 from sqlalchemy import text
 
-from app import sync, worker
 from app.cli import common
-from app.logs import configure_logging
+from app.core.logs import configure_logging
+from app.ops import sync, worker
 
 jobs_app = typer.Typer(
     help="The shared collection queue used by `gemba worker`.", no_args_is_help=True

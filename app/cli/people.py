@@ -8,8 +8,8 @@ import typer
 import yaml
 
 from app.cli.common import fail, print_json, session, settings
-from app.models import Person
-from app.people import (
+from app.core.models import Person
+from app.core.people import (
     PeopleError,
     import_people,
     list_people,
@@ -17,7 +17,7 @@ from app.people import (
     person_for_login,
     unknown_identities,
 )
-from app.tokens import create_token, list_tokens, revoke_token
+from app.core.tokens import create_token, list_tokens, revoke_token
 
 people_app = typer.Typer(
     help="People, teams and their git/GitHub identities.", no_args_is_help=True

@@ -18,14 +18,14 @@ def serve(
 ) -> None:
     """Serve the dashboards and the API (OpenAPI docs at /docs)."""
     engine(settings()).dispose()  # migrate once before workers start
-    if schedule:  # one scheduler thread in this (supervisor) process: see app/scheduler.py
-        from app.logs import configure_logging
-        from app.scheduler import Scheduler
+    if schedule:  # one scheduler thread in this (supervisor) process: see app/ops/scheduler.py
+        from app.core.logs import configure_logging
+        from app.ops.scheduler import Scheduler
 
         configure_logging(settings())
         Scheduler(settings()).start()
     typer.echo(f"Gemba Walk on http://{host}:{port}/")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("app.http.main:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 def register(cli: typer.Typer) -> None:

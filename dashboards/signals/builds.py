@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
-from dashboards.signals.ci_queries import (
+from dashboards.queries.ci import (
     AttemptRow,
     JobRow,
     People,

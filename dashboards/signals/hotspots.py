@@ -7,7 +7,7 @@ Definitions (docs/metrics.md, "Hotspots, ownership, coupling"):
 - "people": emails claimed by the same Person are one person, unmapped emails are themselves.
 
 The `compute_*` functions are pure over typed rows with an explicit `now`; the public
-functions without that prefix fetch the rows (dashboards.signals.git_queries) and call them.
+functions without that prefix fetch the rows (dashboards.queries.git) and call them.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from itertools import combinations
 
 from sqlmodel import Session
 
-from dashboards.repositories import UnknownRepositoryError, require_repository
-from dashboards.signals import git_queries as q
-from dashboards.signals.git_queries import (
+from dashboards.queries import git as q
+from dashboards.queries.git import (
     AuthorFileRow,
     ChangeRow,
     FileTotals,
     HeadFile,
     PersonKey,
 )
+from dashboards.reports.repositories import UnknownRepositoryError, require_repository
 
 DEFAULT_WINDOW = timedelta(days=365)
 DEFAULT_INACTIVE = timedelta(days=90)
@@ -412,7 +412,7 @@ def files_touched_by(
 ) -> list[TouchedFile]:
     """Files present at HEAD (any repository) that these emails changed in non-merge commits.
 
-    For a person's page: pass every email of the person (app.people.emails_of).
+    For a person's page: pass every email of the person (app.core.people.emails_of).
     """
     wanted = {e.lower() for e in emails}
     if not wanted:

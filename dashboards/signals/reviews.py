@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from app.settings import Settings
-from dashboards.signals.review_queries import (
+from app.core.settings import Settings
+from dashboards.queries.reviews import (
     EventRow,
     GivenReview,
     PullRow,

@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
-from app.access import Viewer
-from app.flags import FlagCreate, create_flag
-from app.models import (
+from app.core.access import Viewer
+from app.core.models import (
     Commit,
     OneOnOneNote,
     PullRequest,
@@ -26,8 +25,9 @@ from app.models import (
     Review,
     Team,
 )
-from app.people import import_people, person_for_login
-from app.tokens import create_token, revoke_token
+from app.core.people import import_people, person_for_login
+from app.core.tokens import create_token, revoke_token
+from app.flags.rules import FlagCreate, create_flag
 
 PEOPLE = {
     "teams": [

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.main import create_app
-from app.models import ApiToken, FlagAuthor, FrictionFlag, Person
-from app.settings import Settings, get_settings
+from app.core.models import ApiToken, FlagAuthor, FrictionFlag, Person
+from app.core.settings import Settings, get_settings
+from app.http.main import create_app
 
 PEOPLE_YAML = """
 teams:

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.main import create_app
-from app.models import FrictionFlag, Repository
-from app.settings import Settings
+from app.core.models import FrictionFlag, Repository
+from app.core.settings import Settings
+from app.http.main import create_app
 from tests.app.access_world import ANON_PAYMENTS, ANON_SEARCH, ROLES, World, build_world
 from tests.app.test_access_routes import _anonymous_author_shown, forbidden_markers
 from tests.dashboards import factories as f

@@ -25,11 +25,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session, select
 
-from app.db import make_engine
-from app.main import create_app
-from app.models import ApiToken, Person
-from app.settings import Settings
-from app.tokens import hash_token
+from app.core.db import make_engine
+from app.core.models import ApiToken, Person
+from app.core.settings import Settings
+from app.core.tokens import hash_token
+from app.http.main import create_app
 from tests.app.access_world import build_world
 
 ADMIN_SECRET = "gw_fuzz-admin-secret-not-for-production"

@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.main import create_app
-from app.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
-from app.people import (
+from app.core.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
+from app.core.people import (
     PeopleError,
     emails_of,
     import_people,
@@ -24,8 +23,9 @@ from app.people import (
     resolve_login,
     unknown_identities,
 )
-from app.settings import Settings
-from app.tokens import create_token
+from app.core.settings import Settings
+from app.core.tokens import create_token
+from app.http.main import create_app
 
 DOC = """
 teams:

@@ -23,11 +23,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.deps import SESSION_COOKIE
-from app.main import create_app
-from app.models import ApiToken, PageView, Person
-from app.settings import Settings
-from dashboards.digest import developer_digest, manager_digest, render_parts
+from app.core.models import ApiToken, PageView, Person
+from app.core.settings import Settings
+from app.http.deps import SESSION_COOKIE
+from app.http.main import create_app
+from dashboards.digest.build import developer_digest, manager_digest, render_parts
 from tests.app.access_world import (
     ANON_PAYMENTS,
     ANON_SEARCH,

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.requests import Request
 
-from app.deps import CSRF_HEADER, SESSION_COOKIE, csrf_token
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.deps import CSRF_HEADER, SESSION_COOKIE, csrf_token
+from app.http.main import create_app
 from tests.app.access_world import World, build_world
 
 

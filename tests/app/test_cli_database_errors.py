@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from app.cli import main
-from app.settings import get_settings
+from app.core.settings import get_settings
 
 
 def _closed_port() -> int:

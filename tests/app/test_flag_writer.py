@@ -14,11 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
-import app.flag_writer as flag_writer
-import app.flags as flags
-from app.access import Viewer
-from app.flag_schemas import FlagCreate, FlagView
-from app.flag_writer import (
+import app.flags.rules as flags
+import app.flags.writer as flag_writer
+from app.core.access import Viewer
+from app.core.models import FlagAuthor, FrictionFlag, IdempotencyKey
+from app.core.tokens import hash_token
+from app.flags.schemas import FlagCreate, FlagView
+from app.flags.writer import (
     Failed,
     FlagPost,
     FlagWriter,
@@ -28,8 +30,6 @@ from app.flag_writer import (
     Unauthorized,
     write_batch,
 )
-from app.models import FlagAuthor, FrictionFlag, IdempotencyKey
-from app.tokens import hash_token
 from tests.app.access_world import World, build_world
 
 

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.main import create_app
-from app.models import FlagAuthor, FrictionFlag, IdempotencyKey
-from app.settings import Settings
+from app.core.models import FlagAuthor, FrictionFlag, IdempotencyKey
+from app.core.settings import Settings
+from app.http.main import create_app
 from tests.app.access_world import World, build_world
 from tests.app.test_access_routes import routes
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.main import create_app
 
 
 def test_healthz_answers_with_the_database_dialect(settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""The app freezes its start-up objects while it serves (see app.main._freeze_startup_objects)
+"""The app freezes its start-up objects while it serves (see app.http.main._freeze_startup_objects)
 and unfreezes them at shutdown, so that apps made in tests can still be collected."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import gc
 
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.main import create_app
 
 
 def test_start_up_objects_are_frozen_only_while_serving(settings: Settings) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.main import create_app
 
 DOCUMENTED = ["/api/v1/pulls", "/api/v1/reviews/flow", "/api/v1/ci/health", "/api/v1/ci/flaky"]
 UNITLESS = ("_rate", "share")  # ratios from 0 to 1

@@ -10,7 +10,7 @@ import uvicorn
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.settings import get_settings
+from app.core.settings import get_settings
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.db import make_engine, upgrade
-from app.models import Person
-from app.people import person_for_login
+from app.core.db import make_engine, upgrade
+from app.core.models import Person
+from app.core.people import person_for_login
 from tests.app.access_world import World, build_world
 
 HAMMER_SECONDS = 4.0

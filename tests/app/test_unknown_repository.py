@@ -13,10 +13,10 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.main import create_app
-from app.models import Repository
-from app.settings import Settings, get_settings
-from dashboards.repositories import MAX_SHOWN, unknown_repository_message
+from app.core.models import Repository
+from app.core.settings import Settings, get_settings
+from app.http.main import create_app
+from dashboards.reports.repositories import MAX_SHOWN, unknown_repository_message
 from tests.collectors.signed_in import bearer_headers
 
 KNOWN = ["acme/app", "acme/shop"]

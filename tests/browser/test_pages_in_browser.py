@@ -17,9 +17,9 @@ import pytest
 import uvicorn
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.main import create_app
-from app.settings import Settings
+from app.core.db import make_engine
+from app.core.settings import Settings
+from app.http.main import create_app
 from tests.dashboards.world import World, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,7 +43,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
     """The real app on a free port, over a SQLite database holding the test world."""
-    from app.db import upgrade
+    from app.core.db import upgrade
 
     path = tmp_path_factory.mktemp("browser") / "gemba.db"
     url = f"sqlite:///{path}"

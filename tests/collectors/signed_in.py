@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.people import import_people, person_for_login
-from app.tokens import create_token
+from app.core.people import import_people, person_for_login
+from app.core.tokens import create_token
 
 
 def bearer_headers(

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.main import create_app
 from tests.collectors.signed_in import bearer_headers
 from tests.collectors.test_ci_runs import T0, _collect, _history
 from tests.fakes.github_api import GithubApi

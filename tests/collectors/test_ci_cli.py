@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.settings import Settings, get_settings
+from app.core.settings import Settings, get_settings
 from tests.collectors.test_ci_runs import _collect, _history
 from tests.fakes.github_api import GithubApi
 

@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.core.settings import Settings
 from app.sandbox.objects import make_repository
-from app.settings import Settings
-from collectors.ci_runs import collect_ci
+from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
+from dashboards.queries.ci import load_attempts, load_jobs
 from dashboards.signals.builds import FAILURE, attempt_duration, job_duration
-from dashboards.signals.ci_queries import load_attempts, load_jobs
 from tests.fakes.github_api import GithubApi
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "devlake"

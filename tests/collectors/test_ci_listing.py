@@ -8,7 +8,7 @@ import pytest
 from github import Github, GithubException
 
 from app.sandbox.actions import created_range
-from collectors.ci_runs import CollectStats, list_runs
+from collectors.ci.fetch import CollectStats, list_runs
 from tests.collectors.ci_scenario import OWNER, REPO, CiScenario
 from tests.fakes.github_api import GithubApi
 

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.models import CheckRun, Job, PullRequest, RunAttempt, SyncCursor, WorkflowRun
+from app.core.models import CheckRun, Job, PullRequest, RunAttempt, SyncCursor, WorkflowRun
+from app.core.settings import Settings
 from app.sandbox.actions_objects import make_check_run
-from app.settings import Settings
-from collectors.ci_runs import collect_ci
-from collectors.ci_store import CiCursor
+from collectors.ci.fetch import collect_ci
+from collectors.ci.store import CiCursor
 from collectors.github_client import make_github
-from collectors.pr_store import upsert_repository
-from collectors.pr_sync import CollectError
+from collectors.pulls.store import upsert_repository
+from collectors.pulls.sync import CollectError
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 from tests.collectors.ci_scenario import OWNER, REPO, CiScenario, write_check_runs
 from tests.fakes.github_api import GithubApi

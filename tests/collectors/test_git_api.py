@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.db import session_scope
-from app.main import create_app
-from app.models import Person
-from app.settings import Settings
-from app.tokens import create_token
-from collectors.git_store import collect_git
+from app.core.db import session_scope
+from app.core.models import Person
+from app.core.settings import Settings
+from app.core.tokens import create_token
+from app.http.main import create_app
+from collectors.git.store import collect_git
 from dashboards.signals import hotspots as signals
 from tests.fakes.git_repos import BOB, RepoBuilder
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from collectors import git_history, git_log, git_tree
+from collectors.git import history as git_history
+from collectors.git import log as git_log
+from collectors.git import tree as git_tree
 from tests.fakes.git_repos import RepoBuilder, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +119,8 @@ def test_workers_die_with_a_killed_collect(history: Path, tmp_path: Path) -> Non
     script = f"""
 import os, time
 from pathlib import Path
-from collectors import git_history, git_log
+from collectors.git import history as git_history
+from collectors.git import log as git_log
 git_history.PARALLEL_MIN_COMMITS, git_history.MIN_CHUNK = 10, 50
 def stuck(*_args):
     (Path({str(tmp_path)!r}) / str(os.getpid())).touch()  # "I am a worker, busy"

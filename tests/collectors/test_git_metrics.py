@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.models import Commit, FileChange, Identity, Person
-from collectors.git_store import collect_git
+from app.core.models import Commit, FileChange, Identity, Person
+from collectors.git.store import collect_git
+from dashboards.queries.git import AuthorFileRow, FileTotals, HeadFile, PersonKey
 from dashboards.signals import hotspots as signals
-from dashboards.signals.git_queries import AuthorFileRow, FileTotals, HeadFile, PersonKey
 from tests.fakes.git_repos import (
     ALICE,
     BOB,

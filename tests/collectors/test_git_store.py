@@ -22,13 +22,13 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.db import make_engine
-from app.models import Commit, FileChange, RepoFile, Repository, SyncCursor
-from app.settings import get_settings
-from collectors import git_history
-from collectors.git_lease import CollectRefused, Lease
-from collectors.git_log import GitInputError
-from collectors.git_store import CRASH_ENV, collect_git, stored_head, time_value_for
+from app.core.db import make_engine
+from app.core.models import Commit, FileChange, RepoFile, Repository, SyncCursor
+from app.core.settings import get_settings
+from collectors.git import history as git_history
+from collectors.git.lease import CollectRefused, Lease
+from collectors.git.log import GitInputError
+from collectors.git.store import CRASH_ENV, collect_git, stored_head, time_value_for
 from tests.fakes.git_repos import ALICE, BOB, CAROL, RepoBuilder, git_out, synthetic_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,12 +80,12 @@ def assert_same_as_clean(engine: Engine, path: Path, name: str) -> None:
 
 def _history(path: Path) -> RepoBuilder:
     repo = RepoBuilder(path)
-    repo.lines("app/main.py", 20)
+    repo.lines("app/http/main.py", 20)
     repo.lines("app/old name.py", 12)
     repo.commit("one")
     for n in range(3):
         repo.lines("app/old name.py", 13 + n)
-        repo.lines("app/main.py", 21 + n)
+        repo.lines("app/http/main.py", 21 + n)
         repo.commit(f"work {n}", author=BOB if n % 2 else CAROL)
     return repo
 
@@ -115,8 +115,8 @@ def test_rewritten_history_drops_unreachable_commits(tmp_path: Path, engine: Eng
     collect_git(engine, repo.path, name="r")
     dropped = repo.git("rev-parse", "HEAD~1..HEAD")
     repo.git("reset", "-q", "--hard", "HEAD~2")
-    repo.lines("app/main.py", 99, "rebased")
-    repo.move("app/main.py", "app/entry.py")
+    repo.lines("app/http/main.py", 99, "rebased")
+    repo.move("app/http/main.py", "app/entry.py")
     repo.commit("rebased work", author=CAROL)
     result = collect_git(engine, repo.path, name="r")
     assert result.mode == "full" and result.commits_removed == 2
@@ -371,7 +371,7 @@ def test_parallel_runs_full_incremental_and_rewritten_match_a_clean_run(
     assert (second.mode, second.commits_added) == ("incremental", 11)
     assert_same_as_clean(engine, repo.path, "r")
     repo.git("reset", "-q", "--hard", "HEAD~3")
-    repo.move("app/main.py", "app/entry.py")
+    repo.move("app/http/main.py", "app/entry.py")
     repo.commit("rebased")
     third = collect_git(engine, repo.path, name="r", jobs=2)
     assert (third.mode, third.commits_removed) == ("full", 3)

@@ -11,12 +11,12 @@ from graphql import parse, validate
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from app.models import PullRequest, PullRequestEvent, Review, ReviewComment, SyncCursor
+from app.core.models import PullRequest, PullRequestEvent, Review, ReviewComment, SyncCursor
+from app.core.settings import Settings
 from app.sandbox.graphql import github_schema
-from app.settings import Settings
 from collectors.github_client import make_github
-from collectors.pr_graphql import build_query, rate_limited_wait
-from collectors.pr_sync import collect_pulls
+from collectors.pulls.graphql import build_query, rate_limited_wait
+from collectors.pulls.sync import collect_pulls
 from dashboards.signals.reviews import pull_flows, waiting_now
 from tests.collectors import pull_scenario as sc
 from tests.fakes.github_api import GithubApi

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.main import create_app
 from collectors.github_client import make_github
-from collectors.pr_sync import collect_pulls
+from collectors.pulls.sync import collect_pulls
 from tests.collectors import pull_scenario as sc
 from tests.collectors.signed_in import bearer_headers
 from tests.fakes.github_api import GithubApi

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.settings import get_settings
+from app.core.settings import get_settings
 from tests.collectors import pull_scenario as sc
 from tests.fakes.github_api import GithubApi
 from tests.fakes.github_objects import make_pull

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.http.main import create_app
 from tests.dashboards.world import NOW, World, build_world
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.models import (
+from app.core.models import (
     Commit,
     FileChange,
     FlagAuthor,
@@ -26,7 +26,7 @@ from app.models import (
     Workflow,
     WorkflowRun,
 )
-from app.tokens import create_token
+from app.core.tokens import create_token
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 _ids = itertools.count(1000)

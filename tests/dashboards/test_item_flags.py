@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from app.models import FrictionFlag, Person, Team, TeamMember
+from app.core.models import FrictionFlag, Person, Team, TeamMember
 from tests.dashboards import factories as f
 from tests.dashboards.html import Element, parse
 from tests.dashboards.world import NOW, World

@@ -2,7 +2,7 @@
 
 The world (tests/dashboards/world.py): Maya manages platform (Alice, Bob), Dan manages
 payments (Carol alone). Flags here are tied to acme/shop's items; which of them each viewer
-gets follows app.flags' rules, the same as the pages'.
+gets follows app.flags.rules' rules, the same as the pages'.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from app import item_flags
-from app.access import Viewer
 from app.cli import cli
-from app.models import TeamMember
-from app.settings import get_settings
+from app.core.access import Viewer
+from app.core.models import TeamMember
+from app.core.settings import get_settings
+from app.flags import lookup as item_flags
 from dashboards.item_flags import PageItems
 from tests.dashboards import factories as f
 from tests.dashboards.html import parse

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.access import Viewer
-from app.models import OneOnOneNote, PageView
-from app.settings import Settings
-from dashboards.page_parts import to_jsonable
-from dashboards.page_person import person_page
+from app.core.access import Viewer
+from app.core.models import OneOnOneNote, PageView
+from app.core.settings import Settings
+from dashboards.pages.parts import to_jsonable
+from dashboards.pages.person import person_page
 from tests.dashboards.html import parse
 from tests.dashboards.world import NOW, World
 
@@ -300,7 +300,7 @@ def test_notes_need_csrf_and_private_notes_stay_private(
 
 
 def test_team_only_mode_hides_individual_pages_and_names(settings: Settings, world: World) -> None:
-    from app.main import create_app
+    from app.http.main import create_app
 
     app = create_app(settings.model_copy(update={"team_only_mode": True}))
     app.state.clock = lambda: NOW

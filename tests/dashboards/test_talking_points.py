@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from app.access import Viewer
-from app.models import Person
-from app.settings import Settings
-from dashboards.page_person import PersonPage, person_page
+from app.core.access import Viewer
+from app.core.models import Person
+from app.core.settings import Settings
+from dashboards.pages.person import PersonPage, person_page
 from tests.dashboards import factories as f
 from tests.dashboards.world import NOW, World
 

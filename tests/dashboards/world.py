@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from app.models import Person, PullRequest, Repository, Team, WorkflowRun
+from app.core.models import Person, PullRequest, Repository, Team, WorkflowRun
 from tests.dashboards import factories as f
 
 NOW = f.NOW

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.digest.smtp_server import PASSWORD, USER, SmtpServer, make_certificate
 
 

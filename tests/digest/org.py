@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from app.models import (
+from app.core.models import (
     Commit,
     FileChange,
     FlagAuthor,

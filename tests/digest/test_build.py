@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.models import Person, Repository
-from app.settings import Settings
-from dashboards.digest import developer_digest, manager_digest, render
-from dashboards.digest_week import resolve_week
+from app.core.models import Person, Repository
+from app.core.settings import Settings
+from dashboards.digest.build import developer_digest, manager_digest, render
+from dashboards.digest.week import resolve_week
 from dashboards.signals import builds, reviews
 from tests.digest.org import NOW, SECRET, WEEK, build_org, person, pull, team
 

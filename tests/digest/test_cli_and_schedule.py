@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.models import DigestDelivery
-from app.settings import Settings, get_settings
-from dashboards.digest_delivery import due_digests, send_due
+from app.core.models import DigestDelivery
+from app.core.settings import Settings, get_settings
+from dashboards.digest.delivery import due_digests, send_due
 from tests.digest.org import SECRET, WEEK, build_org
 from tests.digest.smtp_server import PASSWORD, USER, SmtpServer, free_port
 

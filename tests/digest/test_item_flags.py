@@ -17,13 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.item_flags import lookup
-from app.main import create_app
-from app.models import FrictionFlag, Person, Team, TeamMember
-from app.settings import Settings
-from app.tokens import create_token
-from dashboards.digest import developer_digest, manager_digest, render_parts
-from dashboards.digest_data import DigestData
+from app.core.models import FrictionFlag, Person, Team, TeamMember
+from app.core.settings import Settings
+from app.core.tokens import create_token
+from app.flags.lookup import lookup
+from app.http.main import create_app
+from dashboards.digest.build import developer_digest, manager_digest, render_parts
+from dashboards.digest.data import DigestData
 from tests.digest.org import NOW, SECRET, W47, WEEK, Org, build_org, flag, person
 
 PAY = "acme/payments"

@@ -8,9 +8,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.models import DigestDelivery
-from app.settings import Settings
-from dashboards.digest_delivery import all_due, claim, send_digests
+from app.core.models import DigestDelivery
+from app.core.settings import Settings
+from dashboards.digest.delivery import all_due, claim, send_digests
 from tests.digest.org import NOW, SECRET, WEEK, build_org
 from tests.digest.smtp_server import SmtpServer, authenticate, free_port
 

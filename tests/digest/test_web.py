@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.main import create_app
-from app.models import Person
-from app.settings import Settings
-from app.tokens import create_token
-from dashboards.digest import manager_digest
-from dashboards.digest_delivery import all_due, recipients
+from app.core.models import Person
+from app.core.settings import Settings
+from app.core.tokens import create_token
+from app.http.main import create_app
+from dashboards.digest.build import manager_digest
+from dashboards.digest.delivery import all_due, recipients
 from tests.digest.org import NOW, SECRET, WEEK, Org, build_org
 
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboards.digest import iso_week
-from dashboards.digest_week import history, resolve_week
+from dashboards.digest.build import iso_week
+from dashboards.digest.week import history, resolve_week
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

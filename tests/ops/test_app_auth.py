@@ -19,9 +19,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from app import sync
+from app.core.settings import Settings
+from app.ops import sync
 from app.sandbox.objects import make_repository
-from app.settings import Settings
 from collectors.github_client import make_github
 
 APP_ID = 12345

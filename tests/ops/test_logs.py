@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from app.logs import configure_logging
-from app.settings import Settings
+from app.core.logs import configure_logging
+from app.core.settings import Settings
 
 
 def _emit(settings: Settings, capsys: pytest.CaptureFixture[str]) -> str:

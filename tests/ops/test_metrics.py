@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.main import create_app
-from app.models import SyncCursor
-from app.settings import Settings
-from app.sync import RATE_LIMIT_SOURCE
-from app.worker import enqueue
+from app.core.models import SyncCursor
+from app.core.settings import Settings
+from app.http.main import create_app
+from app.ops.sync import RATE_LIMIT_SOURCE
+from app.ops.worker import enqueue
 
 SAMPLE = re.compile(
     r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? \S+$'

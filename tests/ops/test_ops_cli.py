@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.settings import Settings, get_settings
+from app.core.settings import Settings, get_settings
 
 
 @pytest.fixture

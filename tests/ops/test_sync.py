@@ -11,12 +11,12 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import sync
+from app.core.models import Commit, PullRequest, Repository, WorkflowRun
+from app.core.settings import Settings
 from app.demo.build import Manifest, build_demo
-from app.models import Commit, PullRequest, Repository, WorkflowRun
+from app.ops import sync
+from app.ops.scheduler import Scheduler
 from app.sandbox.server import SandboxServer
-from app.scheduler import Scheduler
-from app.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_sync_without_repositories_says_what_to_set(settings: Settings, engine: 
 def test_a_worker_runs_a_repo_job_with_every_collector(
     demo: Manifest, settings: Settings, engine: Engine
 ) -> None:
-    from app import worker
+    from app.ops import worker
 
     folder = Path(demo.people_file).parent
     sandbox = SandboxServer(demo.scenario_dir).start()

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 
-from app.db import upgrade
+from app.core.db import upgrade
 from tests.conftest import PG_URL
 
 FIRST_RELEASE = "0001"

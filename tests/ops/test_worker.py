@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from app import worker
+from app.ops import worker
 from tests.ops.repos import git_counts, make_repo
 
 LEASE = timedelta(seconds=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from dashboards.queries.ci import AttemptRow, JobRow, People
 from dashboards.signals.builds import (
     flaky_from_rows,
     groups_by_sha,
@@ -13,7 +14,6 @@ from dashboards.signals.builds import (
     time_lost_from_groups,
     workflow_health,
 )
-from dashboards.signals.ci_queries import AttemptRow, JobRow, People
 from dashboards.signals.stats import percentile
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday

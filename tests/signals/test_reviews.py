@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboards.signals.review_queries import (
+from dashboards.queries.reviews import (
     CommentRow,
     EventRow,
     GivenReview,

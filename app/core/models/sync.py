@@ -1,0 +1,55 @@
+"""Where each collector resumes, collection jobs shared by workers, and sent digests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.core.models.base import UtcField, utcnow
+
+
+class SyncCursor(SQLModel, table=True):
+    """A collector's resume point for one repository; moves in the same transaction as data."""
+
+    __table_args__ = (UniqueConstraint("source", "repository"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=30)  # git, pulls, ci
+    repository: str = Field(max_length=200)
+    position: str = Field(default="", max_length=4000)
+    updated_at: datetime = UtcField(nullable=False, default_factory=utcnow)
+    locked_by: str | None = Field(default=None, max_length=200)
+    locked_until: datetime | None = UtcField()
+
+
+class CollectJob(SQLModel, table=True):
+    """A unit of collection work, claimed by a worker with SKIP LOCKED and a lease."""
+
+    __table_args__ = (UniqueConstraint("source", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=30)
+    target: str = Field(max_length=1000)
+    status: str = Field(default="pending", max_length=20, index=True)
+    worker: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = UtcField()
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=4000)
+    finished_at: datetime | None = UtcField()
+    created_at: datetime = UtcField(nullable=False, default_factory=utcnow)
+
+
+class DigestDelivery(SQLModel, table=True):
+    """One row per (recipient, ISO week): the record that makes sending exactly-once."""
+
+    __table_args__ = (UniqueConstraint("person_id", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    week: str = Field(max_length=10)  # 2026-W47
+    status: str = Field(default="pending", max_length=20)  # pending, sent, failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+    sent_at: datetime | None = UtcField()
+    message_id: str | None = Field(default=None, max_length=300)

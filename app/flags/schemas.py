@@ -1,0 +1,95 @@
+"""The shapes of friction flags on the way in and out: what a developer sends, what a viewer
+sees. Also the API's request and response schemas, so the two cannot drift."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.core.models import CATEGORIES
+
+SUMMARY_MAX = 200
+DETAILS_MAX = 5000
+
+# The categories live with the table (app.core.models.flags.CATEGORIES); Literal of that tuple.
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+
+
+def _refuse_nul(value: str | None) -> str | None:
+    """PostgreSQL cannot store a NUL character in text; refused on every backend alike."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
+class FlagCreate(BaseModel):
+    """What a developer sends; unknown fields are refused so typos do not vanish silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category = "other"
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
+    details: str = Field(default="", max_length=DETAILS_MAX)
+    repo: str | None = Field(default=None, max_length=200)
+    pull_number: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    path: str | None = Field(default=None, max_length=2000)
+    workflow: str | None = Field(default=None, max_length=300)
+    run_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    anonymous: bool = False
+
+    @field_validator("summary")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("summary must not be blank")
+        return value
+
+    _no_nul = field_validator("summary", "details", "repo", "path", "workflow")(_refuse_nul)
+
+
+class FlagAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=DETAILS_MAX)
+
+    _no_nul = field_validator("note")(_refuse_nul)
+
+
+class FlagView(BaseModel):
+    """A flag as shown to someone allowed to see it; `author_login` is None when anonymous.
+
+    Also the API's response schema, so the two cannot drift.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    team_id: int | None
+    team_name: str | None
+    category: str
+    summary: str
+    details: str
+    anonymous: bool
+    author_login: str | None
+    repo: str | None
+    pull_number: int | None
+    path: str | None
+    workflow: str | None
+    run_id: int | None
+    created_at: datetime
+    status: str
+    answer: str | None
+    answered_by_login: str | None
+    answered_at: datetime | None
+
+
+class TeamFlags(BaseModel):
+    """A managed team's flags, plus counts of anonymous flags too few to show one by one."""
+
+    team_id: int
+    team_name: str
+    members: int
+    flags: list[FlagView] = Field(default_factory=list)
+    anonymous_counts: dict[str, int] = Field(default_factory=dict)

@@ -1,0 +1,71 @@
+"""The application factory: nothing happens at import, tests pass their own Settings."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.core.db import ensure_schema, make_engine
+from app.core.settings import Settings, get_settings
+from app.http.api import api_router
+from app.http.api.errors import register as register_error_handlers
+from app.http.api.health import router as health_router
+from app.http.api.metrics import router as metrics_router
+from app.http.auth_web import router as auth_web_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        ensure_schema(engine)
+        app.state.engine = engine
+        _freeze_startup_objects()
+        try:
+            yield
+        finally:
+            gc.unfreeze()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Gemba Walk",
+        version="0.1.0",
+        summary="Friction signals from git, pull requests and CI, for 1:1s that help.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    register_error_handlers(app)  # 422s that survive any text the client sent
+    app.include_router(health_router)
+    app.include_router(metrics_router)  # at the root, where Prometheus scrapes
+    app.include_router(api_router())
+    app.include_router(auth_web_router)
+    _mount_web(app)
+    return app
+
+
+def _freeze_startup_objects() -> None:
+    """Keep the garbage collector's full passes off what start-up built.
+
+    A busy server promotes many short-lived objects (requests in flight) into the oldest
+    generation, and each full collection then also walked the ~150,000 objects of start-up
+    (modules, routes, schemas, Plotly): under the flag load test, 24 full collections in 10
+    seconds of up to 106 ms each, 2.3 of the server's 9.9 CPU-seconds, and the whole p99
+    latency. Frozen objects are never scanned; the lifespan unfreezes at shutdown so that an
+    app made in a test can be collected.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def _mount_web(app: FastAPI) -> None:
+    """Pages and static files, once the dashboards package provides them."""
+    try:
+        from app.http import web
+    except ImportError:
+        return
+    web.mount(app)

@@ -1,0 +1,340 @@
+"""HTML pages, their JSON twins, chart data as CSV/JSON, and static files (Plotly from the package).
+
+Each handler resolves the viewer, calls one `dashboards.page_*` builder and renders its
+dataclass; `Accept: application/json` returns the same dataclass as JSON, so the page and its
+twin cannot drift. Plotly's JavaScript comes from the installed `plotly` package under a
+versioned name with a year-long cache, so the app works on a network without a CDN.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import plotly
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from sqlmodel import Session, select
+
+import dashboards
+from app.core import access
+from app.core.access import Viewer
+from app.core.models import OneOnOneNote, Person
+from app.flags.lookup import flags_by_item
+from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
+from dashboards import item_flags
+from dashboards.pages import home as page_home
+from dashboards.pages import person as page_person
+from dashboards.pages import repo as page_repo
+from dashboards.pages import team as page_team
+from dashboards.pages.parts import PageNotFoundError, to_jsonable
+from dashboards.periods import UnknownPeriodError
+from dashboards.talking_points import with_flags
+
+DASHBOARDS = Path(dashboards.__file__).parent
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_URL = f"/static/plotly-{plotly.__version__}.min.js"
+YEAR = 365 * 24 * 3600
+HTTP_422 = 422  # named differently across Starlette versions
+NOTE_MAX = 5000
+
+ItemPage = TypeVar("ItemPage", page_person.PersonPage, page_team.TeamPage, page_repo.RepoPage)
+
+templates = Jinja2Templates(directory=DASHBOARDS / "templates")
+
+
+def _figure_json(figure: dict[str, Any] | None) -> Markup:
+    """Figure JSON safe inside a <script type="application/json"> element."""
+    text = json.dumps(figure, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+templates.env.filters["figure_json"] = _figure_json
+templates.env.globals["plotly_url"] = PLOTLY_URL
+templates.env.globals["pull_key"] = item_flags.pull_key
+templates.env.globals["path_key"] = item_flags.path_key
+templates.env.globals["workflow_key"] = item_flags.workflow_key
+
+
+def _wants_json(request: Request) -> bool:
+    """`Accept: application/json`, or `?format=json` for the page's alternate link."""
+    if request.query_params.get("format") == "json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+class SignInRequiredError(Exception):
+    """Raised by pages when nobody is signed in: browsers go to the sign-in page."""
+
+    def __init__(self, wants_json: bool) -> None:
+        self.wants_json = wants_json
+
+
+def _require(request: Request, viewer: Viewer | None) -> Viewer:
+    if viewer is None:
+        raise SignInRequiredError(_wants_json(request))
+    return viewer
+
+
+def _now(request: Request) -> datetime:
+    """The wall clock, unless the app was given one (`app.state.clock`, for tests and demos)."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def _render(request: Request, template: str, page: Any, **extra: Any) -> Response:
+    if _wants_json(request):
+        return JSONResponse(to_jsonable(page))
+    json_url = str(request.url.include_query_params(format="json"))
+    context = {"page": page, "csrf_token": csrf_token(request), "json_url": json_url, **extra}
+    return templates.TemplateResponse(request, template, context)
+
+
+def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
+    chart = next((c for c in getattr(page, "charts", []) if c.key == chart_key), None)
+    if chart is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no chart {chart_key!r}")
+    if fmt == "json":
+        return JSONResponse({"chart": chart.key, "title": chart.title, "rows": chart.rows})
+    if fmt != "csv":
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="data comes as .csv or .json")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=chart.columns)
+    writer.writeheader()
+    writer.writerows(chart.rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{chart.key}.csv"'},
+    )
+
+
+def _with_item_flags(session: Session, viewer: Viewer, page: ItemPage) -> ItemPage:
+    """Put the flags tied to the page's PRs, files and workflows beside them (and beside the
+    talking points' evidence): one lookup for all of them, filtered by `app.flags.rules` (the one
+    place that decides who sees which flag)."""
+    page.item_flags = flags_by_item(session, viewer, item_flags.items_of(page))
+    if isinstance(page, page_person.PersonPage):  # and beside the evidence of its talking points
+        page.talking_points = with_flags(page.talking_points, page.item_flags)
+    return page
+
+
+def _person_page(
+    request: Request,
+    login: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalViewerDep,
+    period: str | None = None,
+) -> page_person.PersonPage:
+    """The person page for its HTML, its JSON twin and its chart data alike."""
+    who = _require(request, viewer)
+    page = page_person.person_page(session, who, login, period, _now(request), settings)
+    return _with_item_flags(session, who, page)
+
+
+def _team_page(
+    request: Request,
+    name: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalViewerDep,
+    period: str | None = None,
+    repository: str | None = None,
+) -> page_team.TeamPage:
+    who = _require(request, viewer)
+    page = page_team.team_page(
+        session, who, name, period, _now(request), settings, repository=repository or None
+    )
+    return _with_item_flags(session, who, page)
+
+
+def _repo_page(
+    request: Request,
+    owner: str,
+    name: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalViewerDep,
+    period: str | None = None,
+) -> page_repo.RepoPage:
+    who = _require(request, viewer)
+    page = page_repo.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
+    return _with_item_flags(session, who, page)
+
+
+PersonPageDep = Annotated[page_person.PersonPage, Depends(_person_page)]
+TeamPageDep = Annotated[page_team.TeamPage, Depends(_team_page)]
+RepoPageDep = Annotated[page_repo.RepoPage, Depends(_repo_page)]
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages, the chart data and /static to the app (sign-in: app.http.auth_web)."""
+    _mount_static(app)
+    _mount_errors(app)
+
+    @app.get("/", include_in_schema=False, response_model=None)
+    def home(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        viewer: OptionalViewerDep,
+        team: str | None = None,
+        repository: str | None = None,
+        period: str | None = None,
+    ) -> Response:
+        page = page_home.home_page(
+            session,
+            _require(request, viewer),
+            _now(request),
+            settings,
+            team=team or None,
+            repository=repository or None,
+            period=period or None,
+        )
+        return _render(request, "home.html", page)
+
+    @app.get("/people/{login}", include_in_schema=False, response_model=None)
+    def person(request: Request, page: PersonPageDep) -> Response:
+        return _render(request, "person.html", page)
+
+    @app.get("/teams/{name}", include_in_schema=False, response_model=None)
+    def team(request: Request, page: TeamPageDep) -> Response:
+        return _render(request, "team.html", page)
+
+    @app.get("/repos/{owner}/{name}", include_in_schema=False, response_model=None)
+    def repo(request: Request, page: RepoPageDep) -> Response:
+        return _render(request, "repo.html", page)
+
+    @app.get("/data/person/{login}/{chart}.{fmt}", include_in_schema=False)
+    def person_data(chart: str, fmt: str, page: PersonPageDep) -> Response:
+        return _chart_data(page, chart, fmt)
+
+    @app.get("/data/team/{name}/{chart}.{fmt}", include_in_schema=False)
+    def team_data(chart: str, fmt: str, page: TeamPageDep) -> Response:
+        return _chart_data(page, chart, fmt)
+
+    @app.get("/data/repo/{owner}/{name}/{chart}.{fmt}", include_in_schema=False)
+    def repo_data(chart: str, fmt: str, page: RepoPageDep) -> Response:
+        return _chart_data(page, chart, fmt)
+
+    @app.post("/people/{login}/notes", include_in_schema=False)
+    def add_note(
+        request: Request,
+        login: str,
+        session: SessionDep,
+        settings: SettingsDep,
+        viewer: OptionalViewerDep,
+        _csrf: CsrfDep,
+        body: Annotated[str, Form()],
+        shared: Annotated[bool, Form()] = False,
+    ) -> Response:
+        """A private note (the manager's own) or an item on the shared agenda."""
+        who = _require(request, viewer)
+        person = _person_for_notes(session, who, login, settings.team_only_mode)
+        text = body.strip()
+        if not text or len(text) > NOTE_MAX:
+            raise HTTPException(
+                HTTP_422,
+                detail=[
+                    {
+                        "loc": ["body", "body"],
+                        "msg": f"a note needs 1 to {NOTE_MAX} characters",
+                    }
+                ],
+            )
+        is_self = who.person_id == person.id
+        if not shared and is_self:
+            raise HTTPException(
+                HTTP_422,
+                detail=[{"loc": ["body", "shared"], "msg": "your own items go on the agenda"}],
+            )
+        assert person.id is not None
+        session.add(
+            OneOnOneNote(person_id=person.id, author_id=who.person_id, shared=shared, body=text)
+        )
+        session.flush()
+        return RedirectResponse(f"/people/{person.login}#notes", status.HTTP_303_SEE_OTHER)
+
+    @app.post("/people/{login}/notes/{note_id}/done", include_in_schema=False)
+    def finish_note(
+        request: Request,
+        login: str,
+        note_id: Annotated[int, PathParam(ge=1, le=2**63 - 1)],
+        session: SessionDep,
+        settings: SettingsDep,
+        viewer: OptionalViewerDep,
+        _csrf: CsrfDep,
+    ) -> Response:
+        """Tick an agenda item (either side) or one's own private note."""
+        who = _require(request, viewer)
+        person = _person_for_notes(session, who, login, settings.team_only_mode)
+        note = session.get(OneOnOneNote, note_id)
+        if note is None or note.person_id != person.id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such note")
+        if not note.shared and note.author_id != who.person_id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such note")
+        note.done = True
+        session.add(note)
+        session.flush()
+        return RedirectResponse(f"/people/{person.login}#notes", status.HTTP_303_SEE_OTHER)
+
+
+def _person_for_notes(session: Any, viewer: Viewer, login: str, team_only: bool) -> Person:
+    person = session.exec(select(Person).where(Person.login == login)).first()
+    if person is None or not access.can_view_person(
+        session, viewer, person.id, team_only_mode=team_only
+    ):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no page you may open")
+    return person  # type: ignore[no-any-return]
+
+
+def _mount_static(app: FastAPI) -> None:
+    @app.get(PLOTLY_URL, include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        """plotly.min.js from the installed package; the version in the name makes it immutable."""
+        return FileResponse(
+            PLOTLY_JS,
+            media_type="text/javascript",
+            headers={"Cache-Control": f"public, max-age={YEAR}, immutable"},
+        )
+
+    app.mount("/static", StaticFiles(directory=DASHBOARDS / "static"), name="static")
+
+
+def _mount_errors(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequiredError)
+    def sign_in(request: Request, error: SignInRequiredError) -> Response:
+        if error.wants_json:
+            return JSONResponse(
+                {"detail": "sign in with a bearer token (gemba token create LOGIN)"},
+                status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return RedirectResponse("/signin", status.HTTP_303_SEE_OTHER)
+
+    @app.exception_handler(PageNotFoundError)
+    def not_found(request: Request, error: PageNotFoundError) -> Response:
+        detail = "No page here that you may open."
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status.HTTP_404_NOT_FOUND)
+        return templates.TemplateResponse(
+            request, "error.html", {"message": detail, "page": None}, status_code=404
+        )
+
+    @app.exception_handler(UnknownPeriodError)
+    def bad_period(request: Request, error: UnknownPeriodError) -> Response:
+        return JSONResponse(
+            {"detail": [{"loc": ["query", "period"], "msg": str(error)}]},
+            HTTP_422,
+        )

@@ -1,0 +1,305 @@
+"""Runs every configured collector: keeps clones fresh, then reads git, pull requests and CI.
+
+One place that `gemba sync`, the scheduler in `gemba serve --schedule`, the workers and the demo
+all call, so a repository is collected the same way however the work is started. Collectors
+are imported lazily: a build without one of them still collects the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import importlib
+import json
+import logging
+import os
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from github import Github, GithubException
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from app.core.db import session_scope
+from app.core.models import SyncCursor
+from app.core.models.base import utcnow
+from app.core.settings import Settings
+
+log = logging.getLogger("gemba.sync")
+
+Say = Callable[[str], None]
+SOURCES = ("git", "pulls", "ci")
+# SyncCursor rows with this source hold the last rate limit a collector saw, per API host, so
+# /metrics can show it whichever process made the requests.
+RATE_LIMIT_SOURCE = "ratelimit"
+
+
+class SyncError(RuntimeError):
+    """A repository could not be collected; the message says why and what to do."""
+
+
+@dataclass
+class RepoReport:
+    """What one repository's collection did, source by source."""
+
+    repository: str
+    done: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# -- which repositories ------------------------------------------------------------------------
+
+
+def selected(names: Iterable[str], settings: Settings) -> list[str]:
+    """Names kept by GEMBA_INCLUDE (when set) and not dropped by GEMBA_EXCLUDE, in order."""
+    keep = []
+    for name in names:
+        if settings.include_patterns and not any(
+            fnmatch.fnmatch(name, p) for p in settings.include_patterns
+        ):
+            continue
+        if any(fnmatch.fnmatch(name, p) for p in settings.exclude_patterns):
+            continue
+        if name not in keep:
+            keep.append(name)
+    return keep
+
+
+def _owner_repositories(gh: Github, owner: str) -> list[tuple[str, str | None]]:
+    """Every non-archived repository of an organisation (or, failing that, a user)."""
+    try:
+        try:
+            repos = list(gh.get_organization(owner).get_repos())
+        except GithubException as error:
+            if error.status != 404:
+                raise
+            repos = list(gh.get_user(owner).get_repos())
+    except GithubException as error:
+        if error.status == 404:
+            raise SyncError(f"no organisation or user named {owner!r} on GitHub") from error
+        if error.status == 401:
+            raise SyncError("GitHub refused the credentials: check GEMBA_GITHUB_TOKEN") from error
+        raise SyncError(
+            f"listing {owner}'s repositories: GitHub answered {error.status}"
+        ) from error
+    return [(r.full_name, r.clone_url) for r in repos if not r.archived]
+
+
+def discover(settings: Settings, gh: Github) -> list[tuple[str, str | None]]:
+    """(OWNER/REPO, clone URL or None) for GEMBA_REPOS, with OWNER/* expanded through the API.
+
+    Archived repositories are skipped in an expansion; a name listed explicitly is kept.
+    """
+    found: list[tuple[str, str | None]] = []
+    for entry in settings.repo_entries:
+        owner, _, name = entry.partition("/")
+        if not owner or not name:
+            raise SyncError(f"GEMBA_REPOS entry {entry!r} is not OWNER/REPO or OWNER/*")
+        if name != "*":
+            found.append((entry, None))
+            continue
+        found += _owner_repositories(gh, owner)
+    urls = dict(found)
+    return [(name, urls[name]) for name in selected((n for n, _ in found), settings)]
+
+
+# -- clones ------------------------------------------------------------------------------------
+
+
+def clone_url(settings: Settings, full_name: str, reported: str | None = None) -> str:
+    """Where to clone from: GEMBA_CLONE_URL_TEMPLATE, else GitHub's URL, else one derived from
+    the API URL (https://HOST/api/v3 -> https://HOST/OWNER/REPO.git for GitHub Enterprise)."""
+    if settings.clone_url_template:
+        owner, _, name = full_name.partition("/")
+        return settings.clone_url_template.format(full_name=full_name, owner=owner, name=name)
+    if reported:
+        return reported
+    api = urlparse(settings.github_api_url)
+    host = "github.com" if api.netloc == "api.github.com" else api.netloc
+    return f"{api.scheme}://{host}/{full_name}.git"
+
+
+def _git_env(token: str | None, url: str) -> dict[str, str]:
+    """Authenticate HTTPS clones with the token through git's config environment, so the
+    token never lands in a URL, a remote's config on disk, or a process listing."""
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+    if token and url.startswith("https://"):
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        env.update(
+            GIT_CONFIG_COUNT="1",
+            GIT_CONFIG_KEY_0="http.extraHeader",
+            GIT_CONFIG_VALUE_0=f"Authorization: Basic {basic}",
+        )
+    return env
+
+
+def update_clone(settings: Settings, full_name: str, url: str, token: str | None = None) -> Path:
+    """A bare mirror of the repository under DATA_DIR/clones, cloned once, fetched after."""
+    path = settings.data_dir / "clones" / f"{full_name}.git"
+    env = _git_env(token, url)
+    if (path / "HEAD").exists():
+        command = ["git", "-C", str(path), "fetch", "--prune", "--quiet", url]
+        command.append("+refs/heads/*:refs/heads/*")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        command = ["git", "clone", "--bare", "--quiet", url, str(path)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SyncError(f"git could not fetch {full_name} from {url}: {result.stderr.strip()}")
+    return path
+
+
+# -- collectors --------------------------------------------------------------------------------
+
+
+def _module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def collect_git_path(engine: Engine, settings: Settings, path: Path | str, name: str) -> str:
+    """The git collector on a local repository; returns a one-line summary."""
+    git_store = _module("collectors.git.store")
+    if git_store is None:
+        raise SyncError("the git collector is not installed in this build")
+    result = git_store.collect_git(
+        engine,
+        path,
+        name=name,
+        bot_logins=settings.bot_logins,
+        batch_commits=settings.git_batch_commits,
+    )
+    mark_synced(engine, "git", name)
+    return f"{result.mode}, {result.commits_added} commits added"
+
+
+def collect_pulls(engine: Engine, gh: Github, full_name: str, say: Say) -> str:
+    pr_sync = _module("collectors.pulls.sync")
+    if pr_sync is None:
+        raise SyncError("the pull-request collector is not installed in this build")
+    stats = pr_sync.collect_pulls(engine, gh, full_name, progress=say)
+    return f"{stats.fetched} pull requests stored, {stats.requests} requests"
+
+
+def collect_ci(engine: Engine, gh: Github, settings: Settings, full_name: str, say: Say) -> str:
+    ci_runs = _module("collectors.ci.fetch")
+    if ci_runs is None:
+        raise SyncError("the CI collector is not installed in this build")
+    stats = ci_runs.collect_ci(engine, gh, full_name, settings, progress=say)
+    return f"{stats.runs} runs, {stats.jobs} jobs stored, {stats.requests} requests"
+
+
+def token_of(gh: Github) -> str | None:
+    """The token PyGithub authenticates with (a PAT, or an app installation's token)."""
+    auth = getattr(gh.requester, "auth", None)
+    try:
+        return getattr(auth, "token", None)
+    except Exception:  # an installation token that cannot be minted: clone without it
+        log.warning("could not obtain a token for git clones")
+        return None
+
+
+def remember_rate_limit(engine: Engine, gh: Github) -> None:
+    """Keep the rate limit from GitHub's last response headers (nothing if none was seen)."""
+    remaining, limit = gh.requester.rate_limiting
+    if limit < 0:
+        return
+    position = json.dumps(
+        {"remaining": remaining, "limit": limit, "reset": gh.requester.rate_limiting_resettime}
+    )
+    host = urlparse(gh.requester.base_url).netloc
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(SyncCursor).where(
+                SyncCursor.source == RATE_LIMIT_SOURCE, SyncCursor.repository == host
+            )
+        ).first()
+        row = row or SyncCursor(source=RATE_LIMIT_SOURCE, repository=host)
+        row.position, row.updated_at = position, utcnow()
+        session.add(row)
+
+
+def mark_synced(engine: Engine, source: str, full_name: str) -> None:
+    """Stamp the collector's cursor with the time of this successful run, even when it found
+    nothing new, so /metrics' lag means "time since we last looked", not "since data changed".
+    Only `updated_at` is touched; the position stays the collector's."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(SyncCursor).where(
+                SyncCursor.source == source, SyncCursor.repository == full_name
+            )
+        ).first()
+        if row is not None:
+            row.updated_at = utcnow()
+            session.add(row)
+
+
+def collect_repository(
+    engine: Engine,
+    settings: Settings,
+    gh: Github,
+    full_name: str,
+    *,
+    reported_clone_url: str | None = None,
+    sources: Iterable[str] = SOURCES,
+    say: Say = lambda _m: None,
+) -> RepoReport:
+    """Every source for one GitHub repository; one source failing does not stop the others."""
+    report = RepoReport(full_name)
+    for source in sources:
+        try:
+            if source == "git":
+                url = clone_url(settings, full_name, reported_clone_url)
+                path = update_clone(settings, full_name, url, token_of(gh))
+                report.done[source] = collect_git_path(engine, settings, path, full_name)
+            elif source == "pulls":
+                report.done[source] = collect_pulls(engine, gh, full_name, say)
+            elif source == "ci":
+                report.done[source] = collect_ci(engine, gh, settings, full_name, say)
+            else:
+                raise SyncError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+        except Exception as error:  # reported per source; the sync goes on
+            report.errors[source] = str(error) or type(error).__name__
+            log.warning(
+                "collect failed",
+                extra={"repository": full_name, "source": source, "error": str(error)},
+            )
+        else:
+            if source != "git":  # collect_git_path stamps its own cursor
+                mark_synced(engine, source, full_name)
+            log.info(
+                "collected",
+                extra={"repository": full_name, "source": source, "result": report.done[source]},
+            )
+    if any(source in ("pulls", "ci") for source in report.done):
+        try:
+            remember_rate_limit(engine, gh)
+        except Exception:  # a metric must never fail a collection
+            log.exception("could not record the rate limit")
+    return report
+
+
+def sync_all(engine: Engine, settings: Settings, gh: Github, say: Say) -> list[RepoReport]:
+    """`gemba sync`: every configured repository, every source."""
+    targets = discover(settings, gh)
+    if not targets:
+        raise SyncError("nothing to collect: set GEMBA_REPOS (e.g. my-org/* or my-org/api)")
+    reports = []
+    for full_name, reported in targets:
+        say(f"{full_name}: collecting")
+        reports.append(
+            collect_repository(
+                engine, settings, gh, full_name, reported_clone_url=reported, say=say
+            )
+        )
+    return reports

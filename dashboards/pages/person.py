@@ -1,0 +1,323 @@
+"""The person page (the 1:1 page): talking points first, then the evidence behind them,
+the shared agenda and the viewer's private notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, select
+
+from app.core import access
+from app.core.access import Viewer
+from app.core.models import FlagAuthor, FrictionFlag, OneOnOneNote, Person, Team
+from app.core.models.base import as_utc
+from app.core.people import logins_of
+from app.core.settings import Settings
+from dashboards import figures
+from dashboards.figures import Series
+from dashboards.item_flags import ItemFlag
+from dashboards.pages.builds import PersonCi, person_ci
+from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
+from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
+from dashboards.pages.hotspots import people_hotspots
+from dashboards.pages.parts import Link, PageNotFoundError, period_links
+from dashboards.pages.people import emails_for, logins_for, team_member_ids, teams_of_person
+from dashboards.pages.reviews import PersonReviews, person_reviews
+from dashboards.periods import PERIOD_LABELS, Period, resolve_period
+from dashboards.talking_points import (
+    FlagItem,
+    PersonSignals,
+    RiskFile,
+    TalkingPoint,
+    talking_points,
+)
+
+T = TypeVar("T")
+
+
+@dataclass
+class NoteItem:
+    id: int
+    body: str
+    author: str
+    created_at: datetime
+    shared: bool
+    done: bool
+
+
+@dataclass
+class PersonPage:
+    login: str
+    name: str
+    teams: list[str]
+    period: Period
+    periods: list[Link]
+    is_self: bool
+    talking_points: list[TalkingPoint]
+    charts: list[Chart]
+    pulls: list[Any]
+    ci_hits: list[Any]
+    files: list[RiskFile]
+    flags: list[FlagItem]
+    agenda: list[NoteItem]
+    private_notes: list[NoteItem] | None  # None: the viewer may not keep private notes here
+    empty_message: str | None
+    kind: str = "person"
+    # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
+    # filled by the HTTP layer, which alone may ask `app.flags.rules` who sees which flag.
+    item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChartVoice:
+    """Chart titles on a person page: "your" to the person, "their" to anyone else. Series
+    names stay "Their usual" for everyone: they are the columns of the CSV and JSON data."""
+
+    is_self: bool
+
+    @property
+    def their(self) -> str:
+        return "your" if self.is_self else "their"
+
+    @property
+    def they(self) -> str:
+        return "you" if self.is_self else "they"
+
+
+@dataclass
+class PersonEvidence:
+    """A person's signals for one period: what the 1:1 page shows and the digest quotes."""
+
+    teams: list[Team]
+    reviews: Any
+    ci: Any
+    spots: Any
+    flags: list[FlagItem]
+    risk: list[RiskFile]
+    signals: PersonSignals
+
+
+def person_evidence(
+    session: Session, person: Person, chosen: Period, now: datetime, settings: Settings
+) -> PersonEvidence:
+    """Gather the signals behind a person's talking points (no access check, no view log:
+    callers decide who may see the result)."""
+    assert person.id is not None
+    teams = teams_of_person(session, person.id)
+    team_ids = [t.id for t in teams if t.id is not None]
+    colleague_ids = sorted({pid for tid in team_ids for pid in team_member_ids(session, tid)})
+    logins = logins_of(session, person.id)
+    team_logins = logins_for(session, colleague_ids) if colleague_ids else set(logins)
+    emails = emails_for(session, [person.id])
+
+    reviews = person_reviews(
+        session,
+        logins=logins,
+        team_logins=team_logins,
+        period=chosen,
+        now=now,
+        settings=settings,
+    )
+    ci = person_ci(session, logins=logins, team_logins=team_logins, period=chosen, now=now)
+    spots = people_hotspots(session, emails=emails, period=chosen, now=now)
+    flags = person_flags(session, person.id)
+    risk = [
+        RiskFile(f.repo, f.path, f.url, f.top_author or "someone", f.idle_days or 0)
+        for f in (spots.knowledge_risk if spots else [])
+    ]
+    signals = PersonSignals(
+        login=person.login,
+        display_name=person.name or person.login,
+        pulls=reviews.pulls if reviews else [],
+        own_usual_pickup_hours=reviews.usual.pickup if reviews else None,
+        team_median_pickup_hours=reviews.team.pickup if reviews else None,
+        ci_hits=ci.hits if ci else [],
+        ci_wait_hours=ci.waits.on_ci if ci else None,
+        own_usual_ci_wait_hours=ci.usual.on_ci if ci else None,
+        team_median_ci_wait_hours=ci.team.on_ci if ci else None,
+        reviews_given=reviews.reviews_given if reviews else None,
+        own_usual_reviews_given=reviews.usual_reviews_given if reviews else None,
+        risk_files=risk,
+        flags=[f for f in flags if f.status != "answered" or as_utc(f.created_at) >= chosen.start],
+    )
+    return PersonEvidence(teams, reviews, ci, spots, flags, risk, signals)
+
+
+def person_page(
+    session: Session,
+    viewer: Viewer,
+    login: str,
+    period: str | None,
+    now: datetime,
+    settings: Settings,
+) -> PersonPage:
+    """The 1:1 page: talking points first, then the evidence behind them."""
+    person = session.exec(select(Person).where(Person.login == login)).first()
+    if person is None or person.id is None:
+        raise PageNotFoundError(login)
+    if not access.can_view_person(
+        session, viewer, person.id, team_only_mode=settings.team_only_mode
+    ):
+        raise PageNotFoundError(login)
+    is_self = viewer.person_id == person.id
+    access.record_view(session, viewer, person.id, "person_page")  # not logged for oneself
+    chosen = resolve_period(session, period, now=now, person_id=person.id)
+    evidence = person_evidence(session, person, chosen, now, settings)
+    teams, reviews, ci, spots = evidence.teams, evidence.reviews, evidence.ci, evidence.spots
+    flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
+    maker = PageCharts(f"/data/person/{person.login}", {"period": chosen.key})
+    voice = ChartVoice(is_self)
+    charts = [
+        _person_flow_chart(maker, reviews, voice),
+        _person_reviews_chart(maker, reviews, voice),
+        _person_ci_chart(maker, ci, voice),
+        files_chart(
+            maker, spots, title=f"Files {voice.they} changed, and how widely they are known"
+        ),
+    ]
+    path = f"/people/{person.login}"
+    notes = _notes(session, person.id, viewer, is_self)
+    return PersonPage(
+        login=person.login,
+        name=person.name or person.login,
+        teams=[t.name for t in teams],
+        period=chosen,
+        periods=period_links(path, chosen.key, list(PERIOD_LABELS)),
+        is_self=is_self,
+        talking_points=talking_points(signals, reader_is_person=is_self),
+        charts=charts,
+        pulls=reviews.pulls if reviews else [],
+        ci_hits=ci.hits if ci else [],
+        files=risk,
+        flags=flags,
+        agenda=notes[0],
+        private_notes=notes[1],
+        empty_message=None
+        if signals.has_any_data
+        else (
+            f"No activity for {person.name or person.login} in this period yet. "
+            f"Collect data with `{COLLECT_GIT}`, `{COLLECT_GITHUB}` and "
+            f"`{COLLECT_CI}`, or pick a longer period."
+        ),
+    )
+
+
+def person_flags(session: Session, person_id: int) -> list[FlagItem]:
+    """The person's own named flags with their answers (anonymous flags have no author)."""
+    rows = session.exec(
+        select(FrictionFlag)
+        .join(FlagAuthor, FlagAuthor.flag_id == FrictionFlag.id)  # type: ignore[arg-type]
+        .where(FlagAuthor.person_id == person_id)
+        .order_by(col(FrictionFlag.created_at).desc())
+        .limit(50)
+    )
+    return [
+        FlagItem(
+            id=f.id or 0,
+            category=f.category,
+            summary=f.summary,
+            status=f.status,
+            created_at=as_utc(f.created_at) or f.created_at,
+            answer=f.answer,
+            url=f"/api/v1/friction/{f.id}",
+        )
+        for f in rows
+    ]
+
+
+def _notes(
+    session: Session, person_id: int, viewer: Viewer, is_self: bool
+) -> tuple[list[NoteItem], list[NoteItem] | None]:
+    """The shared agenda, and the viewer's own private notes (never the person's to see)."""
+    rows = session.exec(
+        select(OneOnOneNote, Person.login)
+        .join(Person, Person.id == OneOnOneNote.author_id)  # type: ignore[arg-type]
+        .where(OneOnOneNote.person_id == person_id)
+        .order_by(col(OneOnOneNote.created_at).desc())
+        .limit(100)
+    )
+    agenda: list[NoteItem] = []
+    private: list[NoteItem] = []
+    for note, author in rows:
+        item = NoteItem(
+            note.id or 0,
+            note.body,
+            author,
+            as_utc(note.created_at) or note.created_at,
+            note.shared,
+            note.done,
+        )
+        if note.shared:
+            agenda.append(item)
+        elif note.author_id == viewer.person_id and not is_self:
+            private.append(item)
+    return agenda, None if is_self else private
+
+
+def _against_usual(
+    measure: Callable[[T], list[float | None]], this: T, usual: T, team: T
+) -> list[Series]:
+    """The person's period beside their usual and the team's median, one series each (the
+    names are the data's columns, so they stay "Their usual" whoever reads the page)."""
+    compared = (("This period", this), ("Their usual", usual), ("Team median", team))
+    return [Series(name, measure(values)) for name, values in compared]
+
+
+def _person_flow_chart(
+    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice
+) -> Chart:
+    empty = f"No pull requests yet: run `{COLLECT_GITHUB}` to collect them."
+    title = f"Pull request flow against {voice.their} usual"
+    if reviews is None:
+        return charts.empty("pr_flow", title, empty)
+    labels = ["Waiting for first review", "In review", "Approved to merge"]
+    series = _against_usual(
+        lambda phases: [phases.pickup, phases.review, phases.merge],
+        reviews.phases,
+        reviews.usual,
+        reviews.team,
+    )
+    if not any(v is not None for s in series for v in s.values):
+        return charts.empty("pr_flow", title, empty)
+    built = figures.grouped_bars(
+        labels, series, x_title="Phase", y_title="Median hours of waiting", unit="hours"
+    )
+    return charts.drawn("pr_flow", title, built, series_rows("phase", labels, series), empty)
+
+
+def _person_reviews_chart(
+    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice
+) -> Chart:
+    return charts.weekly(
+        "reviews_given",
+        f"Reviews {voice.they} carried for others",
+        reviews.reviews_weekly if reviews else None,
+        empty=f"No reviews yet: run `{COLLECT_GITHUB}` to collect them.",
+        draw=figures.grouped_bars,
+        y_title="Reviews given (count)",
+        unit="reviews",
+    )
+
+
+def _person_ci_chart(charts: PageCharts, ci: PersonCi | None, voice: ChartVoice) -> Chart:
+    title = f"Waiting on CI for {voice.their} pull requests"
+    empty = f"No CI runs yet: run `{COLLECT_CI}` to collect them."
+    if ci is None:
+        return charts.empty("ci_waiting", title, empty)
+    labels = ["Waiting on CI", "Waiting on flaky builds"]
+    series = _against_usual(
+        lambda waits: [waits.on_ci, waits.on_flaky], ci.waits, ci.usual, ci.team
+    )
+    if not any(v for s in series for v in s.values):  # zero hours of waiting: nothing to draw
+        return charts.empty("ci_waiting", title, empty)
+    built = figures.grouped_bars(
+        labels,
+        series,
+        x_title=f"What {voice.they} waited for",
+        y_title="Hours of waiting",
+        unit="hours",
+    )
+    return charts.drawn("ci_waiting", title, built, series_rows("wait", labels, series), empty)
