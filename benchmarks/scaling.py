@@ -35,7 +35,7 @@ from app.sandbox.server import SandboxServer
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
-from tests.ops.repos import make_repo
+from tests.app.ops.repos import make_repo
 
 
 def github_rates(workdir: Path, database_url: str) -> None:

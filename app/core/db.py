@@ -94,7 +94,7 @@ def schema_head() -> str:
     """The newest migration's revision, without loading Alembic.
 
     Our revisions are the four-digit prefixes of their file names, one after the other
-    (tests/app/test_migrations.py checks both against Alembic's own view).
+    (tests/app/core/test_migrations.py checks both against Alembic's own view).
     """
     names = (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
     return max(path.name[:4] for path in names)
