@@ -40,8 +40,10 @@ SinceQuery = Annotated[
 UntilQuery = Annotated[datetime | None, Query(description="Runs created before (default now)")]
 TeamQuery = Annotated[str | None, Query(max_length=100, description="Team name")]
 DENIED = {
-    403: {"description": "Not visible to this viewer"},
-    404: {"description": "No such repository, team or person (a repository's lists the known)"},
+    404: {
+        "description": "No such repository, or no such team or person visible to you (the"
+        " same answer for both; a repository's lists the known)"
+    },
 }
 
 
@@ -73,7 +75,7 @@ def scope(
         people = load_people(session)
         return {login for login, teams in people.teams_of_person.items() if name in teams}
     if person:
-        return {visible_person(session, viewer, person, team_only_mode).login}
+        return {visible_person(session, viewer, person, team_only_mode, what="api:ci").login}
     return None
 
 
@@ -106,7 +108,7 @@ def ci_filter(
     team: TeamQuery = None,
     person: PersonQuery = None,
 ) -> CiFilter:
-    """Scope first (403/404 before any 422 on the window), then the window."""
+    """Scope first (404 before any 422 on the window), then the window."""
     logins = scope(session, viewer, settings.team_only_mode, team, person)
     require_repo(session, repo)
     start, end = window(since, until)

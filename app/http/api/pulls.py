@@ -34,11 +34,10 @@ from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
 router = APIRouter(tags=["reviews"])
 
-FORBIDDEN = {403: {"description": "Not visible to this viewer"}}
-NOT_FOUND = {404: {"description": "No such repository, team or person"}}
+NOT_FOUND = {404: {"description": "No such repository, or no such team or person visible to you"}}
 
 
-@router.get("/pulls", response_model=PullsOut, responses={**FORBIDDEN, **REPO_NOT_FOUND})
+@router.get("/pulls", response_model=PullsOut, responses=REPO_NOT_FOUND)
 def get_pulls(
     session: SessionDep,
     settings: SettingsDep,
@@ -78,7 +77,9 @@ def _scope(
     if team:
         return team_scope(session, visible_team(session, viewer, team, by_id=True))
     assert person is not None
-    return person_scope(session, visible_person(session, viewer, person, team_only_mode))
+    return person_scope(
+        session, visible_person(session, viewer, person, team_only_mode, what="api:reviews")
+    )
 
 
 def _visible_report(
@@ -107,7 +108,7 @@ def _visible_report(
     return {**body, "hidden": {"reviewer_load": hidden_load, "waiting": hidden_waiting}}
 
 
-@router.get("/reviews/flow", response_model=FlowOut, responses={**FORBIDDEN, **NOT_FOUND})
+@router.get("/reviews/flow", response_model=FlowOut, responses=NOT_FOUND)
 def get_review_flow(
     session: SessionDep,
     settings: SettingsDep,

@@ -13,7 +13,13 @@ from typing import Any
 from fastapi import HTTPException, status
 from sqlmodel import Session, select
 
-from app.core.access import Viewer, can_view_person, visible_people, visible_teams
+from app.core.access import (
+    Viewer,
+    can_view_person,
+    record_view,
+    visible_people,
+    visible_teams,
+)
 from app.core.models import Person, Team
 from app.core.people import person_for_login, resolve_login
 
@@ -53,23 +59,34 @@ class LoginVisibility:
         return shown, hidden
 
 
-def visible_person(session: Session, viewer: Viewer, login: str, team_only_mode: bool) -> Person:
-    """The person a `person=` filter names: 404 when unknown, 403 when not visible."""
+def _not_found(kind: str, name: str) -> HTTPException:
+    """One answer for "no such" and "not yours to see", so a filter never tells who exists."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no {kind} {name!r}")
+
+
+def visible_person(
+    session: Session, viewer: Viewer, login: str, team_only_mode: bool, *, what: str
+) -> Person:
+    """The person a `person=` filter names, or 404 (unknown and not visible look the same).
+
+    A look at someone else's numbers is logged for them as `what`, as a page view is.
+    """
     someone = person_for_login(session, login)
     if someone is None or someone.id is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person {login!r}")
+        raise _not_found("person", login)
     if not can_view_person(session, viewer, someone.id, team_only_mode=team_only_mode):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this person is not visible to you")
+        raise _not_found("person", login)
+    record_view(session, viewer, someone.id, what)
     return someone
 
 
 def visible_team(session: Session, viewer: Viewer, name: str, *, by_id: bool = False) -> Team:
-    """The team a `team=` filter names (or its id, with `by_id`): 404 unknown, 403 not visible."""
+    """The team a `team=` filter names (or its id, with `by_id`), or 404 (unknown or hidden)."""
     found = session.exec(select(Team).where(Team.name == name)).first()
     if found is None and by_id and name.isdigit():
         found = session.get(Team, int(name))
     if found is None or found.id is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no team {name!r}")
+        raise _not_found("team", name)
     if not viewer.is_admin and found.id not in visible_teams(session, viewer):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this team is not visible to you")
+        raise _not_found("team", name)
     return found

@@ -93,11 +93,11 @@ def test_time_lost_respects_who_may_see_whom(client: tuple[TestClient, dict]) ->
     assert [r["key"] for r in team["by_team"]] == ["core"]
     assert (
         http.get("/api/v1/ci/lost", params={"person": "ana"}, headers=headers["bo"]).status_code
-        == 403
+        == 404
     )
     assert (
         http.get("/api/v1/ci/lost", params={"team": "core"}, headers=headers["bo"]).status_code
-        == 403
+        == 404
     )
     assert (
         http.get("/api/v1/ci/lost", params={"team": "nope"}, headers=headers["mia"]).status_code
@@ -135,7 +135,7 @@ def test_team_and_person_narrow_health_and_flakes_to_their_builds(
     [ci] = mine.json()["workflows"]
     assert (ci["weeks"][0]["runs"], ci["weeks"][0]["success_rate"]) == (2, 0.5)
     other = http.get("/api/v1/ci/health", params={"person": "ana"}, headers=headers["bo"])
-    assert other.status_code == 403
+    assert other.status_code == 404
     both = http.get(
         "/api/v1/ci/flaky", params={"team": "core", "person": "ana"}, headers=headers["mia"]
     )
@@ -154,3 +154,41 @@ def test_time_lost_says_its_units_in_the_openapi_schema(client: tuple[TestClient
     for name, field in fields.items():
         if field.get("type") == "number":
             assert name.endswith(("_hours", "_minutes")), name
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/ci/health", "/api/v1/ci/flaky", "/api/v1/ci/lost", "/api/v1/reviews/flow"]
+)
+def test_a_hidden_person_or_team_answers_like_one_that_does_not_exist(
+    client: tuple[TestClient, dict], path: str
+) -> None:
+    """bo may not see ana or team core: the answer must not tell them that those exist."""
+    http, headers = client
+    for kind, hidden, missing in (("person", "ana", "nobody"), ("team", "core", "nope")):
+        seen = http.get(path, params={kind: hidden}, headers=headers["bo"])
+        unknown = http.get(path, params={kind: missing}, headers=headers["bo"])
+        assert seen.status_code == unknown.status_code == 404, (path, kind)
+        assert seen.json()["detail"].replace(hidden, "X") == unknown.json()["detail"].replace(
+            missing, "X"
+        )
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        ("/api/v1/ci/health", "api:ci"),
+        ("/api/v1/ci/flaky", "api:ci"),
+        ("/api/v1/ci/lost", "api:ci"),
+        ("/api/v1/reviews/flow", "api:reviews"),
+    ],
+)
+def test_a_managers_person_filter_is_in_that_persons_view_log(
+    client: tuple[TestClient, dict], path: str, what: str
+) -> None:
+    http, headers = client
+    before = http.get("/api/v1/people/ana/views", headers=headers["ana"]).json()
+    assert http.get(path, params={"person": "ana"}, headers=headers["mia"]).status_code == 200
+    http.get(path, params={"person": "ana"}, headers=headers["ana"])  # one's own: not logged
+    after = http.get("/api/v1/people/ana/views", headers=headers["ana"]).json()
+    assert len(after) == len(before) + 1
+    assert (after[0]["viewer_login"], after[0]["what"]) == ("mia", what)
