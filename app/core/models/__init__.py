@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.core.models.people import (
         ApiToken,
         Identity,
+        OneOnOne,
         OneOnOneNote,
         PageView,
         Person,
@@ -31,7 +32,16 @@ HOMES = {
     "ci": ("CheckRun", "Job", "RunAttempt", "Workflow", "WorkflowRun"),
     "flags": ("CATEGORIES", "FlagAuthor", "FrictionFlag", "IdempotencyKey"),
     "git": ("Commit", "FileChange", "RepoFile", "Repository"),
-    "people": ("ApiToken", "Identity", "OneOnOneNote", "PageView", "Person", "Team", "TeamMember"),
+    "people": (
+        "ApiToken",
+        "Identity",
+        "OneOnOne",
+        "OneOnOneNote",
+        "PageView",
+        "Person",
+        "Team",
+        "TeamMember",
+    ),
     "reviews": ("PullRequest", "PullRequestEvent", "Review", "ReviewComment"),
     "sync": ("CollectJob", "DigestDelivery", "SyncCursor"),
 }
@@ -50,6 +60,7 @@ __all__ = [  # the names of HOMES and metadata (a test holds the two equal)
     "IdempotencyKey",
     "Identity",
     "Job",
+    "OneOnOne",
     "OneOnOneNote",
     "PageView",
     "Person",

@@ -69,6 +69,21 @@ class PageView(SQLModel, table=True):
     what: str = Field(default="page", max_length=50)
 
 
+class OneOnOne(SQLModel, table=True):
+    """A 1:1 the manager marked as held: "since the last 1:1" starts at the newest one.
+
+    Notes and agenda items never move that start; only this explicit event does.
+    """
+
+    __table_args__ = (UniqueConstraint("person_id", "held_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    held_at: datetime = UtcField(nullable=False)
+    marked_by_id: int | None = Field(default=None, foreign_key="person.id")  # None: the CLI
+    created_at: datetime = UtcField(nullable=False, default_factory=utcnow)
+
+
 class OneOnOneNote(SQLModel, table=True):
     """A manager's private note, or (shared=True) an item on the shared 1:1 agenda."""
 
