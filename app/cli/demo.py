@@ -103,11 +103,12 @@ def _close(gh: Github) -> None:
 
 
 def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
-    """People from people.yaml, flags through `app.flags.rules`, one token per demo viewer."""
+    """People from people.yaml, flags through `app.flags.store`, one token per demo viewer."""
     from app.core.access import Viewer
     from app.core.people import import_people
     from app.core.tokens import create_token
-    from app.flags.rules import FlagCreate, create_flag
+    from app.flags.schemas import FlagCreate
+    from app.flags.store import create_flag
 
     started = time.perf_counter()
     document = yaml.safe_load(Path(run.manifest.people_file).read_text())

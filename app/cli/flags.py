@@ -21,7 +21,9 @@ from app.cli.common import fail, print_json, session, settings
 from app.core.access import Viewer
 from app.core.models import CATEGORIES
 from app.core.people import person_for_login
-from app.flags.rules import FlagCreate, FlagView, create_flag, list_for_manager, list_own
+from app.flags.rules import list_for_manager, list_own
+from app.flags.schemas import FlagCreate, FlagView
+from app.flags.store import create_flag
 
 flags_app = typer.Typer(help="Friction flags.", no_args_is_help=True)
 

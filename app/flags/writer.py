@@ -8,7 +8,7 @@ after the commit answers each request, so a 2xx still means stored. While a batc
 written the next one gathers, so batches grow with the load and cost nothing when it is light.
 
 Exactly once: the batch resolves Idempotency-Keys already stored and repeated within the batch
-(`app.flags.rules.create_flags`); a key another process stores meanwhile makes the batch fail, and
+(`app.flags.store.create_flags`); a key another process stores meanwhile makes the batch fail, and
 then every member is written again in a transaction of its own, where the key is found. Any
 other failure of a member (a value the database refuses) is isolated the same way, so one bad
 member neither loses nor duplicates the others; when the database itself fails (locked past
@@ -30,8 +30,8 @@ from sqlmodel import Session
 from app.core.access import Viewer
 from app.core.db import begin_write, session_scope
 from app.core.tokens import viewers_for_hashes
-from app.flags.rules import NewFlag, create_flags
 from app.flags.schemas import FlagCreate, FlagView
+from app.flags.store import NewFlag, create_flags
 
 MAX_BATCH = 256
 

@@ -19,12 +19,12 @@ from app.flags.rules import (
     acknowledge,
     answer,
     get_flag,
-    idempotency_hash,
     list_for_manager,
     list_own,
     visible_flags,
 )
 from app.flags.schemas import FlagAnswer, FlagCreate, FlagView, TeamFlags
+from app.flags.store import idempotency_hash
 from app.flags.writer import Failed, FlagPost, FlagWriter, Throttled, Unauthorized
 from app.http.api.limits import ERROR_RESPONSES, LimitedBodyRoute, RowId, flag_admission, too_many
 from app.http.deps import (

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
-import app.flags.rules as flags
+import app.flags.store as flags
 import app.flags.writer as flag_writer
 from app.core.access import Viewer
 from app.core.models import FlagAuthor, FrictionFlag, IdempotencyKey

@@ -27,7 +27,8 @@ from app.core.models import (
 )
 from app.core.people import import_people, person_for_login
 from app.core.tokens import create_token, revoke_token
-from app.flags.rules import FlagCreate, create_flag
+from app.flags.schemas import FlagCreate
+from app.flags.store import create_flag
 
 PEOPLE = {
     "teams": [
