@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from typing import Any
 
+import requests
 from github import Auth, Github, GithubRetry
+from github.GithubException import RateLimitExceededExceedsMaxWait
+from urllib3.util.retry import Retry
 
-from app.core.settings import Settings
+from app.core.settings import Settings, reveal
 
 REQUESTER_LOGGER = "github.Requester"
 RETRY_LOGGER = "github.GithubRetry"
@@ -22,17 +27,53 @@ def make_auth(settings: Settings) -> Auth.Auth | None:
             raise ValueError("GEMBA_GITHUB_APP_INSTALLATION_ID is required with an app id")
         return app_auth.get_installation_auth(settings.github_app_installation_id)
     if settings.github_token:
-        return Auth.Token(settings.github_token)
+        return Auth.Token(reveal(settings.github_token))
     return None
+
+
+class RateLimitRetry(GithubRetry):
+    """`GithubRetry`, plus GitHub's other answer to an exhausted primary limit: 429.
+
+    GitHub documents 403 *or* 429 for a spent primary rate limit. PyGithub waits out only the
+    403; a 429 carries `X-RateLimit-Reset` (and sometimes `Retry-After`, which urllib3 already
+    sleeps for), so without this a collect stops at the first 429 instead of waiting.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("status_forcelist", [*range(500, 600), 429])
+        super().__init__(**kwargs)
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        if response is None or response.status != 429 or "Retry-After" in response.headers:
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+        logging.getLogger(RETRY_LOGGER).info(
+            "Request %s %s failed with 429: %s", method, url, response.reason
+        )
+        reset = response.headers.get("X-RateLimit-Reset", "")
+        backoff = max(int(reset) - time.time(), 0.0) + 1 if reset.isdigit() else 60.0
+        if self.max_rate_limit_wait is not None and backoff > self.max_rate_limit_wait:
+            raise RateLimitExceededExceedsMaxWait(429, None, dict(response.headers), wait=backoff)
+        retry = Retry.increment(self, method, url, response, error, _pool, _stacktrace)
+        retry.get_backoff_time = lambda: max(backoff, Retry.get_backoff_time(retry))  # type: ignore[method-assign]
+        logging.getLogger(RETRY_LOGGER).info("Setting next backoff to %.0fs", backoff)
+        return retry
 
 
 def make_github(settings: Settings) -> Github:
     """A client that pages at `per_page`, retries faults with backoff and honours rate limits.
 
-    PyGithub's `GithubRetry` waits out secondary rate limits (Retry-After) and primary ones
-    (until X-RateLimit-Reset); `seconds_between_requests` keeps us polite between calls.
+    `RateLimitRetry` waits out secondary rate limits (Retry-After) and primary ones (until
+    X-RateLimit-Reset, answered as 403 or 429); `seconds_between_requests` keeps us polite.
     """
-    retry = GithubRetry(
+    retry = RateLimitRetry(
         total=settings.github_retries,
         backoff_factor=0.5 if settings.github_retries else 0,
         max_rate_limit_wait=settings.github_max_wait_seconds,
@@ -46,6 +87,30 @@ def make_github(settings: Settings) -> Github:
         seconds_between_writes=None,
         timeout=30,
     )
+
+
+NETWORK_ERRORS = (requests.RequestException,)
+
+
+def describe_network_error(error: Exception, api_url: str) -> str:
+    """One line for a GitHub that cannot be reached or keeps failing, in place of a traceback."""
+    reason = error
+    while reason.__context__ is not None and not str(reason):
+        reason = reason.__context__  # type: ignore[assignment]
+    text = str(reason)
+    if isinstance(error, requests.exceptions.RetryError):
+        cause = text.rsplit("Caused by ResponseError(", 1)[-1].strip("')\" ")
+        return (
+            f"GitHub at {api_url} kept failing ({cause}); what was stored is kept: "
+            "run the same command again to resume"
+        )
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return (
+            f"GitHub at {api_url} could not be reached: check GEMBA_GITHUB_API_URL and the network"
+        )
+    if isinstance(error, requests.exceptions.Timeout):
+        return f"GitHub at {api_url} did not answer in time; run the same command again to resume"
+    return f"GitHub at {api_url} failed: {text.splitlines()[0] if text else type(error).__name__}"
 
 
 class _Quiet(logging.Handler):

@@ -22,7 +22,12 @@ from app.core.models import Team
 from app.core.people import person_for_login
 from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, pull_rows
-from collectors.github_client import VisibleWaits, make_github
+from collectors.github_client import (
+    NETWORK_ERRORS,
+    VisibleWaits,
+    describe_network_error,
+    make_github,
+)
 from collectors.pulls.sync import CollectError, collect_pulls, explain
 from dashboards.queries.reviews import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
@@ -115,6 +120,8 @@ def collect_github(
                     _collect_ci(config, gh, name, full)
     except CollectError as error:
         common.fail(str(error))
+    except NETWORK_ERRORS as error:
+        common.fail(describe_network_error(error, config.github_api_url))
     except KeyboardInterrupt:
         common.fail("interrupted: stored batches are kept; run the same command to resume", 130)
     finally:

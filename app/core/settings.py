@@ -125,6 +125,15 @@ class Settings(BaseSettings):
             raise ValueError(f"server must be an http:// or https:// URL, not {value!r}")
         return value.rstrip("/")
 
+    @field_validator("github_api_url")
+    @classmethod
+    def _github_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or value[-3:] == "://":
+            raise ValueError(
+                f"GEMBA_GITHUB_API_URL must be an http:// or https:// URL, not {value!r}"
+            )
+        return value
+
     @field_validator("workweek")
     @classmethod
     def _known_days(cls, value: str) -> str:

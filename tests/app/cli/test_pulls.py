@@ -108,3 +108,59 @@ def test_bad_input_gets_a_clear_message_and_non_zero_exit(
     assert result.exit_code != 0
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [(r"/graphql", 429), (r"/graphql", 403), (r"/pulls\?", 429)]
+)
+def test_a_primary_rate_limit_is_waited_out_whatever_its_status(
+    gemba: CliRunner, github_api: GithubApi, path: str, status: int
+) -> None:
+    """GitHub answers an exhausted primary limit with 403 or 429: both wait for the reset."""
+    github_api.write_repo(sc.OWNER, sc.REPO, **sc.build())
+    github_api.inject(path=path, kind="primary_rate_limit", status=status, times=1, reset_in=2)
+    result = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
+    assert result.exit_code == 0, result.output
+    assert "11 pull requests stored" in result.stdout
+    assert status in {r.status for r in github_api.requests}
+
+
+def test_an_unreachable_github_is_one_line_and_exit_1(
+    gemba: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMBA_GITHUB_API_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("GEMBA_GITHUB_RETRIES", "1")
+    result = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: GitHub at http://127.0.0.1:9 could not be reached: check GEMBA_GITHUB_API_URL "
+        "and the network"
+    )
+
+
+def test_a_storm_of_bad_gateways_ends_in_one_line_and_a_rerun_completes(
+    gemba: CliRunner, github_api: GithubApi
+) -> None:
+    github_api.write_repo(sc.OWNER, sc.REPO, **sc.build())
+    github_api.inject(path=r"/graphql", kind="5xx", status=502, times=-1)
+    failed = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
+    assert failed.exit_code == 1
+    assert "Traceback" not in failed.output
+    [error] = [line for line in failed.stderr.splitlines() if line.startswith("error:")]
+    assert "kept failing (too many 502 error responses)" in error, failed.stderr
+    assert len(failed.stderr.strip().splitlines()) <= 2, failed.stderr
+    github_api.server.clear_faults()
+    rerun = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
+    assert rerun.exit_code == 0, rerun.output
+    assert "11 pull requests stored" in rerun.stdout
+
+
+def test_a_github_url_that_is_not_a_url_is_one_clear_line(
+    gemba: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMBA_GITHUB_API_URL", "not-a-url")
+    result = gemba.invoke(cli, ["collect", "github", sc.FULL_NAME, "--only", "pulls"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and "AttributeError" not in result.output
+    assert "GEMBA_GITHUB_API_URL must be an http:// or https:// URL" in result.stderr
