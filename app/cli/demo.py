@@ -127,13 +127,11 @@ def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
 
 
 def digest_preview(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
-    """The manager's weekly digest as an HTML file, when the digest is part of this build."""
-    try:
-        from app.flags.lookup import lookup
-        from dashboards.digest.build import render_parts
-        from dashboards.digest.delivery import digest_for
-    except ImportError:
-        return None
+    """The manager's weekly digest as an HTML file (None when the manager gets none)."""
+    from app.flags.lookup import lookup
+    from dashboards.digest.build import render_parts
+    from dashboards.digest.delivery import digest_for
+
     try:
         with session_scope(engine) as session:
             manager = _person(session, MANAGER)
@@ -215,10 +213,8 @@ def check(run: DemoRun, engine: Engine) -> list[str]:
 def _warm_graphql_schema() -> None:
     """The stand-in builds GitHub's GraphQL schema once per process (seconds on a busy
     machine); start now so it overlaps generation and git collection."""
-    try:
-        from app.sandbox.graphql import github_schema
-    except ImportError:
-        return
+    from app.sandbox.graphql import github_schema
+
     threading.Thread(target=github_schema, daemon=True, name="schema-warm-up").start()
 
 
@@ -350,9 +346,5 @@ def demo(
 
 
 def register(cli: typer.Typer) -> None:
+    """Add this module's commands to the root command."""
     cli.command("demo")(demo)
-    # Operating commands (sync, worker, jobs) belong to the same capability; registering them
-    # here keeps app/cli/__init__.py's module list unchanged.
-    from app.cli import ops
-
-    ops.register(cli)

@@ -165,6 +165,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON"
 
 
 def register(cli: typer.Typer) -> None:
+    """Add `sync`, `worker` and `jobs` to the root command."""
     cli.command("sync")(sync_command)
     cli.command("worker")(worker_command)
     cli.add_typer(jobs_app, name="jobs")

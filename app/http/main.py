@@ -10,11 +10,15 @@ from fastapi import FastAPI
 
 from app.core.db import ensure_schema, make_engine
 from app.core.settings import Settings, get_settings
+from app.http import docs, error_pages
 from app.http.api import api_router
 from app.http.api.errors import register as register_error_handlers
+from app.http.api.errors import validation_error
 from app.http.api.health import router as health_router
 from app.http.api.metrics import router as metrics_router
 from app.http.auth_web import router as auth_web_router
+from app.http.guard import BrowserGuard
+from app.http.one_on_one_web import router as one_on_one_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,13 +41,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Friction signals from git, pull requests and CI, for 1:1s that help.",
         lifespan=lifespan,
+        docs_url=None,  # served from local files by app.http.docs
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.add_middleware(BrowserGuard, base_url=settings.base_url)  # CSP; no cross-origin POST
     register_error_handlers(app)  # 422s that survive any text the client sent
+    error_pages.register(app, validation_error)  # browsers get HTML pages, the API JSON
+    docs.mount(app)
     app.include_router(health_router)
     app.include_router(metrics_router)  # at the root, where Prometheus scrapes
     app.include_router(api_router())
     app.include_router(auth_web_router)
+    app.include_router(one_on_one_router)  # the person page's "1:1 held" form
     _mount_web(app)
     return app
 
@@ -63,9 +73,7 @@ def _freeze_startup_objects() -> None:
 
 
 def _mount_web(app: FastAPI) -> None:
-    """Pages and static files, once the dashboards package provides them."""
-    try:
-        from app.http import web
-    except ImportError:
-        return
+    """Pages and static files."""
+    from app.http import web
+
     web.mount(app)

@@ -9,7 +9,6 @@ task is idempotent, so an overlap with a manual run does no harm.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -19,7 +18,9 @@ from sqlalchemy.engine import Engine
 
 from app.core.db import make_engine
 from app.core.settings import Settings
+from app.flags.lookup import lookup
 from app.ops import sync
+from dashboards.digest.delivery import send_due
 
 log = logging.getLogger("gemba.scheduler")
 
@@ -72,12 +73,7 @@ class Scheduler:
         log.info("scheduled sync done", extra={"repositories": len(reports), "failed": failed})
 
     def _digest(self, now: datetime) -> None:
-        try:
-            delivery = importlib.import_module("dashboards.digest.delivery")
-            item_flags = importlib.import_module("app.flags.lookup")
-        except ImportError:
-            return
-        report = delivery.send_due(self.engine, self.settings, now, flags=item_flags.lookup)
+        report = send_due(self.engine, self.settings, now, flags=lookup)
         if report.sent or report.pending:
             log.info("digests", extra={"sent": len(report.sent), "pending": len(report.pending)})
 

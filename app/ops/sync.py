@@ -1,15 +1,13 @@
 """Runs every configured collector: keeps clones fresh, then reads git, pull requests and CI.
 
 One place that `gemba sync`, the scheduler in `gemba serve --schedule`, the workers and the demo
-all call, so a repository is collected the same way however the work is started. Collectors
-are imported lazily: a build without one of them still collects the rest.
+all call, so a repository is collected the same way however the work is started.
 """
 
 from __future__ import annotations
 
 import base64
 import fnmatch
-import importlib
 import json
 import logging
 import os
@@ -17,7 +15,6 @@ import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 from github import Github, GithubException
@@ -28,6 +25,9 @@ from app.core.db import session_scope
 from app.core.models import SyncCursor
 from app.core.models.base import utcnow
 from app.core.settings import Settings
+from collectors.ci import fetch as ci_fetch
+from collectors.git import store as git_store
+from collectors.pulls import sync as pulls_sync
 
 log = logging.getLogger("gemba.sync")
 
@@ -160,18 +160,8 @@ def update_clone(settings: Settings, full_name: str, url: str, token: str | None
 # -- collectors --------------------------------------------------------------------------------
 
 
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
 def collect_git_path(engine: Engine, settings: Settings, path: Path | str, name: str) -> str:
     """The git collector on a local repository; returns a one-line summary."""
-    git_store = _module("collectors.git.store")
-    if git_store is None:
-        raise SyncError("the git collector is not installed in this build")
     result = git_store.collect_git(
         engine,
         path,
@@ -184,18 +174,12 @@ def collect_git_path(engine: Engine, settings: Settings, path: Path | str, name:
 
 
 def collect_pulls(engine: Engine, gh: Github, full_name: str, say: Say) -> str:
-    pr_sync = _module("collectors.pulls.sync")
-    if pr_sync is None:
-        raise SyncError("the pull-request collector is not installed in this build")
-    stats = pr_sync.collect_pulls(engine, gh, full_name, progress=say)
+    stats = pulls_sync.collect_pulls(engine, gh, full_name, progress=say)
     return f"{stats.fetched} pull requests stored, {stats.requests} requests"
 
 
 def collect_ci(engine: Engine, gh: Github, settings: Settings, full_name: str, say: Say) -> str:
-    ci_runs = _module("collectors.ci.fetch")
-    if ci_runs is None:
-        raise SyncError("the CI collector is not installed in this build")
-    stats = ci_runs.collect_ci(engine, gh, full_name, settings, progress=say)
+    stats = ci_fetch.collect_ci(engine, gh, full_name, settings, progress=say)
     return f"{stats.runs} runs, {stats.jobs} jobs stored, {stats.requests} requests"
 
 

@@ -1,14 +1,12 @@
 """The stand-in's HTTP server: stdlib ThreadingHTTPServer, GitHub's headers, faults, a request log.
 
 Standard library only, so `gemba github-sandbox` ships in the product without a web framework.
-Endpoint modules (`pulls`, `graphql`, and `actions` when present) add their routes to one Router.
+Endpoint modules (`repos`, `pulls`, `graphql`, `actions`) add their routes to one Router.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import socket
 import struct
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from app.sandbox import actions, graphql, pulls, repos
 from app.sandbox.limits import (
     Fault,
     Limits,
@@ -42,12 +41,6 @@ from app.sandbox.routing import (
 )
 from app.sandbox.scenario import Scenario, ScenarioError
 
-ROUTE_MODULES = (
-    "app.sandbox.repos",
-    "app.sandbox.pulls",
-    "app.sandbox.graphql",
-    "app.sandbox.actions",
-)
 ENTERPRISE_PREFIX = "/api/v3"
 ENTERPRISE_GRAPHQL = "/api/graphql"  # GitHub Enterprise Server's GraphQL endpoint
 CONTROL_PREFIX = "/_sandbox/"
@@ -65,11 +58,10 @@ class LoggedRequest:
 
 
 def build_router() -> Router:
-    """A router with every endpoint module that is installed (`actions` may not be yet)."""
+    """A router with the routes of every endpoint module."""
     router = Router()
-    for name in ROUTE_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).add_routes(router)
+    for module in (repos, pulls, graphql, actions):
+        module.add_routes(router)
     return router
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.access import Viewer
 from app.core.models import TeamMember
 from app.core.settings import get_settings

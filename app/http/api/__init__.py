@@ -8,21 +8,19 @@ API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
-    """Every resource router; each capability adds its module to the list below."""
+    """Every resource router; each capability adds its module to the tuple below."""
+    from app.http.api import (
+        admin,
+        ci,
+        digest_preview,
+        flags,
+        hotspots,
+        people,
+        pulls,
+        unsubscribe,
+    )
+
     router = APIRouter(prefix=API_PREFIX)
-    for module_name in ROUTER_MODULES:
-        module = __import__(f"app.http.api.{module_name}", fromlist=["router"])
+    for module in (people, flags, admin, hotspots, pulls, ci, unsubscribe, digest_preview):
         router.include_router(module.router)
     return router
-
-
-ROUTER_MODULES: list[str] = [
-    "people",
-    "flags",
-    "admin",
-    "hotspots",
-    "pulls",
-    "ci",
-    "unsubscribe",
-    "digest_preview",
-]

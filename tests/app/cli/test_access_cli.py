@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.models import ApiToken, FlagAuthor, FrictionFlag, Person
 from app.core.settings import Settings, get_settings
 from app.http.main import create_app

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
 from tests.collectors.ci.test_fetch import _collect, _history
 from tests.fakes.github_api import GithubApi

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 
 
 def _leaf_commands() -> Iterator[tuple[list[str], click.Command]]:

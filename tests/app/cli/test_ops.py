@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
 
 

@@ -9,7 +9,7 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.settings import get_settings
 
 

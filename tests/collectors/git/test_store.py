@@ -21,7 +21,7 @@ from sqlalchemy import DateTime, func, select, update
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.db import make_engine
 from app.core.models import Commit, FileChange, RepoFile, Repository, SyncCursor
 from app.core.settings import get_settings

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.models import DigestDelivery
 from app.core.settings import Settings, get_settings
 from dashboards.digest.delivery import due_digests, send_due
