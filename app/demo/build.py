@@ -19,7 +19,8 @@ import yaml
 
 from app.demo import org
 from app.demo.git_history import build_repository
-from app.demo.plan import HISTORY_DAYS, RepoPlan, plan_organisation
+from app.demo.plan import HISTORY_DAYS, plan_organisation
+from app.demo.planned import RepoPlan
 from app.demo.scenario import WORKFLOW_NAME, write_scenario
 
 SEED = 20261125

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.demo import org
-from app.demo.plan import Edit, PlannedCommit, RepoPlan
+from app.demo.planned import Edit, PlannedCommit, RepoPlan
 
 WORDS = ("amount", "ledger", "balance", "refund", "currency", "batch", "entry", "fee", "cart")
 

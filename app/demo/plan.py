@@ -8,83 +8,14 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from app.demo import org
 from app.demo.clock import add_work_hours, is_workday, local_time
+from app.demo.planned import Edit, PlannedCommit, PlannedPull, PlannedReview, RepoPlan, new_pull
 
 HISTORY_DAYS = 120
-
-
-@dataclass
-class Edit:
-    """Lines changed in one file: `modify` replaced, `add` inserted, `delete` removed."""
-
-    path: str
-    modify: int = 0
-    add: int = 0
-    delete: int = 0
-    create: int = 0  # a new file with this many lines
-
-
-@dataclass
-class PlannedCommit:
-    author: str
-    authored_at: datetime
-    message: str
-    edits: list[Edit]
-    sha: str = ""
-    parent_sha: str = ""
-    tree_sha: str = ""
-
-
-@dataclass
-class PlannedReview:
-    reviewer: str
-    state: str
-    submitted_at: datetime
-    body: str
-    commit_index: int
-    comments: list[tuple[str, str]] = field(default_factory=list)  # (path, body)
-
-
-@dataclass
-class PlannedPull:
-    number: int
-    author: str
-    title: str
-    created_at: datetime
-    opened_as_draft: bool
-    ready_at: datetime | None
-    state: str  # merged, open, closed
-    merged_at: datetime | None
-    closed_at: datetime | None
-    commits: list[PlannedCommit]
-    reviews: list[PlannedReview]
-    requested: list[str]
-    labels: list[str]
-
-    @property
-    def head_ref(self) -> str:
-        words = "-".join(self.title.lower().split()[:4])
-        slug = "".join(c for c in words if c.isalnum() or c == "-")
-        return f"{self.author.split('[')[0]}/{self.number}-{slug}"
-
-    @property
-    def updated_at(self) -> datetime:
-        moments = [self.created_at, *(c.authored_at for c in self.commits)]
-        moments += [r.submitted_at for r in self.reviews]
-        moments += [m for m in (self.ready_at, self.merged_at, self.closed_at) if m]
-        return max(moments)
-
-
-@dataclass
-class RepoPlan:
-    spec: org.RepoSpec
-    initial: list[PlannedCommit]  # the first files, each added by the person who owns it
-    pulls: list[PlannedPull]
 
 
 TOPICS = {
@@ -132,32 +63,6 @@ COMMENTS = (
 
 
 LABELS = ("feature", "bug", "chore")
-
-
-def _new_pull(
-    author: str,
-    title: str,
-    created_at: datetime,
-    commits: list[PlannedCommit],
-    labels: list[str],
-    ready_at: datetime | None = None,
-) -> PlannedPull:
-    """An open pull request, numbered later once every PR of the repository is known."""
-    return PlannedPull(
-        number=0,
-        author=author,
-        title=title,
-        created_at=created_at,
-        opened_as_draft=False,
-        ready_at=ready_at or created_at,
-        state="open",
-        merged_at=None,
-        closed_at=None,
-        commits=commits,
-        reviews=[],
-        requested=[],
-        labels=labels,
-    )
 
 
 class Planner:
@@ -299,7 +204,7 @@ class Planner:
         commits = self._commits(author, title, created_at)
         draft = rng.random() < 0.15
         ready_at = self._work_hours(created_at, rng.uniform(2, 14)) if draft else created_at
-        pull = _new_pull(author, title, created_at, commits, [rng.choice(LABELS)], ready_at)
+        pull = new_pull(author, title, created_at, commits, [rng.choice(LABELS)], ready_at)
         pull.opened_as_draft = draft
         self.pulls.append(pull)
         reviewers = self._reviewers(author, created_at)
@@ -378,7 +283,7 @@ class Planner:
             f"Bump dependencies in {manifest}",
             [Edit(manifest, modify=1)],
         )
-        pull = _new_pull(org.BOT_LOGIN, commit.message, created_at, [commit], ["dependencies"])
+        pull = new_pull(org.BOT_LOGIN, commit.message, created_at, [commit], ["dependencies"])
         reviewer = self._pick(self._reviewers(org.BOT_LOGIN, created_at))
         approved = self._work_hours(created_at, self.rng.uniform(1, 10))
         pull.reviews.append(PlannedReview(reviewer, "APPROVED", approved, "", 0))
@@ -408,7 +313,7 @@ class Planner:
                 [Edit("payments/refunds.py", modify=3, add=9)],
             ),
         ]
-        pull = _new_pull(org.WAITING_AUTHOR, title, created_at, commits, ["bug"])
+        pull = new_pull(org.WAITING_AUTHOR, title, created_at, commits, ["bug"])
         pull.requested = [org.BUSY_REVIEWER]
         self.pulls.append(pull)
 

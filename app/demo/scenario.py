@@ -17,7 +17,7 @@ from typing import Any
 
 from app.demo import github_objects as gh
 from app.demo import org
-from app.demo.plan import PlannedCommit, PlannedPull, RepoPlan
+from app.demo.planned import PlannedCommit, PlannedPull, RepoPlan
 from app.sandbox import objects as sandbox
 
 WORKFLOW_NAME = "CI"

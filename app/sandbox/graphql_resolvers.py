@@ -6,7 +6,6 @@ arguments; abstract types (Actor, timeline items) carry `__typename`.
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -14,11 +13,11 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from app.sandbox.graphql_connections import connection, lazy_connection
 from app.sandbox.graphql_cost import QueryCost
 from app.sandbox.routing import Request
 from app.sandbox.scenario import RepoData
 
-MAX_PAGE = 100
 # REST timeline event name -> GraphQL timeline item type.
 TIMELINE_TYPES = {
     "ready_for_review": "ReadyForReviewEvent",
@@ -34,69 +33,6 @@ TIMELINE_TYPES = {
     "unlabeled": "UnlabeledEvent",
     "assigned": "AssignedEvent",
 }
-
-
-# -- connections ---------------------------------------------------------------------------
-
-
-def _cursor(index: int) -> str:
-    return base64.b64encode(f"cursor:v2:{index}".encode()).decode()
-
-
-def _index(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return int(base64.b64decode(cursor).decode().rsplit(":", 1)[1])
-    except (ValueError, IndexError) as error:
-        raise GraphQLError(f"`{cursor}` does not appear to be a valid cursor.") from error
-
-
-def connection(
-    name: str,
-    items: Sequence[Any],
-    *,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
-    **_: Any,
-) -> dict[str, Any]:
-    """A Relay connection over `items` with GitHub's first/last rules (one of them, at most 100)."""
-    if first is None and last is None:
-        raise GraphQLError(
-            f"You must provide a `first` or `last` value to properly paginate the `{name}` "
-            "connection."
-        )
-    for label, count in (("first", first), ("last", last)):
-        if count is not None and count > MAX_PAGE:
-            raise GraphQLError(
-                f"Requesting {count} records on the `{name}` connection exceeds the `{label}` "
-                f"limit of {MAX_PAGE} records."
-            )
-    start = (_index(after) + 1) if after else 0
-    stop = _index(before) if before else len(items)
-    window = list(range(start, min(stop, len(items))))
-    if first is not None:
-        window = window[:first]
-    if last is not None:
-        window = window[-last:] if last else []
-    edges = [{"cursor": _cursor(i), "node": items[i]} for i in window]
-    return {
-        "totalCount": len(items),
-        "nodes": [edge["node"] for edge in edges],
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": bool(window) and window[-1] < len(items) - 1,
-            "hasPreviousPage": bool(window) and window[0] > 0,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
-
-
-def _conn(name: str, items: Callable[[], Sequence[Any]]) -> Callable[..., dict[str, Any]]:
-    return lambda _info, **args: connection(name, items(), **args)
 
 
 # -- objects -------------------------------------------------------------------------------
@@ -152,7 +88,7 @@ def _review(review: dict[str, Any], comments: Sequence[dict[str, Any]] = ()) -> 
         "publishedAt": review.get("submitted_at"),
         "url": review.get("html_url"),
         "commit": {"oid": review.get("commit_id")} if review.get("commit_id") else None,
-        "comments": _conn("comments", lambda: [_review_comment(c) for c in own]),
+        "comments": lazy_connection("comments", lambda: [_review_comment(c) for c in own]),
     }
 
 
@@ -300,10 +236,10 @@ def pull_request(data: RepoData, pull: dict[str, Any]) -> dict[str, Any]:
         "headRefOid": (pull.get("head") or {}).get("sha"),
         "baseRefName": (pull.get("base") or {}).get("ref"),
         "baseRefOid": (pull.get("base") or {}).get("sha"),
-        "labels": _conn("labels", lambda: labels),
-        "reviewRequests": _conn("reviewRequests", lambda: requests),
+        "labels": lazy_connection("labels", lambda: labels),
+        "reviewRequests": lazy_connection("reviewRequests", lambda: requests),
         "reviews": reviews,
-        "commits": _conn(
+        "commits": lazy_connection(
             "commits", lambda: [_commit(c) for c in data.by_key("pull_commits.json", number)]
         ),
         "timelineItems": _timeline(data, number),

@@ -6,22 +6,16 @@ Endpoint modules (`repos`, `pulls`, `graphql`, `actions`) add their routes to on
 
 from __future__ import annotations
 
-import hashlib
 import json
-import socket
-import struct
 import threading
-import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.utils import format_datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from app.sandbox import actions, graphql, pulls, repos
+from app.sandbox import actions, conditional, graphql, pulls, repos
+from app.sandbox.handler import LoggedRequest, handler_class
 from app.sandbox.limits import (
     Fault,
     Limits,
@@ -37,24 +31,8 @@ from app.sandbox.routing import (
     Response,
     Router,
     not_found,
-    parse_time,
 )
 from app.sandbox.scenario import Scenario, ScenarioError
-
-ENTERPRISE_PREFIX = "/api/v3"
-ENTERPRISE_GRAPHQL = "/api/graphql"  # GitHub Enterprise Server's GraphQL endpoint
-CONTROL_PREFIX = "/_sandbox/"
-
-
-@dataclass(frozen=True)
-class LoggedRequest:
-    """One request as the server saw it, for tests that count or inspect calls."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    status: int
-    headers: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 def build_router() -> Router:
@@ -87,7 +65,7 @@ class SandboxServer:
         self.set_tokens(tokens)
         self._log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(self))
+        self._httpd = ThreadingHTTPServer((host, port), handler_class(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -192,13 +170,14 @@ class SandboxServer:
         response = self._route(request, token)
         counts = request.path != "/rate_limit"
         if response.status == 200 and request.method in ("GET", "HEAD"):
-            etag = _etag(response.text())
+            etag = conditional.etag(response.text())
             response.headers.setdefault("ETag", etag)
-            modified = _last_modified(response.body)
+            modified = conditional.last_modified(response.body)
             if modified is not None:
                 response.headers.setdefault("Last-Modified", format_datetime(modified, usegmt=True))
-            if _not_modified(request.headers, etag, modified):
-                response = Response(304, None, {"ETag": etag, **_keep(response.headers)})
+            if conditional.not_modified(request.headers, etag, modified):
+                kept = conditional.kept_on_304(response.headers)
+                response = Response(304, None, {"ETag": etag, **kept})
                 counts = False
         if counts:
             self.limits.spend(resource)
@@ -317,139 +296,3 @@ def _user(login: str) -> dict[str, Any]:
 
 def _query_string(query: Mapping[str, str]) -> str:
     return "&".join(f"{key}={value}" for key, value in query.items())
-
-
-def _etag(text: str) -> str:
-    return 'W/"' + hashlib.sha256(text.encode()).hexdigest() + '"'
-
-
-def _last_modified(body: Any) -> datetime | None:
-    """GitHub sends Last-Modified for single objects: their `updated_at`."""
-    if not isinstance(body, dict) or not isinstance(body.get("updated_at"), str):
-        return None
-    try:
-        return parse_time(body["updated_at"])
-    except ValueError:
-        return None
-
-
-def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime | None) -> bool:
-    """If-None-Match decides when sent (HTTP's rule); else If-Modified-Since against updated_at."""
-    if headers.get("If-None-Match"):
-        return _etag_matches(headers.get("If-None-Match"), etag)
-    since = headers.get("If-Modified-Since")
-    if not since or modified is None:
-        return False
-    try:
-        return modified <= parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    wanted = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") in (wanted, "*") for tag in header.split(","))
-
-
-def _keep(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k in ("Link", "Last-Modified")}
-
-
-def _token(headers: Mapping[str, str]) -> str | None:
-    value = headers.get("Authorization")
-    if not value:
-        return None
-    scheme, _, token = value.partition(" ")
-    return token.strip() if scheme.lower() in ("token", "bearer") else value
-
-
-def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out as separate writes; with Nagle on, each response then waits
-        # for the client's delayed ACK (~40 ms). Measured: 5x faster collection without it.
-        disable_nagle_algorithm = True
-
-        def version_string(self) -> str:
-            return "GitHub.com"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the request log is kept in memory for tests instead."""
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            split = urlsplit(self.path)
-            path, prefix = split.path, ""
-            if path.startswith(ENTERPRISE_PREFIX + "/") or path == ENTERPRISE_PREFIX:
-                prefix = ENTERPRISE_PREFIX
-                path = path[len(prefix) :] or "/"
-            elif path == ENTERPRISE_GRAPHQL:
-                prefix, path = ENTERPRISE_PREFIX, "/graphql"
-            host = self.headers.get("Host") or server.url.removeprefix("http://")
-            base_url = f"http://{host}{prefix}"
-            if path.startswith(CONTROL_PREFIX):
-                self._send(server.control(self.command, path, body), base_url)
-                return
-            query = dict(parse_qsl(split.query, keep_blank_values=True))
-            logged_path = path
-            path = _resolve_repository_id(server.scenario, path)
-            request = Request(
-                method=self.command,
-                path=path,
-                query=query,
-                headers=self.headers,
-                body=body,
-                base_url=base_url,
-                scenario=server.scenario,
-                limits=server.limits,
-            )
-            response = server.answer(request, _token(self.headers))
-            status = response.status if response else 0
-            server.record(
-                LoggedRequest(self.command, logged_path, query, status, dict(self.headers))
-            )
-            if response is None:
-                self._reset()
-                return
-            self._send(response, base_url)
-
-        def _reset(self) -> None:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-
-        def _send(self, response: Response, base_url: str) -> None:
-            payload = b""
-            if response.body is not None and response.status != 304:
-                payload = response.text().replace(GITHUB_API, base_url).encode()
-            self.send_response(response.status)
-            if payload:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-            self.send_header("X-GitHub-Api-Version-Selected", "2022-11-28")
-            self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
-            for name, value in response.headers.items():
-                self.send_header(name, value.replace(GITHUB_API, base_url))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-
-        do_GET = do_POST = do_HEAD = do_DELETE = do_PATCH = do_PUT = _serve
-
-    return Handler
-
-
-def _resolve_repository_id(scenario: Scenario, path: str) -> str:
-    """`/repositories/{id}/rest` -> `/repos/{owner}/{repo}/rest`, as GitHub resolves it."""
-    if not path.startswith("/repositories/"):
-        return path
-    head, _, rest = path[len("/repositories/") :].partition("/")
-    if not head.isdigit():
-        return path
-    found = scenario.repo_by_id(int(head))
-    if found is None:
-        return path
-    return f"/repos/{found[0]}/{found[1]}" + (f"/{rest}" if rest else "")

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
+from app.sandbox.handler import LoggedRequest
 from app.sandbox.limits import Fault
 from app.sandbox.objects import make_repository
 from app.sandbox.scenario import SCENARIO_FILES
-from app.sandbox.server import LoggedRequest, SandboxServer
+from app.sandbox.server import SandboxServer
 
 
 class GithubApi:
