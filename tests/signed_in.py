@@ -31,3 +31,17 @@ def bearer_headers(
             headers[login] = {"Authorization": f"Bearer {secret}"}
         session.commit()
     return headers
+
+
+def sign_in(client: Any, secret: str) -> str:
+    """Sign a test client's browser in with a token, as a person pasting it does: the client
+    then carries the session cookie, whose value is returned (the token never is the cookie)."""
+    from app.http.deps import SESSION_COOKIE
+
+    client.cookies.clear()
+    response = client.post("/signin", data={"token": secret}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    cookie: str = response.cookies[SESSION_COOKIE]
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, cookie)
+    return cookie

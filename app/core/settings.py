@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_FILE = "gemba.db"
+DEV_SECRET_KEY = "dev-only-change-me"
 WORKWEEK_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -34,12 +35,23 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public URL of the web app, used in emails"
     )
-    secret_key: str = Field(
-        default="dev-only-change-me", description="Signs cookies and CSRF tokens"
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEV_SECRET_KEY), description="Signs sign-in links and CSRF tokens"
+    )
+    signin_link_minutes: int = Field(
+        default=15, ge=1, le=7 * 24 * 60, description="How long a sign-in link stays valid"
+    )
+    session_days: int = Field(
+        default=30, ge=1, le=365, description="How long a browser stays signed in"
+    )
+    metrics_public: bool = Field(
+        default=False,
+        description="/metrics answers without a token from any address (default: only from "
+        "the same machine; elsewhere it needs an admin token)",
     )
     environment: str = Field(default="development", description="development or production")
 
-    github_token: str | None = Field(default=None, description="Personal access token")
+    github_token: SecretStr | None = Field(default=None, description="Personal access token")
     github_api_url: str = Field(
         default="https://api.github.com", description="REST base URL (GitHub Enterprise works)"
     )
@@ -78,7 +90,7 @@ class Settings(BaseSettings):
     smtp_host: str = Field(default="localhost")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_from: str = Field(default="Gemba Walk <gemba@localhost>")
@@ -145,13 +157,13 @@ class Settings(BaseSettings):
 
     @field_validator("secret_key")
     @classmethod
-    def _strong_enough(cls, value: str) -> str:
-        if len(value) < 16:
+    def _strong_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
             raise ValueError("secret_key must be at least 16 characters")
         return value
 
     def model_post_init(self, __context: object) -> None:
-        if self.environment == "production" and self.secret_key == "dev-only-change-me":
+        if self.environment == "production" and reveal(self.secret_key) == DEV_SECRET_KEY:
             raise ValueError("set GEMBA_SECRET_KEY to a real secret in production")
 
     @property
@@ -174,6 +186,14 @@ class Settings(BaseSettings):
     def workdays(self) -> set[int]:
         """Working days as Python weekday numbers (Monday is 0)."""
         return {WORKWEEK_DAYS.index(d) for d in self.workweek.split(",")}
+
+
+def reveal(value: SecretStr | str | None) -> str:
+    """A secret setting's text ("" when unset); also takes a plain string, as a settings copy
+    made with `model_copy(update=...)` keeps whatever it was given."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return value or ""
 
 
 def _split(value: str) -> list[str]:

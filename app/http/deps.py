@@ -1,12 +1,14 @@
 """FastAPI dependencies as `Annotated` aliases: the session, the settings, the viewer, CSRF.
 
-CSRF for forms (used by the pages): a signed-in browser carries the `gemba_session` cookie, so
-every state-changing form must also carry `csrf_token(request)`, an HMAC of that cookie under
+CSRF for forms (used by the pages): a signed-in browser carries the `gemba_session` cookie (a
+server-side session, never the API token; see `app.core.signin`), so every state-changing
+form must also carry `csrf_token(request)`, an HMAC of that cookie under
 `settings.secret_key`. In a template: `<input type="hidden" name="csrf_token"
 value="{{ csrf_token }}">` (pass `csrf_token(request)` into the context); in JavaScript: the
 `X-CSRF-Token` header. Add `_: CsrfDep` (or `dependencies=[Depends(verify_csrf)]`) to the
 route. Requests that authenticate with an `Authorization: Bearer` header are not exposed to
-CSRF (a browser never adds that header by itself) and pass without the token.
+CSRF (a browser never adds that header by itself) and pass without the token. Cross-origin
+POSTs are refused before any route runs (`app.http.guard`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.access import Viewer
 from app.core.db import begin_write
-from app.core.settings import Settings
-from app.core.tokens import viewer_for_secret
+from app.core.settings import Settings, reveal
+from app.core.signin import token_hash_for_session, viewer_for_session
+from app.core.tokens import hash_token, viewer_for_secret
 
 SESSION_COOKIE = "gemba_session"
 CSRF_FIELD = "csrf_token"
@@ -102,8 +106,25 @@ def _bearer(request: Request) -> str | None:
 
 
 def secret_from(request: Request) -> str | None:
-    """The token secret of this request: the bearer header first, else the session cookie."""
+    """The secret of this request: the bearer token first, else the session cookie's."""
     return _bearer(request) or request.cookies.get(SESSION_COOKIE)
+
+
+async def token_hash_from(request: Request) -> str | None:
+    """The hash of the API token this request acts for: the bearer's, or the one behind the
+    browser's session (one short lookup off the event loop); None when neither is live."""
+    bearer = _bearer(request)
+    if bearer:
+        return hash_token(bearer)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+
+    def lookup() -> str | None:
+        with Session(request.app.state.engine) as session:
+            return token_hash_for_session(session, cookie)
+
+    return await run_in_threadpool(lookup)
 
 
 def idempotency_scope(request: Request) -> str | None:
@@ -122,7 +143,7 @@ def csrf_token(request: Request) -> str:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return ""
-    key = request.app.state.settings.secret_key.encode()
+    key = reveal(request.app.state.settings.secret_key).encode()
     return hmac.new(key, f"csrf\n{cookie}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -142,10 +163,12 @@ async def verify_csrf(request: Request) -> None:
 
 
 def get_optional_viewer(request: Request, session: SessionDep) -> Viewer | None:
-    secret = secret_from(request)
-    if not secret:
-        return None
-    return viewer_for_secret(session, secret)
+    """The bearer token's viewer, else the browser session's (the cookie is never a token)."""
+    bearer = _bearer(request)
+    if bearer:
+        return viewer_for_secret(session, bearer)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return viewer_for_session(session, cookie) if cookie else None
 
 
 def not_signed_in() -> HTTPException:

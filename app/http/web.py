@@ -20,7 +20,6 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlmodel import Session, select
 
@@ -30,13 +29,15 @@ from app.core.access import Viewer
 from app.core.models import OneOnOneNote, Person
 from app.flags.lookup import flags_by_item
 from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
+from app.http.error_pages import SignInRequiredError
+from app.http.error_pages import wants_json as _wants_json
+from app.http.templating import templates
 from dashboards import item_flags
 from dashboards.pages import home as page_home
 from dashboards.pages import person as page_person
 from dashboards.pages import repo as page_repo
 from dashboards.pages import team as page_team
-from dashboards.pages.parts import PageNotFoundError, to_jsonable
-from dashboards.periods import UnknownPeriodError
+from dashboards.pages.parts import to_jsonable
 from dashboards.talking_points import with_flags
 
 DASHBOARDS = Path(dashboards.__file__).parent
@@ -47,8 +48,6 @@ HTTP_422 = 422  # named differently across Starlette versions
 NOTE_MAX = 5000
 
 ItemPage = TypeVar("ItemPage", page_person.PersonPage, page_team.TeamPage, page_repo.RepoPage)
-
-templates = Jinja2Templates(directory=DASHBOARDS / "templates")
 
 
 def _figure_json(figure: dict[str, Any] | None) -> Markup:
@@ -63,21 +62,6 @@ templates.env.globals["plotly_url"] = PLOTLY_URL
 templates.env.globals["pull_key"] = item_flags.pull_key
 templates.env.globals["path_key"] = item_flags.path_key
 templates.env.globals["workflow_key"] = item_flags.workflow_key
-
-
-def _wants_json(request: Request) -> bool:
-    """`Accept: application/json`, or `?format=json` for the page's alternate link."""
-    if request.query_params.get("format") == "json":
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-class SignInRequiredError(Exception):
-    """Raised by pages when nobody is signed in: browsers go to the sign-in page."""
-
-    def __init__(self, wants_json: bool) -> None:
-        self.wants_json = wants_json
 
 
 def _require(request: Request, viewer: Viewer | None) -> Viewer:
@@ -180,8 +164,7 @@ RepoPageDep = Annotated[page_repo.RepoPage, Depends(_repo_page)]
 
 def mount(app: FastAPI) -> None:
     """Add the pages, the chart data and /static to the app (sign-in: app.http.auth_web)."""
-    _mount_static(app)
-    _mount_errors(app)
+    _mount_static(app)  # errors: app.http.error_pages
 
     @app.get("/", include_in_schema=False, response_model=None)
     def home(
@@ -311,30 +294,3 @@ def _mount_static(app: FastAPI) -> None:
 
     app.mount("/static", StaticFiles(directory=DASHBOARDS / "static"), name="static")
 
-
-def _mount_errors(app: FastAPI) -> None:
-    @app.exception_handler(SignInRequiredError)
-    def sign_in(request: Request, error: SignInRequiredError) -> Response:
-        if error.wants_json:
-            return JSONResponse(
-                {"detail": "sign in with a bearer token (gemba token create LOGIN)"},
-                status.HTTP_401_UNAUTHORIZED,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return RedirectResponse("/signin", status.HTTP_303_SEE_OTHER)
-
-    @app.exception_handler(PageNotFoundError)
-    def not_found(request: Request, error: PageNotFoundError) -> Response:
-        detail = "No page here that you may open."
-        if _wants_json(request):
-            return JSONResponse({"detail": detail}, status.HTTP_404_NOT_FOUND)
-        return templates.TemplateResponse(
-            request, "error.html", {"message": detail, "page": None}, status_code=404
-        )
-
-    @app.exception_handler(UnknownPeriodError)
-    def bad_period(request: Request, error: UnknownPeriodError) -> Response:
-        return JSONResponse(
-            {"detail": [{"loc": ["query", "period"], "msg": str(error)}]},
-            HTTP_422,
-        )

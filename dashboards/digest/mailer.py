@@ -11,7 +11,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from app.core.settings import Settings
+from app.core.settings import Settings, reveal
 
 TIMEOUT_SECONDS = 30
 
@@ -47,7 +47,7 @@ def send(message: EmailMessage, settings: Settings) -> None:
             if settings.smtp_starttls and not settings.smtp_ssl:
                 smtp.starttls(context=tls_context(settings))
             if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password or "")
+                smtp.login(settings.smtp_user, reveal(settings.smtp_password))
             refused = smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as error:
         raise SendError(f"{type(error).__name__}: {error}") from error

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.core.settings import Settings
 from app.http.main import create_app
 from tests.dashboards.world import NOW, World, build_world
+from tests.signed_in import sign_in
 
 
 @pytest.fixture
@@ -31,8 +32,7 @@ def signed_in(app_client: TestClient, world: World) -> Callable[[str], TestClien
     """Sign the client in as one of the world's people (the browser cookie, as in real use)."""
 
     def as_login(login: str) -> TestClient:
-        app_client.cookies.clear()
-        app_client.cookies.set("gemba_session", world.tokens[login])
+        sign_in(app_client, world.tokens[login])
         return app_client
 
     return as_login

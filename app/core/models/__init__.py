@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         TeamMember,
     )
     from app.core.models.reviews import PullRequest, PullRequestEvent, Review, ReviewComment
+    from app.core.models.sessions import SignInLinkUse, WebSession
     from app.core.models.sync import CollectJob, DigestDelivery, SyncCursor
 
 HOMES = {
@@ -43,6 +44,7 @@ HOMES = {
         "TeamMember",
     ),
     "reviews": ("PullRequest", "PullRequestEvent", "Review", "ReviewComment"),
+    "sessions": ("SignInLinkUse", "WebSession"),
     "sync": ("CollectJob", "DigestDelivery", "SyncCursor"),
 }
 _MODULE_OF = {name: module for module, names in HOMES.items() for name in names}
@@ -71,9 +73,11 @@ __all__ = [  # the names of HOMES and metadata (a test holds the two equal)
     "Review",
     "ReviewComment",
     "RunAttempt",
+    "SignInLinkUse",
     "SyncCursor",
     "Team",
     "TeamMember",
+    "WebSession",
     "Workflow",
     "WorkflowRun",
     "metadata",

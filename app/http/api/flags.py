@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 
-from app.core.tokens import hash_token
 from app.flags.rules import (
     FlagError,
     acknowledge,
@@ -33,8 +32,8 @@ from app.http.deps import (
     ViewerDep,
     idempotency_scope,
     not_signed_in,
-    secret_from,
     sqlite_write_turn,
+    token_hash_from,
 )
 
 router = APIRouter(tags=["friction"], route_class=LimitedBodyRoute)
@@ -61,13 +60,13 @@ async def post_flag(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> FlagView:
     """Raise a friction flag. Send `Idempotency-Key` so that retries are safe."""
-    secret = secret_from(request)
-    if not secret:
+    token_hash = await token_hash_from(request)
+    if not token_hash:
         raise not_signed_in()
     key_hash = None
     if idempotency_key:
         key_hash = idempotency_hash(idempotency_scope(request) or "", idempotency_key)
-    post = FlagPost(token_hash=hash_token(secret), data=body, key_hash=key_hash)
+    post = FlagPost(token_hash=token_hash, data=body, key_hash=key_hash)
     outcome = await _flag_writer(request).submit(post)
     if isinstance(outcome, Unauthorized):
         raise not_signed_in()

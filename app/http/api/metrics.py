@@ -1,25 +1,28 @@
 """`GET /metrics` in Prometheus text format: how fresh the collected data is, and the queue.
 
 Served at the root (not under /api/v1) because that is where scrapers look. It exposes
-repository names and counts only, never people. Collection lag is "now minus the last time a
+repository names and counts only, never people, and by default only to the same machine
+(a scraper beside the app) or to an admin token; `GEMBA_METRICS_PUBLIC=true` opens it to any
+address. Collection lag is "now minus the last time a
 collector moved its cursor", per source and repository; the GitHub rate limit is the last one a
 collector saw (any process: it is kept in the database).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.core.models import CollectJob, Commit, Job, PullRequest, SyncCursor, WorkflowRun
 from app.core.models.base import as_utc
-from app.http.deps import SessionDep
+from app.http.deps import OptionalViewerDep, SessionDep, not_signed_in
 from app.ops.sync import RATE_LIMIT_SOURCE
 
 router = APIRouter()
@@ -144,7 +147,30 @@ def _rate_limits(out: Exposition, cursors: list[SyncCursor]) -> None:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
+def _loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def may_scrape(request: Request, viewer: OptionalViewerDep) -> None:
+    """Without `GEMBA_METRICS_PUBLIC`, only this machine or an admin token may read /metrics."""
+    if request.app.state.settings.metrics_public or _loopback(request):
+        return
+    if viewer is None:
+        raise not_signed_in()
+    if not viewer.is_admin:
+        raise HTTPException(403, detail="admin token required")
+
+
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    include_in_schema=False,
+    dependencies=[Depends(may_scrape)],
+)
 def metrics(session: SessionDep) -> PlainTextResponse:
     """Prometheus scrape endpoint."""
     body = metrics_text(session, datetime.now(UTC))

@@ -25,7 +25,6 @@ from sqlmodel import Session, select
 
 from app.core.models import ApiToken, PageView, Person
 from app.core.settings import Settings
-from app.http.deps import SESSION_COOKIE
 from app.http.main import create_app
 from dashboards.digest.build import developer_digest, manager_digest, render_parts
 from tests.app.http.access_world import (
@@ -36,6 +35,7 @@ from tests.app.http.access_world import (
     World,
     build_world,
 )
+from tests.signed_in import sign_in
 
 # Routes a signed-out visitor may open; everything else must refuse or send them to sign in.
 # /metrics: operational counters for a scraper (the marker checks still apply to it).
@@ -283,7 +283,7 @@ def test_state_changing_routes_refuse_a_cookie_without_csrf_token(
     world_app: tuple[TestClient, World, Engine],
 ) -> None:
     client, world, _ = world_app
-    client.cookies.set(SESSION_COOKIE, world.secrets["admin"])
+    sign_in(client, world.secrets["admin"])
     unprotected = []
     for method, template in routes(client.app):  # type: ignore[arg-type]
         if method == "GET" or template == "/signin":

@@ -16,6 +16,7 @@ from app.http.main import create_app
 from dashboards.digest.build import manager_digest
 from dashboards.digest.delivery import all_due, recipients
 from tests.dashboards.digest.org import NOW, SECRET, WEEK, Org, build_org
+from tests.signed_in import sign_in
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_a_signed_in_browser_needs_the_csrf_token_to_unsubscribe(
     _, secret = create_token(session, bob)
     session.add(bob)
     session.commit()
-    client.cookies.set("gemba_session", secret)
+    sign_in(client, secret)
     refused = client.post("/api/v1/unsubscribe/tok-bob-0123456789")
     assert refused.status_code == 403 and not _person(session, "bob").digest_unsubscribed
     form = client.get("/api/v1/unsubscribe/tok-bob-0123456789").text

@@ -21,6 +21,7 @@ from dashboards.pages.parts import to_jsonable
 from dashboards.pages.person import person_page
 from tests.dashboards.html import parse
 from tests.dashboards.world import NOW, World
+from tests.signed_in import sign_in
 
 SignIn = Callable[[str], TestClient]
 JSON = {"accept": "application/json"}
@@ -163,7 +164,7 @@ def test_signed_out_browsers_go_to_sign_in_and_api_clients_get_401(
     app_client.cookies.clear()
     response = app_client.get("/people/alice", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin"
+    assert response.headers["location"] == "/signin?next=%2Fpeople%2Falice"
     assert app_client.get("/people/alice", headers=JSON).status_code == 401
 
 
@@ -305,7 +306,7 @@ def test_team_only_mode_hides_individual_pages_and_names(settings: Settings, wor
     app = create_app(settings.model_copy(update={"team_only_mode": True}))
     app.state.clock = lambda: NOW
     with TestClient(app) as client:
-        client.cookies.set("gemba_session", world.tokens["maya"])
+        sign_in(client, world.tokens["maya"])
         assert client.get("/people/alice").status_code == 404
         team = client.get("/teams/platform?period=90d", headers=JSON).json()
         load = next(c for c in team["charts"] if c["key"] == "reviewer_load")

@@ -56,7 +56,7 @@ def test_metrics_report_lag_last_sync_jobs_and_rate_limit(
         )
         session.commit()
     enqueue(engine, "repo", "acme/api")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
         response = client.get("/metrics")
         assert client.get("/api/v1/metrics").status_code == 404
     assert response.status_code == 200
@@ -71,3 +71,34 @@ def test_metrics_report_lag_last_sync_jobs_and_rate_limit(
     assert samples['gemba_github_requests_limit{api="api.github.com"}'] == 5000
     assert samples['gemba_stored_rows{table="commit"}'] == 0
     assert not any("ratelimit" in key for key in samples)
+
+
+def test_metrics_answer_beyond_this_machine_only_to_an_admin_or_when_public(
+    settings: Settings, engine: Engine
+) -> None:
+    from tests.signed_in import bearer_headers
+
+    people = {
+        "people": [{"login": "ops"}, {"login": "dev"}],
+        "teams": [],
+    }
+    headers = bearer_headers(engine, people, ["dev"])
+    with Session(engine) as session:
+        from app.core.people import person_for_login
+        from app.core.tokens import create_token
+
+        ops = person_for_login(session, "ops")
+        assert ops is not None
+        _, admin = create_token(session, ops, is_admin=True)
+        session.commit()
+    remote = ("203.0.113.9", 50000)
+    with TestClient(create_app(settings), client=remote) as client:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers=headers["dev"]).status_code == 403
+        ok = client.get("/metrics", headers={"Authorization": f"Bearer {admin}"})
+        assert ok.status_code == 200 and "gemba_collect_jobs" in ok.text
+    public = settings.model_copy(update={"metrics_public": True})
+    with TestClient(create_app(public), client=remote) as client:
+        assert client.get("/metrics").status_code == 200
+    with TestClient(create_app(settings), client=("::1", 50000)) as client:
+        assert client.get("/metrics").status_code == 200
