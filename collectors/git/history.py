@@ -4,7 +4,8 @@
 first ones while `git rev-list` still walks); each worker runs `git log` over a chunk, parses
 it (collectors/git/log.py) and pickles the rows to an anonymous temporary file, taking the
 next chunk as soon as it finishes one, while this process takes the chunks in order. Paths
-are mapped to the newest names exactly as one pass would (see `_compose`).
+are mapped to the files at HEAD here, in order, through the history graph
+(collectors/git/lineage.py): the workers only read.
 """
 
 from __future__ import annotations
@@ -24,20 +25,23 @@ from typing import IO, Any
 
 import git
 
+from collectors.git.lineage import Lineage
 from collectors.git.log import (
     Batch,
     CommitRecord,
     FileChangeRecord,
     GitInputError,
     History,
-    PathMap,
     TimeValue,
     check_exit,
     log_process,
+    merge_edits,
     parse_batches,
     stop_process,
     utc_time,
 )
+
+Merges = Sequence[tuple[str, Sequence[str]]]  # the merges of a chunk, with their parents
 
 PARALLEL_MIN_COMMITS = 2000
 MIN_CHUNK = 1000  # commits: below this a chunk's process start-up shows
@@ -47,26 +51,46 @@ EARLY_CHUNKS_PER_JOB = 2
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _parse_chunk(
+def read_chunk(
     repo: git.Repo,
     shas: Sequence[str],
+    merges: Merges,
+    bot_logins: Sequence[str],
+    time_value: TimeValue,
+) -> Iterator[Batch]:
+    """The batches of these commits, paths as each commit names them; the first batch also
+    carries the merges' edits against each parent."""
+    extra = merge_edits(repo, merges)
+    _handle, popen = log_process(repo, shas)
+    try:
+        assert popen.stdout is not None
+        for batch in parse_batches(popen.stdout, bot_logins, time_value):
+            if extra:
+                batch.edits.update(extra)
+                extra = {}
+            yield batch
+        check_exit(popen)
+    finally:
+        stop_process(popen)
+    if extra:  # merges only: nothing printed, their edits still count
+        yield Batch([], [], extra)
+
+
+def _parse_chunk(
+    repo: git.Repo,
+    task: tuple[Sequence[str], Merges],
     bot_logins: Sequence[str],
     time_value: TimeValue,
     out: IO[bytes],
 ) -> None:
     """Read and parse one chunk in a worker process, pickling its batches to `out`.
 
-    Paths are resolved with this chunk's own renames only; the parent composes them with the
-    renames of the newer chunks (see `_compose`). Ends with ("renames", map) or ("error", text).
+    Ends with ("end", None) or ("error", text).
     """
-    local = PathMap()
     try:
-        _handle, popen = log_process(repo, shas)
-        assert popen.stdout is not None
-        for batch in parse_batches(popen.stdout, local, bot_logins, time_value):
+        for batch in read_chunk(repo, *task, bot_logins, time_value):
             pickle.dump(("batch", batch), out, pickle.HIGHEST_PROTOCOL)
-        check_exit(popen)
-        pickle.dump(("renames", local.renames), out, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(("end", None), out, pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # reported by the parent, which owns the error handling
         pickle.dump(("error", str(error)), out, pickle.HIGHEST_PROTOCOL)
     out.flush()
@@ -92,8 +116,8 @@ def _worker(
             continue
         if task is None:
             break
-        index, shas = task
-        _parse_chunk(repo, shas, *options, spools[index])
+        index, chunk = task
+        _parse_chunk(repo, chunk, *options, spools[index])
         done.send(index)
     done.close()
 
@@ -107,29 +131,14 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _compose(spool: IO[bytes], path_map: PathMap) -> Iterator[Batch]:
-    """A worker's batches with paths mapped through the newer chunks' renames.
-
-    Walking newest to oldest with one map M gives, inside a chunk, M(p) = G(L(p)), where G is
-    the map when the chunk starts and L the chunk's own map; so the worker applies L, this
-    applies the frozen G, and at the end M gains {old: G(L(old))} for the chunk's renames.
-    """
-    newer = dict(path_map.renames)
-    get = newer.get
+def _unspool(spool: IO[bytes]) -> Iterator[Batch]:
+    """A worker's batches, in the order it read them."""
     while True:
         kind, payload = pickle.load(spool)
         if kind == "error":
             raise GitInputError(payload)
-        if kind == "renames":
-            for old, current in payload.items():
-                path_map.add(old, get(current, current))
+        if kind == "end":
             return
-        if newer:
-            changes = payload.changes
-            for index, row in enumerate(changes):
-                moved = get(row[1])
-                if moved is not None:
-                    changes[index] = (row[0], moved, *row[2:])
         yield payload
 
 
@@ -146,42 +155,46 @@ def _chunks(shas: Sequence[str], jobs: int) -> list[Sequence[str]]:
 
 def iter_batches(
     repo: git.Repo,
-    shas: Sequence[str] | History,
+    history: History,
     *,
-    path_map: PathMap | None = None,
+    lineage: Lineage | None = None,
     bot_logins: Sequence[str] = (),
     jobs: int = 1,
     time_value: TimeValue = utc_time,
 ) -> Iterator[Batch]:
-    """Commits `shas` (newest first) and their file changes, paths mapped to the newest.
+    """The commits of `history` and their file changes, paths mapped to the files at HEAD.
 
     With `jobs` > 1 and a long history, `jobs` worker processes read and parse chunks of it
     (each with its own `git log`) into temporary files, each taking the next chunk as soon as
-    it finishes one, while this process takes the chunks in order and stores them. Each
-    chunk's paths are composed with the newer chunks' renames, which keeps the rename map
-    exactly as one pass would build it.
+    it finishes one, while this process takes the chunks in order, maps their paths through
+    `lineage` (one is made when none is given) and hands them on.
     """
-    history = shas if isinstance(shas, History) else History.of(shas)
-    path_map = path_map if path_map is not None else PathMap()
+    lineage = lineage if lineage is not None else Lineage(history.parents)
     history.read(PARALLEL_MIN_COMMITS)
     if jobs > 1 and len(history.shas) >= PARALLEL_MIN_COMMITS:
-        yield from _read_in_parallel(repo, history, path_map, jobs, (tuple(bot_logins), time_value))
+        batches = _read_in_parallel(repo, history, jobs, (tuple(bot_logins), time_value))
+    elif history.read_all():
+        merges = _merges(history, history.shas)
+        batches = read_chunk(repo, history.shas, merges, bot_logins, time_value)
+    else:
         return
-    if not history.read_all():
-        return
-    _handle, popen = log_process(repo, history.shas)
-    try:
-        assert popen.stdout is not None
-        yield from parse_batches(popen.stdout, path_map, bot_logins, time_value)
-        check_exit(popen)
-    finally:
-        stop_process(popen)
+    for batch in batches:
+        resolved = lineage.resolve(batch)
+        if resolved.commits:
+            yield resolved
+    rest = lineage.remaining()
+    if rest.commits:
+        yield rest
+
+
+def _merges(history: History, shas: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
+    parents = history.parents
+    return [(sha, parents[sha]) for sha in shas if len(parents.get(sha, ())) > 1]
 
 
 def _read_in_parallel(
     repo: git.Repo,
     history: History,
-    path_map: PathMap,
     jobs: int,
     options: tuple[Sequence[str], TimeValue],
 ) -> Iterator[Batch]:
@@ -210,7 +223,7 @@ def _read_in_parallel(
             _wait_for_chunk(index, done, ready)
             spool = spools[index]
             spool.seek(0)
-            yield from _compose(spool, path_map)
+            yield from _unspool(spool)
             spool.close()  # its disk space is freed now, not at the end
 
 
@@ -225,11 +238,12 @@ def _hand_out(history: History, tasks: Any, jobs: int) -> int:
         shas = history.read(start + EARLY_CHUNK)
         if len(shas) < start + EARLY_CHUNK:
             break
-        tasks.put((index, shas[start : start + EARLY_CHUNK]))
+        chunk = shas[start : start + EARLY_CHUNK]
+        tasks.put((index, (chunk, _merges(history, chunk))))
         index, start = index + 1, start + EARLY_CHUNK
     rest = history.read_all()[start:]
     for chunk in _chunks(rest, jobs) if rest else []:
-        tasks.put((index, chunk))
+        tasks.put((index, (chunk, _merges(history, chunk))))
         index += 1
     for _ in range(jobs):
         tasks.put(None)
@@ -238,14 +252,15 @@ def _hand_out(history: History, tasks: Any, jobs: int) -> int:
 
 def iter_commits(
     repo: git.Repo,
-    shas: Sequence[str] | History,
+    history: History,
     *,
-    path_map: PathMap | None = None,
+    lineage: Lineage | None = None,
     bot_logins: Sequence[str] = (),
     jobs: int = 1,
 ) -> Iterator[CommitRecord]:
     """`iter_batches` one commit at a time, as named records (for readers, not the store)."""
-    for batch in iter_batches(repo, shas, path_map=path_map, bot_logins=bot_logins, jobs=jobs):
+    batches = iter_batches(repo, history, lineage=lineage, bot_logins=bot_logins, jobs=jobs)
+    for batch in batches:
         by_sha: dict[str, list[FileChangeRecord]] = {}
         for sha, *change in batch.changes:
             by_sha.setdefault(sha, []).append(FileChangeRecord(*change))

@@ -1,15 +1,15 @@
-"""Run git and parse what it prints: the commit walk, and `git log -z --numstat -M` as rows.
+"""Run git and parse what it prints: the commit walk, and `git log -z --raw --numstat -M` as rows.
 
 Never a per-commit diff or `commit.stats` call: those cost 9-46x a raw `git log` (issue 2).
 Edge cases, stated once here and in docs/metrics.md:
 - merges: stored as commits (`is_merge`), but `git log --numstat` prints no diff for them,
-  so they add no file changes and never count as churn;
-- renames (`-M`): every change is stored under the path the file has at the newest commit
-  read, by walking history newest to oldest with a map old path -> current path; a path that
-  was deleted and later reused by an unrelated file shares that file's history (as with
-  `git log --follow`);
+  so they add no file changes and never count as churn; their renames and deletions against
+  each parent are read with one `git diff-tree --stdin` (`merge_edits`) for the lineage;
+- renames (`-M`) and deletions are read here as each commit's "edits"; which file at HEAD a
+  change belongs to is decided by collectors/git/lineage.py, through the history graph;
+  a deleted file's rows are stored under ENDED + its path (its lineage ended);
 - mailmap: author name and email come from `%aN`/`%aE`, so `.mailmap` is applied;
-- bots: "[bot]" in the name or email, or a name/email login listed in `settings.bot_logins`;
+- bots: see collectors/git/bots.py;
 - paths: `-z` output is never quoted; bytes that are not UTF-8 are kept as `\\xNN` escapes.
 """
 
@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 import git
+
+from collectors.git.bots import is_bot
 
 HEADER = b"\x1e"
 LOG_FORMAT = "%x1e%H%x00%aN%x00%aE%x00%at%x00%ct%x00%P%x00%s%x00"
@@ -45,20 +46,25 @@ class GitInputError(ValueError):
 CommitRow = tuple[str, str, str, Any, Any, bool, bool, str]
 """sha, author name, author email, authored at, committed at, is merge, is bot, summary"""
 ChangeRow = tuple[str, str, "str | None", int, int, bool]
-"""commit sha, path (at the newest commit read), old path (rename source), added, deleted,
+"""commit sha, path (at HEAD once resolved), old path (rename source), added, deleted,
 is binary; a commit's changes follow each other, in the order of the commits."""
 TimeValue = Callable[[int], Any]
+Edits = tuple[tuple[str, str], ...]
+"""A commit's diff against one parent as the lineage needs it: (old path, new path) for a
+rename, (path, "") for a deletion."""
+ENDED = "/"  # before the path of a change whose file was deleted later: git never writes it
 
 
 class Batch(NamedTuple):
     commits: list[CommitRow]
     changes: list[ChangeRow]
+    edits: dict[str, tuple[Edits, ...]]  # sha -> edits against each parent, when there are any
 
 
 class FileChangeRecord(NamedTuple):
     """One file of a commit, as `iter_commits` gives it."""
 
-    path: str  # at the newest commit read (renames followed)
+    path: str  # at HEAD once resolved (collectors/git/lineage.py)
     old_path: str | None  # the rename source, as named in this commit
     added: int
     deleted: int
@@ -132,16 +138,17 @@ class History:
 
     def __init__(self, repo: git.Repo, head: str, exclude: str | None = None) -> None:
         args = [head] if exclude is None else [head, f"^{exclude}"]
-        self._handle = repo.git.rev_list(*args, as_process=True, env=BUFFERED)
+        self._handle = repo.git.rev_list("--parents", *args, as_process=True, env=BUFFERED)
         assert self._handle.proc is not None
         self._popen: subprocess.Popen[bytes] | None = self._handle.proc
         self.shas: list[str] = []
+        self.parents: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def of(cls, shas: Sequence[str]) -> History:
-        """A history already walked (a list of shas, newest first)."""
+    def of(cls, shas: Sequence[str], parents: Mapping[str, tuple[str, ...]]) -> History:
+        """A history already walked (shas newest first, with their parents)."""
         history = cls.__new__(cls)
-        history._popen, history.shas = None, list(shas)
+        history._popen, history.shas, history.parents = None, list(shas), dict(parents)
         return history
 
     @property
@@ -154,14 +161,16 @@ class History:
         if popen is None:
             return self.shas
         assert popen.stdout is not None
-        readline, shas = popen.stdout.readline, self.shas
+        readline, shas, parents = popen.stdout.readline, self.shas, self.parents
         while len(shas) < count:
             line = readline()
             if not line:
                 self._popen = None
                 check_exit(popen, "git rev-list")
                 break
-            shas.append(line[:-1].decode("ascii"))
+            sha, *older = line.decode("ascii").split()
+            shas.append(sha)
+            parents[sha] = tuple(older)
         return shas
 
     def read_all(self) -> list[str]:
@@ -173,37 +182,7 @@ def rev_list(repo: git.Repo, head: str, exclude: str | None = None) -> list[str]
     return History(repo, head, exclude).read_all()
 
 
-# --- bots -------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4096)
-def is_bot(name: str, email: str, bot_logins: tuple[str, ...] = ()) -> bool:
-    """GitHub's "[bot]" suffix, or a name or email login listed as a bot account.
-
-    Cached: a history has few distinct authors, and this runs once per commit.
-    """
-    name, email = name.lower(), email.lower()
-    if "[bot]" in name or "[bot]" in email:
-        return True
-    local = email.split("@", 1)[0]
-    candidates = {name, local, local.split("+", 1)[-1]}
-    return any(login.lower() in candidates for login in bot_logins)
-
-
 # --- the streamed parse -----------------------------------------------------------------------
-
-
-class PathMap:
-    """Old path -> path at the newest commit read, built while walking newest to oldest."""
-
-    def __init__(self) -> None:
-        self.renames: dict[str, str] = {}
-
-    def resolve(self, path: str) -> str:
-        return self.renames.get(path, path)
-
-    def add(self, old: str, current: str) -> None:
-        self.renames[old] = current
 
 
 def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -244,18 +223,17 @@ def utc_time(timestamp: int) -> datetime:
 
 def parse_batches(
     stream: IO[bytes],
-    path_map: PathMap,
     bot_logins: Sequence[str] = (),
     time_value: TimeValue = utc_time,
 ) -> Iterator[Batch]:
-    """Parse `git log -z --numstat -M --format=LOG_FORMAT` output, newest commit first.
+    """Parse `git log -z --raw --numstat -M --format=LOG_FORMAT` output, newest commit first.
 
     Works on whole blocks split at NULs with an index, not token by token, and builds plain
     tuples: this loop runs for every file of every commit and is the collector's main Python
-    cost. `time_value` turns a Unix time into what the caller stores (a datetime by default).
+    cost. Paths are as the commit names them; deleted files get ENDED before their path.
+    `time_value` turns a Unix time into what the caller stores (a datetime by default).
     """
     bots = tuple(bot_logins)
-    resolve = path_map.resolve
     for data in _blocks(stream):
         tokens = data.split(b"\0")
         count = len(tokens)
@@ -263,13 +241,15 @@ def parse_batches(
         sha = ""
         commits: list[CommitRow] = []
         changes: list[ChangeRow] = []
-        pending: list[tuple[str, str]] = []  # renames apply to older commits only
+        edits: dict[str, tuple[Edits, ...]] = {}
+        found: list[tuple[str, str]] = []  # this commit's renames and deletions
+        deleted: set[str] = set()
         while index < count:
             token = tokens[index]
             if token[:1] == HEADER:
-                for old, current in pending:
-                    path_map.add(old, current)
-                pending = []
+                if found:
+                    edits[sha] = (tuple(found),)
+                    found, deleted = [], set()
                 name, email, authored, committed, parents, subject = tokens[index + 1 : index + 7]
                 sha, author_name, author_email = (
                     token[1:].decode("ascii"),
@@ -293,21 +273,72 @@ def parse_batches(
             index += 1
             if not token:
                 continue
-            added, deleted, raw_path = token.lstrip(b"\n").split(b"\t", 2)
+            if token[:1] == b":" or token[:2] == b"\n:":  # --raw: ":modes shas status"
+                status = token[-1:]
+                if status == b"D":
+                    path = decode_path(tokens[index])
+                    deleted.add(path)
+                    found.append((path, ""))
+                index += 2 if status.isdigit() else 1  # a rename or copy names two paths
+                continue
+            added, removed, raw_path = token.lstrip(b"\n").split(b"\t", 2)
             binary = added == b"-"
             if raw_path:
-                path = resolve(decode_path(raw_path))
-                changes.append((sha, path, None, _count(added), _count(deleted), binary))
+                path = decode_path(raw_path)
+                if path in deleted:
+                    path = ENDED + path
+                changes.append((sha, path, None, _count(added), _count(removed), binary))
                 continue
             old, new = decode_path(tokens[index]), decode_path(tokens[index + 1])
             index += 2
-            current = resolve(new)
-            changes.append((sha, current, old, _count(added), _count(deleted), binary))
-            pending.append((old, current))
-        for old, current in pending:
-            path_map.add(old, current)
+            changes.append((sha, new, old, _count(added), _count(removed), binary))
+            found.append((old, new))
+        if found:
+            edits[sha] = (tuple(found),)
         if commits:
-            yield Batch(commits, changes)
+            yield Batch(commits, changes, edits)
+
+
+def merge_edits(
+    repo: git.Repo, merges: Sequence[tuple[str, Sequence[str]]]
+) -> dict[str, tuple[Edits, ...]]:
+    """Renames and deletions of each merge against each of its parents (`git diff-tree -M`).
+
+    `git log` prints no diff for a merge, but the lineage needs what it renamed or dropped
+    against each parent: a branch that edits a file's old name meets the rename there.
+    """
+    if not merges:
+        return {}
+    lines = "".join(f"{sha} {parent}\n" for sha, parents in merges for parent in parents)
+    done = subprocess.run(
+        ["git", "diff-tree", "--stdin", "--always", "-r", "-M", "-z", "--diff-filter=DR",
+         "--no-ext-diff", "--format=%x1e"],
+        cwd=repo.git_dir, input=lines.encode("ascii"), capture_output=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        message = _text(done.stderr).strip()
+        raise GitInputError(f"git diff-tree failed ({done.returncode}): {message}")
+    sections: list[list[tuple[str, str]]] = []
+    tokens = done.stdout.split(b"\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip(b"\n")
+        index += 1
+        if token == HEADER:
+            sections.append([])
+        elif token[:1] == b":":
+            if token[-1:] == b"D":
+                sections[-1].append((decode_path(tokens[index]), ""))
+                index += 1
+            else:
+                sections[-1].append((decode_path(tokens[index]), decode_path(tokens[index + 1])))
+                index += 2
+    result: dict[str, tuple[Edits, ...]] = {}
+    position = 0
+    for sha, parents in merges:
+        result[sha] = tuple(tuple(part) for part in sections[position : position + len(parents)])
+        position += len(parents)
+    return result
 
 
 def log_process(repo: git.Repo, shas: Sequence[str]) -> tuple[object, subprocess.Popen[bytes]]:
@@ -319,6 +350,7 @@ def log_process(repo: git.Repo, shas: Sequence[str]) -> tuple[object, subprocess
         "--stdin",
         "--no-walk=unsorted",
         "-z",
+        "--raw",
         "--numstat",
         "-M",
         "--no-ext-diff",

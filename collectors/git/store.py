@@ -37,7 +37,8 @@ from collectors.git import history as git_history
 from collectors.git import log as git_log
 from collectors.git import tree as git_tree
 from collectors.git.lease import SOURCE, Lease, cursor_t, ensure_row
-from collectors.git.log import ChangeRow, CommitRow, PathMap
+from collectors.git.lineage import Lineage
+from collectors.git.log import ChangeRow, CommitRow
 
 BATCH_COMMITS = 5000
 CRASH_ENV = "GEMBA_TEST_GIT_CRASH_AFTER_BATCHES"  # tests only: exit hard after K batches
@@ -208,7 +209,8 @@ class Writer:
 
 
 def _apply_renames(conn: Connection, repo_id: int, boundary: int, renames: dict[str, str]) -> None:
-    """Move rows stored before this run onto the paths their files have now."""
+    """Move rows stored before this run onto the paths their files have now (`renames` maps
+    the old HEAD's paths; a file deleted since has its lineage ended)."""
     if not renames:
         return
     keys = list(renames)
@@ -385,7 +387,7 @@ def _run(
             lease.renew(conn, position=json.dumps({**position, "pending": pending}))
     old_head = position.get("head") if mode == "incremental" else None
     history = git_log.History(repo, head, exclude=old_head)  # walked while we read
-    path_map = PathMap()
+    lineage = Lineage(history.parents)
     # In an incremental run, commits in the range are never rewritten, only added or skipped.
     writer = Writer(
         lease,
@@ -397,7 +399,7 @@ def _run(
     batches = git_history.iter_batches(
         repo,
         history,
-        path_map=path_map,
+        lineage=lineage,
         bot_logins=bot_logins,
         jobs=jobs or default_jobs(),
         time_value=time_value_for(engine.dialect),
@@ -419,7 +421,8 @@ def _run(
         lease.renew(conn)
         removed = 0
         if mode == "incremental":
-            _apply_renames(conn, repo_id, boundary, path_map.renames)
+            assert old_head is not None
+            _apply_renames(conn, repo_id, boundary, lineage.renames_at(old_head))
         else:
             removed = _remove_unreachable(conn, stored, set(history.shas))
         count = _refresh_files(conn, repo_id, files)

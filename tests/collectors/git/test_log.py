@@ -9,11 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import git
 import pytest
 
 from collectors.git import history as git_history
 from collectors.git import log as git_log
 from collectors.git import tree as git_tree
+from collectors.git.bots import is_bot
 from tests.fakes.git_repos import RepoBuilder, synthetic_history
 from tests.paths import ROOT as CHECKOUT
 
@@ -27,26 +29,29 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def walked(repo: git.Repo, extra: tuple[str, ...] = ()) -> git_log.History:
+    """The whole history, walked (with `extra` shas, unknown to git, added at the end)."""
+    walk = git_log.History(repo, git_log.head_sha(repo))
+    walk.read_all()
+    return git_log.History.of([*walk.shas, *extra], walk.parents)
+
+
 def test_parallel_slices_read_exactly_what_one_pass_reads(
     history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = git_log.open_repository(history)
-    shas = git_log.rev_list(repo, git_log.head_sha(repo))
-    serial_map, parallel_map = git_log.PathMap(), git_log.PathMap()
-    serial = list(git_history.iter_commits(repo, shas, path_map=serial_map, jobs=1))
+    shas = walked(repo).shas
+    serial = list(git_history.iter_commits(repo, walked(repo), jobs=1))
     monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 10)
     monkeypatch.setattr(git_history, "MIN_CHUNK", 20)  # 18 chunks over 3 workers
-    parallel = list(git_history.iter_commits(repo, shas, path_map=parallel_map, jobs=3))
+    parallel = list(git_history.iter_commits(repo, walked(repo), jobs=3))
     assert len(git_history._chunks(shas, 3)) == 18
     assert parallel == serial
     assert [c.sha for c in serial] == shas
-    assert parallel_map.renames == serial_map.renames and serial_map.renames
     monkeypatch.setattr(git_history, "EARLY_CHUNK", 30)  # chunks handed out while rev-list walks
-    streamed_map = git_log.PathMap()
     walk = git_log.History(repo, git_log.head_sha(repo))
-    streamed = list(git_history.iter_commits(repo, walk, path_map=streamed_map, jobs=3))
+    streamed = list(git_history.iter_commits(repo, walk, jobs=3))
     assert streamed == serial and walk.complete and walk.shas == shas
-    assert streamed_map.renames == serial_map.renames
     head_paths = {f.path for f in git_tree.head_files(repo, git_log.head_sha(repo))}
     renamed = {c.path for record in serial for c in record.changes if c.old_path}
     assert renamed <= head_paths  # every rename lands on a path that exists at HEAD
@@ -58,21 +63,19 @@ def test_a_failing_git_log_is_reported(tmp_path: Path) -> None:
     builder.commit("a")
     repo = git_log.open_repository(builder.path)
     with pytest.raises(git_log.GitInputError, match="git log failed"):
-        list(git_history.iter_commits(repo, ["0" * 40]))
+        list(git_history.iter_commits(repo, git_log.History.of(["0" * 40], {})))
 
 
 def test_a_failing_worker_slice_is_reported(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = git_log.open_repository(history)
-    shas = git_log.rev_list(repo, git_log.head_sha(repo))
     monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 10)
     monkeypatch.setattr(git_history, "MIN_CHUNK", 50)
     with pytest.raises(git_log.GitInputError, match="git log failed"):
-        list(git_history.iter_commits(repo, [*shas, "0" * 40], jobs=2))  # the oldest chunk fails
+        list(git_history.iter_commits(repo, walked(repo, ("0" * 40,)), jobs=2))  # the oldest chunk
 
 
 def test_a_worker_that_dies_is_reported(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = git_log.open_repository(history)
-    shas = git_log.rev_list(repo, git_log.head_sha(repo))
     monkeypatch.setattr(git_history, "PARALLEL_MIN_COMMITS", 10)
     monkeypatch.setattr(git_history, "MIN_CHUNK", 50)
 
@@ -81,29 +84,42 @@ def test_a_worker_that_dies_is_reported(history: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(git_history, "_parse_chunk", die)
     with pytest.raises(git_log.GitInputError, match="worker process died"):
-        list(git_history.iter_commits(repo, shas, jobs=2))
+        list(git_history.iter_commits(repo, walked(repo), jobs=2))
 
 
 @pytest.mark.parametrize(
     ("name", "email", "expected"),
     [
         ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com", True),
-        ("Renovate Bot", "bot@renovateapp.com", False),
+        ("Renovate Bot", "bot@renovateapp.com", True),
+        ("ImgBotApp", "ImgBotHelp@gmail.com", True),
+        ("Someone", "ImgBotHelp@gmail.com", True),
+        ("GitHub Action", "action@github.com", True),
+        ("pre-commit-ci[bot]", "66853113+pre-commit-ci[bot]@users.noreply.github.com", True),
         ("renovate", "x@example.com", True),
         ("Someone", "12345+github-actions@users.noreply.github.com", True),
         ("Ann", "ann@example.com", False),
+        ("Ann", "ann+imgbot@example.com", True),  # the login after "+" is a known bot
+        ("Our Deploy Robot", "deploy@example.com", False),
     ],
 )
-def test_bots_by_suffix_or_listed_login(name: str, email: str, expected: bool) -> None:
-    assert git_log.is_bot(name, email, ("dependabot", "renovate", "github-actions")) is expected
+def test_bots_by_suffix_known_identity_or_listed_login(
+    name: str, email: str, expected: bool
+) -> None:
+    assert is_bot(name, email) is expected
+
+
+def test_listed_logins_extend_the_known_bots() -> None:
+    assert not is_bot("Our Deploy Robot", "deploy@example.com")
+    assert is_bot("Our Deploy Robot", "deploy@example.com", ("deploy",))
+    assert is_bot("Our Deploy Robot", "deploy@example.com", (" Our Deploy Robot ",))
 
 
 def test_blocks_cut_anywhere_parse_the_same(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = git_log.open_repository(history)
-    shas = git_log.rev_list(repo, git_log.head_sha(repo))
-    whole = list(git_history.iter_commits(repo, shas))
+    whole = list(git_history.iter_commits(repo, walked(repo)))
     monkeypatch.setattr(git_log, "READ_SIZE", 97)  # cuts inside headers, paths and renames
-    assert list(git_history.iter_commits(repo, shas)) == whole
+    assert list(git_history.iter_commits(repo, walked(repo))) == whole
 
 
 def _gone(pid: int) -> bool:
@@ -128,7 +144,7 @@ def stuck(*_args):
     time.sleep(120)
 git_history._parse_chunk = stuck
 repo = git_log.open_repository({str(history)!r})
-list(git_history.iter_commits(repo, git_log.rev_list(repo, git_log.head_sha(repo)), jobs=2))
+list(git_history.iter_commits(repo, git_log.History(repo, git_log.head_sha(repo)), jobs=2))
 """
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     deadline = time.monotonic() + 30
