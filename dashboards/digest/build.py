@@ -9,6 +9,7 @@ friction flags tied to it that the recipient may see (dashboards/digest/item_fla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -123,6 +124,8 @@ def _talking_points(
         select(Person).where(col(Person.id).in_(scope.person_ids), col(Person.is_bot).is_(False))
     ).all()
     flags = own_flags(session, scope.person_ids)
+    team = {p.id: scope.logins_by_person.get(p.id, set()) for p in people if p.id is not None}
+    sections = replace(sections, team_logins=team)  # review load: against these people
     points = [
         top_point(
             person,

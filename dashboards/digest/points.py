@@ -1,14 +1,18 @@
 """The top talking point for each report's next 1:1, by the person page's rules.
 
-The rules are `dashboards.talking_points`' own; only their input differs from the page: the
-signals come from the rows the digest already loaded for the whole team (the digest week
-against the eight before it), so a digest for a team of any size costs a handful of queries
-instead of a page build per person.
+The rules and their wording are `dashboards.talking_points`' own; only their input differs
+from the page: the signals come from the rows the digest already loaded for the whole team (the
+digest week against the eight before it, or the weeks since the person's first PR or review
+when that is later), so a digest for a team of any size costs a handful of queries instead of
+a page build per person. The team the review load is compared with is the manager's reports.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from statistics import median
 
 from app.core.models import Person
@@ -21,6 +25,7 @@ from dashboards.signals import reviews
 from dashboards.talking_points import (
     CiHit,
     FlagItem,
+    History,
     PersonSignals,
     PullWait,
     RiskFile,
@@ -36,6 +41,7 @@ class Sections:
     reviews: ReviewSection | None
     ci: CiSection | None
     files: FileSection | None
+    team_logins: Mapping[int, set[str]] = field(default_factory=dict)  # person id -> logins
 
 
 def _within(moment: object, week: Week) -> bool:
@@ -48,8 +54,45 @@ def _alive(flow: reviews.PullFlow, week: Week) -> bool:
     return flow.created_at < week.utc_end and (closed is None or closed >= week.utc_start)
 
 
+def _history(section: ReviewSection | None, logins: set[str], weeks: list[Week]) -> History | None:
+    """The weeks before the digest week the usual covers: up to eight, from the person's first
+    PR or review among the rows loaded; None when they have none."""
+    if section is None:
+        return None
+    moments: list[datetime] = [
+        f.created_at for f in section.flows if (f.author_login or "").lower() in logins
+    ]
+    moments += [g.submitted_at for g in section.given if g.reviewer_login.lower() in logins]
+    if not moments:
+        return None
+    start = weeks[0].utc_start
+    first = max(min(moments), weeks[-1].utc_start)
+    return History(period_days=7.0, days=max(0.0, (start - first).total_seconds() / 86400))
+
+
+def _covered_weeks(history: History | None, available: int) -> int:
+    """How many of the weeks before the digest week the usual averages over (at least one)."""
+    days = history.days if history is not None else 7.0 * available
+    return max(1, min(available, math.ceil(days / 7 - 1e-9)))
+
+
+def _given_by(section: ReviewSection, logins: set[str], week: Week) -> int:
+    """Reviews these logins gave in the week on PRs that are not their own."""
+    return sum(
+        1
+        for g in section.given
+        if g.reviewer_login.lower() in logins
+        and (g.author_login or "").lower() not in logins
+        and _within(g.submitted_at, week)
+    )
+
+
 def _review_signals(
-    signals: PersonSignals, section: ReviewSection, logins: set[str], weeks: list[Week]
+    signals: PersonSignals,
+    section: ReviewSection,
+    logins: set[str],
+    weeks: list[Week],
+    team: Mapping[int, set[str]],
 ) -> None:
     week = weeks[0]
     mine = [f for f in section.flows if (f.author_login or "").lower() in logins]
@@ -62,14 +105,13 @@ def _review_signals(
     ]
     signals.own_usual_pickup_hours = reviews.phase_stats(merged_before, "pickup").median_hours
     signals.team_median_pickup_hours = reviews.phase_stats(team_merged, "pickup").median_hours
-    given = [
-        g
-        for g in section.given
-        if g.reviewer_login.lower() in logins and (g.author_login or "").lower() not in logins
+    signals.reviews_given = _given_by(section, logins, week)
+    earlier = sum(_given_by(section, logins, w) for w in weeks[1:])
+    covered = signals.history.days / 7 if signals.history is not None else len(weeks) - 1
+    signals.own_usual_reviews_given = round(earlier / max(covered, 1.0), 2)
+    signals.team_reviews_given = [
+        _given_by(section, {x.lower() for x in member}, week) for member in team.values()
     ]
-    signals.reviews_given = sum(1 for g in given if _within(g.submitted_at, week))
-    earlier = sum(1 for g in given if not _within(g.submitted_at, week))
-    signals.own_usual_reviews_given = round(earlier / max(len(weeks) - 1, 1), 2)
 
 
 def _hours(person: object, attr: str) -> float:
@@ -94,8 +136,11 @@ def _ci_signals(signals: PersonSignals, section: CiSection, login: str) -> None:
             for pull in mine.flaked_pulls
         ]
         signals.ci_wait_hours = _hours(mine, "waited_on_ci")
-    before = [_hours(w.get(login), "waited_on_ci") for w in section.per_week[1:]]
+    covered = section.per_week[1 : 1 + _covered_weeks(signals.history, len(section.per_week) - 1)]
+    before = [_hours(w.get(login), "waited_on_ci") for w in covered]
     signals.own_usual_ci_wait_hours = round(sum(before) / len(before), 2) if before else None
+    flaked = [len(w[login].flaked_pulls) if login in w else 0 for w in covered]
+    signals.own_usual_ci_hits = round(sum(flaked) / len(flaked), 2) if flaked else None
     team = [_hours(p, "waited_on_ci") for p in this_week.values()]
     signals.team_median_ci_wait_hours = round(median(team), 2) if team else None
 
@@ -127,10 +172,13 @@ def top_point(
 ) -> TalkingPoint | None:
     """The person's most unusual talking point this week, or None when nothing stands out."""
     assert person.id is not None
-    signals = PersonSignals(login=person.login, display_name=person.name or person.login)
+    signals = PersonSignals(
+        login=person.login, display_name=person.name or person.login, period_days=7.0
+    )
     lowered = {login.lower() for login in logins}
+    signals.history = _history(sections.reviews, lowered, sections.weeks)
     if sections.reviews is not None:
-        _review_signals(signals, sections.reviews, lowered, sections.weeks)
+        _review_signals(signals, sections.reviews, lowered, sections.weeks, sections.team_logins)
     if sections.ci is not None:
         _ci_signals(signals, sections.ci, person.login)
     if sections.files is not None:
