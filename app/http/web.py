@@ -8,8 +8,6 @@ versioned name with a year-long cache, so the app works on a network without a C
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +16,7 @@ from typing import Annotated, Any, TypeVar
 import plotly
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, select
 
@@ -28,6 +25,8 @@ from app.core import access
 from app.core.access import Viewer
 from app.core.models import OneOnOneNote, Person
 from app.flags.lookup import flags_by_item
+from app.http import static
+from app.http.chart_data import chart_response as _chart_data
 from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
 from app.http.error_pages import SignInRequiredError
 from app.http.error_pages import wants_json as _wants_json
@@ -42,8 +41,9 @@ from dashboards.talking_points import with_flags
 
 DASHBOARDS = Path(dashboards.__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-PLOTLY_URL = f"/static/plotly-{plotly.__version__}.min.js"
-YEAR = 365 * 24 * 3600
+PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js"
+PLOTLY_URL = f"/static/{PLOTLY_NAME}"
+STATIC = static.StaticFiles(DASHBOARDS / "static", {PLOTLY_NAME: PLOTLY_JS})
 HTTP_422 = 422  # named differently across Starlette versions
 NOTE_MAX = 5000
 
@@ -59,6 +59,7 @@ def _figure_json(figure: dict[str, Any] | None) -> Markup:
 
 templates.env.filters["figure_json"] = _figure_json
 templates.env.globals["plotly_url"] = PLOTLY_URL
+templates.env.globals["static_url"] = STATIC.url
 templates.env.globals["pull_key"] = item_flags.pull_key
 templates.env.globals["path_key"] = item_flags.path_key
 templates.env.globals["workflow_key"] = item_flags.workflow_key
@@ -82,25 +83,6 @@ def _render(request: Request, template: str, page: Any, **extra: Any) -> Respons
     json_url = str(request.url.include_query_params(format="json"))
     context = {"page": page, "csrf_token": csrf_token(request), "json_url": json_url, **extra}
     return templates.TemplateResponse(request, template, context)
-
-
-def _chart_data(page: Any, chart_key: str, fmt: str) -> Response:
-    chart = next((c for c in getattr(page, "charts", []) if c.key == chart_key), None)
-    if chart is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no chart {chart_key!r}")
-    if fmt == "json":
-        return JSONResponse({"chart": chart.key, "title": chart.title, "rows": chart.rows})
-    if fmt != "csv":
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="data comes as .csv or .json")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=chart.columns)
-    writer.writeheader()
-    writer.writerows(chart.rows)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{chart.key}.csv"'},
-    )
 
 
 def _with_item_flags(session: Session, viewer: Viewer, page: ItemPage) -> ItemPage:
@@ -283,14 +265,4 @@ def _person_for_notes(session: Any, viewer: Viewer, login: str, team_only: bool)
 
 
 def _mount_static(app: FastAPI) -> None:
-    @app.get(PLOTLY_URL, include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        """plotly.min.js from the installed package; the version in the name makes it immutable."""
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": f"public, max-age={YEAR}, immutable"},
-        )
-
-    app.mount("/static", StaticFiles(directory=DASHBOARDS / "static"), name="static")
-
+    static.mount(app, STATIC)  # compressed, with ETags; versioned names cached for a year

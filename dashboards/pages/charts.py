@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboards import figures
+from dashboards import exports, figures
 from dashboards.figures import Series
 from dashboards.pages.commands import COLLECT_GIT, COLLECT_GITHUB
 from dashboards.pages.hotspots import Hotspots
@@ -55,12 +55,15 @@ class PageCharts:
         rows: list[dict[str, Any]],
         empty: str,
     ) -> Chart:
-        """The chart `built` by a `dashboards.figures` builder, with `rows` as its data; the
-        empty state when either is missing."""
-        if built is None or not rows:
+        """The chart `built` by a `dashboards.figures` builder, with `rows` as its data (numbers
+        tidied as `dashboards.exports` says); the empty state when either is missing or when
+        nothing in the figure is above zero (an all-zero chart on a -1..1 axis says less
+        than a sentence)."""
+        if built is None or not rows or is_blank(built[0]):
             return self.empty(key, title, empty)
         figure, summary = built
-        return Chart(key, title, summary, figure, list(rows[0]), rows, *self._data_urls(key))
+        tidy = exports.tidy_rows(rows)
+        return Chart(key, title, summary, figure, list(tidy[0]), tidy, *self._data_urls(key))
 
     def weekly(
         self,
@@ -78,8 +81,9 @@ class PageCharts:
         if weekly is None or not has_values(weekly):
             return self.empty(key, title, empty)
         series = [Series(name, values) for name, values in weekly.series.items()]
-        built = draw(weekly.weeks, series, x_title="ISO week", y_title=y_title, unit=unit)
-        return self.drawn(key, title, built, series_rows("week", weekly.weeks, series), empty)
+        built = draw(weekly.weeks, series, x_title="Week starting", y_title=y_title, unit=unit)
+        rows = series_rows("week", weekly.weeks, series, unit)
+        return self.drawn(key, title, built, rows, empty)
 
     def _data_urls(self, key: str) -> tuple[str, str]:
         base = f"{self.data_path}/{key}"
@@ -87,13 +91,25 @@ class PageCharts:
 
 
 def series_rows(
-    column: str, labels: Sequence[str], series: Sequence[Series]
+    column: str, labels: Sequence[str], series: Sequence[Series], unit: str
 ) -> list[dict[str, Any]]:
-    """A chart's data as rows: one per label (`column` names it), one column per series."""
+    """A chart's data as rows: one per label (`column` names it), one column per series,
+    named with its unit (`this_period_hours`, `failed_runs`)."""
+    names = [exports.column_name(one.name, unit) for one in series]
     return [
-        {column: label, **{one.name: one.values[i] for one in series}}
+        {column: label, **{name: one.values[i] for name, one in zip(names, series, strict=True)}}
         for i, label in enumerate(labels)
     ]
+
+
+def is_blank(figure: dict[str, Any]) -> bool:
+    """Whether no trace holds a number above zero (labels are text and do not count)."""
+    return not any(
+        isinstance(v, int | float) and not isinstance(v, bool) and v
+        for trace in figure.get("data", [])
+        for axis in ("x", "y", "values")
+        for v in trace.get(axis, [])
+    )
 
 
 def has_values(weekly: Weekly | None) -> bool:
@@ -117,10 +133,16 @@ def review_trend_chart(charts: PageCharts, trend: Weekly | None) -> Chart:
 
 
 def files_chart(
-    charts: PageCharts, spots: Hotspots | None, *, title: str, limit: int = 15
+    charts: PageCharts,
+    spots: Hotspots | None,
+    *,
+    title: str,
+    limit: int = 15,
+    empty: str | None = None,
 ) -> Chart:
-    """The files changed most, vermillion where one author knows them (person and team pages)."""
-    empty = f"No file history yet: run `{COLLECT_GIT}` on the repositories."
+    """The files changed most, vermillion where one author knows them (person and team pages);
+    `empty` replaces the empty state that names the collector."""
+    empty = empty or f"No file history yet: run `{COLLECT_GIT}` on the repositories."
     if spots is None or not spots.files:
         return charts.empty("files", title, empty)
     files = spots.files[:limit]

@@ -283,9 +283,15 @@ def _person_flow_chart(
     if not any(v is not None for s in series for v in s.values):
         return charts.empty("pr_flow", title, empty)
     built = figures.grouped_bars(
-        labels, series, x_title="Phase", y_title="Median hours of waiting", unit="hours"
+        labels,
+        series,
+        x_title="Phase",
+        y_title="Median hours of waiting",
+        unit="hours",
+        keep_empty_labels=False,  # a phase nobody spent time in is not drawn as 0.0 h
     )
-    return charts.drawn("pr_flow", title, built, series_rows("phase", labels, series), empty)
+    rows = series_rows("phase", labels, series, "hours")
+    return charts.drawn("pr_flow", title, built, rows, empty)
 
 
 def _person_reviews_chart(
@@ -319,5 +325,7 @@ def _person_ci_chart(charts: PageCharts, ci: PersonCi | None, voice: ChartVoice)
         x_title=f"What {voice.they} waited for",
         y_title="Hours of waiting",
         unit="hours",
+        keep_empty_labels=False,
     )
-    return charts.drawn("ci_waiting", title, built, series_rows("wait", labels, series), empty)
+    rows = series_rows("wait", labels, series, "hours")
+    return charts.drawn("ci_waiting", title, built, rows, empty)

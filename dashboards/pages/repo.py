@@ -132,7 +132,12 @@ def _coupling_chart(charts: PageCharts, spots: Hotspots | None) -> Chart:
         hover=[f"coupling {p.strength:.0%}" for p in pairs],
     )
     rows = [
-        {"first": p.first, "second": p.second, "together": p.together, "strength": p.strength}
+        {
+            "first": p.first,
+            "second": p.second,
+            "commits_together": p.together,
+            "coupling_share": p.strength,
+        }
         for p in spots.coupling
     ]
     return charts.drawn("coupling", title, built, rows, empty)
@@ -176,28 +181,30 @@ def _workflows_chart(charts: PageCharts, ci: GroupCi | None) -> Chart:
     if ci is None or not ci.workflows:
         return charts.empty("ci_workflows", title, empty)
     flows = sorted(ci.workflows, key=lambda w: w.workflow.lower())
-    labels = [w.workflow for w in flows]
-    built = figures.grouped_bars(
-        labels,
-        [
-            Series(
-                "Failed runs (%)",
-                [None if w.failure_rate is None else w.failure_rate * 100 for w in flows],
-            ),
-            Series("Flaky runs (count)", [float(w.flaky_runs) for w in flows]),
-        ],
+    runs = sum(w.runs for w in flows)
+    calm = (
+        f"No failed or flaky runs in this period: {runs} runs across "
+        f"{len(flows)} workflow{'s' if len(flows) != 1 else ''}, all green."
+    )
+    built = figures.bars_on_two_axes(
+        [w.workflow for w in flows],
+        Series(
+            "Failed runs (%)",
+            [None if w.failure_rate is None else w.failure_rate * 100 for w in flows],
+        ),
+        Series("Flaky runs", [float(w.flaky_runs) for w in flows]),
         x_title="Workflow",
-        y_title="Failed runs (%) / flaky runs (count)",
-        unit="",
+        units=("%", "runs"),
+        titles=("Failed runs (%)", "Flaky runs (count)"),
     )
     rows = [
         {
             "workflow": w.workflow,
             "runs": w.runs,
-            "failure_rate": w.failure_rate,
+            "failed_share": w.failure_rate,
             "flaky_runs": w.flaky_runs,
             "median_minutes": w.median_minutes,
         }
         for w in flows
     ]
-    return charts.drawn("ci_workflows", title, built, rows, empty)
+    return charts.drawn("ci_workflows", title, built, rows, calm)
