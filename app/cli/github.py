@@ -6,8 +6,6 @@ and are registered from here when present.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -22,6 +20,7 @@ from app.core.models import Team
 from app.core.people import person_for_login
 from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, pull_rows
+from collectors.ci.fetch import collect_ci
 from collectors.github_client import (
     NETWORK_ERRORS,
     VisibleWaits,
@@ -32,8 +31,6 @@ from collectors.pulls.sync import CollectError, collect_pulls, explain
 from dashboards.queries.reviews import FlowScope, person_scope, team_scope
 from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
-CI_MODULE = "collectors.ci.fetch"
-SANDBOX_CLI = "app.cli.github_sandbox"
 REPO_HELP = "OWNER/REPO"
 
 reviews_app = typer.Typer(help="Review flow: pickup, review and merge times.", no_args_is_help=True)
@@ -68,9 +65,6 @@ def _org_repos(gh: Github, org: str) -> list[str]:
 
 
 def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
-    if importlib.util.find_spec(CI_MODULE) is None:
-        common.fail("CI collection is not installed in this build (collectors.ci.fetch)")
-    collect_ci = importlib.import_module(CI_MODULE).collect_ci
     engine = common.engine(config)
     try:
         stats = collect_ci(engine, gh, repo, config, full=full, progress=_say)
@@ -116,7 +110,7 @@ def collect_github(
                         f"{stats.skipped_unchanged} unchanged, {stats.requests} requests, "
                         f"cursor {stats.cursor or '-'} (via {stats.via})"
                     )
-                if only is Only.ci or (only is None and importlib.util.find_spec(CI_MODULE)):
+                if only in (None, Only.ci):
                     _collect_ci(config, gh, name, full)
     except CollectError as error:
         common.fail(str(error))
@@ -252,5 +246,6 @@ def register(cli: typer.Typer) -> None:
     collect_app.command("github")(collect_github)
     cli.command("pulls")(pulls)
     cli.add_typer(reviews_app, name="reviews")
-    if importlib.util.find_spec(SANDBOX_CLI) is not None:
-        importlib.import_module(SANDBOX_CLI).register(cli)
+    from app.cli import github_sandbox  # the GitHub stand-in's commands live beside these
+
+    github_sandbox.register(cli)

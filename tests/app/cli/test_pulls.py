@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.everything import cli
 from app.core.settings import get_settings
 from tests.collectors.pulls import scenario as sc
 from tests.fakes.github_api import GithubApi
