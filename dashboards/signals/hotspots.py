@@ -163,6 +163,12 @@ def contributors(entry: _FileStats) -> tuple[Contributor, ...]:
     )
 
 
+def main_author(people: tuple[Contributor, ...]) -> Contributor | None:
+    """The person who added the most lines; None when nobody added a line (a binary file, a
+    file only renamed or emptied in the window): commits alone make nobody its author."""
+    return people[0] if people and people[0].share is not None else None
+
+
 def rank_files(
     totals: Iterable[FileTotals], head: Iterable[HeadFile]
 ) -> list[tuple[HeadFile, FileTotals, float]]:
@@ -189,7 +195,7 @@ def compute_hotspots(
     for file, total, score in ranked:
         entry = stats.get(file.path)
         people = contributors(entry) if entry is not None else ()
-        main = people[0] if people else None
+        main = main_author(people)
         spots.append(
             Hotspot(
                 path=file.path,
@@ -218,13 +224,14 @@ def compute_ownership(
         if entry is None or not entry.people:
             continue
         people = contributors(entry)
+        main = None if file.is_binary else main_author(people)
         result.append(
             FileOwnership(
                 path=file.path,
                 loc=file.loc,
                 authors=len(people),
-                main_author=people[0].name,
-                main_author_share=people[0].share,
+                main_author=main.name if main else None,
+                main_author_share=main.share if main else None,
                 contributors=people,
             )
         )
@@ -274,9 +281,15 @@ def compute_knowledge_risk(
     now: datetime,
     inactive: timedelta = DEFAULT_INACTIVE,
 ) -> list[KnowledgeRisk]:
-    """Files whose main author's latest commit (any repository) is older than `inactive`."""
+    """Files whose main author's latest commit (any repository) is older than `inactive`.
+
+    Knowledge is counted in lines added: a file without a main author (binary, or nobody
+    added a line) is nobody's knowledge, so it is never a risk.
+    """
     result = []
     for entry in ownership:
+        if entry.main_author is None:
+            continue
         main = entry.contributors[0]
         seen = last_seen.get(main.key)
         if seen is None or now - seen <= inactive:
@@ -389,7 +402,7 @@ def knowledge_risk(
     limit: int | None = None,
 ) -> list[KnowledgeRisk]:
     """Files whose main author has made no commit in any repository for `inactive` (90 days)."""
-    owners = ownership(session, repo=repo, now=now, since=since)
+    owners = [o for o in ownership(session, repo=repo, now=now, since=since) if o.main_author]
     keys = {o.contributors[0].key for o in owners}
     emails = q.emails_of_keys(session, keys)
     seen_by_email = q.last_commit_by_email(session, emails=set().union(*emails.values()))

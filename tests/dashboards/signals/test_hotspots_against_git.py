@@ -103,14 +103,15 @@ def oracle(path: Path) -> dict[str, Truth]:
 
 
 def _main(truth: Truth) -> tuple[str | None, float | None]:
-    if not truth.added_by:
+    """docs/metrics.md: the person who added the most lines; nobody when nobody added one."""
+    total = sum(truth.added_by.values())
+    if not total:
         return None, None
     ranked = sorted(
         truth.added_by, key=lambda e: (-truth.added_by[e], -truth.commits_by[e], f"email:{e}")
     )
-    total = sum(truth.added_by.values())
     top = ranked[0]
-    return truth.names[top], (truth.added_by[top] / total if total else None)
+    return truth.names[top], truth.added_by[top] / total
 
 
 @pytest.fixture(scope="module")
@@ -222,13 +223,17 @@ def test_knowledge_risk_matches_last_commit_dates(rich: RepoBuilder, session: Se
     truths = oracle(rich.path)
     expected = set()
     for path, truth in truths.items():
-        if not truth.added_by:
-            continue
+        if not sum(truth.added_by.values()):
+            continue  # a binary file, or nobody added a line: nobody's knowledge
         top = sorted(truth.added_by, key=lambda e: (-truth.added_by[e], -truth.commits_by[e], e))
         if NOW - last[top[0]] > timedelta(days=90):
             expected.add(path)
     risks = signals.knowledge_risk(session, repo="rich", now=NOW, since=SINCE)
     assert {r.path for r in risks} == expected
+    owners = {o.path: o for o in signals.ownership(session, repo="rich", now=NOW, since=SINCE)}
+    assert truths["logo.png"].commits_by  # people changed the image, none added a line
+    assert (owners["logo.png"].main_author, owners["logo.png"].main_author_share) == (None, None)
+    assert "logo.png" not in {r.path for r in risks}
     assert expected and expected != {p for p, t in truths.items() if t.added_by}
     for risk in risks:
         assert risk.idle_days == (NOW - risk.main_author_last_commit).days > 90
