@@ -1,6 +1,6 @@
 """Which file at HEAD each change belongs to, found through the history graph, not dates.
 
-Rules (docs/metrics.md, "Lineage"):
+Rules (docs/metrics.md, "Renames and deletions: lineages"):
 - walking from HEAD to older commits, every commit has a map "path in this commit -> path at
   HEAD"; a parent's map is its child's map through the diff between them (for a merge, the
   diff against each parent), so a branch commit that edits a file's old name, merged after
