@@ -1,7 +1,8 @@
 """Which file at HEAD a change belongs to: through the history graph, never by dates.
 
 Each test builds a real repository whose graph is fixed and whose dates vary, and checks the
-stored counts against a per-lineage count written down here (docs/metrics.md, "Renames and deletions: lineages").
+stored counts against a per-lineage count written down here (docs/metrics.md, "Renames and
+deletions: lineages").
 """
 
 from __future__ import annotations
