@@ -1,4 +1,7 @@
-"""Readers for the real GitHub recordings in tests/fixtures (PyGithub replays, DevLake rows)."""
+"""Readers for real GitHub recordings in ../shared/realdata (PyGithub replays, DevLake rows).
+
+A test that reads one is skipped, with the reason, where that folder is absent.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from tests.paths import FIXTURES as TEST_FIXTURES
+from tests.paths import realdata
 
-FIXTURES = TEST_FIXTURES
+DEVLAKE_RAW = ("devlake", "github", "e2e", "raw_tables")
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,8 @@ class Exchange:
 
 
 def replay(name: str) -> list[Exchange]:
-    """Exchanges of tests/fixtures/pygithub/<name> (11-line records; see its README section)."""
-    lines = (FIXTURES / "pygithub" / name).read_text(encoding="utf-8").split("\n")
+    """Exchanges of realdata/pygithub/ReplayData/<name> (11-line records; see its README)."""
+    lines = realdata("pygithub", "ReplayData", name).read_text(encoding="utf-8").split("\n")
     exchanges = []
     for start in range(0, len(lines) - 9, 11):
         record = lines[start : start + 10]
@@ -44,7 +47,7 @@ def devlake_rows(name: str, connection_id: int = 1) -> list[dict[str, Any]]:
     and de-duplicating by item id leaves the real answers once each.
     """
     csv.field_size_limit(sys.maxsize)
-    path = FIXTURES / "devlake" / name
+    path = realdata(*DEVLAKE_RAW, name)
     rows, seen = [], set()
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
