@@ -4,8 +4,8 @@ The YAML file is the source of truth for the people and teams it names: importin
 updates them and never duplicates. Identities seen in the data that nobody claims are listed
 for an admin to map, never silently dropped.
 
-Matching rule: emails and logins are compared case-insensitively. `emails_of` and `logins_of`
-return every spelling found in the data, so callers can use a plain `column.in_(...)`.
+Matching rule: emails and logins are compared case-insensitively. Which logins and emails are
+one person, as the read side asks it, is `app.core.identities.Directory`.
 """
 
 from __future__ import annotations
@@ -285,51 +285,6 @@ def _mapped(session: Session, kind: str, value: str) -> int | None:
             col(Identity.person_id).is_not(None),
         )
     ).first()
-
-
-def logins_of(session: Session, person_id: int) -> set[str]:
-    """Every login spelling that belongs to the person, as it appears in PRs and reviews."""
-    person = session.get(Person, person_id)
-    if person is None:
-        return set()
-    claimed = {person.login} | _claimed_values(session, "login", person_id)
-    lowered = {v.lower() for v in claimed}
-    seen = set(
-        session.exec(
-            select(PullRequest.author_login)
-            .where(func.lower(PullRequest.author_login).in_(lowered))
-            .distinct()
-        )
-    ) | set(
-        session.exec(
-            select(Review.reviewer_login)
-            .where(func.lower(Review.reviewer_login).in_(lowered))
-            .distinct()
-        )
-    )
-    return claimed | {v for v in seen if v}
-
-
-def emails_of(session: Session, person_id: int) -> set[str]:
-    """Every email spelling that belongs to the person, as it appears in commits."""
-    person = session.get(Person, person_id)
-    if person is None:
-        return set()
-    claimed = _claimed_values(session, "email", person_id)
-    if person.email:
-        claimed.add(person.email)
-    lowered = {v.lower() for v in claimed}
-    seen = session.exec(
-        select(Commit.author_email).where(func.lower(Commit.author_email).in_(lowered)).distinct()
-    )
-    return claimed | set(seen)
-
-
-def _claimed_values(session: Session, kind: str, person_id: int) -> set[str]:
-    rows = session.exec(
-        select(Identity.value).where(Identity.kind == kind, Identity.person_id == person_id)
-    )
-    return set(rows)
 
 
 @dataclass(frozen=True)

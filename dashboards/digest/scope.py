@@ -1,19 +1,20 @@
 """Whose data a digest may hold: a manager's reports and the teams they run, nothing else.
 
-The access rules live in `app.core.access`; this module only gathers their answer once per digest
-(ids, GitHub logins, git emails, team ids) so every section filters by the same scope.
+The access rules live in `app.core.access` and who is who in `app.core.identities`; this module
+only gathers their answer once per digest (ids, GitHub logins, git emails, team ids) so every
+section filters by the same scope.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
 from app.core.access import all_reports
-from app.core.models import Commit, Identity, Person, PullRequest, Review, Team, TeamMember
+from app.core.identities import Directory
+from app.core.models import Person, Team, TeamMember
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,13 @@ def person_scope(session: Session, person: Person) -> Scope:
 
 
 def _scope(session: Session, person_ids: set[int], teams: list[Team]) -> Scope:
-    known = _identities(session)
-    own = session.exec(select(Person.login).where(col(Person.id).in_(person_ids))).all()
+    known = people_directory(session)
+    own = {known.login(pid) for pid in person_ids}
     logins = {pid: known.logins_of(pid) for pid in person_ids}
     emails = {pid: known.emails_of(pid) for pid in person_ids}
     return Scope(
         person_ids=frozenset(person_ids),
-        person_logins=frozenset(own),
+        person_logins=frozenset(login for login in own if login),
         logins=frozenset(set().union(*logins.values())),
         emails=frozenset(e.lower() for e in set().union(*emails.values())),
         logins_by_person=logins,
@@ -76,28 +77,6 @@ def _scope(session: Session, person_ids: set[int], teams: list[Team]) -> Scope:
         team_ids=frozenset(t.id for t in teams if t.id is not None),
         team_names=tuple(t.name for t in teams),
     )
-
-
-@dataclass(frozen=True)
-class _Identities:
-    """app.core.people's rule for every person at once: claimed logins and emails, plus each
-    spelling seen in the data that matches one case-insensitively."""
-
-    claimed: dict[tuple[str, int], set[str]]
-    seen: dict[tuple[str, str], set[str]]  # (kind, lowercased) -> spellings in the data
-
-    def _of(self, kind: str, person_id: int) -> set[str]:
-        claimed = self.claimed.get((kind, person_id), set())
-        found = set(claimed)
-        for value in claimed:
-            found |= self.seen.get((kind, value.lower()), set())
-        return found
-
-    def logins_of(self, person_id: int) -> set[str]:
-        return self._of("login", person_id)
-
-    def emails_of(self, person_id: int) -> set[str]:
-        return self._of("email", person_id)
 
 
 CACHE = "gemba_digest_cache"
@@ -110,34 +89,15 @@ def run_cache(session: Session) -> dict[tuple[object, ...], object]:
     return cache
 
 
-def _identities(session: Session) -> _Identities:
-    """Loaded once per run: a digest run builds many scopes over the same people."""
-    cached = run_cache(session).get(("identities",))
-    if isinstance(cached, _Identities):
+def people_directory(session: Session) -> Directory:
+    """`app.core.identities.Directory`, loaded once per run: a digest run builds many scopes
+    over the same people."""
+    cached = run_cache(session).get(("directory",))
+    if isinstance(cached, Directory):
         return cached
-    claimed: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for person_id, login, email in session.exec(select(Person.id, Person.login, Person.email)):
-        claimed[("login", person_id)].add(login)  # type: ignore[index]
-        if email:
-            claimed[("email", person_id)].add(email)  # type: ignore[index]
-    for kind, value, person_id in session.exec(
-        select(Identity.kind, Identity.value, Identity.person_id).where(
-            col(Identity.person_id).is_not(None)
-        )
-    ):
-        claimed[(kind, person_id)].add(value)  # type: ignore[index]
-    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for kind, column in (
-        ("login", PullRequest.author_login),
-        ("login", Review.reviewer_login),
-        ("email", Commit.author_email),
-    ):
-        for value in session.exec(select(column).distinct()):
-            if value:
-                seen[(kind, value.lower())].add(value)
-    known = _Identities(dict(claimed), dict(seen))
-    run_cache(session)[("identities",)] = known
-    return known
+    loaded = Directory.load(session, every_spelling=True)
+    run_cache(session)[("directory",)] = loaded
+    return loaded
 
 
 def timezone_of(session: Session, person: Person, default: str) -> ZoneInfo:

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, func, select
 from app.core.models import Commit, PullRequest, WorkflowRun
 from app.core.settings import Settings
 from dashboards.digest.data import FileNote, Metric, WaitingPR, metric_from_weeks
-from dashboards.digest.scope import Scope, run_cache
+from dashboards.digest.scope import Scope, people_directory, run_cache
 from dashboards.digest.week import Week
 from dashboards.queries import ci as ci_queries
 from dashboards.queries import git as git_queries
@@ -172,7 +172,7 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> CiSection |
     )
     mine = sorted(
         (a for login in scope.person_logins for a in by_person.get(login, [])),
-        key=lambda a: (a.created_at, a.run_id, a.attempt),  # load_attempts' order
+        key=lambda a: (a.created_at, a.run_id, a.attempt),  # attempts_for's order
     )
     runs = dict.fromkeys(a.run_id for a in mine)
     my_jobs = [j for run in runs for j in jobs_of_run.get(run, [])]
@@ -219,12 +219,13 @@ def _ci_rows(
     ci_queries.People,
 ]:
     """Every attempt in the window grouped by its person's login, jobs grouped by run."""
-    people = ci_queries.load_people(session)
+    people = ci_queries.People.of(people_directory(session))
     by_person: dict[str | None, list[ci_queries.AttemptRow]] = defaultdict(list)
-    for attempt in ci_queries.load_attempts(session, since=since, until=until):
+    attempts = ci_queries.attempts_for(session, since=since, until=until)
+    for attempt in attempts:
         by_person[people.person(attempt.person)].append(attempt)
     jobs_of_run: dict[int, list[ci_queries.JobRow]] = defaultdict(list)
-    for job in ci_queries.load_jobs(session, since=since, until=until):
+    for job in ci_queries.jobs_for(session, attempts, since=since, until=until):
         jobs_of_run[job.run_id].append(job)
     return dict(by_person), dict(jobs_of_run), people
 

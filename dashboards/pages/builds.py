@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from app.core.identities import directory
 from dashboards.pages.baseline import (
     USUAL_PERIODS,
     cached_baseline,
@@ -21,8 +22,7 @@ from dashboards.pages.baseline import (
 )
 from dashboards.pages.weekly import Weekly, week_counts
 from dashboards.periods import Period, iso_week, weeks_between
-from dashboards.queries.ci import load_people
-from dashboards.queries.pages import attempts_for, jobs_for
+from dashboards.queries.ci import People, attempts_for, jobs_for
 from dashboards.signals import builds
 from dashboards.talking_points import CiHit
 
@@ -90,10 +90,10 @@ def person_ci(
 ) -> PersonCi | None:
     """Flaky builds that hit their PRs and hours waited on CI, against their usual and the team."""
     usual_window = period.previous(USUAL_PERIODS)
-    rows = attempts_for(session, since=usual_window.start, until=now, actors=logins)
+    rows = attempts_for(session, since=usual_window.start, until=now, logins=logins)
     if not rows:
         return None
-    people = load_people(session)
+    people = People.of(directory(session))
     attempts = [a for a in rows if a.created_at >= period.start]
     before = [a for a in rows if a.created_at < period.start]
     groups, _ = builds.groups_by_sha(attempts, [])  # runner time is not shown on this page
@@ -145,10 +145,10 @@ def team_ci_waits(session: Session, *, team_logins: set[str], period: Period) ->
     start, end = team_window(period)
 
     def compute() -> CiWaits:
-        attempts = attempts_for(session, since=start, until=end, actors=team_logins)
+        attempts = attempts_for(session, since=start, until=end, logins=team_logins)
         groups, _ = builds.groups_by_sha(attempts, [])
         rows = builds.person_ci_from_rows(
-            attempts, groups, load_people(session), logins=team_logins
+            attempts, groups, People.of(directory(session)), logins=team_logins
         )
         if not rows:
             return CiWaits()
@@ -185,10 +185,10 @@ def _group_ci(
     session: Session, *, actors: frozenset[str] | None, repository: str | None, period: Period
 ) -> GroupCi | None:
     start, end = day_window(period)
-    attempts = attempts_for(session, since=start, until=end, actors=actors, repo=repository)
+    attempts = attempts_for(session, since=start, until=end, logins=actors, repo=repository)
     if not attempts:
         return None
-    jobs = jobs_for(session, since=start, until=end, actors=actors, repo=repository)
+    jobs = jobs_for(session, attempts, since=start, until=end, logins=actors, repo=repository)
     health = builds.workflow_health(attempts, jobs, now=end)
     report = builds.flaky_from_rows(attempts, jobs, top=10)
     weeks = weeks_between(period.start, period.end)

@@ -14,7 +14,7 @@ from app.core import access
 from app.core.access import Viewer
 from app.core.models import FlagAuthor, FrictionFlag, OneOnOneNote, Person, Team
 from app.core.models.base import as_utc
-from app.core.people import logins_of
+from app.core.identities import directory
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
@@ -24,7 +24,7 @@ from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
 from dashboards.pages.hotspots import people_hotspots
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
-from dashboards.pages.people import emails_for, logins_for, team_member_ids, teams_of_person
+from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import PersonReviews, person_reviews
 from dashboards.periods import PERIOD_LABELS, Period, resolve_period
 from dashboards.talking_points import (
@@ -109,9 +109,10 @@ def person_evidence(
     teams = teams_of_person(session, person.id)
     team_ids = [t.id for t in teams if t.id is not None]
     colleague_ids = sorted({pid for tid in team_ids for pid in team_member_ids(session, tid)})
-    logins = logins_of(session, person.id)
-    team_logins = logins_for(session, colleague_ids) if colleague_ids else set(logins)
-    emails = emails_for(session, [person.id])
+    people = directory(session)
+    logins = people.logins_of(person.id)
+    team_logins = people.logins_of(*colleague_ids) if colleague_ids else set(logins)
+    emails = people.emails_of(person.id)
 
     reviews = person_reviews(
         session,

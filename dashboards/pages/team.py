@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.core import access
 from app.core.access import Viewer
+from app.core.identities import directory
 from app.core.models import CATEGORIES, FrictionFlag, Person, Team
 from app.core.models.base import as_utc
 from app.core.settings import Settings
@@ -21,7 +22,7 @@ from dashboards.pages.charts import Chart, PageCharts, files_chart, has_values, 
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GITHUB, RAISE_FLAG
 from dashboards.pages.hotspots import FileSignal, repo_hotspots, team_hotspots
 from dashboards.pages.parts import Link, PageNotFoundError, period_links, with_query
-from dashboards.pages.people import emails_for, logins_for, team_member_ids
+from dashboards.pages.people import team_member_ids
 from dashboards.pages.reviews import TeamReviews, WaitingPull, team_reviews
 from dashboards.pages.weekly import Weekly
 from dashboards.periods import GROUP_PERIODS, Period, iso_week, resolve_period, weeks_between
@@ -65,8 +66,9 @@ def team_page(
     members = list(
         session.exec(select(Person).where(col(Person.id).in_(member_ids)).order_by(Person.login))
     )
-    team_logins = logins_for(session, member_ids)
-    emails = emails_for(session, member_ids)
+    people = directory(session)
+    team_logins = people.logins_of(*member_ids)
+    emails = people.emails_of(*member_ids)
     reviews = team_reviews(
         session,
         team_logins=team_logins,

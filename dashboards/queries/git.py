@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
-from app.core.models import Commit, FileChange, Identity, Person, RepoFile, Repository
+from app.core.identities import Directory
+from app.core.models import Commit, FileChange, RepoFile, Repository
 from app.core.models.base import as_utc
 
 
@@ -188,35 +189,18 @@ def change_rows(
     return [ChangeRow(commit_id, path) for commit_id, path in rows]
 
 
-def people_for_emails(session: Session, emails: Iterable[str]) -> dict[str, PersonKey]:
-    """Map each email (case-insensitively) to a person key: `person:ID`, or `email:ADDRESS`.
+def people_for_emails(people: Directory, emails: Iterable[str]) -> dict[str, PersonKey]:
+    """Map each email (case-insensitively) to a person key `person:ID`, when a person owns it.
 
-    An email claimed by an Identity row wins; otherwise a Person's own email; otherwise the
-    email stands for itself, so unmapped authors still count as one person each.
+    `app.core.identities` decides who owns an email (a mapped identity, else a person's own
+    email); an unmapped email is left out, so it stands for itself (`email:ADDRESS`).
     """
-    wanted = {e.lower() for e in emails}
-    claimed: dict[str, int] = {}
-    for person_id, email in session.exec(select(Person.id, Person.email)):
-        if email and email.lower() in wanted:
-            claimed[email.lower()] = person_id  # type: ignore[assignment]
-    for value, person_id in session.exec(
-        select(Identity.value, Identity.person_id).where(
-            Identity.kind == "email", col(Identity.person_id).is_not(None)
-        )
-    ):
-        if value.lower() in wanted:
-            claimed[value.lower()] = person_id  # type: ignore[assignment]
-    people = {
-        p.id: p
-        for p in session.exec(select(Person).where(col(Person.id).in_(set(claimed.values()))))
-    }
     result: dict[str, PersonKey] = {}
-    for email in wanted:
-        person = people.get(claimed.get(email))  # type: ignore[arg-type]
-        if person is not None:
-            result[email] = PersonKey(
-                f"person:{person.id}", person.name or person.login, person.is_bot
-            )
+    for email in {e.lower() for e in emails}:
+        pid = people.person_of_email(email)
+        if pid is not None:
+            member = people.people[pid]
+            result[email] = PersonKey(f"person:{pid}", member.display_name, member.is_bot)
     return result
 
 
@@ -233,11 +217,11 @@ def last_commit_by_email(session: Session, *, emails: Iterable[str]) -> dict[str
     return {email: as_utc(last) for email, last in rows}  # type: ignore[misc]
 
 
-def emails_of_keys(session: Session, keys: Iterable[str]) -> dict[str, set[str]]:
-    """Every commit email behind each person key (reverse of `people_for_emails`)."""
+def emails_of_keys(people: Directory, keys: Iterable[str]) -> dict[str, set[str]]:
+    """Every commit email (lower-cased) behind each person key (reverse of `people_for_emails`)."""
     keys = set(keys)
-    emails = set(session.exec(select(func.lower(Commit.author_email)).distinct()))
-    mapping = people_for_emails(session, emails)
+    emails = people.every_email()
+    mapping = people_for_emails(people, emails)
     result: dict[str, set[str]] = {key: set() for key in keys}
     for email in emails:
         key = mapping[email].key if email in mapping else f"email:{email}"

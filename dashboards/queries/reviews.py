@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.core.identities import directory
 from app.core.models import (
-    Identity,
     Person,
     PullRequest,
     PullRequestEvent,
@@ -231,28 +231,6 @@ def given_reviews(
     return rows
 
 
-def person_logins(session: Session, person_id: int) -> set[str]:
-    """A person's GitHub logins: `Person.login` plus every login identity mapped to them."""
-    person = session.get(Person, person_id)
-    logins = {person.login} if person else set()
-    logins |= set(
-        session.exec(
-            select(Identity.value).where(Identity.person_id == person_id, Identity.kind == "login")
-        )
-    )
-    return logins
-
-
-def team_logins(session: Session, team_id: int) -> set[str]:
-    """Logins of every member of a team (see `person_logins`)."""
-    logins: set[str] = set()
-    for person_id in session.exec(
-        select(TeamMember.person_id).where(TeamMember.team_id == team_id)
-    ):
-        logins |= person_logins(session, person_id)
-    return logins
-
-
 @dataclass(frozen=True)
 class FlowScope:
     """Whose PRs a review-flow view covers: a label, author logins (None = everyone), a zone."""
@@ -263,8 +241,11 @@ class FlowScope:
 
 
 def team_scope(session: Session, team: Team) -> FlowScope:
+    """Every member's logins (`app.core.identities`), in the team's time zone."""
     assert team.id is not None
-    return FlowScope(f"team {team.name}", frozenset(team_logins(session, team.id)), team.timezone)
+    members = session.exec(select(TeamMember.person_id).where(TeamMember.team_id == team.id))
+    logins = directory(session).logins_of(*members)
+    return FlowScope(f"team {team.name}", frozenset(logins), team.timezone)
 
 
 def person_scope(session: Session, person: Person) -> FlowScope:
@@ -276,5 +257,5 @@ def person_scope(session: Session, person: Person) -> FlowScope:
         .where(TeamMember.person_id == person.id)
         .order_by(col(Team.name))
     ).first()
-    logins = person_logins(session, person.id) | {person.login}
+    logins = directory(session).logins_of(person.id) | {person.login}
     return FlowScope(f"person {person.login}", frozenset(logins), zone)

@@ -27,13 +27,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
+from app.core.identities import directory
 from dashboards.queries.ci import (
     AttemptRow,
     JobRow,
     People,
-    load_attempts,
-    load_jobs,
-    load_people,
+    attempts_for,
+    jobs_for,
 )
 from dashboards.signals.stats import percentile
 
@@ -672,11 +672,11 @@ def _rows(
     since: datetime,
     until: datetime,
 ) -> tuple[list[AttemptRow], list[JobRow]]:
-    attempts = load_attempts(session, repo=repo, since=since, until=until)
-    jobs = load_jobs(session, repo=repo, since=since, until=until)
-    if logins is None:
-        return attempts, jobs
-    return owned_by(attempts, jobs, load_people(session), set(logins))
+    """The runs in the window (those `logins` own, when given) and their jobs."""
+    wanted = set(logins) if logins is not None else None
+    attempts = attempts_for(session, repo=repo, since=since, until=until, logins=wanted)
+    jobs = jobs_for(session, attempts, repo=repo, since=since, until=until, logins=wanted)
+    return attempts, jobs
 
 
 def ci_health(
@@ -731,7 +731,7 @@ def time_lost(
     attempts, jobs = _rows(session, repo, None, since, until)
     workflow_groups, _ = groups_by_sha(attempts, jobs)
     wanted = set(logins) if logins is not None else None
-    return time_lost_from_groups(workflow_groups, load_people(session), logins=wanted)
+    return time_lost_from_groups(workflow_groups, People.of(directory(session)), logins=wanted)
 
 
 def person_ci(
@@ -742,7 +742,10 @@ def person_ci(
     since: datetime,
     until: datetime,
 ) -> list[PersonCI]:
-    """For each login: PRs whose checks flaked, reruns made, hours waited on CI."""
-    attempts, jobs = _rows(session, repo, None, since, until)
-    workflow_groups, _ = groups_by_sha(attempts, jobs)
-    return person_ci_from_rows(attempts, workflow_groups, load_people(session), logins=logins)
+    """For each login: PRs whose checks flaked, reruns made, hours waited on CI, over the
+    builds they own (the person page's figures for the same window)."""
+    wanted = set(logins)
+    attempts, _ = _rows(session, repo, wanted, since, until)
+    workflow_groups, _ = groups_by_sha(attempts, [])
+    people = People.of(directory(session))
+    return person_ci_from_rows(attempts, workflow_groups, people, logins=wanted)

@@ -20,6 +20,7 @@ from itertools import combinations
 
 from sqlmodel import Session
 
+from app.core.identities import directory
 from dashboards.queries import git as q
 from dashboards.queries.git import (
     AuthorFileRow,
@@ -324,7 +325,7 @@ def _stats(
 ) -> dict[str, _FileStats]:
     start = since if since is not None else now - DEFAULT_WINDOW
     rows = q.author_file_rows(session, repository_id=repo_id, since=start, until=now, paths=paths)
-    people = q.people_for_emails(session, {r.author_email for r in rows})
+    people = q.people_for_emails(directory(session), {r.author_email for r in rows})
     return compute_file_stats(rows, people)
 
 
@@ -404,7 +405,7 @@ def knowledge_risk(
     """Files whose main author has made no commit in any repository for `inactive` (90 days)."""
     owners = [o for o in ownership(session, repo=repo, now=now, since=since) if o.main_author]
     keys = {o.contributors[0].key for o in owners}
-    emails = q.emails_of_keys(session, keys)
+    emails = q.emails_of_keys(directory(session), keys)
     seen_by_email = q.last_commit_by_email(session, emails=set().union(*emails.values()))
     last_seen: dict[str, datetime] = {}
     for key, addresses in emails.items():
@@ -425,7 +426,7 @@ def files_touched_by(
 ) -> list[TouchedFile]:
     """Files present at HEAD (any repository) that these emails changed in non-merge commits.
 
-    For a person's page: pass every email of the person (app.core.people.emails_of).
+    For a person's page: pass every email of the person (`Directory.emails_of`).
     """
     wanted = {e.lower() for e in emails}
     if not wanted:

@@ -20,12 +20,12 @@ from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session, select
 
 from app.core.access import Viewer
+from app.core.identities import directory
 from app.core.models import Team
 from app.flags.lookup import flags_by_item
 from app.http.api.query import PersonQuery, RepoSlugQuery, bad_query, require_repo
 from app.http.api.visibility import LoginVisibility, visible_person, visible_team
 from app.http.deps import SessionDep, SettingsDep, ViewerDep
-from dashboards.queries.ci import load_people
 from dashboards.reports.ci_health import CiHealthOut, FlakyOut, workflow_items
 from dashboards.reports.ci_lost import TimeLostOut
 from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
@@ -72,8 +72,8 @@ def scope(
         raise bad_query("person", "give team or person, not both")
     if team:
         name = visible_team(session, viewer, team).name
-        people = load_people(session)
-        return {login for login, teams in people.teams_of_person.items() if name in teams}
+        people = directory(session)
+        return {m.login for pid, m in people.people.items() if name in people.teams_of(pid)}
     if person:
         return {visible_person(session, viewer, person, team_only_mode, what="api:ci").login}
     return None

@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.core.identities import Directory
 from app.core.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
 from app.core.people import (
     PeopleError,
-    emails_of,
     import_people,
-    logins_of,
     map_identity,
     person_for_login,
     resolve_email,
@@ -142,14 +141,14 @@ def test_unknown_identities_are_listed_and_can_be_mapped(session: Session) -> No
     assert unknown == {("email", "stranger@corp.example"): 2, ("login", "bob-alt"): 1}
     bob = resolve_login(session, "bob")
     assert bob is not None
-    assert emails_of(session, bob) == {"bob@example.com", "Bob@Example.com"}
+    assert Directory.load(session).emails_of(bob) == {"bob@example.com", "Bob@Example.com"}
     map_identity(session, "login", "bob-alt", "bob")
     map_identity(session, "email", "stranger@corp.example", "carol")
     session.commit()
     assert unknown_identities(session) == []
-    assert logins_of(session, bob) == {"bob", "bob-alt"}
+    assert Directory.load(session).logins_of(bob) == {"bob", "bob-alt"}
     carol = resolve_login(session, "carol")
-    assert carol is not None and "Carol" in logins_of(session, carol)
+    assert carol is not None and "Carol" in Directory.load(session).logins_of(carol)
     assert resolve_email(session, "stranger@corp.example") == carol
 
 

@@ -22,7 +22,7 @@ from app.core.settings import Settings
 from app.sandbox.objects import make_repository
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
-from dashboards.queries.ci import load_attempts, load_jobs
+from dashboards.queries.ci import attempts_for, jobs_for
 from dashboards.signals.builds import FAILURE, attempt_duration, job_duration
 from tests.fakes.github_api import GithubApi
 from tests.paths import FIXTURES as TEST_FIXTURES
@@ -110,7 +110,7 @@ def test_run_durations_and_results_agree_with_devlake(collected: Engine) -> None
     expected = {r["id"].rsplit(":", 1)[1]: r for r in _rows("cicd_pipelines.csv")}
     real = {json.loads(r["data"])["id"] for r in _rows("_raw_github_api_runs.csv") if _real(r)}
     with Session(collected) as session:
-        attempts = load_attempts(session, repo=REPO, **EVERYTHING)
+        attempts = attempts_for(session, repo=REPO, **EVERYTHING)
     latest = {a.run_id: a for a in sorted(attempts, key=lambda a: a.attempt)}
     compared = 0
     for run_id in real:
@@ -129,7 +129,12 @@ def test_job_durations_and_results_agree_with_devlake(collected: Engine) -> None
     expected = {r["id"].rsplit(":", 1)[1]: r for r in _rows("cicd_tasks.csv")}
     real = {json.loads(r["data"])["id"] for r in _rows("_raw_github_api_jobs.csv") if _real(r)}
     with Session(collected) as session:
-        jobs = {j.job_id: j for j in load_jobs(session, repo=REPO, **EVERYTHING)}
+        jobs = {
+            j.job_id: j
+            for j in jobs_for(
+                session, attempts_for(session, repo=REPO, **EVERYTHING), repo=REPO, **EVERYTHING
+            )
+        }
     assert set(jobs) >= real
     cancelled = 0
     for job_id in real:

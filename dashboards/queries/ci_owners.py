@@ -1,0 +1,98 @@
+"""Whose build a run is: the PR authors behind runs, and the runs a few people may own.
+
+The rule (docs/metrics.md, "CI health and flaky builds"): a run belongs to the author of its
+pull request (by the PR numbers GitHub lists on the run, else by head SHA), else to the actor
+who pushed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app.core.identities import directory
+from app.core.models import PullRequest, WorkflowRun
+
+PullsByNumber = dict[tuple[int, int], str | None]
+PullsBySha = dict[tuple[int, str], tuple[int, str | None]]
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Whose runs to keep: every spelling of their logins, and their PRs' SHAs and branches."""
+
+    logins: frozenset[str]  # any spelling, as stored in runs and PRs
+    persons: frozenset[str]  # their own logins, as `People.person` names them
+    shas: frozenset[str]
+    branches: frozenset[str]
+
+    @classmethod
+    def of(
+        cls, session: Session, logins: Iterable[str], *, since: datetime, until: datetime
+    ) -> Owners:
+        """Their PRs open at some point in [since, until): the ones runs in it can be for."""
+        people = directory(session)
+        wanted = set(logins)
+        ids = {pid for pid in map(people.person_of_login, wanted) if pid is not None}
+        spellings = wanted | people.logins_of(*ids)
+        shas: set[str] = set()
+        branches: set[str] = set()
+        for start in range(0, len(spellings), 500):
+            chunk = sorted(spellings)[start : start + 500]
+            for sha, ref in session.exec(
+                select(PullRequest.head_sha, PullRequest.head_ref).where(
+                    col(PullRequest.author_login).in_(chunk),
+                    PullRequest.created_at < until,
+                    or_(col(PullRequest.closed_at).is_(None), col(PullRequest.closed_at) >= since),
+                )
+            ):
+                shas.update([sha] if sha else [])
+                branches.update([ref] if ref else [])
+        own = {people.own_login(login) or login for login in wanted}
+        return cls(frozenset(spellings), frozenset(own), frozenset(shas), frozenset(branches))
+
+    def narrow(self, query: Any) -> Any:
+        """Runs these people may own: pushed by them, or on one of their PRs' SHAs or branches."""
+        return query.where(
+            or_(
+                col(WorkflowRun.actor_login).in_(self.logins),
+                col(WorkflowRun.head_sha).in_(self.shas),
+                col(WorkflowRun.head_branch).in_(self.branches),
+            )
+        )
+
+
+def pull_authors(
+    session: Session, numbers: set[tuple[int, int]], shas: set[tuple[int, str]]
+) -> tuple[PullsByNumber, PullsBySha]:
+    """(repo id, number) -> PR author and (repo id, head SHA) -> (number, author), for just
+    the PRs these runs name."""
+    by_number: dict[tuple[int, int], str | None] = {}
+    by_sha: dict[tuple[int, str], tuple[int, str | None]] = {}
+    repos = {r for r, _ in numbers} | {r for r, _ in shas}
+    wanted_numbers = sorted({n for _, n in numbers})
+    wanted_shas = sorted({s for _, s in shas})
+    columns = select(
+        PullRequest.repository_id,
+        PullRequest.number,
+        PullRequest.author_login,
+        PullRequest.head_sha,
+    ).where(col(PullRequest.repository_id).in_(repos))
+    for field_, values in (
+        (PullRequest.number, wanted_numbers),
+        (PullRequest.head_sha, wanted_shas),
+    ):
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            for repo_id, number, author, head_sha in session.exec(
+                columns.where(col(field_).in_(chunk))
+            ):
+                by_number[(repo_id, number)] = author
+                if head_sha:
+                    by_sha[(repo_id, head_sha)] = (number, author)
+    return by_number, by_sha
