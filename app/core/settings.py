@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -146,6 +147,11 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return known_timezone(value, "GEMBA_DEFAULT_TIMEZONE")
+
     @field_validator("workweek")
     @classmethod
     def _known_days(cls, value: str) -> str:
@@ -186,6 +192,17 @@ class Settings(BaseSettings):
     def workdays(self) -> set[int]:
         """Working days as Python weekday numbers (Monday is 0)."""
         return {WORKWEEK_DAYS.index(d) for d in self.workweek.split(",")}
+
+
+def known_timezone(value: str, setting: str) -> str:
+    """`value` if it names an IANA time zone; a typo must not silently become UTC."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+        raise ValueError(
+            f"{setting} must name an IANA time zone such as Europe/Berlin, not {value!r}"
+        ) from None
+    return value
 
 
 def reveal(value: SecretStr | str | None) -> str:
