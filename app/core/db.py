@@ -111,5 +111,40 @@ def is_current(engine: Engine) -> bool:
 
 def ensure_schema(engine: Engine) -> None:
     """Bring a database up to date before a command uses it (new SQLite files included)."""
-    if not is_current(engine):
+    if not is_current(engine) and not create_new_sqlite(engine):
         upgrade(engine.url.render_as_string(hide_password=False))
+
+
+ALEMBIC_VERSION_DDL = (
+    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+)  # as Alembic itself creates it
+
+
+def create_new_sqlite(engine: Engine) -> bool:
+    """Build an empty SQLite database's whole schema in one step, stamped with the head.
+
+    Running every migration on a new file costs more than a first collect of a few thousand
+    commits (Alembic's import and one batch table rebuild after another); the models are the
+    same schema (`alembic check`, and a test compares the two databases). False, and nothing
+    done, when the database is not SQLite or already has tables: those are migrated.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    from app.core.models import metadata  # every table
+
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # one creator at a time, all or nothing
+        tables = connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).scalar_one()
+        if tables:
+            connection.rollback()
+            return False
+        metadata.create_all(connection)
+        connection.exec_driver_sql(ALEMBIC_VERSION_DDL)
+        connection.exec_driver_sql(
+            "INSERT INTO alembic_version (version_num) VALUES (?)", (schema_head(),)
+        )
+        connection.commit()
+    return True
