@@ -30,6 +30,7 @@ from dashboards.digest.points import Sections, top_point
 from dashboards.digest.scope import Scope, manager_scope, person_scope, timezone_of
 from dashboards.digest.week import history, iso_week, resolve_week
 from dashboards.item_flags import FlagLookup
+from dashboards.talking_points.units import count, duration, durations
 
 __all__ = ["DigestData", "developer_digest", "iso_week", "manager_digest", "render"]
 
@@ -184,27 +185,29 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["hours"] = format_hours
+    env.filters["hours"] = duration
     env.filters["number"] = format_number
+    env.filters["row"] = row_values
     return env
 
 
-def format_hours(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    if value >= 48:
-        return f"{value / 24:.1f} days"
-    return f"{value:.1f} h"
-
-
 def format_number(value: float | None, unit: str = "") -> str:
+    """One number as the digest prints it: waits by `units.duration`, counts whole."""
     if value is None:
         return "n/a"
     if unit == "hours":
-        return format_hours(value)
+        return duration(value)
     if unit == "%":
         return f"{value:.0f} %"
-    return f"{value:g}"
+    return count(value)
+
+
+def row_values(metric: Metric) -> list[str]:
+    """This week, the week before and the usual, one unit for the row (the largest picks it)."""
+    values = [metric.this_week, metric.last_week, metric.usual]
+    if metric.unit == "hours":
+        return durations(values)
+    return [format_number(v, metric.unit) for v in values]
 
 
 def bar_width(metric: Metric, value: float | None) -> int:

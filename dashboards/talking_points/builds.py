@@ -1,5 +1,6 @@
 """CI on the person's PRs: flaky builds that hit more of them than usual, or unusually long
-waiting on CI. Both compare with the person's usual; a period like any other says nothing."""
+waiting on CI (against their usual and the team's median member). A period like any other, or
+one with nothing to compare with, says nothing."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from dashboards.talking_points.units import count, duration, shown
 from dashboards.talking_points.wording import Voice, bracket, capital, usual_clause
 
 FLAKY_MIN_PULLS = 2  # one flaky failure is bad luck, not a pattern
-FLAKY_RATIO = 1.5  # flaky builds on over 1.5 times their usual number of PRs
+FLAKY_RATIO = 2.0  # flaky builds on over twice their usual number of PRs (small counts)
 CI_WAIT_MIN_HOURS = 2.0
 CI_WAIT_RATIO = 1.5  # waited on CI over 1.5 times their usual and the team's median member
 
 
 def _flaky_unusual(hits: int, usual: float | None) -> bool:
-    return hits >= FLAKY_MIN_PULLS and (usual is None or hits > FLAKY_RATIO * shown(usual))
+    """Against their usual only (there is no team reference): without one, nothing is unusual."""
+    return usual is not None and hits >= FLAKY_MIN_PULLS and hits > FLAKY_RATIO * shown(usual)
 
 
 def _wait_unusual(wait: float | None, usual: float | None, team: float | None) -> bool:

@@ -164,21 +164,24 @@ def test_the_flaky_point_is_silent_when_nothing_is_unusual() -> None:
     assert "flaky_builds" not in points(usual)
 
 
-def test_flaky_pulls_at_and_past_one_and_a_half_times_their_usual() -> None:
-    at = signals(ci_hits=[hit(1), hit(2), hit(3)], own_usual_ci_hits=2.0)
+def test_flaky_pulls_at_and_past_twice_their_usual() -> None:
+    at = signals(ci_hits=[hit(n) for n in range(1, 5)], own_usual_ci_hits=2.0)
     assert "flaky_builds" not in points(at)
-    past = signals(ci_hits=[hit(1), hit(2), hit(3), hit(4)], own_usual_ci_hits=2.0)
+    past = signals(ci_hits=[hit(n) for n in range(1, 6)], own_usual_ci_hits=2.0)
     [point] = [p for p in talking_points(past, reader_is_person=False) if p.rule == "flaky_builds"]
     assert point.text == (
-        "Flaky builds hit 4 of Chen's PRs (their usual 2, from the 3 months before). "
+        "Flaky builds hit 5 of Chen's PRs (their usual 2, from the 3 months before). "
         "Did re-running get in the way?"
     )
-    assert [e.url for e in point.evidence] == [f"https://x/runs/{n}" for n in (1, 2, 3, 4)]
+    assert [e.url for e in point.evidence] == [f"https://x/runs/{n}" for n in range(1, 6)]
 
 
-def test_one_flaky_failure_is_no_pattern() -> None:
+def test_one_flaky_failure_is_no_pattern_and_without_a_usual_nothing_is_unusual() -> None:
     assert "flaky_builds" not in points(signals(ci_hits=[hit(1)], own_usual_ci_hits=0.0))
     assert "flaky_builds" in points(signals(ci_hits=[hit(1), hit(2)], own_usual_ci_hits=0.0))
+    six = [hit(n) for n in range(1, 7)]
+    assert "flaky_builds" not in points(signals(ci_hits=six, own_usual_ci_hits=0.5, history=SHORT))
+    assert "flaky_builds" not in points(signals(ci_hits=six))  # no usual at all
 
 
 def test_ci_wait_at_and_past_one_and_a_half_times_their_usual_and_the_team() -> None:
@@ -324,4 +327,4 @@ def test_every_point_names_the_person_at_most_once(own: bool) -> None:
 
 def test_thresholds_are_the_documented_ones() -> None:
     assert (load.TEAM_MEDIAN_RATIO, load.TEAM_SHARE, load.REVIEW_LOAD_MIN) == (2.0, 0.4, 5)
-    assert (builds.CI_WAIT_RATIO, builds.FLAKY_RATIO, waits.LONG_PICKUP_RATIO) == (1.5, 1.5, 2.0)
+    assert (builds.CI_WAIT_RATIO, builds.FLAKY_RATIO, waits.LONG_PICKUP_RATIO) == (1.5, 2.0, 2.0)

@@ -46,3 +46,13 @@ def test_spans_of_history() -> None:
         "3 months",
         "9 months",
     ]
+
+
+def test_a_digest_row_reads_in_one_unit() -> None:
+    from dashboards.digest.build import format_number, row_values
+    from dashboards.digest.data import Metric
+
+    row = Metric("pickup_hours", "Time to first review", "hours", 42.7, None, 62.4)
+    assert row_values(row) == ["1.8 days", "n/a", "2.6 days"]  # not "42.7 h / 2.6 days"
+    assert row_values(Metric("runs", "CI runs", "runs", 20.0, 18.0, 19.5)) == ["20", "18", "19.5"]
+    assert format_number(149.3, "hours") == "6.2 days"
