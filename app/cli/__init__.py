@@ -15,7 +15,19 @@ from typing import Any
 
 import typer
 
-MODULES = ("db", "git", "github", "ci", "people", "flags", "digest", "serve", "demo", "ops")
+MODULES = (
+    "db",
+    "git",
+    "github",
+    "ci",
+    "people",
+    "flags",
+    "agreements",
+    "digest",
+    "serve",
+    "demo",
+    "ops",
+)
 
 COMMAND_MODULES = {
     "db": "db",
@@ -30,8 +42,10 @@ COMMAND_MODULES = {
     "ci": "ci",
     "people": "people",
     "token": "people",
+    "oneone": "people",
     "flag": "flags",
     "flags": "flags",
+    "agreements": "agreements",
     "digest": "digest",
     "serve": "serve",
     "demo": "demo",
@@ -82,6 +96,8 @@ def _module(name: str) -> ModuleType:
             from app.cli import people as module
         case "flags":
             from app.cli import flags as module
+        case "agreements":
+            from app.cli import agreements as module
         case "digest":
             from app.cli import digest as module
         case "serve":

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.core.agreements import PEOPLE_FILE, AgreementError, check_all, set_agreements
 from app.core.models import Commit, Identity, Person, PullRequest, Review, Team, TeamMember
 from app.core.models.base import utcnow
 
@@ -60,6 +61,17 @@ class TeamEntry(BaseModel):
     manager: str | None = Field(default=None, max_length=100)
     members: list[str] = Field(default_factory=list)
     timezone: str = "UTC"
+    agreements: dict[str, Any] | None = None  # the team's working agreements (app.core.agreements)
+
+    @field_validator("agreements")
+    @classmethod
+    def _known_agreements(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        try:
+            return check_all(value)
+        except AgreementError as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("timezone")
     @classmethod
@@ -248,6 +260,10 @@ def _upsert_team(session: Session, entry: TeamEntry, report: ImportReport) -> No
         assert team.id is not None and person_id is not None
         session.add(TeamMember(team_id=team.id, person_id=person_id))
         changed = True
+    if entry.agreements is not None:
+        assert team.id is not None
+        if set_agreements(session, team.id, entry.agreements, by=PEOPLE_FILE, replace=True):
+            changed = True
     if changed and entry.name not in report.teams_created:
         report.teams_updated.append(entry.name)
 

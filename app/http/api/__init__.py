@@ -11,6 +11,7 @@ def api_router() -> APIRouter:
     """Every resource router; each capability adds its module to the tuple below."""
     from app.http.api import (
         admin,
+        agreements,
         ci,
         digest_preview,
         flags,
@@ -21,6 +22,16 @@ def api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix=API_PREFIX)
-    for module in (people, flags, admin, hotspots, pulls, ci, unsubscribe, digest_preview):
+    for module in (
+        people,
+        flags,
+        admin,
+        hotspots,
+        pulls,
+        ci,
+        agreements,
+        unsubscribe,
+        digest_preview,
+    ):
         router.include_router(module.router)
     return router
