@@ -1,7 +1,9 @@
 """The period selector shared by every page: since the last 1:1, 2 weeks, 30 days or 90 days.
 
-"Since the last 1:1" is the window a manager cares about five minutes before the next one; it
-falls back to two weeks when there is no note yet, so the page is never empty by accident.
+"Since the last 1:1" is the window a manager cares about five minutes before the next one. It
+starts when the manager last marked a 1:1 held (`app.core.one_on_ones`); notes and agenda items
+never move it. It falls back to two weeks when no 1:1 is marked yet, so the page is never
+empty by accident.
 It is the person page's default. Team and repository pages show trends, which need more than
 two weeks: they default to 30 days. Both defaults live here and nowhere else; a link that has
 no period chosen carries none, so every page opens on its own default.
@@ -12,11 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.core.models import OneOnOneNote
-from app.core.models.base import as_utc
+from app.core.one_on_ones import last_held
 
 PERSON_DEFAULT_PERIOD = "since_1on1"
 GROUP_DEFAULT_PERIOD = "30d"  # team and repository pages: trends need more than two weeks
@@ -45,23 +45,26 @@ class Period:
     label: str
     start: datetime
     end: datetime
+    held_at: datetime | None = None  # since the last 1:1: when it was held (None: none yet)
 
     @property
     def days(self) -> float:
         return (self.end - self.start).total_seconds() / 86400
 
+    @property
+    def since(self) -> str:
+        """The period as the end of a sentence: "since 09:00 today", "in the last 30 days"."""
+        if self.held_at is None:
+            days = round(self.days)
+            return "in the last 2 weeks" if days == FALLBACK_DAYS else f"in the last {days} days"
+        if self.held_at.date() == self.end.date():
+            return f"since {self.held_at:%H:%M} today"
+        return f"since the 1:1 on {self.held_at:%d %b}"
+
     def previous(self, count: int = 1) -> Period:
         """The `count` periods of the same length just before this one: the person's usual."""
         length = self.end - self.start
         return Period(self.key, f"{count} periods before", self.start - length * count, self.start)
-
-
-def last_one_on_one(session: Session, person_id: int) -> datetime | None:
-    """When the last 1:1 note or agenda item for this person was written."""
-    latest = session.exec(
-        select(func.max(OneOnOneNote.created_at)).where(OneOnOneNote.person_id == person_id)
-    ).one()
-    return as_utc(latest)
 
 
 def resolve_period(
@@ -73,15 +76,21 @@ def resolve_period(
     if key not in PERIOD_LABELS:
         raise UnknownPeriodError(f"period must be one of {', '.join(PERIOD_LABELS)}, not {key!r}")
     if key == "since_1on1":
-        last = last_one_on_one(session, person_id) if person_id is not None else None
-        start = last if last is not None and last < now else now - timedelta(days=FALLBACK_DAYS)
-        label = (
-            f"Since the last 1:1 ({start:%d %b})"
-            if last is not None
-            else "Since the last 1:1 (none yet: 2 weeks)"
-        )
-        return Period(key, label, start, now)
+        last = last_held(session, person_id, until=now) if person_id is not None else None
+        if last is None:
+            start = now - timedelta(days=FALLBACK_DAYS)
+            return Period(key, "Since the last 1:1 (none yet: 2 weeks)", start, now)
+        return Period(key, f"Since the last 1:1 ({_held_label(last, now)})", last, now, last)
     return Period(key, PERIOD_LABELS[key], now - timedelta(days=PERIOD_DAYS[key]), now)
+
+
+def longer_period(period: Period) -> str | None:
+    """The next longer fixed period ("see the last 2 weeks"), or None after 90 days."""
+    return next((k for k, days in PERIOD_DAYS.items() if days > period.days + 1e-6), None)
+
+
+def _held_label(held_at: datetime, now: datetime) -> str:
+    return f"today {held_at:%H:%M}" if held_at.date() == now.date() else f"{held_at:%d %b}"
 
 
 def iso_week(moment: datetime) -> str:

@@ -123,18 +123,19 @@ def person_reviews(
         if g.author_login not in logins
         and not reviews.BotRule.from_settings(settings).is_bot(g.reviewer_login, g.reviewer_is_bot)
     ]
-    if not flows and not given:
-        return None
-    now_flows = [f for f in flows if _in_period(f, period)]
-    before = [f for f in flows if not _in_period(f, period) and f.created_at < period.start]
     waiting = {
         (w.repository, w.number): w
         for w in reviews.waiting_now(session, now=now, settings=settings, authors=logins).unreviewed
     }
+    if not flows and not given and not waiting:
+        return None
+    now_flows = [f for f in flows if _in_period(f, period)]
+    before = [f for f in flows if not _in_period(f, period) and f.created_at < period.start]
     pulls = [
         PullWait.from_flow(f, waiting)
         for f in sorted(now_flows, key=lambda f: f.created_at, reverse=True)
     ]
+    pulls = _still_waiting(waiting, pulls) + pulls
     in_period = [g for g in given if g.submitted_at >= period.start]
     earlier = [g for g in given if g.submitted_at < period.start]
     weeks = weeks_between(period.start, period.end)
@@ -151,6 +152,27 @@ def person_reviews(
         usual_reviews_given=_per_period(earlier, period),
         reviews_weekly=Weekly(weeks, {"Reviews given": week_counts(weeks, counts)}),
     )
+
+
+def _still_waiting(
+    waiting: dict[tuple[str, int], reviews.WaitingPull], shown: list[PullWait]
+) -> list[PullWait]:
+    """PRs waiting for a first review right now that the period would leave out: what waits
+    now matters whenever the period starts (a 1:1 yesterday must not hide a 6-day wait)."""
+    listed = {(p.repo, p.number) for p in shown}
+    return [
+        PullWait(
+            repo=w.repository,
+            number=w.number,
+            title=w.title,
+            url=w.html_url,
+            pickup_hours=None,
+            waiting_now=True,
+            waited_hours=w.waited_hours,
+        )
+        for key, w in sorted(waiting.items(), key=lambda item: -item[1].waited_hours)
+        if key not in listed
+    ]
 
 
 def team_reviews(

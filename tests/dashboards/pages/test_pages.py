@@ -235,21 +235,6 @@ def test_home_links_open_each_page_on_the_default_it_shows_when_opened_directly(
     assert all("period" not in t["url"] for t in one_on_one["teams"])  # not a team period
 
 
-def test_since_last_one_on_one_starts_at_the_last_note(
-    signed_in: SignIn, session: Session, world: World
-) -> None:
-    from datetime import timedelta
-
-    from tests.dashboards import factories as f
-
-    f.make_note(
-        session, world.alice, world.maya, body="talked", at=NOW - timedelta(days=9), shared=True
-    )
-    session.commit()
-    page = signed_in("maya").get("/people/alice", headers=JSON).json()
-    assert page["period"]["start"].startswith((NOW - timedelta(days=9)).date().isoformat())
-
-
 def test_notes_need_csrf_and_private_notes_stay_private(
     signed_in: SignIn, session: Session, world: World
 ) -> None:
