@@ -42,6 +42,7 @@ class PersonCi:
     waits: CiWaits
     usual: CiWaits
     team: CiWaits
+    usual_hits: float | None = None  # their PRs hit by flaky builds, per period, as usual
 
 
 @dataclass
@@ -87,8 +88,12 @@ def person_ci(
     team_logins: set[str],
     period: Period,
     now: datetime,
+    usual_days: float | None = None,
 ) -> PersonCi | None:
-    """Flaky builds that hit their PRs and hours waited on CI, against their usual and the team."""
+    """Flaky builds that hit their PRs and hours waited on CI, against their usual and the team.
+
+    The usual is per period over `usual_days` before this one (the days the person's data
+    covers; by default the three periods)."""
     usual_window = period.previous(USUAL_PERIODS)
     rows = attempts_for(session, since=usual_window.start, until=now, logins=logins)
     if not rows:
@@ -127,9 +132,11 @@ def person_ci(
             return None
         return _hours(sum((getattr(i, attr) for i in items), timedelta()))
 
+    periods = usual_days / period.days if usual_days and period.days else USUAL_PERIODS
+
     def per_period(items: list[builds.PersonCI], attr: str) -> float | None:
         value = total(items, attr)
-        return None if value is None else round(value / USUAL_PERIODS, 2)
+        return None if value is None else round(value / periods, 2)
 
     return PersonCi(
         hits=hits,
@@ -137,6 +144,7 @@ def person_ci(
         waits=CiWaits(total(mine, "waited_on_ci"), total(mine, "waited_on_flaky")),
         usual=CiWaits(per_period(usual, "waited_on_ci"), per_period(usual, "waited_on_flaky")),
         team=team,
+        usual_hits=round(sum(len(p.flaked_pulls) for p in usual) / periods, 2) if usual else None,
     )
 
 

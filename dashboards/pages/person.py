@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from app.core import access
 from app.core.access import Viewer, ViewRecord
+from app.core.identities import directory
 from app.core.models import FlagAuthor, FrictionFlag, Person, Team
 from app.core.models.base import as_utc
-from app.core.identities import directory
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
@@ -22,6 +22,7 @@ from dashboards.item_flags import ItemFlag
 from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
+from dashboards.pages.comparisons import team_reviews_given, usual_history
 from dashboards.pages.empty import EmptyStates
 from dashboards.pages.hotspots import people_hotspots
 from dashboards.pages.one_on_one import NoteItem, OneOnOneState, notes, one_on_one_state, who_looked
@@ -117,7 +118,15 @@ def person_evidence(
         now=now,
         settings=settings,
     )
-    ci = person_ci(session, logins=logins, team_logins=team_logins, period=chosen, now=now)
+    history = usual_history(session, logins, chosen)
+    ci = person_ci(
+        session,
+        logins=logins,
+        team_logins=team_logins,
+        period=chosen,
+        now=now,
+        usual_days=history.days if history else None,
+    )
     spots = people_hotspots(session, emails=emails, period=chosen, now=now)
     flags = person_flags(session, person.id)
     risk = [
@@ -136,6 +145,12 @@ def person_evidence(
         team_median_ci_wait_hours=ci.team.on_ci if ci else None,
         reviews_given=reviews.reviews_given if reviews else None,
         own_usual_reviews_given=reviews.usual_reviews_given if reviews else None,
+        own_usual_ci_hits=ci.usual_hits if ci else None,
+        team_reviews_given=team_reviews_given(
+            session, {pid: people.logins_of(pid) for pid in colleague_ids}, chosen, settings
+        ),
+        history=history,
+        period_days=chosen.days,
         risk_files=risk,
         flags=[f for f in flags if f.status != "answered" or as_utc(f.created_at) >= chosen.start],
     )
