@@ -43,6 +43,7 @@ COMMAND_MODULES = {
     "people": "people",
     "token": "people",
     "oneone": "people",
+    "oneone": "people",
     "flag": "flags",
     "flags": "flags",
     "agreements": "agreements",

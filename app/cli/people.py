@@ -1,4 +1,5 @@
-"""`gemba people ...` and `gemba token ...`: who is who, and who may sign in."""
+"""`gemba people ...`, `gemba token ...` and `gemba oneone ...`: who is who, who may sign in,
+and when each person's last 1:1 was held."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ people_app = typer.Typer(
     help="People, teams and their git/GitHub identities.", no_args_is_help=True
 )
 token_app = typer.Typer(help="Bearer tokens for the API and the web pages.", no_args_is_help=True)
+oneone_app = typer.Typer(
+    help='1:1s held: "since the last 1:1" on the person page starts at the newest.',
+    no_args_is_help=True,
+)
 
 
 @people_app.command("import")
@@ -143,6 +148,58 @@ def token_revoke(
     typer.echo(f"token {token_id} revoked")
 
 
+@oneone_app.command("held")
+def oneone_held(
+    login: str = typer.Option(..., "--person", help="whose 1:1 it was (their login)"),
+    when: str | None = typer.Option(
+        None,
+        "--date",
+        metavar="DATE",
+        help="YYYY-MM-DD (the end of that day, or now if today) or YYYY-MM-DDTHH:MM, UTC "
+        "unless it ends with an offset; default: now",
+    ),
+) -> None:
+    """Mark a 1:1 held: the person page's "since the last 1:1" starts there from now on
+    (agenda items and notes never move it)."""
+    from datetime import UTC, datetime
+
+    from app.core.one_on_ones import OneOnOneError, mark_held, parse_held
+
+    try:
+        held_at = parse_held(when, now=datetime.now(UTC))
+    except OneOnOneError as error:
+        fail(f"--date: {error}")
+    with session() as db:
+        person = person_for_login(db, login)
+        if person is None or person.id is None:
+            fail(f"no person with login {login!r} (gemba people list)")
+        mark_held(db, person.id, held_at, marked_by_id=None)
+    typer.echo(f"1:1 with {login} held {held_at:%Y-%m-%d %H:%M} UTC")
+
+
+@oneone_app.command("list")
+def oneone_list(
+    login: str = typer.Option(..., "--person", help="whose 1:1s (their login)"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """The person's held 1:1s, newest first, and who marked each."""
+    from app.core.one_on_ones import history
+
+    with session() as db:
+        person = person_for_login(db, login)
+        if person is None or person.id is None:
+            fail(f"no person with login {login!r} (gemba people list)")
+        rows = history(db, person.id, limit=100)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(f"no 1:1 with {login} marked held yet: gemba oneone held --person {login}")
+    for row in rows:
+        typer.echo(f"{row.held_at:%Y-%m-%d %H:%M} UTC  marked by {row.marked_by or 'the CLI'}")
+
+
 def register(cli: typer.Typer) -> None:
     cli.add_typer(people_app, name="people")
     cli.add_typer(token_app, name="token")
+    cli.add_typer(oneone_app, name="oneone")
