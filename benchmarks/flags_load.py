@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.db import make_engine, upgrade  # noqa: E402
-from app.core.models import FrictionFlag  # noqa: E402
+from app.core.models import FrictionFlag, Repository  # noqa: E402
 from app.core.people import import_people, person_for_login  # noqa: E402
 from app.core.tokens import create_token  # noqa: E402
 
@@ -68,7 +68,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
-    acknowledged: dict[str, int] = field(default_factory=dict)  # summary -> flag id
+    acknowledged: dict[str, str] = field(default_factory=dict)  # summary -> public flag id
     gave_up: int = 0
     replays_checked: int = 0
     replay_mismatch: int = 0
@@ -95,7 +95,8 @@ def free_port() -> int:
 
 
 def prepare(db_path: Path, clients: int) -> list[str]:
-    """A migrated database with one team per 10 people and a token per client."""
+    """A migrated database with one team per 10 people, a token per client, and the collected
+    repository the flags name (a flag on an unknown repository is refused)."""
     url = f"sqlite:///{db_path}"
     upgrade(url)
     engine = make_engine(url)
@@ -107,6 +108,7 @@ def prepare(db_path: Path, clients: int) -> list[str]:
     secrets = []
     with Session(engine) as session:
         import_people(session, {"people": [{"login": x} for x in logins], "teams": teams})
+        session.add(Repository(name="acme/pay"))
         for login in logins:
             person = person_for_login(session, login)
             assert person is not None
@@ -237,7 +239,7 @@ async def one_client(
             flag = await post_with_retries(client, secret, body, key, tally, started)
             if flag is None:
                 continue
-            tally.acknowledged[str(body["summary"])] = int(flag["id"])  # type: ignore[call-overload]
+            tally.acknowledged[str(body["summary"])] = str(flag["id"])
             if rng.random() < 0.05:  # the response was "lost": send it again (in its slot)
                 again = await post_with_retries(client, secret, body, key, tally, await pace())
                 tally.replays_checked += 1
@@ -273,12 +275,12 @@ def pacer(rate_per_client: float | None, offset: float) -> Pace:
 def verify(db_path: Path, tally: Tally) -> list[str]:
     engine = make_engine(f"sqlite:///{db_path}")
     with Session(engine) as session:
-        rows = session.exec(select(FrictionFlag.id, FrictionFlag.summary)).all()
+        rows = session.exec(select(FrictionFlag.public_id, FrictionFlag.summary)).all()
     engine.dispose()
     problems = []
-    by_summary: dict[str, list[int]] = {}
+    by_summary: dict[str, list[str]] = {}
     for flag_id, summary in rows:
-        by_summary.setdefault(summary, []).append(flag_id or 0)
+        by_summary.setdefault(summary, []).append(flag_id)
     duplicates = {s: ids for s, ids in by_summary.items() if len(ids) > 1}
     if duplicates:
         problems.append(f"{len(duplicates)} flags stored more than once")

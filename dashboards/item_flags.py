@@ -10,25 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from sqlmodel import Session
 
 from app.core.access import Viewer
 
-FLAG_URL = "/api/v1/friction/{id}"  # the flags API (app/http/api/flags.py)
+FLAG_URL = "/flags/{id}"  # the flag's page (app/http/flag_pages.py), by its public id
 STATUSES = ("open", "acknowledged", "answered")  # app.core.models.flags: a flag's life
 
 
 class FlagLike(Protocol):
     """What `app.flags.rules.FlagView` offers (dashboards do not import `app.flags.rules`)."""
 
-    id: int
+    id: str  # the random public id
     category: str
     summary: str
     status: str
     anonymous: bool
     author_login: str | None
+    created_at: datetime  # an anonymous flag's is the start of its day
     repo: str | None
     pull_number: int | None
     path: str | None
@@ -39,13 +41,14 @@ class FlagLike(Protocol):
 class ItemFlag:
     """One flag beside an item, compact: what it says, where it stands, where to read it."""
 
-    id: int
+    id: str  # the random public id
     category: str
     summary: str
     status: str  # open, acknowledged, answered
     anonymous: bool
     author: str | None  # always None for an anonymous flag
-    url: str  # the flag in the API: /api/v1/friction/ID
+    url: str  # the flag's page: /flags/ID
+    created_at: datetime  # an anonymous flag's is the start of its day
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,16 @@ class ItemRef:
         return workflow_key(self.repo, str(self.name))
 
 
+def flag_url(public_id: str) -> str:
+    """Where a flag is read and answered (a page, never the API's JSON)."""
+    return FLAG_URL.format(id=public_id)
+
+
+def newest_first(flag: ItemFlag) -> tuple[float, str]:
+    """Sort key: newest first by the time shown, then by id (never by the order of raising)."""
+    return (-flag.created_at.timestamp(), flag.id)
+
+
 def pull_key(repo: str, number: int) -> str:
     return f"pull:{repo}#{number}"
 
@@ -151,7 +164,8 @@ def by_item(flags: Iterable[FlagLike], items: PageItems) -> dict[str, list[ItemF
             status=flag.status,
             anonymous=flag.anonymous,
             author=None if flag.anonymous else flag.author_login,
-            url=FLAG_URL.format(id=flag.id),
+            url=flag_url(flag.id),
+            created_at=flag.created_at,
         )
         keys = []
         if flag.pull_number is not None and (flag.repo, flag.pull_number) in items.pulls:
@@ -191,4 +205,4 @@ def beside(keyed: dict[str, list[ItemFlag]], key: str) -> FlagsBeside:
 def open_flags(keyed: dict[str, list[ItemFlag]], refs: Iterable[ItemRef]) -> tuple[ItemFlag, ...]:
     """The flags not yet answered beside any of `refs`, each once, newest first."""
     found = {flag.id: flag for ref in refs for flag in keyed.get(ref.key, [])}
-    return tuple(sorted((f for f in found.values() if f.status != "answered"), key=lambda f: -f.id))
+    return tuple(sorted((f for f in found.values() if f.status != "answered"), key=newest_first))

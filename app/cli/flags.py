@@ -1,4 +1,4 @@
-"""`gemba flag "..."` and `gemba flags list`: say what hurts, from the terminal.
+"""`gemba flag "..."`, `gemba flags list|acknowledge|answer`: say what hurts, and answer it.
 
 Two ways to reach Gemba Walk:
 - local install: `--as LOGIN` writes straight to the configured database (GEMBA_DATABASE_URL);
@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import typer
@@ -21,9 +22,11 @@ from app.cli.common import fail, print_json, session, settings
 from app.core.access import Viewer
 from app.core.models import CATEGORIES
 from app.core.people import person_for_login
+from app.flags import rules
+from app.flags.follow import follow_hash, new_follow_key
 from app.flags.rules import list_for_manager, list_own
-from app.flags.schemas import FlagCreate, FlagView
-from app.flags.store import create_flag
+from app.flags.schemas import AnswerCreate, FlagCreate, FlagView
+from app.flags.store import UnknownRepositoryError, create_flag
 
 flags_app = typer.Typer(help="Friction flags.", no_args_is_help=True)
 
@@ -90,10 +93,22 @@ def _summary_line(flag: FlagView | dict[str, Any]) -> str:
     data = flag if isinstance(flag, dict) else flag.model_dump()
     who = "anonymous" if data["anonymous"] else data["author_login"]
     summary = shown(data["summary"])
-    line = f"#{data['id']:<5} {data['status']:<12} {data['category']:<12} {who}: {summary}"
-    if data.get("answer"):
-        line += f"\n       answer from {data['answered_by_login']}: {shown(data['answer'])}"
+    line = f"{data['id']}  {data['status']:<12} {data['category']:<12} {who}: {summary}"
+    for reply in data.get("answers") or []:
+        when = str(reply["created_at"])[:16].replace("T", " ")
+        author = reply["author_login"] or "a former member"
+        line += f"\n    answer from {author} ({when} UTC): {shown(reply['body'])}"
     return line
+
+
+def _raised(result: dict[str, Any] | FlagView, follow_key: str | None) -> None:
+    data = result if isinstance(result, dict) else result.model_dump()
+    typer.echo(f"flag {data['id']} raised" + (" anonymously" if follow_key else ""))
+    if follow_key:
+        typer.echo(
+            f"follow key (shown once; it alone shows you the answers): {follow_key}\n"
+            f"  read them with: gemba flags show {data['id']} --key {follow_key}"
+        )
 
 
 def flag_command(
@@ -136,14 +151,20 @@ def flag_command(
             json=data.model_dump(exclude_defaults=True),
             headers={"Idempotency-Key": key},
         )
-        typer.echo(f"flag #{result['id']} raised" + (" anonymously" if anonymous else ""))
+        _raised(result, result.get("follow_key"))
         return
     if not as_login:
         fail("say who you are: --as LOGIN (local install) or --server URL --token T")
     viewer = _local_viewer(as_login)
+    follow_key = new_follow_key() if anonymous else None
     with session() as db:
-        view, _ = create_flag(db, viewer, data)
-    typer.echo(f"flag #{view.id} raised" + (" anonymously" if anonymous else ""))
+        try:
+            view, _ = create_flag(
+                db, viewer, data, follow_hash=follow_hash(follow_key) if follow_key else None
+            )
+        except UnknownRepositoryError as error:
+            fail(f"{error}; a flag's --repo must be a collected repository")
+    _raised(view, follow_key)
 
 
 @flags_app.command("list")
@@ -187,6 +208,90 @@ def list_command(
         typer.echo(_summary_line(f))
     if not (teams or flags):
         typer.echo("no flags")
+
+
+def _act_locally(as_login: str | None, action: Any) -> dict[str, Any]:
+    if not as_login:
+        fail("say who you are: --as LOGIN (local install) or --server URL --token T")
+    viewer = _local_viewer(as_login)
+    with session() as db:
+        try:
+            return dict(action(db, viewer).model_dump(mode="json"))
+        except rules.FlagError:
+            fail("no such flag for you (flags are named by the id gemba flags list prints)")
+        except PermissionError as error:
+            fail(str(error))
+
+
+@flags_app.command("answer")
+def answer_command(
+    flag_id: str = typer.Argument(..., help="the flag's id, as gemba flags list prints it"),
+    note: str = typer.Argument(..., help="your answer, up to 5000 characters"),
+    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
+    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
+    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
+) -> None:
+    """Answer a flag of someone you manage; the answer joins the flag's thread."""
+    try:
+        body = AnswerCreate(note=note)
+    except ValidationError as error:
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    remote = _remote(server, token)
+    if remote:
+        url, secret = remote
+        path = f"{url}/api/v1/friction/{quote(flag_id, safe='')}/answer"
+        result = _request("POST", path, secret, json=body.model_dump())
+    else:
+        result = _act_locally(
+            as_login, lambda db, viewer: rules.answer(db, viewer, flag_id, body.note)
+        )
+    typer.echo(f"answered flag {result['id']}:")
+    typer.echo(_summary_line(result))
+
+
+@flags_app.command("acknowledge")
+def acknowledge_command(
+    flag_id: str = typer.Argument(..., help="the flag's id, as gemba flags list prints it"),
+    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
+    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
+    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
+) -> None:
+    """Say "seen, we are on it" to a flag of someone you manage."""
+    remote = _remote(server, token)
+    if remote:
+        url, secret = remote
+        path = f"{url}/api/v1/friction/{quote(flag_id, safe='')}/acknowledge"
+        result = _request("POST", path, secret)
+    else:
+        result = _act_locally(as_login, lambda db, viewer: rules.acknowledge(db, viewer, flag_id))
+    typer.echo(_summary_line(result))
+
+
+@flags_app.command("show")
+def show_command(
+    flag_id: str = typer.Argument(..., help="the flag's id"),
+    key: str | None = typer.Option(None, "--key", help="the follow key of your anonymous flag"),
+    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
+    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
+    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """One flag and its answers (with --key, an anonymous flag you raised)."""
+    remote = _remote(server, token)
+    if remote:
+        url, secret = remote
+        headers = {"Flag-Follow-Key": key} if key else {}
+        path = f"{url}/api/v1/friction/{quote(flag_id, safe='')}"
+        result = _request("GET", path, secret, headers=headers)
+    else:
+        keys = [key] if key else []
+        result = _act_locally(
+            as_login, lambda db, viewer: rules.get_flag(db, viewer, flag_id, keys)
+        )
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(_summary_line(result))
 
 
 def register(cli: typer.Typer) -> None:

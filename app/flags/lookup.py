@@ -44,7 +44,7 @@ def lookup(session: Session, viewer: Viewer, items: PageItems) -> Sequence[FlagV
     ]
     parts.append(PageItems(paths=items.paths, workflows=items.workflows))
     found = {flag.id: flag for part in parts for flag in _find(session, viewer, part)}
-    return sorted(found.values(), key=lambda flag: -flag.id)
+    return sorted(found.values(), key=lambda flag: (-flag.created_at.timestamp(), flag.id))
 
 
 def flags_by_item(session: Session, viewer: Viewer, items: PageItems) -> dict[str, list[ItemFlag]]:

@@ -17,12 +17,16 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.core.access import Viewer, all_reports, managed_teams, team_sizes, teams_of
-from app.core.models import FlagAuthor, FrictionFlag, Team
+from app.core.models import FlagAnswer, FlagAuthor, FrictionFlag, Team
 from app.core.models.base import utcnow
+from app.flags.follow import follow_hash
 from app.flags.schemas import FlagView, TeamFlags
 from app.flags.views import flag_authors, flag_views
 
 ANONYMITY_THRESHOLD = 3
+# Newest first by the time shown (an anonymous flag's is its day), then by the random public
+# id: never by the row id, whose order would place an anonymous flag among its neighbours.
+NEWEST_FIRST = (col(FrictionFlag.created_at).desc(), col(FrictionFlag.public_id))
 
 
 class FlagError(ValueError):
@@ -46,6 +50,14 @@ class _Scope:
         if self.viewer.is_admin or author_id == self.viewer.person_id:
             return True
         return author_id in self.reports or flag.team_id in self.managed
+
+    def may_answer(self, flag: FrictionFlag, author_id: int | None) -> bool:
+        """Managers of the flag's team or of its named author, and admins."""
+        if self.viewer.is_admin:
+            return True
+        if author_id is not None and author_id in self.reports:
+            return True
+        return flag.team_id is not None and flag.team_id in self.managed
 
 
 def _scope(session: Session, viewer: Viewer) -> _Scope:
@@ -82,7 +94,7 @@ def visible_flags(
     ):
         if value is not None:
             query = query.where(column == value)
-    flags = list(session.exec(query.order_by(col(FrictionFlag.id).desc())))
+    flags = list(session.exec(query.order_by(*NEWEST_FIRST)))
     authors = flag_authors(session, [f.id for f in flags if f.id is not None])
     scope = _scope(session, viewer)
     shown = [f for f in flags if scope.may_see(f, authors.get(f.id or 0))][:limit]
@@ -144,7 +156,7 @@ def flags_for_items(
     )
     flags = [
         f
-        for f in session.exec(query.order_by(col(FrictionFlag.id).desc()))
+        for f in session.exec(query.order_by(*NEWEST_FIRST))
         if (f.repo, f.pull_number) in wanted["pull"]
         or (f.repo, f.path) in wanted["path"]
         or (f.repo, f.workflow) in wanted["workflow"]
@@ -164,10 +176,47 @@ def list_own(session: Session, viewer: Viewer) -> list[FlagView]:
             select(FrictionFlag)
             .join(FlagAuthor, col(FlagAuthor.flag_id) == col(FrictionFlag.id))
             .where(FlagAuthor.person_id == viewer.person_id)
-            .order_by(col(FrictionFlag.id).desc())
+            .order_by(*NEWEST_FIRST)
         )
     )
     return flag_views(session, flags, {f.id or 0: viewer.person_id for f in flags})
+
+
+def followed(session: Session, keys: Iterable[str]) -> list[FlagView]:
+    """The anonymous flags these follow keys belong to, newest first: what their author sees.
+
+    Holding the key is the proof of authorship; nothing about the holder is looked up or kept.
+    """
+    hashes = sorted({follow_hash(key) for key in keys})
+    if not hashes:
+        return []
+    flags = session.exec(
+        select(FrictionFlag)
+        .where(col(FrictionFlag.follow_hash).in_(hashes), col(FrictionFlag.anonymous))
+        .order_by(*NEWEST_FIRST)
+    )
+    return flag_views(session, list(flags), {})
+
+
+def to_answer(session: Session, viewer: Viewer) -> list[FlagView]:
+    """Flags this viewer may answer that are not answered yet, the longest waiting first."""
+    flags = list(
+        session.exec(
+            select(FrictionFlag)
+            .where(col(FrictionFlag.status) != "answered")
+            .order_by(col(FrictionFlag.created_at), col(FrictionFlag.public_id))
+        )
+    )
+    authors = flag_authors(session, [f.id for f in flags if f.id is not None])
+    scope = _scope(session, viewer)
+    shown = [
+        f
+        for f in flags
+        if authors.get(f.id or 0) != viewer.person_id
+        and scope.may_see(f, authors.get(f.id or 0))
+        and scope.may_answer(f, authors.get(f.id or 0))
+    ]
+    return flag_views(session, shown, authors)
 
 
 def list_for_manager(session: Session, viewer: Viewer) -> list[TeamFlags]:
@@ -176,7 +225,7 @@ def list_for_manager(session: Session, viewer: Viewer) -> list[TeamFlags]:
     Named flags of reports who are in no managed team come under a pseudo-team with id 0.
     """
     scope = _scope(session, viewer)
-    flags = list(session.exec(select(FrictionFlag).order_by(col(FrictionFlag.id).desc())))
+    flags = list(session.exec(select(FrictionFlag).order_by(*NEWEST_FIRST)))
     authors = flag_authors(session, [f.id for f in flags if f.id is not None])
     names = {t.id: t.name for t in session.exec(select(Team)) if t.id is not None}
     result: dict[int, TeamFlags] = {
@@ -185,6 +234,7 @@ def list_for_manager(session: Session, viewer: Viewer) -> list[TeamFlags]:
         if tid in names
     }
     hidden: dict[int, Counter[str]] = {}
+    shown: list[tuple[int, FrictionFlag]] = []
     for flag in flags:
         author = authors.get(flag.id or 0)
         if author == viewer.person_id and not viewer.is_admin:
@@ -193,44 +243,70 @@ def list_for_manager(session: Session, viewer: Viewer) -> list[TeamFlags]:
             team_id = flag.team_id if flag.team_id in result else 0
             if team_id == 0 and 0 not in result:
                 result[0] = TeamFlags(team_id=0, team_name="(no team)", members=0)
-            result[team_id].flags.append(flag_views(session, [flag], authors)[0])
+            shown.append((team_id, flag))
         elif flag.anonymous and flag.team_id in result:
             hidden.setdefault(flag.team_id, Counter())[flag.category] += 1
+    views = flag_views(session, [flag for _, flag in shown], authors)
+    for (team_id, _), view in zip(shown, views, strict=True):
+        result[team_id].flags.append(view)
     for team_id, counts in hidden.items():
         result[team_id].anonymous_counts = dict(sorted(counts.items()))
     return list(result.values())
 
 
-def get_flag(session: Session, viewer: Viewer, flag_id: int) -> FlagView:
-    flag = _visible_flag(session, viewer, flag_id)
+def get_flag(
+    session: Session, viewer: Viewer, public_id: str, follow_keys: Iterable[str] = ()
+) -> FlagView:
+    """One flag by its public id, if the viewer may see it (or holds its follow key)."""
+    flag = _visible_flag(session, viewer, public_id, follow_keys)
     return flag_views(session, [flag])[0]
 
 
-def _visible_flag(session: Session, viewer: Viewer, flag_id: int) -> FrictionFlag:
-    flag = session.get(FrictionFlag, flag_id)
-    if flag is None:
+def answerable(session: Session, viewer: Viewer, public_ids: Iterable[str]) -> set[str]:
+    """Which of these flags the viewer may acknowledge and answer (for a page's buttons)."""
+    wanted = sorted(set(public_ids))
+    if not wanted:
+        return set()
+    flags = list(session.exec(select(FrictionFlag).where(col(FrictionFlag.public_id).in_(wanted))))
+    authors = flag_authors(session, [f.id for f in flags if f.id is not None])
+    scope = _scope(session, viewer)
+    return {
+        f.public_id
+        for f in flags
+        if scope.may_see(f, authors.get(f.id or 0)) and scope.may_answer(f, authors.get(f.id or 0))
+    }
+
+
+def may_answer(session: Session, viewer: Viewer, public_id: str) -> bool:
+    """Whether the viewer may acknowledge and answer this flag."""
+    return public_id in answerable(session, viewer, [public_id])
+
+
+def _visible_flag(
+    session: Session, viewer: Viewer, public_id: str, follow_keys: Iterable[str] = ()
+) -> FrictionFlag:
+    flag = session.exec(select(FrictionFlag).where(FrictionFlag.public_id == public_id)).first()
+    if flag is None or flag.id is None:
         raise FlagError("no such flag")
-    author = flag_authors(session, [flag_id]).get(flag_id)
+    if flag.follow_hash is not None and flag.follow_hash in {follow_hash(k) for k in follow_keys}:
+        return flag  # its anonymous author, proven by the key alone
+    author = flag_authors(session, [flag.id]).get(flag.id)
     if not _scope(session, viewer).may_see(flag, author):
         raise FlagError("no such flag")  # the same answer, so existence does not leak
     return flag
 
 
-def _may_answer(session: Session, viewer: Viewer, flag: FrictionFlag) -> bool:
-    """Managers of the flag's team or of its named author, and admins; not the author."""
-    if viewer.is_admin:
-        return True
+def _answerable(session: Session, viewer: Viewer, public_id: str, verb: str) -> FrictionFlag:
+    flag = _visible_flag(session, viewer, public_id)
     author = flag_authors(session, [flag.id or 0]).get(flag.id or 0)
-    if author is not None and author in all_reports(session, viewer.person_id):
-        return True
-    return flag.team_id is not None and flag.team_id in managed_teams(session, viewer)
+    if not _scope(session, viewer).may_answer(flag, author):
+        raise PermissionError(f"only a manager of the author or of the team can {verb}")
+    return flag
 
 
-def acknowledge(session: Session, viewer: Viewer, flag_id: int) -> FlagView:
+def acknowledge(session: Session, viewer: Viewer, public_id: str) -> FlagView:
     """Say "seen, we are on it"; an answered flag stays answered."""
-    flag = _visible_flag(session, viewer, flag_id)
-    if not _may_answer(session, viewer, flag):
-        raise PermissionError("only a manager of the author or of the team can acknowledge")
+    flag = _answerable(session, viewer, public_id, "acknowledge")
     if flag.status == "open":
         flag.status = "acknowledged"
         session.add(flag)
@@ -238,15 +314,18 @@ def acknowledge(session: Session, viewer: Viewer, flag_id: int) -> FlagView:
     return flag_views(session, [flag])[0]
 
 
-def answer(session: Session, viewer: Viewer, flag_id: int, note: str) -> FlagView:
-    """Close the loop: the note is shown to the author (and to the team for anonymous flags)."""
-    flag = _visible_flag(session, viewer, flag_id)
-    if not _may_answer(session, viewer, flag):
-        raise PermissionError("only a manager of the author or of the team can answer")
+def answer(session: Session, viewer: Viewer, public_id: str, note: str) -> FlagView:
+    """Add an answer to the flag's thread (a second answer never replaces the first); the
+    author sees it, and the team too for an anonymous flag."""
+    flag = _answerable(session, viewer, public_id, "answer")
+    now = utcnow()
+    session.add(
+        FlagAnswer(flag_id=flag.id or 0, author_id=viewer.person_id, body=note, created_at=now)
+    )
     flag.status = "answered"
     flag.answer = note
     flag.answered_by_id = viewer.person_id
-    flag.answered_at = utcnow()
+    flag.answered_at = now
     session.add(flag)
     session.flush()
     return flag_views(session, [flag])[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from app.core.models import CATEGORIES
 
@@ -37,7 +37,7 @@ class FlagCreate(BaseModel):
     path: str | None = Field(default=None, max_length=2000)
     workflow: str | None = Field(default=None, max_length=300)
     run_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    anonymous: bool = False
+    anonymous: StrictBool = False  # true or false only: `0` or `"no"` must not pass for false
 
     @field_validator("summary")
     @classmethod
@@ -49,23 +49,45 @@ class FlagCreate(BaseModel):
     _no_nul = field_validator("summary", "details", "repo", "path", "workflow")(_refuse_nul)
 
 
-class FlagAnswer(BaseModel):
+class AnswerCreate(BaseModel):
+    """A manager's answer; it is added to the flag's thread."""
+
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=DETAILS_MAX)
 
+    @field_validator("note")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("note must not be blank")
+        return value
+
     _no_nul = field_validator("note")(_refuse_nul)
+
+
+class AnswerView(BaseModel):
+    """One answer in a flag's thread: what was said, by whom, when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    author_login: str | None  # None only for an answer whose author was since removed
+    body: str
+    created_at: datetime
 
 
 class FlagView(BaseModel):
     """A flag as shown to someone allowed to see it; `author_login` is None when anonymous.
 
+    `id` is the flag's random public id (it says nothing about when the flag was raised). An
+    anonymous flag's `created_at` is the start of its UTC day. `answers` is the whole thread,
+    oldest first; `answer`, `answered_by_login` and `answered_at` repeat its latest entry.
     Also the API's response schema, so the two cannot drift.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    id: int
+    id: str
     team_id: int | None
     team_name: str | None
     category: str
@@ -83,6 +105,14 @@ class FlagView(BaseModel):
     answer: str | None
     answered_by_login: str | None
     answered_at: datetime | None
+    answers: list[AnswerView] = Field(default_factory=list)
+
+
+class FlagRaised(FlagView):
+    """The answer to raising a flag. `follow_key` (anonymous flags only) is the one way for
+    its author to read the answers later: Gemba Walk keeps only its hash, tied to nobody."""
+
+    follow_key: str | None = None
 
 
 class TeamFlags(BaseModel):

@@ -4,6 +4,9 @@
   its author;
 - its `created_at` is coarsened to the start of its UTC day, so it cannot be matched to the
   author's other activity (or an access log) by the second it was raised;
+- it is known outside the database only by a random public id (the row id counts up, and
+  would place it between its neighbours);
+- its author follows its answers with a key whose hash alone is stored (`app.flags.follow`);
 - its idempotency key is stored as SHA-256 of (a hash of the token secret, the key): the token
   secret is never stored, so even someone holding the database cannot link the key to a token;
 - nothing here logs who posted what.
@@ -20,10 +23,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.access import Viewer
-from app.core.models import FlagAuthor, FrictionFlag, IdempotencyKey, Team, TeamMember
+from app.core.models import (
+    FlagAuthor,
+    FrictionFlag,
+    IdempotencyKey,
+    Repository,
+    Team,
+    TeamMember,
+)
 from app.core.models.base import utcnow
+from app.core.models.flags import new_public_id
 from app.flags.schemas import FlagCreate, FlagView
 from app.flags.views import stored_views
+from dashboards.reports.repositories import known_repositories, unknown_repository_message
+
+
+class UnknownRepositoryError(ValueError):
+    """A flag names a repository that was never collected (a typo, most likely); `str()` is
+    the sentence every front door gives for that, naming the known ones."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        super().__init__(unknown_repository_message(name, known))
 
 
 def idempotency_hash(scope: str, key: str) -> str:
@@ -48,6 +69,9 @@ _FLAGS_FOR_KEYS = select(IdempotencyKey.key_hash, IdempotencyKey.flag_id).where(
 )
 _FLAG_TABLE: Table = FrictionFlag.__table__  # type: ignore[attr-defined]
 # One INSERT for many rows (insertmanyvalues), ids returned in the order of the rows.
+_KNOWN_REPOS = select(Repository.name).where(
+    col(Repository.name).in_(bindparam("names", expanding=True))
+)
 _INSERT_FLAGS = _FLAG_TABLE.insert().returning(_FLAG_TABLE.c.id, sort_by_parameter_order=True)
 _INSERT_AUTHOR = FlagAuthor.__table__.insert()  # type: ignore[attr-defined]
 _INSERT_KEY = IdempotencyKey.__table__.insert()  # type: ignore[attr-defined]
@@ -55,11 +79,22 @@ _INSERT_KEY = IdempotencyKey.__table__.insert()  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class NewFlag:
-    """One flag to store: who raises it, what they sent, and the hash of its key (if any)."""
+    """One flag to store: who raises it, what they sent, the hash of its Idempotency-Key and
+    (anonymous flags) the hash of its follow key."""
 
     viewer: Viewer
     data: FlagCreate
     key_hash: str | None = None
+    follow_hash: str | None = None
+
+
+def unknown_repositories(session: Session, names: Iterable[str | None]) -> set[str]:
+    """Which of `names` no collect has stored (one query, whatever their number)."""
+    wanted = {name for name in names if name is not None}
+    if not wanted:
+        return set()
+    known = session.connection().execute(_KNOWN_REPOS, {"names": sorted(wanted)}).scalars()
+    return wanted - set(known)
 
 
 def author_teams(session: Session, person_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
@@ -86,6 +121,7 @@ def create_flag(
     *,
     idempotency_key: str | None = None,
     idempotency_scope: str | None = None,
+    follow_hash: str | None = None,
 ) -> tuple[FlagView, bool]:
     """Store a flag; returns (flag, created). A repeated key returns the first flag instead.
 
@@ -97,7 +133,7 @@ def create_flag(
         scope = idempotency_scope or f"viewer:{viewer.person_id}"
         key_hash = idempotency_hash(scope, idempotency_key)
     try:
-        [result] = create_flags(session, [NewFlag(viewer, data, key_hash)])
+        [result] = create_flags(session, [NewFlag(viewer, data, key_hash, follow_hash)])
     except IntegrityError:
         if key_hash is None:
             raise
@@ -117,8 +153,12 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
     statements, whatever its size: this is the API's hot path (benchmarks/flags_load.py),
     and the answer is built from what was written rather than read back. A key inserted
     meanwhile by another transaction raises IntegrityError; the caller rolls back and
-    tries again, when the key is found stored.
+    tries again, when the key is found stored. A repository that was never collected raises
+    UnknownRepositoryError before anything is written (the writer sorts those out first).
     """
+    unknown = unknown_repositories(session, (n.data.repo for n in new))
+    if unknown:
+        raise UnknownRepositoryError(min(unknown), known_repositories(session))
     connection = session.connection()  # Core statements, without the ORM's per-call overhead
     keys = sorted({n.key_hash for n in new if n.key_hash})
     stored = dict(connection.execute(_FLAGS_FOR_KEYS, {"key_hashes": keys}).all()) if keys else {}
@@ -137,7 +177,12 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
         else:
             team = teams.get(item.viewer.person_id)
             values = item.data.model_dump() | {"team_id": team[0] if team else None}
-            values |= {"created_at": day if item.data.anonymous else now, "status": "open"}
+            values |= {
+                "created_at": day if item.data.anonymous else now,
+                "status": "open",
+                "public_id": new_public_id(),
+                "follow_hash": item.follow_hash if item.data.anonymous else None,
+            }
             if item.key_hash is not None:
                 first_row_of_key[item.key_hash] = len(rows)
             plan.append(len(rows))
@@ -160,7 +205,7 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
     ]
     if key_rows:
         connection.execute(_INSERT_KEY, key_rows)
-    created = [_new_view(ids[row], rows[row], item, teams) for row, item in row_items.items()]
+    created = [_new_view(rows[row], item, teams) for row, item in row_items.items()]
     seen: set[int] = set()
     results: list[tuple[FlagView, bool]] = []
     for item, row in zip(new, plan, strict=True):
@@ -173,15 +218,16 @@ def create_flags(session: Session, new: list[NewFlag]) -> list[tuple[FlagView, b
 
 
 def _new_view(
-    flag_id: int, values: dict[str, object], item: NewFlag, teams: dict[int, tuple[int, str]]
+    values: dict[str, object], item: NewFlag, teams: dict[int, tuple[int, str]]
 ) -> FlagView:
     team = teams.get(item.viewer.person_id)
+    shown = {k: v for k, v in values.items() if k not in ("public_id", "follow_hash")}
     return FlagView(
-        id=flag_id,
+        id=str(values["public_id"]),
         team_name=team[1] if team else None,
         author_login=None if item.data.anonymous else item.viewer.login,
         answer=None,
         answered_by_login=None,
         answered_at=None,
-        **values,  # type: ignore[arg-type]
+        **shown,  # type: ignore[arg-type]
     )

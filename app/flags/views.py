@@ -7,11 +7,13 @@ viewer may see.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlmodel import Session, col, select
 
-from app.core.models import FlagAuthor, FrictionFlag, Person, Team
+from app.core.models import FlagAnswer, FlagAuthor, FrictionFlag, Person, Team
 from app.core.models.base import as_utc
-from app.flags.schemas import FlagView
+from app.flags.schemas import AnswerView, FlagView
 
 
 def flag_authors(session: Session, flag_ids: list[int]) -> dict[int, int]:
@@ -27,20 +29,37 @@ def flag_authors(session: Session, flag_ids: list[int]) -> dict[int, int]:
 
 
 def stored_views(session: Session, flag_ids: set[int]) -> dict[int, FlagView]:
-    """Flags already stored, by id (a replayed idempotency key returns the first flag)."""
+    """Flags already stored, by row id (a replayed idempotency key returns the first flag)."""
     if not flag_ids:
         return {}
-    flags = session.exec(select(FrictionFlag).where(col(FrictionFlag.id).in_(flag_ids))).all()
-    return {view.id: view for view in flag_views(session, list(flags))}
+    flags = list(session.exec(select(FrictionFlag).where(col(FrictionFlag.id).in_(flag_ids))))
+    return {f.id or 0: view for f, view in zip(flags, flag_views(session, flags), strict=True)}
+
+
+def _threads(session: Session, flag_ids: list[int]) -> dict[int, list[FlagAnswer]]:
+    """Each flag's answers, oldest first (one query)."""
+    threads: dict[int, list[FlagAnswer]] = defaultdict(list)
+    if flag_ids:
+        rows = session.exec(
+            select(FlagAnswer)
+            .where(col(FlagAnswer.flag_id).in_(flag_ids))
+            .order_by(col(FlagAnswer.created_at), col(FlagAnswer.id))
+        )
+        for row in rows:
+            threads[row.flag_id].append(row)
+    return threads
 
 
 def flag_views(
     session: Session, flags: list[FrictionFlag], authors: dict[int, int] | None = None
 ) -> list[FlagView]:
-    """Views of `flags` with two lookups (logins, team names) whatever their number."""
+    """Views of `flags` with three lookups (answers, logins, team names) whatever their number."""
+    flag_ids = [f.id for f in flags if f.id is not None]
     if authors is None:
-        authors = flag_authors(session, [f.id for f in flags if f.id is not None])
+        authors = flag_authors(session, flag_ids)
+    threads = _threads(session, flag_ids)
     person_ids = set(authors.values()) | {f.answered_by_id for f in flags if f.answered_by_id}
+    person_ids |= {a.author_id for thread in threads.values() for a in thread if a.author_id}
     logins = (
         dict(
             session.exec(
@@ -58,7 +77,7 @@ def flag_views(
     )
     return [
         FlagView(
-            id=f.id or 0,
+            id=f.public_id,
             team_id=f.team_id,
             team_name=teams.get(f.team_id) if f.team_id is not None else None,
             category=f.category,
@@ -76,6 +95,14 @@ def flag_views(
             answer=f.answer,
             answered_by_login=logins.get(f.answered_by_id) if f.answered_by_id else None,
             answered_at=as_utc(f.answered_at),
+            answers=[
+                AnswerView(
+                    author_login=logins.get(a.author_id) if a.author_id else None,
+                    body=a.body,
+                    created_at=as_utc(a.created_at) or a.created_at,
+                )
+                for a in threads.get(f.id or 0, [])
+            ],
         )
         for f in flags
     ]

@@ -31,7 +31,8 @@ from app.core.access import Viewer
 from app.core.db import begin_write, session_scope
 from app.core.tokens import viewers_for_hashes
 from app.flags.schemas import FlagCreate, FlagView
-from app.flags.store import NewFlag, create_flags
+from app.flags.store import NewFlag, UnknownRepositoryError, create_flags, unknown_repositories
+from dashboards.reports.repositories import known_repositories
 
 MAX_BATCH = 256
 
@@ -43,6 +44,7 @@ class FlagPost:
     token_hash: str
     data: FlagCreate
     key_hash: str | None = None
+    follow_hash: str | None = None  # anonymous flags: the hash of the author's follow key
     wait: float | None = None  # the rate check, done once even if the batch is written again
 
 
@@ -63,11 +65,18 @@ class Throttled:
 
 
 @dataclass(frozen=True)
+class Invalid:
+    """The flag names a repository that was never collected."""
+
+    error: UnknownRepositoryError
+
+
+@dataclass(frozen=True)
 class Failed:
     error: Exception
 
 
-Outcome = Stored | Unauthorized | Throttled | Failed
+Outcome = Stored | Unauthorized | Throttled | Invalid | Failed
 Admit = Callable[[Viewer], float]  # spends one unit of the viewer's rate; > 0: seconds to wait
 
 
@@ -96,7 +105,9 @@ def _transaction(engine: Engine, posts: list[FlagPost], admit: Admit) -> list[Ou
 
 def _write(session: Session, posts: list[FlagPost], admit: Admit) -> list[Outcome]:
     viewers = viewers_for_hashes(session, {post.token_hash for post in posts})
+    unknown = unknown_repositories(session, (post.data.repo for post in posts))
     outcomes: list[Outcome] = [Unauthorized()] * len(posts)
+    known: list[str] = []  # looked up only when a flag names an unknown repository
     accepted: list[int] = []
     for index, post in enumerate(posts):
         viewer = viewers.get(post.token_hash)
@@ -106,9 +117,15 @@ def _write(session: Session, posts: list[FlagPost], admit: Admit) -> list[Outcom
             post.wait = admit(viewer)
         if post.wait > 0:
             outcomes[index] = Throttled(post.wait)
+        elif post.data.repo in unknown:
+            known = known or known_repositories(session)
+            outcomes[index] = Invalid(UnknownRepositoryError(post.data.repo, known))
         else:
             accepted.append(index)
-    new = [NewFlag(viewers[p.token_hash], p.data, p.key_hash) for p in (posts[i] for i in accepted)]
+    new = [
+        NewFlag(viewers[p.token_hash], p.data, p.key_hash, p.follow_hash)
+        for p in (posts[i] for i in accepted)
+    ]
     for index, (view, created) in zip(accepted, create_flags(session, new), strict=True):
         outcomes[index] = Stored(view, created)
     return outcomes

@@ -17,6 +17,7 @@ from app.http.api.errors import validation_error
 from app.http.api.health import router as health_router
 from app.http.api.metrics import router as metrics_router
 from app.http.auth_web import router as auth_web_router
+from app.http.flag_pages import router as flag_pages_router
 from app.http.guard import BrowserGuard
 from app.http.one_on_one_web import router as one_on_one_router
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router())
     app.include_router(auth_web_router)
     app.include_router(one_on_one_router)  # the person page's "1:1 held" form
+    app.include_router(flag_pages_router)  # raise, read, acknowledge and answer flags
     _mount_web(app)
     return app
 

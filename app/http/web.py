@@ -25,7 +25,7 @@ from app.core import access
 from app.core.access import Viewer
 from app.core.models import OneOnOneNote, Person
 from app.flags.lookup import flags_by_item
-from app.http import static
+from app.http import flag_pages, static
 from app.http.chart_data import chart_response as _chart_data
 from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
 from app.http.error_pages import SignInRequiredError
@@ -170,8 +170,13 @@ def mount(app: FastAPI) -> None:
         return _render(request, "home.html", page)
 
     @app.get("/people/{login}", include_in_schema=False, response_model=None)
-    def person(request: Request, page: PersonPageDep) -> Response:
-        return _render(request, "person.html", page)
+    def person(
+        request: Request, page: PersonPageDep, session: SessionDep, viewer: OptionalViewerDep
+    ) -> Response:
+        flags = flag_pages.person_flag_context(
+            request, session, _require(request, viewer), page.is_self, [f.id for f in page.flags]
+        )
+        return _render(request, "person.html", page, **flags)
 
     @app.get("/teams/{name}", include_in_schema=False, response_model=None)
     def team(request: Request, page: TeamPageDep) -> Response:

@@ -18,6 +18,7 @@ from app.core.models.base import as_utc
 from dashboards.digest.data import FlagNote, Metric, metric_from_weeks
 from dashboards.digest.scope import Scope
 from dashboards.digest.week import Week
+from dashboards.item_flags import flag_url
 from dashboards.talking_points import FlagItem
 
 PERSON_FLAGS_LIMIT = 50  # as many as the person page lists
@@ -108,13 +109,13 @@ def own_flags(session: Session, person_ids: Iterable[int]) -> dict[int, list[Fla
         if len(found[person_id]) < PERSON_FLAGS_LIMIT:
             found[person_id].append(
                 FlagItem(
-                    id=flag.id or 0,
+                    id=flag.public_id,
                     category=flag.category,
                     summary=flag.summary,
                     status=flag.status,
                     created_at=as_utc(flag.created_at) or flag.created_at,
                     answer=flag.answer,
-                    url=f"/api/v1/friction/{flag.id}",  # the flags API (app/http/api/flags.py)
+                    url=flag_url(flag.public_id),  # made absolute by the digest (base URL)
                 )
             )
     return found

@@ -8,6 +8,7 @@ items, some of them not for Maya's eyes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -26,12 +27,16 @@ JSON = {"accept": "application/json"}
 LEGACY = "src/legacy.py"
 
 
+_RAISED = itertools.count()
+
+
 def _flag(
     session: Session, author: Person | None, team: Team, summary: str, **links: object
 ) -> FrictionFlag:
-    flag = f.make_flag(
-        session, author, summary=summary, created_at=NOW - timedelta(days=1), team=team
-    )
+    # A minute apart, in the order raised: listings go newest first by time, then by the
+    # random public id, so equal times would list in no fixed order.
+    at = NOW - timedelta(days=1) + timedelta(minutes=next(_RAISED))
+    flag = f.make_flag(session, author, summary=summary, created_at=at, team=team)
     for name, value in {"repo": "acme/shop", **links}.items():
         setattr(flag, name, value)
     session.add(flag)

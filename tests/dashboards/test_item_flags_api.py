@@ -100,8 +100,8 @@ def test_files_carry_their_flags_in_every_file_signal(api: Any) -> None:
     assert first["summary"] == "Checkout is a <maze>"  # stored as given; JSON escapes nothing
     assert (first["category"], first["status"], first["anonymous"]) == ("docs", "open", False)
     assert first["author"] == "alice"
-    assert first["url"] == f"/api/v1/friction/{first['id']}"
-    assert api("maya", first["url"].removeprefix("/api/v1"))["id"] == first["id"]
+    assert first["url"] == f"/flags/{first['id']}"  # the flag's page, never the API's JSON
+    assert api("maya", f"/friction/{first['id']}")["id"] == first["id"]
     owned = _row(api("maya", f"/ownership?repo={REPO}")["items"], path=HOT)
     assert owned["flags"] == hot["flags"]
     pair = api("maya", f"/coupling?repo={REPO}")["items"][0]
@@ -259,7 +259,7 @@ def test_gemba_pulls_shows_open_flags_as_an_admin_would(
     assert as_json.exit_code == 0, as_json.output
     pulls = {p["number"]: p for p in json.loads(as_json.stdout)}
     assert _summaries(pulls[412]["flags"]) == ["412 waited days"]
-    assert pulls[412]["flags"]["items"][0]["url"].startswith("/api/v1/friction/")
+    assert pulls[412]["flags"]["items"][0]["url"].startswith("/flags/")
     assert _summaries(pulls[CAROLS_PR]["flags"]) == ["Carol on her own PR", "Alice on Carol's PR"]
     assert pulls[301]["flags"]["items"] == []
     assert "flags" in table.stdout.splitlines()[0]

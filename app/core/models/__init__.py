@@ -11,10 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.core.models.agreements import AgreementChange, ExpectedException, TeamAgreement
     from app.core.models.base import metadata
     from app.core.models.ci import CheckRun, Job, RunAttempt, Workflow, WorkflowRun
-    from app.core.models.flags import CATEGORIES, FlagAuthor, FrictionFlag, IdempotencyKey
+    from app.core.models.flags import (
+        CATEGORIES,
+        FlagAnswer,
+        FlagAuthor,
+        FrictionFlag,
+        IdempotencyKey,
+    )
     from app.core.models.git import Commit, FileChange, RepoFile, Repository
     from app.core.models.people import (
         ApiToken,
@@ -31,9 +36,8 @@ if TYPE_CHECKING:
     from app.core.models.sync import CollectJob, DigestDelivery, SyncCursor
 
 HOMES = {
-    "agreements": ("AgreementChange", "ExpectedException", "TeamAgreement"),
     "ci": ("CheckRun", "Job", "RunAttempt", "Workflow", "WorkflowRun"),
-    "flags": ("CATEGORIES", "FlagAuthor", "FrictionFlag", "IdempotencyKey"),
+    "flags": ("CATEGORIES", "FlagAnswer", "FlagAuthor", "FrictionFlag", "IdempotencyKey"),
     "git": ("Commit", "FileChange", "RepoFile", "Repository"),
     "people": (
         "ApiToken",
@@ -53,14 +57,13 @@ _MODULE_OF = {name: module for module, names in HOMES.items() for name in names}
 
 __all__ = [  # the names of HOMES and metadata (a test holds the two equal)
     "CATEGORIES",
-    "AgreementChange",
     "ApiToken",
     "CheckRun",
     "CollectJob",
     "Commit",
     "DigestDelivery",
-    "ExpectedException",
     "FileChange",
+    "FlagAnswer",
     "FlagAuthor",
     "FrictionFlag",
     "IdempotencyKey",
@@ -80,7 +83,6 @@ __all__ = [  # the names of HOMES and metadata (a test holds the two equal)
     "SignInLinkUse",
     "SyncCursor",
     "Team",
-    "TeamAgreement",
     "TeamMember",
     "WebSession",
     "Workflow",

@@ -3,6 +3,9 @@
 `POST /friction` honours `Idempotency-Key`: a retried request returns the first flag (200, with
 `Idempotent-Replayed: true`) and never makes a second one. It is `async` and hands the flag to
 the group-commit writer (`app.flags.writer`), which also resolves the token and the rate.
+A flag is addressed by its random public id. Raising an anonymous flag returns its
+`follow_key`; sent back as the `Flag-Follow-Key` header, it shows the author that flag and its
+answers (`app.flags.follow`).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response, status
 
+from app.core.models.flags import PUBLIC_ID_PATTERN
+from app.flags.follow import follow_hash, new_follow_key
 from app.flags.rules import (
     FlagError,
     acknowledge,
@@ -22,10 +27,10 @@ from app.flags.rules import (
     list_own,
     visible_flags,
 )
-from app.flags.schemas import FlagAnswer, FlagCreate, FlagView, TeamFlags
-from app.flags.store import idempotency_hash
-from app.flags.writer import Failed, FlagPost, FlagWriter, Throttled, Unauthorized
-from app.http.api.limits import ERROR_RESPONSES, LimitedBodyRoute, RowId, flag_admission, too_many
+from app.flags.schemas import AnswerCreate, FlagCreate, FlagRaised, FlagView, TeamFlags
+from app.flags.store import UnknownRepositoryError, idempotency_hash
+from app.flags.writer import Failed, FlagPost, FlagWriter, Invalid, Throttled, Unauthorized
+from app.http.api.limits import ERROR_RESPONSES, LimitedBodyRoute, flag_admission, too_many
 from app.http.deps import (
     CsrfDep,
     SessionDep,
@@ -40,12 +45,24 @@ router = APIRouter(tags=["friction"], route_class=LimitedBodyRoute)
 
 
 NOT_FOUND = {404: {"description": "No such flag for this viewer"}}
+FlagId = Annotated[str, Path(pattern=PUBLIC_ID_PATTERN, description="the flag's public id")]
+FollowKey = Annotated[
+    str | None,
+    Header(alias="Flag-Follow-Key", max_length=100, description="an anonymous flag's follow key"),
+]
+
+
+def unknown_repository(error: UnknownRepositoryError) -> HTTPException:
+    """The 422 for a flag on a repository that was never collected."""
+    return HTTPException(
+        422, detail=[{"loc": ["body", "repo"], "msg": str(error), "type": "unknown_repository"}]
+    )
 
 
 @router.post(
     "/friction",
     status_code=status.HTTP_201_CREATED,
-    response_model=FlagView,
+    response_model=FlagRaised,
     responses={
         **ERROR_RESPONSES,
         200: {"description": "A retry with the same Idempotency-Key: the first flag"},
@@ -58,26 +75,35 @@ async def post_flag(
     response: Response,
     _csrf: CsrfDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> FlagView:
-    """Raise a friction flag. Send `Idempotency-Key` so that retries are safe."""
+) -> FlagRaised:
+    """Raise a friction flag. Send `Idempotency-Key` so that retries are safe. The repository,
+    if given, must be one Gemba Walk collects (else 422). An anonymous flag's answer carries
+    its `follow_key`: keep it to read the answers."""
     token_hash = await token_hash_from(request)
     if not token_hash:
         raise not_signed_in()
-    key_hash = None
-    if idempotency_key:
-        key_hash = idempotency_hash(idempotency_scope(request) or "", idempotency_key)
-    post = FlagPost(token_hash=token_hash, data=body, key_hash=key_hash)
+    scope = idempotency_scope(request) or ""
+    key_hash = idempotency_hash(scope, idempotency_key) if idempotency_key else None
+    follow_key = new_follow_key(scope, idempotency_key) if body.anonymous else None
+    post = FlagPost(
+        token_hash=token_hash,
+        data=body,
+        key_hash=key_hash,
+        follow_hash=follow_hash(follow_key) if follow_key else None,
+    )
     outcome = await _flag_writer(request).submit(post)
     if isinstance(outcome, Unauthorized):
         raise not_signed_in()
     if isinstance(outcome, Throttled):
         raise too_many(outcome.wait)
+    if isinstance(outcome, Invalid):
+        raise unknown_repository(outcome.error)
     if isinstance(outcome, Failed):
         raise outcome.error
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return outcome.view
+    return FlagRaised(**outcome.view.model_dump(), follow_key=follow_key)
 
 
 def _flag_writer(request: Request) -> FlagWriter:
@@ -126,9 +152,12 @@ def get_team_flags(session: SessionDep, viewer: ViewerDep) -> list[TeamFlags]:
 @router.get(
     "/friction/{flag_id}", response_model=FlagView, responses={**ERROR_RESPONSES, **NOT_FOUND}
 )
-def get_one_flag(flag_id: RowId, session: SessionDep, viewer: ViewerDep) -> FlagView:
+def get_one_flag(
+    flag_id: FlagId, session: SessionDep, viewer: ViewerDep, follow_key: FollowKey = None
+) -> FlagView:
+    """One flag and its answers, for a viewer who may see it or holds its follow key."""
     try:
-        return get_flag(session, viewer, flag_id)
+        return get_flag(session, viewer, flag_id, [follow_key] if follow_key else [])
     except FlagError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
 
@@ -139,7 +168,7 @@ def get_one_flag(flag_id: RowId, session: SessionDep, viewer: ViewerDep) -> Flag
     responses={**ERROR_RESPONSES, **NOT_FOUND},
 )
 def post_acknowledge(
-    flag_id: RowId, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
+    flag_id: FlagId, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
 ) -> FlagView:
     """A manager says "seen": the author sees the status change."""
     return _act(lambda: acknowledge(session, viewer, flag_id))
@@ -151,9 +180,9 @@ def post_acknowledge(
     responses={**ERROR_RESPONSES, **NOT_FOUND},
 )
 def post_answer(
-    flag_id: RowId, body: FlagAnswer, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
+    flag_id: FlagId, body: AnswerCreate, session: SessionDep, viewer: ViewerDep, _csrf: CsrfDep
 ) -> FlagView:
-    """A manager answers with a note; the author sees it (the loop closes)."""
+    """A manager answers with a note, added to the flag's thread; the author sees it."""
     return _act(lambda: answer(session, viewer, flag_id, body.note))
 
 

@@ -72,7 +72,7 @@ class World:
     ids: dict[str, int]
     team_ids: dict[str, int]
     secrets: dict[str, str]  # role -> token secret ("revoked" included)
-    flag_ids: dict[str, int]
+    flag_ids: dict[str, str]
     spare_token_id: int
     # login -> {"email" | "note" | "flag": a string only those allowed to see them may receive}
     markers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -146,7 +146,7 @@ def build_world(session: Session) -> World:
     session.add(Review(id=1, pull_request_id=1003, reviewer_login="alice", state="APPROVED"))
     session.flush()
 
-    flag_ids: dict[str, int] = {}
+    flag_ids: dict[str, str] = {}
     for login in ("bob", "carol", "tom", "alice"):
         summary = f"NAMED-{login}-flag-private"
         view, _ = create_flag(

@@ -57,8 +57,9 @@ def walked(settings: Settings, engine: Engine) -> Iterator[tuple[TestClient, Wor
             workflow="ci",
         )
         for key in ("anon_payments", "anon_search"):
-            flag = session.get(FrictionFlag, world.flag_ids[key])
-            assert flag is not None
+            flag = session.exec(
+                select(FrictionFlag).where(FrictionFlag.public_id == world.flag_ids[key])
+            ).one()
             flag.repo, flag.pull_number, flag.path = REPO, 3, "a.py"
             session.add(flag)
         session.commit()

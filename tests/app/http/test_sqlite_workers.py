@@ -214,7 +214,7 @@ def test_two_workers_on_one_sqlite_file_store_every_write_once(
         notes = numbers("SELECT body FROM oneononenote WHERE body LIKE :p", "HAMMER-note-")
         tokens = numbers("SELECT label FROM apitoken WHERE label LIKE :p", "HAMMER-token-")
         answer = conn.execute(
-            text("SELECT answer, status FROM frictionflag WHERE id = :i"),
+            text("SELECT answer, status FROM frictionflag WHERE public_id = :i"),
             {"i": world.flag_ids["named_bob"]},
         ).one()
         views = dict(
