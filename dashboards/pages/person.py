@@ -1,5 +1,5 @@
 """The person page (the 1:1 page): talking points first, then the evidence behind them,
-the shared agenda and the viewer's private notes."""
+the shared agenda, the viewer's private notes and (for the person) who looked."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from app.core import access
-from app.core.access import Viewer
-from app.core.models import FlagAuthor, FrictionFlag, OneOnOneNote, Person, Team
-from app.core.models.base import as_utc
+from app.core.access import Viewer, ViewRecord
 from app.core.identities import directory
+from app.core.models import FlagAuthor, FrictionFlag, Person, Team
+from app.core.models.base import as_utc
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
@@ -22,7 +22,10 @@ from dashboards.item_flags import ItemFlag, flag_url
 from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
+from dashboards.pages.comparisons import team_reviews_given, usual_history
+from dashboards.pages.empty import EmptyStates
 from dashboards.pages.hotspots import people_hotspots
+from dashboards.pages.one_on_one import NoteItem, OneOnOneState, notes, one_on_one_state, who_looked
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import PersonReviews, person_reviews
@@ -36,16 +39,6 @@ from dashboards.talking_points import (
 )
 
 T = TypeVar("T")
-
-
-@dataclass
-class NoteItem:
-    id: int
-    body: str
-    author: str
-    created_at: datetime
-    shared: bool
-    done: bool
 
 
 @dataclass
@@ -65,6 +58,9 @@ class PersonPage:
     agenda: list[NoteItem]
     private_notes: list[NoteItem] | None  # None: the viewer may not keep private notes here
     empty_message: str | None
+    one_on_one: OneOnOneState
+    who_looked: list[ViewRecord] | None  # the person's own page only
+    longer_period: Link | None  # where an empty panel's data may be ("see the last 2 weeks")
     kind: str = "person"
     # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
     # filled by the HTTP layer, which alone may ask `app.flags.rules` who sees which flag.
@@ -122,7 +118,15 @@ def person_evidence(
         now=now,
         settings=settings,
     )
-    ci = person_ci(session, logins=logins, team_logins=team_logins, period=chosen, now=now)
+    history = usual_history(session, logins, chosen)
+    ci = person_ci(
+        session,
+        logins=logins,
+        team_logins=team_logins,
+        period=chosen,
+        now=now,
+        usual_days=history.days if history else None,
+    )
     spots = people_hotspots(session, emails=emails, period=chosen, now=now)
     flags = person_flags(session, person.id)
     risk = [
@@ -141,6 +145,12 @@ def person_evidence(
         team_median_ci_wait_hours=ci.team.on_ci if ci else None,
         reviews_given=reviews.reviews_given if reviews else None,
         own_usual_reviews_given=reviews.usual_reviews_given if reviews else None,
+        own_usual_ci_hits=ci.usual_hits if ci else None,
+        team_reviews_given=team_reviews_given(
+            session, {pid: people.logins_of(pid) for pid in colleague_ids}, chosen, settings
+        ),
+        history=history,
+        period_days=chosen.days,
         risk_files=risk,
         flags=[f for f in flags if f.status != "answered" or as_utc(f.created_at) >= chosen.start],
     )
@@ -171,16 +181,23 @@ def person_page(
     flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
     maker = PageCharts(f"/data/person/{person.login}", {"period": chosen.key})
     voice = ChartVoice(is_self)
+    path = f"/people/{person.login}"
+    empty = EmptyStates.for_page(session, chosen, path)
     charts = [
-        _person_flow_chart(maker, reviews, voice),
-        _person_reviews_chart(maker, reviews, voice),
-        _person_ci_chart(maker, ci, voice),
+        _person_flow_chart(maker, reviews, voice, empty),
+        _person_reviews_chart(maker, reviews, voice, empty),
+        _person_ci_chart(maker, ci, voice, empty),
         files_chart(
-            maker, spots, title=f"Files {voice.they} changed, and how widely they are known"
+            maker,
+            spots,
+            title=f"Files {voice.they} changed, and how widely they are known",
+            empty=empty.message("git", "file changes", COLLECT_GIT),
         ),
     ]
-    path = f"/people/{person.login}"
-    notes = _notes(session, person.id, viewer, is_self)
+    state = one_on_one_state(
+        session, viewer, person.id, now, team_only_mode=settings.team_only_mode
+    )
+    agenda, private_notes = notes(session, person.id, viewer, is_self, state.last_held_at)
     return PersonPage(
         login=person.login,
         name=person.name or person.login,
@@ -194,15 +211,17 @@ def person_page(
         ci_hits=ci.hits if ci else [],
         files=risk,
         flags=flags,
-        agenda=notes[0],
-        private_notes=notes[1],
+        agenda=agenda,
+        private_notes=private_notes,
         empty_message=None
         if signals.has_any_data
-        else (
-            f"No activity for {person.name or person.login} in this period yet. "
-            f"Collect data with `{COLLECT_GIT}`, `{COLLECT_GITHUB}` and "
-            f"`{COLLECT_CI}`, or pick a longer period."
+        else empty.nothing(
+            person.name or person.login,
+            [("git", COLLECT_GIT), ("pulls", COLLECT_GITHUB), ("ci", COLLECT_CI)],
         ),
+        one_on_one=state,
+        who_looked=who_looked(session, viewer, person.id),
+        longer_period=empty.longer,
     )
 
 
@@ -229,35 +248,6 @@ def person_flags(session: Session, person_id: int) -> list[FlagItem]:
     ]
 
 
-def _notes(
-    session: Session, person_id: int, viewer: Viewer, is_self: bool
-) -> tuple[list[NoteItem], list[NoteItem] | None]:
-    """The shared agenda, and the viewer's own private notes (never the person's to see)."""
-    rows = session.exec(
-        select(OneOnOneNote, Person.login)
-        .join(Person, Person.id == OneOnOneNote.author_id)  # type: ignore[arg-type]
-        .where(OneOnOneNote.person_id == person_id)
-        .order_by(col(OneOnOneNote.created_at).desc())
-        .limit(100)
-    )
-    agenda: list[NoteItem] = []
-    private: list[NoteItem] = []
-    for note, author in rows:
-        item = NoteItem(
-            note.id or 0,
-            note.body,
-            author,
-            as_utc(note.created_at) or note.created_at,
-            note.shared,
-            note.done,
-        )
-        if note.shared:
-            agenda.append(item)
-        elif note.author_id == viewer.person_id and not is_self:
-            private.append(item)
-    return agenda, None if is_self else private
-
-
 def _against_usual(
     measure: Callable[[T], list[float | None]], this: T, usual: T, team: T
 ) -> list[Series]:
@@ -268,9 +258,9 @@ def _against_usual(
 
 
 def _person_flow_chart(
-    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice
+    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice, states: EmptyStates
 ) -> Chart:
-    empty = f"No pull requests yet: run `{COLLECT_GITHUB}` to collect them."
+    empty = states.message("pulls", "pull requests", COLLECT_GITHUB)
     title = f"Pull request flow against {voice.their} usual"
     if reviews is None:
         return charts.empty("pr_flow", title, empty)
@@ -296,22 +286,24 @@ def _person_flow_chart(
 
 
 def _person_reviews_chart(
-    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice
+    charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice, states: EmptyStates
 ) -> Chart:
     return charts.weekly(
         "reviews_given",
         f"Reviews {voice.they} carried for others",
         reviews.reviews_weekly if reviews else None,
-        empty=f"No reviews yet: run `{COLLECT_GITHUB}` to collect them.",
+        empty=states.message("reviews", "reviews", COLLECT_GITHUB),
         draw=figures.grouped_bars,
         y_title="Reviews given (count)",
         unit="reviews",
     )
 
 
-def _person_ci_chart(charts: PageCharts, ci: PersonCi | None, voice: ChartVoice) -> Chart:
+def _person_ci_chart(
+    charts: PageCharts, ci: PersonCi | None, voice: ChartVoice, states: EmptyStates
+) -> Chart:
     title = f"Waiting on CI for {voice.their} pull requests"
-    empty = f"No CI runs yet: run `{COLLECT_CI}` to collect them."
+    empty = states.message("ci", "CI runs", COLLECT_CI, collected="No waiting on CI")
     if ci is None:
         return charts.empty("ci_waiting", title, empty)
     labels = ["Waiting on CI", "Waiting on flaky builds"]

@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.core.models.agreements import AgreementChange, ExpectedException, TeamAgreement
     from app.core.models.base import metadata
     from app.core.models.ci import CheckRun, Job, RunAttempt, Workflow, WorkflowRun
     from app.core.models.flags import (
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from app.core.models.sync import CollectJob, DigestDelivery, SyncCursor
 
 HOMES = {
+    "agreements": ("AgreementChange", "ExpectedException", "TeamAgreement"),
     "ci": ("CheckRun", "Job", "RunAttempt", "Workflow", "WorkflowRun"),
     "flags": ("CATEGORIES", "FlagAnswer", "FlagAuthor", "FrictionFlag", "IdempotencyKey"),
     "git": ("Commit", "FileChange", "RepoFile", "Repository"),
@@ -57,11 +59,13 @@ _MODULE_OF = {name: module for module, names in HOMES.items() for name in names}
 
 __all__ = [  # the names of HOMES and metadata (a test holds the two equal)
     "CATEGORIES",
+    "AgreementChange",
     "ApiToken",
     "CheckRun",
     "CollectJob",
     "Commit",
     "DigestDelivery",
+    "ExpectedException",
     "FileChange",
     "FlagAnswer",
     "FlagAuthor",
@@ -83,6 +87,7 @@ __all__ = [  # the names of HOMES and metadata (a test holds the two equal)
     "SignInLinkUse",
     "SyncCursor",
     "Team",
+    "TeamAgreement",
     "TeamMember",
     "WebSession",
     "Workflow",
