@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from app.core.db import ensure_schema, make_engine, session_scope
 from app.core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session  # loaded by the commands that open one, not by every command
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 DATE_METAVAR = "DATE"  # the strptime formats above would be the help's metavar otherwise

@@ -13,14 +13,12 @@ import typer
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
-from collectors.git.lease import CollectRefused
-from collectors.git.log import GitInputError
-from collectors.git.store import collect_git
+from collectors.git.quick import stored_at_head
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from dashboards.signals import hotspots as signals
+    from dashboards.signals.hotspots import Hotspot
 
 PROGRESS_MIN_COMMITS = 2000
 
@@ -80,6 +78,17 @@ def collect_git_command(
 ) -> None:
     """Read a repository's history (incremental after the first run) into the database."""
     config = common.settings()
+    if not full:
+        from app.core.db import schema_head
+
+        known = stored_at_head(config.database_url, path, name, schema_head())
+        if known is not None:  # nothing new: answered without loading the collector
+            typer.echo(f"{known[0]}: up to date at {known[1][:12]}")
+            return
+    from collectors.git.lease import CollectRefused
+    from collectors.git.log import GitInputError
+    from collectors.git.store import collect_git
+
     engine = common.engine(config)
     try:
         with _progress_bar() as progress:
@@ -116,8 +125,8 @@ def _since(value: datetime | None) -> datetime | None:
 
 
 def _signals() -> Any:
-    """The hotspot queries, loaded by the commands that show them, not by `collect git`."""
-    from dashboards.signals import hotspots
+    """The hotspot reports, loaded by the commands that show them, not by `collect git`."""
+    from dashboards.reports import hotspots
 
     return hotspots
 
@@ -169,7 +178,7 @@ def hotspots_command(
     )
 
 
-def _hotspot_row(h: signals.Hotspot) -> list[object]:
+def _hotspot_row(h: Hotspot) -> list[object]:
     share, last = h.main_author_share, h.last_changed
     return [h.score, h.commits, h.churn, h.loc, h.authors, h.main_author, share, last, h.path]
 

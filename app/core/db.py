@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -47,6 +47,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: commit on success, roll back on error."""
+    from sqlmodel import Session  # on use: a command that needs no session starts without it
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
