@@ -62,6 +62,7 @@ class DemoRun:
     manifest: Manifest
     timings: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
 
     def timed(self, step: str, started: float) -> None:
         self.timings[step] = round(time.perf_counter() - started, 2)
@@ -121,8 +122,9 @@ def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
             viewer = Viewer(person_id=author.id or 0, login=author.login)
             create_flag(session, viewer, FlagCreate(**fields), idempotency_key=f"demo-{index}")
         for login in (MANAGER, DEVELOPER):
-            _, secret = create_token(session, _person(session, login), label="demo")
+            token, secret = create_token(session, _person(session, login), label="demo")
             run.tokens[login] = secret
+            run.token_ids[login] = token.id or 0
     run.timed("people", started)
 
 
@@ -279,6 +281,25 @@ def fetch_pages(base: str, token: str, pages: dict[str, list[str]]) -> list[str]
     return problems
 
 
+def print_sign_in(run: DemoRun, web: Settings, config: Settings) -> None:
+    """The sign-in links (each works once, for a few minutes) and how the CLI reaches this
+    demo's database, so that `gemba digest preview` and friends read it, not a new file."""
+    from app.core.signin import link_url
+
+    for login, role in ((MANAGER, "manager of Payments"), (DEVELOPER, "developer")):
+        typer.echo(f"  sign in as {login} ({role}): {link_url(web, run.token_ids[login])}")
+    if "database_url" in config.model_fields_set:
+        typer.echo("  the CLI reads this demo through your GEMBA_DATABASE_URL")
+    else:
+        typer.echo("  for the CLI on this demo's data (gemba digest preview ...), first run:")
+        typer.echo(f"    export GEMBA_DATABASE_URL={web.database_url}")
+    ids = ", ".join(f"{login} {run.token_ids[login]}" for login in (MANAGER, DEVELOPER))
+    typer.echo(
+        f"  each link works once, for {web.signin_link_minutes} minutes; for a new one: "
+        f"GEMBA_BASE_URL={web.base_url} gemba token link ID  (token ids: {ids})"
+    )
+
+
 def demo(
     port: int = typer.Option(8000, help="Port for the web app (a free one if taken)"),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app at the end"),
@@ -318,8 +339,7 @@ def demo(
     run.timed("total", total)
     _say("timings (s): " + json.dumps(run.timings))
     typer.echo(f"\nGemba Walk demo: {base}/")
-    for login, role in ((MANAGER, "manager of Payments"), (DEVELOPER, "developer")):
-        typer.echo(f"  sign in as {login} ({role}): {base}/signin?token={run.tokens[login]}")
+    print_sign_in(run, web_settings, config)
     if digest is not None:
         typer.echo(f"  {MANAGER}'s weekly digest email: {digest}")
     if problems:

@@ -116,8 +116,32 @@ def token_create(
         token_id = token.id
     typer.echo(secret)
     typer.echo(
-        f"token {token_id} for {login}{' (admin)' if admin else ''}: shown once, store it now",
+        f"token {token_id} for {login}{' (admin)' if admin else ''}: shown once, store it now "
+        f"(a browser sign-in link: gemba token link {token_id})",
         err=True,
+    )
+
+
+@token_app.command("link")
+def token_link(
+    token_id: int = typer.Argument(..., min=1, max=2**63 - 1, help="id from gemba token list"),
+    next_path: str = typer.Option("/", "--next", help="page to open after signing in"),
+) -> None:
+    """Print a browser sign-in link for a token: it works once, for GEMBA_SIGNIN_LINK_MINUTES,
+    and holds no secret (the browser gets its own session; sign-out ends it)."""
+    from app.core.models import ApiToken
+    from app.core.signin import link_url, safe_next
+
+    config = settings()
+    with session() as db:
+        token = db.get(ApiToken, token_id)
+        if token is None or token.revoked_at is not None:
+            fail(f"no active token with id {token_id} (gemba token list)")
+    if safe_next(next_path) != next_path:
+        fail(f"--next must be a path on this site such as /people/alice, not {next_path!r}")
+    typer.echo(link_url(config, token_id, None if next_path == "/" else next_path))
+    typer.echo(
+        f"valid once, for {config.signin_link_minutes} minutes, at {config.base_url}", err=True
     )
 
 

@@ -16,7 +16,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +65,19 @@ def make_link_code(key: str, token_id: int, lifetime: timedelta, now: datetime) 
     body = {"t": token_id, "e": int((now + lifetime).timestamp()), "n": secrets.token_hex(16)}
     payload = _b64(json.dumps(body, separators=(",", ":")).encode())
     return f"{payload}.{_signature(key, payload)}"
+
+
+def safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else "/": never another host (`//evil`,
+    `/\\evil`, `https://evil`), never back to the sign-in pages."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/signin", "/signout")):
+        return "/"
+    return target
 
 
 def link_url(

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.settings import Settings, reveal
-from app.core.signin import BadLinkError, end_session, open_session, redeem_link
+from app.core.signin import BadLinkError, end_session, open_session, redeem_link, safe_next
 from app.core.tokens import viewer_for_secret
 from app.http.deps import SESSION_COOKIE, CsrfDep, SessionDep, csrf_token
 from app.http.templating import templates
@@ -28,19 +27,6 @@ router = APIRouter(tags=["sign-in"], include_in_schema=False)
 
 NextQuery = Annotated[str, Query(max_length=2000)]
 NextForm = Annotated[str, Form(max_length=2000)]
-
-
-def safe_next(target: str | None) -> str:
-    """`target` when it is a path on this site, else "/": never another host (`//evil`,
-    `/\\evil`, `https://evil`), never back to the sign-in pages."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
-    if any(ord(char) < 32 or ord(char) == 127 for char in target):
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or parts.path.startswith(("/signin", "/signout")):
-        return "/"
-    return target
 
 
 def _page(request: Request, next_path: str, error: str = "", code: int = 200) -> Response:

@@ -80,14 +80,28 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def open_as(browser: object, base: str, token: str) -> tuple[object, list[str]]:
-    """A browser page signed in with the session cookie, collecting console errors."""
+def new_page(browser: object) -> tuple[object, list[str]]:
+    """A fresh browser page that collects console errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    context.add_cookies([{"name": "gemba_session", "value": token, "url": base}])
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+def sign_in(page: object, base: str, token: str, path: str = "/") -> None:
+    """Sign in as a person does: open a page, land on the sign-in form, paste the token."""
+    page.goto(base + path)  # type: ignore[attr-defined]
+    page.fill("input[name=token]", token)  # type: ignore[attr-defined]
+    page.click("form[action='/signin'] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+
+
+def open_as(browser: object, base: str, token: str) -> tuple[object, list[str]]:
+    """A browser page signed in through the sign-in form, collecting console errors."""
+    page, errors = new_page(browser)
+    sign_in(page, base, token)
     return page, errors
 
 
@@ -175,4 +189,62 @@ def test_print_view_fits_a4(served: tuple[str, World], browser: object) -> None:
     assert 1 <= pages <= 6
     assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or b"595" in pdf
     assert errors == []
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_signing_in_returns_to_the_page_asked_for_and_signing_out_ends_it(
+    served: tuple[str, World], browser: object
+) -> None:
+    base, world = served
+    page, errors = new_page(browser)
+    sign_in(page, base, world.tokens["maya"], "/people/alice?period=30d")
+    assert page.url == base + "/people/alice?period=30d"  # type: ignore[attr-defined]
+    cookie = next(c for c in page.context.cookies() if c["name"] == "gemba_session")  # type: ignore[attr-defined]
+    assert cookie["value"] != world.tokens["maya"] and cookie["httpOnly"]
+    page.click("form.signout button")  # type: ignore[attr-defined]
+    page.wait_for_url(base + "/signin")  # type: ignore[attr-defined]
+    page.context.add_cookies([{**cookie, "expires": -1}])  # type: ignore[attr-defined]
+    response = page.goto(base + "/people/alice")  # type: ignore[attr-defined]
+    assert "/signin?next=" in page.url and response.status == 200  # type: ignore[attr-defined]
+    assert errors == []
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_errors_are_pages_with_the_site_header(served: tuple[str, World], browser: object) -> None:
+    base, world = served
+    page, errors = open_as(browser, base, world.tokens["maya"])
+    for path, status, text in [
+        ("/people/alice?period=7y", 422, "period"),
+        ("/no/such/page", 404, "There is no page at this address."),
+    ]:
+        response = page.goto(base + path)  # type: ignore[attr-defined]
+        assert response.status == status, path
+        assert page.locator("header.top a.brand").count() == 1, path  # type: ignore[attr-defined]
+        assert text in page.locator("main").inner_text(), path  # type: ignore[attr-defined]
+    assert [e for e in errors if "422" not in e and "404" not in e] == []
+    page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("path", "drawn"), [("/docs", ".swagger-ui .opblock"), ("/redoc", "h1")])
+def test_api_docs_work_offline(
+    served: tuple[str, World], browser: object, path: str, drawn: str
+) -> None:
+    """Every request beyond the app is refused, as on a network without internet."""
+    base, _ = served
+    page, errors = new_page(browser)
+    outside: list[str] = []
+
+    def offline(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(base) or url.startswith(("data:", "blob:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    page.route("**/*", offline)  # type: ignore[attr-defined]
+    page.goto(base + path)  # type: ignore[attr-defined]
+    page.wait_for_selector(drawn, timeout=20000)  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert outside == [] and errors == []
     page.context.close()  # type: ignore[attr-defined]

@@ -41,7 +41,11 @@ def test_demo_collects_everything_it_generated_and_serves_every_page(
     assert "demo check passed" in result.stdout  # counts match, pages show the patterns
     assert re.search(r"Gemba Walk demo: http://127\.0\.0\.1:\d+/", result.stdout)
     links = re.findall(
-        r"sign in as (\w+) .*: (http://127\.0\.0\.1:\d+/signin\?token=gw_\S+)", result.stdout
+        r"sign in as (\w+) .*: (http://127\.0\.0\.1:\d+/signin/link\?code=\S+)", result.stdout
     )
     assert [login for login, _ in links] == ["amara", "dara"]
+    assert "gw_" not in result.stdout  # no API token in a link or on the screen
+    if not postgres:
+        demo_db = tmp_path / "demo" / "gemba-demo.db"
+        assert f"export GEMBA_DATABASE_URL=sqlite:///{demo_db}" in result.stdout
     assert (tmp_path / "demo" / "gemba-demo.db").exists() != postgres
