@@ -10,6 +10,7 @@ read at any width from 320 px up.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from datetime import date
 from math import ceil
@@ -20,6 +21,7 @@ from typing import Any
 COUNT_UNITS = frozenset({"reviews", "runs", "flags", "commits", "lines", "days", "PRs", "people"})
 MAX_TICKS = 6  # ticks above zero on a count axis
 MAX_WEEK_LABELS = 6  # week labels along an axis: fits 320 px at about 50 px each
+WRAP_CHARS = 12  # a category label longer than this wraps (three fit side by side at 390 px)
 LABEL_CHARS = 30  # a bar's label beyond this is shortened on the axis (whole in the hover)
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -72,10 +74,21 @@ def week_start(label: str) -> date | None:
 
 def category_axis(labels: Sequence[str]) -> dict[str, Any]:
     """Axis settings for a category axis: ISO weeks read as the day they start ("16 Nov"),
-    at most `MAX_WEEK_LABELS` of them, level; other labels are left to Plotly."""
+    at most `MAX_WEEK_LABELS` of them; other long labels wrap onto lines of
+    `WRAP_CHARS` ("Waiting for<br>first review"). Labels stay level either way, since
+    Plotly's slanted labels need more height than a phone gives them."""
     mondays = [week_start(label) for label in labels]
-    if not labels or any(day is None for day in mondays):
+    if not labels:
         return {}
+    if any(day is None for day in mondays):
+        if all(len(label) <= WRAP_CHARS for label in labels):
+            return {}
+        return {
+            "tickmode": "array",
+            "tickvals": list(labels),
+            "ticktext": ["<br>".join(textwrap.wrap(label, WRAP_CHARS)) for label in labels],
+            "tickangle": 0,
+        }
     step = ceil(len(labels) / MAX_WEEK_LABELS)
     shown = list(range(0, len(labels), step))
     return {

@@ -32,7 +32,13 @@ def test_week_labels_read_as_the_monday_they_start() -> None:
     assert axes.week_start("2026-W47") == date(2026, 11, 16)
     assert axes.week_start("2027-W01") == date(2027, 1, 4)
     assert axes.week_start("Waiting for first review") is None
-    assert axes.category_axis(["Waiting for first review", "In review"]) == {}
+    assert axes.category_axis(["Build", "Deploy"]) == {}
+
+
+def test_long_categories_wrap_and_stay_level() -> None:
+    axis = axes.category_axis(["Waiting for first review", "In review", "Approved to merge"])
+    assert axis["ticktext"] == ["Waiting for<br>first review", "In review", "Approved to<br>merge"]
+    assert axis["tickvals"][0] == "Waiting for first review" and axis["tickangle"] == 0
 
 
 def test_long_bar_labels_keep_the_file_name() -> None:
