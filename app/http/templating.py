@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 import dashboards
+from dashboards.talking_points.units import duration
 
 TEMPLATES_DIR = Path(dashboards.__file__).parent / "templates"
 
@@ -39,3 +40,5 @@ templates = Jinja2Templates(
         finalize=strip_bidi_controls,
     )
 )
+# Waits read as the talking points and the digest say them: hours under 48, then days.
+templates.env.filters["duration"] = duration

@@ -69,8 +69,8 @@ class PersonPage:
 
 @dataclass(frozen=True)
 class ChartVoice:
-    """Chart titles on a person page: "your" to the person, "their" to anyone else. Series
-    names stay "Their usual" for everyone: they are the columns of the CSV and JSON data."""
+    """Chart titles and legends on a person page: "your" to the person, "their" to anyone else,
+    so a "your usual" title never sits above a "Their usual" legend."""
 
     is_self: bool
 
@@ -249,11 +249,12 @@ def person_flags(session: Session, person_id: int) -> list[FlagItem]:
 
 
 def _against_usual(
-    measure: Callable[[T], list[float | None]], this: T, usual: T, team: T
+    measure: Callable[[T], list[float | None]], this: T, usual: T, team: T, voice: ChartVoice
 ) -> list[Series]:
-    """The person's period beside their usual and the team's median, one series each (the
-    names are the data's columns, so they stay "Their usual" whoever reads the page)."""
-    compared = (("This period", this), ("Their usual", usual), ("Team median", team))
+    """The person's period beside their usual and the team's median, one series each: "Your
+    usual" to the person, "Their usual" to anyone else (legend and data column alike)."""
+    mine = f"{voice.their.capitalize()} usual"
+    compared = (("This period", this), (mine, usual), ("Team median", team))
     return [Series(name, measure(values)) for name, values in compared]
 
 
@@ -270,6 +271,7 @@ def _person_flow_chart(
         reviews.phases,
         reviews.usual,
         reviews.team,
+        voice,
     )
     if not any(v is not None for s in series for v in s.values):
         return charts.empty("pr_flow", title, empty)
@@ -308,7 +310,7 @@ def _person_ci_chart(
         return charts.empty("ci_waiting", title, empty)
     labels = ["Waiting on CI", "Waiting on flaky builds"]
     series = _against_usual(
-        lambda waits: [waits.on_ci, waits.on_flaky], ci.waits, ci.usual, ci.team
+        lambda waits: [waits.on_ci, waits.on_flaky], ci.waits, ci.usual, ci.team, voice
     )
     if not any(v for s in series for v in s.values):  # zero hours of waiting: nothing to draw
         return charts.empty("ci_waiting", title, empty)

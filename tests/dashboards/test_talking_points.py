@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.access import Viewer
 from app.core.models import Person, TeamMember
 from app.core.settings import Settings
 from dashboards.pages.person import PersonPage, person_page
-from tests.dashboards import factories as f
+from tests import world as f
 from tests.dashboards.world import NOW, World
 
 
@@ -207,3 +209,28 @@ def test_person_with_no_data_gets_a_friendly_empty_state(
     assert page.empty_message.startswith("Nothing for Erin in the last 30 days; see the last 90")
     assert "gemba collect" not in page.empty_message
     assert all(chart.figure is None and chart.empty for chart in page.charts)
+
+
+def test_titles_legends_and_tables_speak_to_the_reader_in_one_unit(
+    session: Session, settings: Settings, world: World
+) -> None:
+    alice = Viewer(person_id=world.alice.id or 0, login="alice")
+    own = person_page(session, alice, "alice", "30d", NOW, settings)
+    managers = page_for(session, settings, world, world.alice)
+    for page, whose in ((own, "your"), (managers, "their")):
+        flow = next(c for c in page.charts if c.key == "pr_flow")
+        assert flow.title == f"Pull request flow against {whose} usual"
+        legend = [t["name"] for t in (flow.figure or {}).get("data", [])]
+        assert f"{whose.capitalize()} usual" in legend, legend
+        assert f"{whose}_usual_hours" in flow.columns
+    point = next(p.text for p in managers.talking_points if p.rule == "long_pickup")
+    slow = next(p for p in managers.pulls if p.number == 412)
+    assert "3.1 days" in point and slow.pickup_hours is not None and slow.pickup_hours > 48
+
+
+def test_the_same_wait_reads_the_same_in_the_point_and_the_table(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    html = signed_in("maya").get("/people/alice?period=30d").text
+    assert html.count("3.1 days") >= 2  # the talking point and the PR table
+    assert "74.4" not in html  # the same wait in hours
