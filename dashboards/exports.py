@@ -30,7 +30,10 @@ def safe_cell(value: Any) -> Any:
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
-    """The rows as CSV under a header of `columns`, every text cell neutralised."""
+    """The rows as CSV under a header of `columns`, every text cell neutralised (an empty
+    chart, which has no columns, is an empty file)."""
+    if not columns:
+        return ""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[safe_cell(c) for c in columns])
     writer.writeheader()

@@ -39,6 +39,10 @@ def test_a_hostile_column_name_is_neutralised_too() -> None:
     assert text.splitlines() == ["'=cmd", "1"]
 
 
+def test_an_empty_chart_is_an_empty_file() -> None:
+    assert exports.to_csv([], []) == ""
+
+
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
     [
