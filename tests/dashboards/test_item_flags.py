@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.core.models import FrictionFlag, Person, Team, TeamMember
-from tests.dashboards import factories as f
+from tests import world as f
 from tests.dashboards.html import Element, parse
 from tests.dashboards.world import NOW, World
 

@@ -24,7 +24,7 @@ from app.core.models import TeamMember
 from app.core.settings import get_settings
 from app.flags import lookup as item_flags
 from dashboards.item_flags import PageItems
-from tests.dashboards import factories as f
+from tests import world as f
 from tests.dashboards.html import parse
 from tests.dashboards.test_item_flags import _flag  # the pages' tests tie flags the same way
 from tests.dashboards.world import NOW, World

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from app.core.models import Person, PullRequest, Repository, Team, WorkflowRun
-from tests.dashboards import factories as f
+from tests import world as f
 
 NOW = f.NOW
 

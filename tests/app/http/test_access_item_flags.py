@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 from app.core.models import FrictionFlag, Repository
 from app.core.settings import Settings
 from app.http.main import create_app
+from tests import world as f
 from tests.app.http.access_world import ANON_PAYMENTS, ANON_SEARCH, ROLES, World, build_world
 from tests.app.http.test_access_routes import _anonymous_author_shown, forbidden_markers
-from tests.dashboards import factories as f
 
 REPO = "acme/pay"
 ANSWERS = [

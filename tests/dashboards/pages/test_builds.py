@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from dashboards.exports import column_name
-from tests.dashboards import factories as f
+from tests import world as f
 from tests.dashboards.world import NOW, World
 
 SignIn = Callable[[str], TestClient]

@@ -12,7 +12,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.dashboards import factories as f
+from tests import world as f
 from tests.dashboards.world import NOW, World
 
 SignIn = Callable[[str], TestClient]

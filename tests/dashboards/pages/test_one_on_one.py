@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.core.models import OneOnOne
-from tests.dashboards import factories as f
+from tests import world as f
 from tests.dashboards.html import parse
 from tests.dashboards.world import NOW, World
 
