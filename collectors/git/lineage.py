@@ -91,11 +91,12 @@ class Lineage:
         commits: list[CommitRow] = []
         changes: list[ChangeRow] = []
         rows, end, count = batch.changes, 0, len(batch.changes)
+        waiting = self.waiting
         for commit in batch.commits:
             sha, start = commit[0], end
             while end < count and rows[end][0] == sha:
                 end += 1
-            if self.waiting.get(sha, 0):
+            if waiting.get(sha, 0):
                 self.held[sha] = _Held(commit, rows[start:end])
                 continue
             self._resolve(commit, rows[start:end], commits, changes)
@@ -105,10 +106,10 @@ class Lineage:
         """Commits still held at the end (none unless the graph was not the walked one)."""
         commits: list[CommitRow] = []
         changes: list[ChangeRow] = []
-        for commit, rows in list(self.held.values()):
-            self.waiting[commit[0]] = 0
+        while self.held:
+            sha, (commit, rows) = self.held.popitem()
+            self.waiting[sha] = 0
             self._resolve(commit, rows, commits, changes)
-        self.held.clear()
         return Batch(commits, changes, {})
 
     def renames_at(self, sha: str) -> dict[str, str]:
@@ -125,17 +126,31 @@ class Lineage:
         commits: list[CommitRow],
         changes: list[ChangeRow],
     ) -> None:
+        maps, held, waiting = self.maps, self.held, self.waiting
+        parents_of, edits = self.parents, self.edits
         todo = [(commit, rows)]
         while todo:
             commit, rows = todo.pop()
             sha = commit[0]
-            found = self.maps.pop(sha, None)
+            found = maps.pop(sha, None)
             commits.append(commit)
-            changes.extend(_moved(rows, found.paths) if found is not None else rows)
-            for parent in self._hand_down(sha, found):
-                held = self.held.pop(parent, None)
-                if held is not None:
-                    todo.append(held)
+            changes.extend(_moved(rows, found.paths) if found is not None and rows else rows)
+            parents = parents_of.get(sha, ())
+            if len(parents) == 1 and sha not in edits:  # most commits: hand the map on as is
+                parent = parents[0]
+                if parent in maps:
+                    self._give(parent, found)
+                else:
+                    maps[parent] = found
+                left = waiting.get(parent, 0) - 1
+                waiting[parent] = left
+                freed = [parent] if left <= 0 else []
+            else:
+                freed = list(self._hand_down(sha, found))
+            for parent in freed:
+                waiting_commit = held.pop(parent, None)
+                if waiting_commit is not None:
+                    todo.append(waiting_commit)
 
     def _hand_down(self, sha: str, found: _Map | None) -> Iterable[str]:
         """Give each parent its map; yields the parents whose children are all resolved."""
