@@ -259,6 +259,9 @@ def expected_pages(manifest: Manifest) -> dict[str, list[str]]:
         "/teams/Payments": [pull, flaky["job"], hotspot["path"], busy.login],
         f"/people/{DEVELOPER}": [f"#{waiting['number']}"],
         f"/people/{busy.login}": [busy.name],
+        # always overloaded, so never unusual against their own usual: the team comparison
+        f"/people/{busy.login}?period=2w": ["reviews on others", "the team median of"],
+        f"/people/{busy.login}?period=30d": ["reviews on others", "the team median of"],
         f"/repos/{hotspot['repo']}": [hotspot["path"]],
         f"/repos/{flaky['repo']}": ["Flaky runs"],
     }
