@@ -104,23 +104,18 @@ def _close(gh: Github) -> None:
 
 
 def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
-    """People from people.yaml, flags through `app.flags.store`, one token per demo viewer."""
-    from app.core.access import Viewer
+    """People from people.yaml; flags (through `app.flags.store`), 1:1s and notes spread over
+    the history (`app.demo.conversations`); one token per demo viewer."""
     from app.core.people import import_people
     from app.core.tokens import create_token
-    from app.flags.schemas import FlagCreate
-    from app.flags.store import create_flag
+    from app.demo import conversations
 
     started = time.perf_counter()
     document = yaml.safe_load(Path(run.manifest.people_file).read_text())
     with session_scope(engine) as session:
         import_people(session, document)
     with session_scope(engine) as session:
-        for index, flag in enumerate(run.manifest.flags):
-            author = _person(session, flag["author"])
-            fields = {k: v for k, v in flag.items() if k != "author" and v is not None}
-            viewer = Viewer(person_id=author.id or 0, login=author.login)
-            create_flag(session, viewer, FlagCreate(**fields), idempotency_key=f"demo-{index}")
+        conversations.seed(session, run.manifest.flags, datetime.now(UTC))
         for login in (MANAGER, DEVELOPER):
             token, secret = create_token(session, _person(session, login), label="demo")
             run.tokens[login] = secret

@@ -24,7 +24,7 @@ from app.demo.planned import RepoPlan
 from app.demo.scenario import WORKFLOW_NAME, write_scenario
 
 SEED = 20261125
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: flags carry the day they were raised (days_ago)
 MANIFEST = "manifest.json"
 
 
@@ -47,7 +47,8 @@ class Manifest:
 
 
 def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict[str, Any]]:
-    """Friction flags as the demo's people would raise them, tied to the evidence."""
+    """Friction flags as the demo's people would raise them, tied to the evidence, each on the
+    day its story says (`days_ago`), spread over the history rather than all today."""
     payments = next(p for p in plans if p.spec.name == "payments-api")
     waiting = next(
         p for p in payments.pulls if p.author == org.WAITING_AUTHOR and p.state == "open"
@@ -63,6 +64,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
             "anonymous": False,
             "repo": payments.spec.full_name,
             "pull_number": waiting.number,
+            "days_ago": 2,
         },
         {
             "author": "bruno",
@@ -73,6 +75,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
             "repo": checkout.spec.full_name,
             "workflow": WORKFLOW_NAME,
             "run_id": flaky_run,
+            "days_ago": 19,
         },
         {
             "author": "emeka",
@@ -82,6 +85,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
             "anonymous": False,
             "repo": payments.spec.full_name,
             "path": payments.spec.hotspot,
+            "days_ago": 74,
         },
         {
             "author": "dara",
@@ -89,6 +93,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
             "summary": "Most review requests land on the same person",
             "details": "",
             "anonymous": True,
+            "days_ago": 38,
         },
         {
             "author": "hana",
@@ -98,6 +103,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
             "anonymous": False,
             "repo": "acme/platform-infra",
             "workflow": WORKFLOW_NAME,
+            "days_ago": 103,
         },
         {
             "author": "ivan",
@@ -106,6 +112,7 @@ def _flags(plans: list[RepoPlan], flaky_runs: dict[str, list[int]]) -> list[dict
             "details": "",
             "anonymous": False,
             "repo": "acme/platform-infra",
+            "days_ago": 8,
         },
     ]
 
