@@ -17,7 +17,7 @@ import typer
 from app.cli import common
 from app.flags.lookup import TERMINAL, flags_by_item
 from dashboards.item_flags import ItemFlag
-from dashboards.signals.builds import ci_health, flaky_report, time_lost
+from dashboards.reports.ci import ci_health, flaky_report, time_lost
 
 T = TypeVar("T")
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")

@@ -29,7 +29,7 @@ from collectors.github_client import (
 )
 from collectors.pulls.sync import CollectError, collect_pulls, explain
 from dashboards.queries.reviews import FlowScope, person_scope, team_scope
-from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
+from dashboards.reports.review_flow import FlowReport, flow_report, pull_flows
 
 REPO_HELP = "OWNER/REPO"
 

@@ -21,7 +21,7 @@ from app.core.settings import Settings
 from dashboards.digest.data import TalkingPoint
 from dashboards.digest.signals import CiSection, FileSection, ReviewSection
 from dashboards.digest.week import Week
-from dashboards.signals import reviews
+from dashboards.signals.reviews.flow import PullFlow, phase_stats
 from dashboards.talking_points import (
     CiHit,
     FlagItem,
@@ -48,7 +48,7 @@ def _within(moment: object, week: Week) -> bool:
     return moment is not None and week.utc_start <= moment < week.utc_end  # type: ignore[operator]
 
 
-def _alive(flow: reviews.PullFlow, week: Week) -> bool:
+def _alive(flow: PullFlow, week: Week) -> bool:
     """Open at some point of the week: created before its end, not closed before its start."""
     closed = flow.merged_at or flow.closed_at
     return flow.created_at < week.utc_end and (closed is None or closed >= week.utc_start)
@@ -103,8 +103,8 @@ def _review_signals(
         for f in sorted(mine, key=lambda f: f.created_at, reverse=True)
         if _alive(f, week) or (f.repository, f.number) in section.unreviewed
     ]
-    signals.own_usual_pickup_hours = reviews.phase_stats(merged_before, "pickup").median_hours
-    signals.team_median_pickup_hours = reviews.phase_stats(team_merged, "pickup").median_hours
+    signals.own_usual_pickup_hours = phase_stats(merged_before, "pickup").median_hours
+    signals.team_median_pickup_hours = phase_stats(team_merged, "pickup").median_hours
     signals.reviews_given = _given_by(section, logins, week)
     earlier = sum(_given_by(section, logins, w) for w in weeks[1:])
     covered = signals.history.days / 7 if signals.history is not None else len(weeks) - 1

@@ -25,8 +25,15 @@ from dashboards.queries import ci as ci_queries
 from dashboards.queries import git as git_queries
 from dashboards.queries.git import AuthorFileRow
 from dashboards.queries.reviews import GivenReview, given_reviews, pull_rows
-from dashboards.signals import builds, hotspots, reviews
-from dashboards.signals.reviews import PHASES
+from dashboards.reports.hotspots import hotspots, knowledge_risk
+from dashboards.reports.review_flow import waiting_now
+from dashboards.signals.ci.flaky import flaky_from_rows
+from dashboards.signals.ci.health import workflow_health
+from dashboards.signals.ci.lost import PersonCI, person_ci_from_rows
+from dashboards.signals.hotspots import KnowledgeRisk
+from dashboards.signals.reviews.flow import PullFlow, flows_from, phase_stats
+from dashboards.signals.reviews.rules import PHASES, BotRule, WorkCalendar
+from dashboards.signals.reviews.waiting import WaitingNow, WaitingPull, waiting_from
 
 T = TypeVar("T")
 
@@ -35,15 +42,15 @@ T = TypeVar("T")
 class ReviewSection:
     metrics: list[Metric] = field(default_factory=list)
     waiting_now: list[WaitingPR] = field(default_factory=list)
-    flows: list[reviews.PullFlow] = field(default_factory=list)  # the scope's, all 9 weeks
-    unreviewed: dict[tuple[str, int], reviews.WaitingPull] = field(default_factory=dict)
+    flows: list[PullFlow] = field(default_factory=list)  # the scope's, all 9 weeks
+    unreviewed: dict[tuple[str, int], WaitingPull] = field(default_factory=dict)
     given: list[GivenReview] = field(default_factory=list)  # reviews by the scope's people
 
 
 @dataclass
 class CiSection:
     metrics: list[Metric] = field(default_factory=list)
-    per_week: list[dict[str, builds.PersonCI]] = field(default_factory=list)  # by person login
+    per_week: list[dict[str, PersonCI]] = field(default_factory=list)  # by person login
 
 
 @dataclass
@@ -51,7 +58,7 @@ class FileSection:
     hotspots: list[FileNote] = field(default_factory=list)
     knowledge_risk: list[FileNote] = field(default_factory=list)
     touched: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # email -> files
-    risks: list[tuple[str, hotspots.KnowledgeRisk]] = field(default_factory=list)
+    risks: list[tuple[str, KnowledgeRisk]] = field(default_factory=list)
 
 
 def _memo(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
@@ -66,7 +73,7 @@ def _within(moment: datetime | None, week: Week) -> bool:
     return moment is not None and week.utc_start <= moment < week.utc_end
 
 
-def _waiting(pull: reviews.WaitingPull) -> WaitingPR:
+def _waiting(pull: WaitingPull) -> WaitingPR:
     return WaitingPR(
         repo=pull.repository,
         number=pull.number,
@@ -81,7 +88,7 @@ def review_section(
     session: Session, scope: Scope, weeks: list[Week], now: datetime, settings: Settings
 ) -> ReviewSection | None:
     """Pickup and review time, PRs merged and hours waited for a first review, per week (by
-    merge date, as `reviews.weekly_flow` counts them), and the scope's PRs waiting now."""
+    merge date, as `weekly_flow` counts them), and the scope's PRs waiting now."""
     if not _has_rows(session, PullRequest):
         return None
     tz = str(weeks[0].start.tzinfo or "UTC")
@@ -94,7 +101,7 @@ def review_section(
     flows = [f for f in every_flow if f.author_login in scope.logins]
     merged = [[f for f in flows if _within(f.merged_at, w)] for w in weeks]
     stats = [
-        {phase.phase: phase for phase in (reviews.phase_stats(items, p) for p in PHASES)}
+        {phase.phase: phase for phase in (phase_stats(items, p) for p in PHASES)}
         for items in merged
     ]
     waited = [
@@ -139,15 +146,15 @@ def review_section(
 
 def _review_rows(
     session: Session, since: datetime, until: datetime, now: datetime, settings: Settings, tz: str
-) -> tuple[list[reviews.PullFlow], reviews.WaitingNow, list[GivenReview]]:
+) -> tuple[list[PullFlow], WaitingNow, list[GivenReview]]:
     """Every PR alive from `since` to now, read once for both the weekly flow and what waits
-    now (the same as `reviews.pull_flows` plus `reviews.waiting_now`, from one query)."""
+    now (the same as `pull_flows` plus `waiting_now`, from one query)."""
     rows = pull_rows(session, since=since, until=now)
-    bots = reviews.BotRule.from_settings(settings)
-    calendar = reviews.WorkCalendar.from_settings(settings, tz)
+    bots = BotRule.from_settings(settings)
+    calendar = WorkCalendar.from_settings(settings, tz)
     return (
-        reviews.flows_from(rows, bots=bots, calendar=calendar),
-        reviews.waiting_from(rows, now=now, bots=bots, calendar=calendar),
+        flows_from(rows, bots=bots, calendar=calendar),
+        waiting_from(rows, now=now, bots=bots, calendar=calendar),
         given_reviews(session, since=since, until=until),
     )
 
@@ -180,21 +187,21 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> CiSection |
     flaky: list[float | None] = []
     waited: list[float | None] = []
     lost: list[float | None] = []
-    per_week: list[dict[str, builds.PersonCI]] = []
+    per_week: list[dict[str, PersonCI]] = []
     for week in weeks:
         week_attempts = [a for a in mine if _within(a.created_at, week)]
         week_runs = {a.run_id for a in week_attempts}
         week_jobs = [j for j in my_jobs if j.run_id in week_runs]
-        health = builds.workflow_health(week_attempts, week_jobs, now=week.utc_end)
+        health = workflow_health(week_attempts, week_jobs, now=week.utc_end)
         counted = [s for h in health for s in h.weeks]
         decided = sum(s.succeeded + s.failed + s.other for s in counted)
         succeeded = sum(s.succeeded for s in counted)
         success.append(round(100 * succeeded / decided, 1) if decided else None)
-        report = builds.flaky_from_rows(week_attempts, week_jobs)
+        report = flaky_from_rows(week_attempts, week_jobs)
         rate = report.flaky_rate
         flaky.append(round(100 * rate, 1) if rate is not None else None)
         # person_ci_from_rows reads only the flaky workflow groups, which the report lists
-        per_person = builds.person_ci_from_rows(
+        per_person = person_ci_from_rows(
             week_attempts, report.workflows, people, logins=scope.person_logins
         )
         per_week.append({p.login: p for p in per_person})
@@ -272,7 +279,7 @@ def file_section(
         risks = _memo(
             session,
             ("risk", repo, end),
-            lambda r=repo: hotspots.knowledge_risk(session, repo=r, now=end),  # type: ignore[misc]
+            lambda r=repo: knowledge_risk(session, repo=r, now=end),  # type: ignore[misc]
         )
         for risk in risks:
             if risk.path in ours[repo]:
@@ -313,7 +320,7 @@ def _ranks(session: Session, repo: str, now: datetime) -> dict[str, int]:
     top = _memo(
         session,
         ("hot", repo, now),
-        lambda: hotspots.hotspots(session, repo=repo, now=now, limit=HOT_TOP),
+        lambda: hotspots(session, repo=repo, now=now, limit=HOT_TOP),
     )
     return {spot.path: index for index, spot in enumerate(top, start=1) if spot.score > 0}
 
@@ -339,7 +346,7 @@ def review_queues(
     if not _has_rows(session, PullRequest):
         return None
     everyone = _memo(
-        session, ("waiting", now), lambda: reviews.waiting_now(session, now=now, settings=settings)
+        session, ("waiting", now), lambda: waiting_now(session, now=now, settings=settings)
     )
     lowered = {login.lower() for login in scope.logins}
     asked = [

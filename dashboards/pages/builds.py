@@ -1,6 +1,6 @@
 """CI as the pages show it: builds that hit a person's PRs, hours waited, workflow health.
 
-The one place the pages call `dashboards.signals.builds`; it returns None when there are no
+The one place the pages call `dashboards.signals.ci`; it returns None when there are no
 runs, and the page shows an empty state naming the command that collects them.
 """
 
@@ -23,7 +23,9 @@ from dashboards.pages.baseline import (
 from dashboards.pages.weekly import Weekly, week_counts
 from dashboards.periods import Period, iso_week, weeks_between
 from dashboards.queries.ci import People, attempts_for, jobs_for
-from dashboards.signals import builds
+from dashboards.signals.ci.flaky import flaky_from_rows, groups_by_sha
+from dashboards.signals.ci.health import workflow_health
+from dashboards.signals.ci.lost import PersonCI, person_ci_from_rows
 from dashboards.talking_points import CiHit
 
 
@@ -101,10 +103,10 @@ def person_ci(
     people = People.of(directory(session))
     attempts = [a for a in rows if a.created_at >= period.start]
     before = [a for a in rows if a.created_at < period.start]
-    groups, _ = builds.groups_by_sha(attempts, [])  # runner time is not shown on this page
-    mine = builds.person_ci_from_rows(attempts, groups, people, logins=logins)
-    before_groups, _ = builds.groups_by_sha(before, [])
-    usual = builds.person_ci_from_rows(before, before_groups, people, logins=logins)
+    groups, _ = groups_by_sha(attempts, [])  # runner time is not shown on this page
+    mine = person_ci_from_rows(attempts, groups, people, logins=logins)
+    before_groups, _ = groups_by_sha(before, [])
+    usual = person_ci_from_rows(before, before_groups, people, logins=logins)
     weekly_team = team_ci_waits(session, team_logins=team_logins, period=period)
     start, end = team_window(period)
     scale = period.days / ((end - start).total_seconds() / 86400)  # totals: same length as ours
@@ -127,14 +129,14 @@ def person_ci(
         for pull in p.flaked_pulls
     ]
 
-    def total(items: list[builds.PersonCI], attr: str) -> float | None:
+    def total(items: list[PersonCI], attr: str) -> float | None:
         if not items:
             return None
         return _hours(sum((getattr(i, attr) for i in items), timedelta()))
 
     periods = usual_days / period.days if usual_days and period.days else USUAL_PERIODS
 
-    def per_period(items: list[builds.PersonCI], attr: str) -> float | None:
+    def per_period(items: list[PersonCI], attr: str) -> float | None:
         value = total(items, attr)
         return None if value is None else round(value / periods, 2)
 
@@ -154,8 +156,8 @@ def team_ci_waits(session: Session, *, team_logins: set[str], period: Period) ->
 
     def compute() -> CiWaits:
         attempts = attempts_for(session, since=start, until=end, logins=team_logins)
-        groups, _ = builds.groups_by_sha(attempts, [])
-        rows = builds.person_ci_from_rows(
+        groups, _ = groups_by_sha(attempts, [])
+        rows = person_ci_from_rows(
             attempts, groups, People.of(directory(session)), logins=team_logins
         )
         if not rows:
@@ -197,8 +199,8 @@ def _group_ci(
     if not attempts:
         return None
     jobs = jobs_for(session, attempts, since=start, until=end, logins=actors, repo=repository)
-    health = builds.workflow_health(attempts, jobs, now=end)
-    report = builds.flaky_from_rows(attempts, jobs, top=10)
+    health = workflow_health(attempts, jobs, now=end)
+    report = flaky_from_rows(attempts, jobs, top=10)
     weeks = weeks_between(period.start, period.end)
     runs: dict[str, float] = {}
     failed: dict[str, float] = {}

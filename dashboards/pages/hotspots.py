@@ -15,7 +15,14 @@ from app.core.models import Repository
 from dashboards.pages.baseline import cached_baseline, day_window
 from dashboards.periods import Period
 from dashboards.queries.pages import data_version, files_touched
-from dashboards.signals import hotspots as hot
+from dashboards.reports.hotspots import (
+    UnknownRepository,
+    coupling,
+    hotspots,
+    knowledge_risk,
+    ownership,
+)
+from dashboards.signals.hotspots import FileOwnership, KnowledgeRisk
 
 
 @dataclass
@@ -64,12 +71,12 @@ def _repo_hotspots(
     session: Session, *, repository: str, start: datetime, end: datetime, limit: int
 ) -> Hotspots | None:
     try:
-        spots = hot.hotspots(session, repo=repository, now=end, since=start, limit=limit)
-    except hot.UnknownRepository:
+        spots = hotspots(session, repo=repository, now=end, since=start, limit=limit)
+    except UnknownRepository:
         return None
     if not spots:
         return None
-    pairs = hot.coupling(session, repo=repository, now=end, since=start, limit=30)
+    pairs = coupling(session, repo=repository, now=end, since=start, limit=30)
     _, risky = repo_knowledge(session, repository=repository, now=end)
     base = _repo_link(session, repository)
     files = [
@@ -103,7 +110,7 @@ def _repo_link(session: Session, repository: str) -> str | None:
     return f"{row.html_url}/blob/{row.default_branch or 'HEAD'}"
 
 
-def _risk_signal(repository: str, risk: hot.KnowledgeRisk, base: str | None) -> FileSignal:
+def _risk_signal(repository: str, risk: KnowledgeRisk, base: str | None) -> FileSignal:
     return FileSignal(
         repo=repository,
         path=risk.path,
@@ -120,25 +127,22 @@ def _risk_signal(repository: str, risk: hot.KnowledgeRisk, base: str | None) -> 
 
 # Ownership and knowledge risk look at a year of history of a whole repository: they change only
 # when a collector writes, so they are computed once per repository, day and data version.
-_KNOWLEDGE_CACHE: dict[
-    tuple[object, ...], tuple[dict[str, hot.FileOwnership], list[FileSignal]]
-] = {}
+_KNOWLEDGE_CACHE: dict[tuple[object, ...], tuple[dict[str, FileOwnership], list[FileSignal]]] = {}
 _KNOWLEDGE_CACHE_SIZE = 256
 
 
 def repo_knowledge(
     session: Session, *, repository: str, now: datetime
-) -> tuple[dict[str, hot.FileOwnership], list[FileSignal]]:
+) -> tuple[dict[str, FileOwnership], list[FileSignal]]:
     """Ownership by path and the knowledge-risk files of one repository (cached, see above)."""
     key = (str(session.get_bind().url), repository, now.date(), data_version(session))
     cached = _KNOWLEDGE_CACHE.get(key)
     if cached is not None:
         return cached
     base = _repo_link(session, repository)
-    owners = {o.path: o for o in hot.ownership(session, repo=repository, now=now)}
+    owners = {o.path: o for o in ownership(session, repo=repository, now=now)}
     risky = [
-        _risk_signal(repository, r, base)
-        for r in hot.knowledge_risk(session, repo=repository, now=now)
+        _risk_signal(repository, r, base) for r in knowledge_risk(session, repo=repository, now=now)
     ]
     if len(_KNOWLEDGE_CACHE) >= _KNOWLEDGE_CACHE_SIZE:
         _KNOWLEDGE_CACHE.clear()

@@ -21,7 +21,10 @@ from dashboards.pages.baseline import (
 from dashboards.pages.weekly import Weekly, week_counts
 from dashboards.periods import Period, iso_week, weeks_between
 from dashboards.queries.reviews import GivenReview, given_reviews
-from dashboards.signals import reviews
+from dashboards.reports.review_flow import pull_flows, reviewer_load, waiting_now
+from dashboards.signals.reviews.flow import FlowSummary, PullFlow, summarise, weekly_flow
+from dashboards.signals.reviews.rules import BotRule
+from dashboards.signals.reviews.waiting import WaitingPull as ReviewerWait
 from dashboards.talking_points import PullWait
 
 
@@ -65,12 +68,12 @@ class TeamReviews:
     median_pickup_hours: float | None
 
 
-def _phases(summary: reviews.FlowSummary) -> Phases:
+def _phases(summary: FlowSummary) -> Phases:
     medians = {p.phase: p.median_hours for p in summary.phases}
     return Phases(medians.get("pickup"), medians.get("review"), medians.get("merge"))
 
 
-def _in_period(flow: reviews.PullFlow, period: Period) -> bool:
+def _in_period(flow: PullFlow, period: Period) -> bool:
     moments = (flow.ready_at or flow.created_at, flow.first_review_at, flow.merged_at)
     return any(m is not None and period.start <= m < period.end for m in moments)
 
@@ -94,11 +97,9 @@ def team_phases(
     start, end = team_window(period)
 
     def compute() -> Phases:
-        flows = reviews.pull_flows(
-            session, settings=settings, authors=team_logins, since=start, until=end
-        )
+        flows = pull_flows(session, settings=settings, authors=team_logins, since=start, until=end)
         window = Period(period.key, period.label, start, end)
-        return _phases(reviews.summarise([f for f in flows if _in_period(f, window)], now=end))
+        return _phases(summarise([f for f in flows if _in_period(f, window)], now=end))
 
     return cached_baseline(session, ("phases", frozenset(team_logins), start, end), compute)
 
@@ -114,18 +115,18 @@ def person_reviews(
 ) -> PersonReviews | None:
     """Their PRs' flow against their own usual and the team's median, and reviews they gave."""
     usual_window = period.previous(USUAL_PERIODS)
-    flows = reviews.pull_flows(
+    flows = pull_flows(
         session, settings=settings, authors=logins, since=usual_window.start, until=now
     )
     given = [
         g
         for g in given_reviews(session, since=usual_window.start, until=now, reviewers=logins)
         if g.author_login not in logins
-        and not reviews.BotRule.from_settings(settings).is_bot(g.reviewer_login, g.reviewer_is_bot)
+        and not BotRule.from_settings(settings).is_bot(g.reviewer_login, g.reviewer_is_bot)
     ]
     waiting = {
         (w.repository, w.number): w
-        for w in reviews.waiting_now(session, now=now, settings=settings, authors=logins).unreviewed
+        for w in waiting_now(session, now=now, settings=settings, authors=logins).unreviewed
     }
     if not flows and not given and not waiting:
         return None
@@ -145,8 +146,8 @@ def person_reviews(
         counts[week] = counts.get(week, 0.0) + 1
     return PersonReviews(
         pulls=pulls,
-        phases=_phases(reviews.summarise(now_flows, now=now)),
-        usual=_phases(reviews.summarise(before, now=now)),
+        phases=_phases(summarise(now_flows, now=now)),
+        usual=_phases(summarise(before, now=now)),
         team=team_phases(session, team_logins=team_logins, period=period, settings=settings),
         reviews_given=len(in_period),
         usual_reviews_given=_per_period(earlier, period),
@@ -155,7 +156,7 @@ def person_reviews(
 
 
 def _still_waiting(
-    waiting: dict[tuple[str, int], reviews.WaitingPull], shown: list[PullWait]
+    waiting: dict[tuple[str, int], ReviewerWait], shown: list[PullWait]
 ) -> list[PullWait]:
     """PRs waiting for a first review right now that the period would leave out: what waits
     now matters whenever the period starts (a 1:1 yesterday must not hide a 6-day wait)."""
@@ -198,9 +199,7 @@ def team_reviews(
         )
 
     history = cached_baseline(session, (*key, start, end), compute)
-    waiting = reviews.waiting_now(
-        session, now=now, settings=settings, repo=repository, authors=authors
-    )
+    waiting = waiting_now(session, now=now, settings=settings, repo=repository, authors=authors)
     if history is None and not waiting.on_reviewer:
         return None
     if history is None:
@@ -231,15 +230,15 @@ def _team_review_history(
     settings: Settings,
 ) -> TeamReviews | None:
     start, end = day_window(period)
-    flows = reviews.pull_flows(
+    flows = pull_flows(
         session, settings=settings, repo=repository, authors=authors, since=start, until=end
     )
-    load = reviews.reviewer_load(
+    load = reviewer_load(
         session, since=start, until=end, settings=settings, repo=repository, reviewers=authors
     )
     if not flows and not load:
         return None
-    weekly = reviews.weekly_flow(flows)
+    weekly = weekly_flow(flows)
     medians = {
         name: [next(p.median_hours for p in w.phases if p.phase == key) for w in weekly]
         for name, key in (
@@ -264,5 +263,5 @@ def _team_review_history(
         waiting_hours=Weekly(
             all_weeks, {"Waiting for a first review": week_counts(all_weeks, waited)}
         ),
-        median_pickup_hours=_phases(reviews.summarise(flows, now=end)).pickup,
+        median_pickup_hours=_phases(summarise(flows, now=end)).pickup,
     )

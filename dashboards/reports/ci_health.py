@@ -17,14 +17,8 @@ from pydantic import BaseModel, Field
 
 from dashboards.item_flags import FlagsBeside, ItemFlag, PageItems, beside, workflow_key
 from dashboards.reports.ci_lost import hours, minutes
-from dashboards.signals.builds import (
-    FlakyGroup,
-    FlakyJob,
-    FlakyReport,
-    JobHealth,
-    WeekStats,
-    WorkflowHealth,
-)
+from dashboards.signals.ci.flaky import FlakyGroup, FlakyJob, FlakyReport
+from dashboards.signals.ci.health import JobHealth, WeekStats, WorkflowHealth
 
 Keyed = dict[str, list[ItemFlag]]
 FLAGS = "Friction flags tied to this workflow that the viewer may see"

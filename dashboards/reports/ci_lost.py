@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from dashboards.signals.builds import LostRow, PersonCI, TimeLost
+from dashboards.signals.ci.lost import LostRow, PersonCI, TimeLost
 
 
 def hours(value: timedelta) -> float:

@@ -6,8 +6,8 @@ Definitions (docs/metrics.md, "Hotspots, ownership, coupling"):
 - bots count for the file (commits, churn) but never as people (authors, owners, risk);
 - "people": emails claimed by the same Person are one person, unmapped emails are themselves.
 
-The `compute_*` functions are pure over typed rows with an explicit `now`; the public
-functions without that prefix fetch the rows (dashboards.queries.git) and call them.
+The functions are pure over typed rows (`dashboards.queries.git`) with an explicit `now`;
+`dashboards.reports.hotspots` reads the rows and calls them.
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
 
-from sqlmodel import Session
-
-from app.core.identities import directory
-from dashboards.queries import git as q
 from dashboards.queries.git import (
     AuthorFileRow,
     ChangeRow,
@@ -29,13 +25,11 @@ from dashboards.queries.git import (
     HeadFile,
     PersonKey,
 )
-from dashboards.reports.repositories import UnknownRepositoryError, require_repository
 
 DEFAULT_WINDOW = timedelta(days=365)
+
+
 DEFAULT_INACTIVE = timedelta(days=90)
-
-
-UnknownRepository = UnknownRepositoryError  # the name the callers of these signals know
 
 
 @dataclass(frozen=True)
@@ -105,16 +99,13 @@ class TouchedFile:
 
 
 @dataclass
-class _FileStats:
+class FileStats:
     commits: int = 0
     added: int = 0
     deleted: int = 0
     last_changed: datetime | None = None
     people: dict[str, list[int]] = field(default_factory=dict)  # key -> [commits, added]
     names: dict[str, str] = field(default_factory=dict)
-
-
-# --- pure computations ------------------------------------------------------------------------
 
 
 def person_of(row: AuthorFileRow, people: Mapping[str, PersonKey]) -> PersonKey:
@@ -128,9 +119,9 @@ def person_of(row: AuthorFileRow, people: Mapping[str, PersonKey]) -> PersonKey:
 
 def compute_file_stats(
     rows: Iterable[AuthorFileRow], people: Mapping[str, PersonKey]
-) -> dict[str, _FileStats]:
+) -> dict[str, FileStats]:
     """Fold per-email rows into per-file totals and per-person contributions."""
-    stats: dict[str, _FileStats] = defaultdict(_FileStats)
+    stats: dict[str, FileStats] = defaultdict(FileStats)
     for row in rows:
         entry = stats[row.path]
         entry.commits += row.commits
@@ -148,7 +139,7 @@ def compute_file_stats(
     return dict(stats)
 
 
-def contributors(entry: _FileStats) -> tuple[Contributor, ...]:
+def contributors(entry: FileStats) -> tuple[Contributor, ...]:
     """People of a file, main author first: most lines added, then most commits, then key."""
     total = sum(added for _, added in entry.people.values())
     ranked = sorted(entry.people.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
@@ -189,7 +180,7 @@ def rank_files(
 
 
 def compute_hotspots(
-    ranked: Iterable[tuple[HeadFile, FileTotals, float]], stats: Mapping[str, _FileStats]
+    ranked: Iterable[tuple[HeadFile, FileTotals, float]], stats: Mapping[str, FileStats]
 ) -> list[Hotspot]:
     """Hotspot rows for ranked files; `stats` holds the people of (at least) those files."""
     spots = []
@@ -216,7 +207,7 @@ def compute_hotspots(
 
 
 def compute_ownership(
-    stats: Mapping[str, _FileStats], head: Iterable[HeadFile], *, limit: int | None = None
+    stats: Mapping[str, FileStats], head: Iterable[HeadFile], *, limit: int | None = None
 ) -> list[FileOwnership]:
     """Who wrote each file at HEAD; files with the most concentrated knowledge first."""
     result = []
@@ -307,152 +298,3 @@ def compute_knowledge_risk(
         )
     result.sort(key=lambda r: (-r.loc, r.path))
     return result
-
-
-# --- database front ---------------------------------------------------------------------------
-
-
-def _repo_id(session: Session, repo: str) -> int:
-    return require_repository(session, repo)
-
-
-def _stats(
-    session: Session,
-    repo_id: int,
-    since: datetime | None,
-    now: datetime,
-    paths: Iterable[str] | None = None,
-) -> dict[str, _FileStats]:
-    start = since if since is not None else now - DEFAULT_WINDOW
-    rows = q.author_file_rows(session, repository_id=repo_id, since=start, until=now, paths=paths)
-    people = q.people_for_emails(directory(session), {r.author_email for r in rows})
-    return compute_file_stats(rows, people)
-
-
-def hotspots(
-    session: Session,
-    *,
-    repo: str,
-    now: datetime,
-    since: datetime | None = None,
-    limit: int | None = None,
-) -> list[Hotspot]:
-    """Files at HEAD ranked by change frequency x size over [since, now] (default 365 days).
-
-    Raises UnknownRepository when `repo` was never collected.
-    """
-    repo_id = _repo_id(session, repo)
-    start = since if since is not None else now - DEFAULT_WINDOW
-    totals = q.file_totals(session, repository_id=repo_id, since=start, until=now)
-    ranked = rank_files(totals, q.head_files(session, repository_id=repo_id))
-    ranked = ranked[:limit] if limit is not None else ranked
-    paths = [file.path for file, _, _ in ranked] if limit is not None else None
-    return compute_hotspots(ranked, _stats(session, repo_id, since, now, paths))
-
-
-def ownership(
-    session: Session,
-    *,
-    repo: str,
-    now: datetime,
-    since: datetime | None = None,
-    limit: int | None = None,
-) -> list[FileOwnership]:
-    """Per file at HEAD: distinct people, main author and their share of added lines."""
-    repo_id = _repo_id(session, repo)
-    stats = _stats(session, repo_id, since, now)
-    return compute_ownership(stats, q.head_files(session, repository_id=repo_id), limit=limit)
-
-
-def coupling(
-    session: Session,
-    *,
-    repo: str,
-    now: datetime,
-    since: datetime | None = None,
-    max_changeset: int = 30,
-    min_revs: int = 5,
-    min_shared: int = 5,
-    min_degree: float = 30.0,
-    limit: int | None = None,
-) -> list[Coupling]:
-    """Pairs of files at HEAD that change together (Code Maat's `coupling` analysis)."""
-    repo_id = _repo_id(session, repo)
-    start = since if since is not None else now - DEFAULT_WINDOW
-    changes = q.change_rows(
-        session, repository_id=repo_id, since=start, until=now, max_changeset=max_changeset
-    )
-    head_paths = {f.path for f in q.head_files(session, repository_id=repo_id)}
-    return compute_coupling(
-        changes,
-        head_paths,
-        min_revs=min_revs,
-        min_shared=min_shared,
-        min_degree=min_degree,
-        limit=limit,
-    )
-
-
-def knowledge_risk(
-    session: Session,
-    *,
-    repo: str,
-    now: datetime,
-    since: datetime | None = None,
-    inactive: timedelta = DEFAULT_INACTIVE,
-    limit: int | None = None,
-) -> list[KnowledgeRisk]:
-    """Files whose main author has made no commit in any repository for `inactive` (90 days)."""
-    owners = [o for o in ownership(session, repo=repo, now=now, since=since) if o.main_author]
-    keys = {o.contributors[0].key for o in owners}
-    emails = q.emails_of_keys(directory(session), keys)
-    seen_by_email = q.last_commit_by_email(session, emails=set().union(*emails.values()))
-    last_seen: dict[str, datetime] = {}
-    for key, addresses in emails.items():
-        times = [seen_by_email[e] for e in addresses if e in seen_by_email]
-        if times:
-            last_seen[key] = max(times)
-    risks = compute_knowledge_risk(owners, last_seen, now=now, inactive=inactive)
-    return risks[:limit] if limit is not None else risks
-
-
-def files_touched_by(
-    session: Session,
-    *,
-    emails: Iterable[str],
-    now: datetime,
-    since: datetime | None = None,
-    limit: int | None = None,
-) -> list[TouchedFile]:
-    """Files present at HEAD (any repository) that these emails changed in non-merge commits.
-
-    For a person's page: pass every email of the person (`Directory.emails_of`).
-    """
-    wanted = {e.lower() for e in emails}
-    if not wanted:
-        return []
-    start = since if since is not None else now - DEFAULT_WINDOW
-    names = q.repositories(session)
-    result = []
-    for repo_id, repo_name in names.items():
-        rows = q.author_file_rows(
-            session, repository_id=repo_id, since=start, until=now, emails=wanted
-        )
-        at_head = {f.path for f in q.head_files(session, repository_id=repo_id)}
-        per_path: dict[str, list[AuthorFileRow]] = defaultdict(list)
-        for row in rows:
-            if row.path in at_head:
-                per_path[row.path].append(row)
-        for path, mine in per_path.items():
-            result.append(
-                TouchedFile(
-                    repo=repo_name,
-                    path=path,
-                    commits=sum(r.commits for r in mine),
-                    added=sum(r.added for r in mine),
-                    deleted=sum(r.deleted for r in mine),
-                    last_changed=max(r.last_changed for r in mine),
-                )
-            )
-    result.sort(key=lambda t: (-t.commits, t.repo, t.path))
-    return result[:limit] if limit is not None else result

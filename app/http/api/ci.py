@@ -23,21 +23,27 @@ from app.core.access import Viewer
 from app.core.identities import directory
 from app.core.models import Team
 from app.flags.lookup import flags_by_item
-from app.http.api.query import PersonQuery, RepoSlugQuery, bad_query, require_repo
+from app.http.api.query import (
+    IsoTime,
+    PersonQuery,
+    RepoSlugQuery,
+    bad_query,
+    require_repo,
+)
 from app.http.api.visibility import LoginVisibility, visible_person, visible_team
 from app.http.deps import SessionDep, SettingsDep, ViewerDep
+from dashboards.reports.ci import ci_health, flaky_report, person_ci, time_lost
 from dashboards.reports.ci_health import CiHealthOut, FlakyOut, workflow_items
 from dashboards.reports.ci_lost import TimeLostOut
-from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
 
 router = APIRouter(prefix="/ci", tags=["ci"])
 
 DEFAULT_WEEKS = 12
 MAX_WINDOW = timedelta(days=366)
 SinceQuery = Annotated[
-    datetime | None, Query(description="Runs created at or after (ISO 8601; default 12 weeks ago)")
+    IsoTime | None, Query(description="Runs created at or after (ISO 8601; default 12 weeks ago)")
 ]
-UntilQuery = Annotated[datetime | None, Query(description="Runs created before (default now)")]
+UntilQuery = Annotated[IsoTime | None, Query(description="Runs created before (default now)")]
 TeamQuery = Annotated[str | None, Query(max_length=100, description="Team name")]
 DENIED = {
     404: {

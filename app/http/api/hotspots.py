@@ -19,10 +19,23 @@ from sqlmodel import Session
 
 from app.core.access import Viewer
 from app.flags.lookup import flags_by_item
-from app.http.api.query import REPO_NOT_FOUND, as_utc, unknown_repo
+from app.http.api.query import REPO_NOT_FOUND, IsoTime, as_utc, unknown_repo
 from app.http.deps import SessionDep, ViewerDep
 from dashboards.item_flags import FlagsBeside, PageItems, beside, path_key
-from dashboards.signals import hotspots as signals
+from dashboards.reports.hotspots import (
+    UnknownRepository,
+    coupling,
+    hotspots,
+    knowledge_risk,
+    ownership,
+)
+from dashboards.signals.hotspots import (
+    DEFAULT_WINDOW,
+    Coupling,
+    FileOwnership,
+    Hotspot,
+    KnowledgeRisk,
+)
 
 router = APIRouter(tags=["hotspots"])
 
@@ -32,7 +45,7 @@ RepoQuery = Annotated[
     str, Query(min_length=1, max_length=200, description="Repository name, as collected")
 ]
 SinceQuery = Annotated[
-    datetime | None,
+    IsoTime | None,
     Query(description="Start of the window, ISO 8601 (default: 365 days before now)"),
 ]
 LimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many rows")]
@@ -40,23 +53,23 @@ NOT_FOUND = REPO_NOT_FOUND
 
 
 @dataclass(frozen=True)
-class FlaggedHotspot(signals.Hotspot):
+class FlaggedHotspot(Hotspot):
     flags: FlagsBeside
 
 
 @dataclass(frozen=True)
-class FlaggedCoupling(signals.Coupling):
+class FlaggedCoupling(Coupling):
     flags: FlagsBeside  # of `path`
     coupled_flags: FlagsBeside  # of `coupled_path`
 
 
 @dataclass(frozen=True)
-class FlaggedOwnership(signals.FileOwnership):
+class FlaggedOwnership(FileOwnership):
     flags: FlagsBeside
 
 
 @dataclass(frozen=True)
-class FlaggedKnowledgeRisk(signals.KnowledgeRisk):
+class FlaggedKnowledgeRisk(KnowledgeRisk):
     flags: FlagsBeside
 
 
@@ -97,9 +110,9 @@ class FileSignalQuery:
             items = function(
                 self.session, repo=self.repo, now=now, since=since, limit=self.limit, **kw
             )
-        except signals.UnknownRepository as error:
+        except UnknownRepository as error:
             raise unknown_repo(error) from None
-        start = since if since is not None else now - signals.DEFAULT_WINDOW
+        start = since if since is not None else now - DEFAULT_WINDOW
         items = self._with_flags(items, flagged)
         return {"repo": self.repo, "since": start, "now": now, "items": items}
 
@@ -136,7 +149,7 @@ FileSignalDep = Annotated[FileSignalQuery, Depends(file_signal_query)]
 @router.get("/hotspots", response_model=SignalList[FlaggedHotspot], responses=NOT_FOUND)
 def get_hotspots(query: FileSignalDep) -> dict[str, Any]:
     """Files at HEAD ranked by (commits / max) x (loc / max) over the window."""
-    return query.answer(signals.hotspots, FlaggedHotspot)
+    return query.answer(hotspots, FlaggedHotspot)
 
 
 @router.get("/coupling", response_model=SignalList[FlaggedCoupling], responses=NOT_FOUND)
@@ -149,7 +162,7 @@ def get_coupling(
 ) -> dict[str, Any]:
     """Pairs of files changed together: degree = 100 x shared / mean(commits of each)."""
     return query.answer(
-        signals.coupling,
+        coupling,
         FlaggedCoupling,
         max_changeset=max_changeset,
         min_revs=min_revs,
@@ -161,10 +174,10 @@ def get_coupling(
 @router.get("/ownership", response_model=SignalList[FlaggedOwnership], responses=NOT_FOUND)
 def get_ownership(query: FileSignalDep) -> dict[str, Any]:
     """Per file: distinct people, main author and their share of added lines."""
-    return query.answer(signals.ownership, FlaggedOwnership)
+    return query.answer(ownership, FlaggedOwnership)
 
 
 @router.get("/knowledge-risk", response_model=SignalList[FlaggedKnowledgeRisk], responses=NOT_FOUND)
 def get_knowledge_risk(query: FileSignalDep) -> dict[str, Any]:
     """Files whose main author has made no commit in any repository for 90 days."""
-    return query.answer(signals.knowledge_risk, FlaggedKnowledgeRisk)
+    return query.answer(knowledge_risk, FlaggedKnowledgeRisk)

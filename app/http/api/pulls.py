@@ -20,6 +20,7 @@ from app.core.access import Viewer
 from app.flags.lookup import pull_rows
 from app.http.api.query import (
     REPO_NOT_FOUND,
+    IsoTime,
     PersonQuery,
     RepoSlugQuery,
     as_utc,
@@ -29,8 +30,8 @@ from app.http.api.query import (
 from app.http.api.visibility import LoginVisibility, visible_person, visible_team
 from app.http.deps import SessionDep, SettingsDep, ViewerDep
 from dashboards.queries.reviews import FlowScope, person_scope, team_scope
+from dashboards.reports.review_flow import FlowReport, flow_report, pull_flows
 from dashboards.reports.reviews import FlowOut, PullsOut
-from dashboards.signals.reviews import FlowReport, flow_report, pull_flows
 
 router = APIRouter(tags=["reviews"])
 
@@ -43,8 +44,8 @@ def get_pulls(
     settings: SettingsDep,
     viewer: ViewerDep,
     repo: RepoSlugQuery = None,
-    since: Annotated[datetime | None, Query(description="PRs open at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="PRs created before (ISO 8601)")] = None,
+    since: Annotated[IsoTime | None, Query(description="PRs open at or after (ISO 8601)")] = None,
+    until: Annotated[IsoTime | None, Query(description="PRs created before (ISO 8601)")] = None,
 ) -> dict[str, Any]:
     """Per PR: every review-flow number next to the timestamps that produce it."""
     if repo is None:

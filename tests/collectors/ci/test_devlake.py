@@ -23,7 +23,7 @@ from app.sandbox.objects import make_repository
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 from dashboards.queries.ci import attempts_for, jobs_for
-from dashboards.signals.builds import FAILURE, attempt_duration, job_duration
+from dashboards.signals.ci.outcomes import FAILURE, attempt_duration, job_duration
 from tests.fakes.github_api import GithubApi
 from tests.paths import FIXTURES as TEST_FIXTURES
 

@@ -16,7 +16,7 @@ from collectors.ci.store import CiCursor
 from collectors.github_client import make_github
 from collectors.pulls.store import upsert_repository
 from collectors.pulls.sync import CollectError
-from dashboards.signals.builds import ci_health, flaky_report, person_ci, time_lost
+from dashboards.reports.ci import ci_health, flaky_report, person_ci, time_lost
 from tests.collectors.ci.scenario import OWNER, REPO, CiScenario, write_check_runs
 from tests.fakes.github_api import GithubApi
 

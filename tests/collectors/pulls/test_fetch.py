@@ -17,7 +17,7 @@ from app.sandbox.graphql import github_schema
 from collectors.github_client import make_github
 from collectors.pulls.graphql import build_query, rate_limited_wait
 from collectors.pulls.sync import collect_pulls
-from dashboards.signals.reviews import pull_flows, waiting_now
+from dashboards.reports.review_flow import pull_flows, waiting_now
 from tests.collectors.pulls import scenario as sc
 from tests.fakes.github_api import GithubApi
 from tests.fakes.github_objects import make_pull

@@ -11,7 +11,9 @@ from app.core.models import Person, Repository
 from app.core.settings import Settings
 from dashboards.digest.build import developer_digest, manager_digest, render
 from dashboards.digest.week import resolve_week
-from dashboards.signals import builds, reviews
+from dashboards.reports.ci import ci_health, flaky_report, time_lost
+from dashboards.reports.review_flow import pull_flows, waiting_now
+from dashboards.signals.reviews.flow import phase_stats
 from tests.dashboards.digest.org import NOW, SECRET, WEEK, build_org, person, pull, team
 
 
@@ -26,37 +28,33 @@ def test_manager_numbers_match_the_signals(session: Session, settings: Settings)
     assert data is not None
     week = resolve_week(WEEK, NOW, data.start.tzinfo)  # Payments' week, Berlin midnights
 
-    flows = reviews.pull_flows(
+    flows = pull_flows(
         session, settings=settings, authors=["bob", "carol"], since=week.utc_start,
         until=week.utc_end, timezone="Europe/Berlin",
     )  # fmt: skip
     merged = [f for f in flows if f.merged_at and week.utc_start <= f.merged_at < week.utc_end]
-    pickup = reviews.phase_stats(merged, "pickup").median_hours
+    pickup = phase_stats(merged, "pickup").median_hours
     assert pickup == 5.0
     assert data.metric("pickup_hours").this_week == pickup  # type: ignore[union-attr]
     assert data.metric("prs_merged").this_week == len(merged) == 1  # type: ignore[union-attr]
     assert data.metric("prs_merged").last_week == 0  # type: ignore[union-attr]
     assert data.metric("review_wait_hours").this_week == 5.0  # type: ignore[union-attr]
 
-    waiting = reviews.waiting_now(session, now=NOW, settings=settings, authors=["bob", "carol"])
+    waiting = waiting_now(session, now=NOW, settings=settings, authors=["bob", "carol"])
     assert [(w.number, w.waiting_hours) for w in data.waiting_now] == [
         (p.number, round(p.waited_hours, 1)) for p in waiting.on_reviewer
     ]
     assert [w.number for w in data.waiting_now] == [2]
 
-    health = builds.ci_health(
-        session, repo="acme/payments", since=week.utc_start, until=week.utc_end
-    )
+    health = ci_health(session, repo="acme/payments", since=week.utc_start, until=week.utc_end)
     stats = [s for h in health for s in h.weeks]
     assert len(stats) == 1 and stats[0].success_rate is not None
     assert data.metric("ci_success_pct").this_week == round(100 * stats[0].success_rate, 1)
     assert data.metric("ci_success_pct").this_week == 66.7  # type: ignore[union-attr]
-    flaky = builds.flaky_report(
-        session, repo="acme/payments", since=week.utc_start, until=week.utc_end
-    )
+    flaky = flaky_report(session, repo="acme/payments", since=week.utc_start, until=week.utc_end)
     assert flaky.flaky_rate == 0.5
     assert data.metric("flaky_pct").this_week == 50.0  # type: ignore[union-attr]
-    lost = builds.time_lost(session, repo="acme/payments", since=week.utc_start, until=week.utc_end)
+    lost = time_lost(session, repo="acme/payments", since=week.utc_start, until=week.utc_end)
     assert data.metric("flaky_lost_hours").this_week == round(  # type: ignore[union-attr]
         lost.waited.total_seconds() / 3600, 1
     )

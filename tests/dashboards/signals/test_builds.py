@@ -6,14 +6,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from dashboards.queries.ci import AttemptRow, JobRow, People
-from dashboards.signals.builds import (
-    flaky_from_rows,
-    groups_by_sha,
-    person_ci_from_rows,
-    red_intervals,
-    time_lost_from_groups,
-    workflow_health,
-)
+from dashboards.signals.ci.flaky import flaky_from_rows, groups_by_sha
+from dashboards.signals.ci.health import red_intervals, workflow_health
+from dashboards.signals.ci.lost import person_ci_from_rows, time_lost_from_groups
 from dashboards.signals.stats import percentile
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday

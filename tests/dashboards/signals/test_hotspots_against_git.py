@@ -20,8 +20,24 @@ from sqlmodel import Session
 
 from app.core.models import Commit, FileChange, Identity, Person
 from collectors.git.store import collect_git
-from dashboards.queries.git import AuthorFileRow, FileTotals, HeadFile, PersonKey
-from dashboards.signals import hotspots as signals
+from dashboards.queries.git import AuthorFileRow, ChangeRow, FileTotals, HeadFile, PersonKey
+from dashboards.reports.hotspots import (
+    UnknownRepository,
+    coupling,
+    files_touched_by,
+    hotspots,
+    knowledge_risk,
+    ownership,
+)
+from dashboards.signals.hotspots import (
+    Coupling,
+    compute_coupling,
+    compute_file_stats,
+    compute_hotspots,
+    compute_knowledge_risk,
+    compute_ownership,
+    rank_files,
+)
 from tests.fakes.git_repos import (
     ALICE,
     BOB,
@@ -150,7 +166,7 @@ def test_commits_merges_and_bots_match_git(rich: RepoBuilder, session: Session) 
 
 def test_hotspots_match_plain_git(rich: RepoBuilder, session: Session) -> None:
     truths = oracle(rich.path)
-    spots = signals.hotspots(session, repo="rich", now=NOW, since=SINCE)
+    spots = hotspots(session, repo="rich", now=NOW, since=SINCE)
     assert {h.path for h in spots} == {p for p, t in truths.items() if t.commits}
     assert "caf\\xe9 menu.txt" in truths and "docs/a => b.md" in truths
     max_commits = max(t.commits for t in truths.values())
@@ -175,7 +191,7 @@ def test_hotspots_match_plain_git(rich: RepoBuilder, session: Session) -> None:
 
 def test_window_limits_the_counts(rich: RepoBuilder, session: Session) -> None:
     since = START + timedelta(days=9)
-    spots = {h.path: h for h in signals.hotspots(session, repo="rich", now=NOW, since=since)}
+    spots = {h.path: h for h in hotspots(session, repo="rich", now=NOW, since=since)}
     log = _git(
         rich.path,
         "log",
@@ -189,20 +205,20 @@ def test_window_limits_the_counts(rich: RepoBuilder, session: Session) -> None:
         if name:
             expected[name] += 1
     assert {p: h.commits for p, h in spots.items()} == dict(expected)
-    assert signals.hotspots(session, repo="rich", now=NOW, since=since, limit=1)[0] == max(
+    assert hotspots(session, repo="rich", now=NOW, since=since, limit=1)[0] == max(
         spots.values(), key=lambda h: h.score
     )
 
 
 def test_people_mapped_to_one_person_count_once(rich: RepoBuilder, session: Session) -> None:
-    before = {o.path: o for o in signals.ownership(session, repo="rich", now=NOW, since=SINCE)}
+    before = {o.path: o for o in ownership(session, repo="rich", now=NOW, since=SINCE)}
     person = Person(login="bc", name="Bob and Carol")
     session.add(person)
     session.flush()
     for email in (BOB[1], CAROL[1].upper()):
         session.add(Identity(kind="email", value=email, person_id=person.id))
     session.flush()
-    after = {o.path: o for o in signals.ownership(session, repo="rich", now=NOW, since=SINCE)}
+    after = {o.path: o for o in ownership(session, repo="rich", now=NOW, since=SINCE)}
     helpers = "lib/help ers.py"  # Alice (via mailmap), Bob, Carol
     assert before[helpers].authors == 3
     assert after[helpers].authors == 2
@@ -228,9 +244,9 @@ def test_knowledge_risk_matches_last_commit_dates(rich: RepoBuilder, session: Se
         top = sorted(truth.added_by, key=lambda e: (-truth.added_by[e], -truth.commits_by[e], e))
         if NOW - last[top[0]] > timedelta(days=90):
             expected.add(path)
-    risks = signals.knowledge_risk(session, repo="rich", now=NOW, since=SINCE)
+    risks = knowledge_risk(session, repo="rich", now=NOW, since=SINCE)
     assert {r.path for r in risks} == expected
-    owners = {o.path: o for o in signals.ownership(session, repo="rich", now=NOW, since=SINCE)}
+    owners = {o.path: o for o in ownership(session, repo="rich", now=NOW, since=SINCE)}
     assert truths["logo.png"].commits_by  # people changed the image, none added a line
     assert (owners["logo.png"].main_author, owners["logo.png"].main_author_share) == (None, None)
     assert "logo.png" not in {r.path for r in risks}
@@ -240,17 +256,17 @@ def test_knowledge_risk_matches_last_commit_dates(rich: RepoBuilder, session: Se
 
 
 def test_files_touched_by_a_person(rich: RepoBuilder, session: Session) -> None:
-    touched = signals.files_touched_by(session, emails=[BOB[1].upper()], now=NOW, since=SINCE)
+    touched = files_touched_by(session, emails=[BOB[1].upper()], now=NOW, since=SINCE)
     truths = oracle(rich.path)
     expected = {p: t.commits_by[BOB[1]] for p, t in truths.items() if t.commits_by.get(BOB[1])}
     assert {t.path: t.commits for t in touched} == expected
     assert all(t.repo == "rich" for t in touched)
-    assert signals.files_touched_by(session, emails=[], now=NOW) == []
+    assert files_touched_by(session, emails=[], now=NOW) == []
 
 
 def test_unknown_repository_raises(session: Session) -> None:
-    with pytest.raises(signals.UnknownRepository):
-        signals.hotspots(session, repo="nope", now=NOW)
+    with pytest.raises(UnknownRepository):
+        hotspots(session, repo="nope", now=NOW)
 
 
 # --- temporal coupling ------------------------------------------------------------------------
@@ -308,7 +324,7 @@ def _code_maat(path: Path, *, max_changeset: int, min_revs: int, min_shared: int
     return result
 
 
-def _as_set(rows: list[signals.Coupling]) -> set[tuple[str, str, int, int, int, float]]:
+def _as_set(rows: list[Coupling]) -> set[tuple[str, str, int, int, int, float]]:
     return {
         (c.path, c.coupled_path, c.shared, c.commits, c.coupled_commits, round(c.degree, 6))
         for c in rows
@@ -320,27 +336,27 @@ def test_coupling_matches_code_maat_counts(
 ) -> None:
     repo = _coupled_repo(tmp_path / "coupled")
     collect_git(engine, repo.path, name="coupled")
-    found = signals.coupling(session, repo="coupled", now=NOW, since=SINCE)
+    found = coupling(session, repo="coupled", now=NOW, since=SINCE)
     expected = _code_maat(repo.path, max_changeset=30, min_revs=5, min_shared=5, min_deg=30)
     assert _as_set(found) == expected
     assert {(c.path, c.coupled_path) for c in found} == {("a.py", "b.py")}
     assert found[0].shared == 7  # six commits on main, one on the merged branch
-    loose = signals.coupling(
+    loose = coupling(
         session, repo="coupled", now=NOW, since=SINCE, min_shared=3, min_revs=3, min_degree=10
     )
     assert _as_set(loose) == _code_maat(
         repo.path, max_changeset=30, min_revs=3, min_shared=3, min_deg=10
     )
     assert ("a.py", "c.py") in {(c.path, c.coupled_path) for c in loose}
-    wide = signals.coupling(session, repo="coupled", now=NOW, since=SINCE, max_changeset=40)
+    wide = coupling(session, repo="coupled", now=NOW, since=SINCE, max_changeset=40)
     assert _as_set(wide) == _code_maat(
         repo.path, max_changeset=40, min_revs=5, min_shared=5, min_deg=30
     )
 
 
 def test_pure_coupling_ignores_files_gone_from_head() -> None:
-    rows = [signals.ChangeRow(commit_id=n, path=p) for n in range(5) for p in ("a", "b", "gone")]
-    found = signals.compute_coupling(rows, {"a", "b"})
+    rows = [ChangeRow(commit_id=n, path=p) for n in range(5) for p in ("a", "b", "gone")]
+    found = compute_coupling(rows, {"a", "b"})
     assert [(c.path, c.coupled_path, c.degree) for c in found] == [("a", "b", 100.0)]
 
 
@@ -365,11 +381,11 @@ def test_worked_example_from_the_docs() -> None:
     ]
     ann = PersonKey("person:1", "Ann", False)
     people = {"ann@work.example": ann, "ann@home.example": ann}
-    stats = signals.compute_file_stats(rows, people)
+    stats = compute_file_stats(rows, people)
     totals = [FileTotals(path, s.commits, s.added, s.deleted, day) for path, s in stats.items()]
     head = [HeadFile("api.py", 400, False), HeadFile("db.py", 800, False)]
     head.append(HeadFile("deps.txt", 20, False))
-    spots = signals.compute_hotspots(signals.rank_files(totals, head), stats)
+    spots = compute_hotspots(rank_files(totals, head), stats)
     assert [(h.path, h.churn, h.authors, h.main_author) for h in spots] == [
         ("api.py", 400, 2, "Ann"),
         ("db.py", 100, 1, "Bob"),
@@ -377,16 +393,16 @@ def test_worked_example_from_the_docs() -> None:
     ]
     assert [h.score for h in spots] == pytest.approx([0.5, 0.4, 0.02])
     assert [h.main_author_share for h in spots] == [pytest.approx(0.8), 1.0, None]
-    changes = [signals.ChangeRow(n, "api.py") for n in range(10)]
-    changes += [signals.ChangeRow(n, "db.py") for n in range(4)]
+    changes = [ChangeRow(n, "api.py") for n in range(10)]
+    changes += [ChangeRow(n, "db.py") for n in range(4)]
     head_paths = {"api.py", "db.py"}
-    assert signals.compute_coupling(changes, head_paths) == []  # db.py has 4 commits < 5
-    found = signals.compute_coupling(changes, head_paths, min_revs=4, min_shared=4)
+    assert compute_coupling(changes, head_paths) == []  # db.py has 4 commits < 5
+    found = compute_coupling(changes, head_paths, min_revs=4, min_shared=4)
     assert [round(c.degree) for c in found] == [57]
-    owners = signals.compute_ownership(stats, head)
+    owners = compute_ownership(stats, head)
     now = day + timedelta(days=1)
     seen = {"person:1": now - timedelta(days=7), "email:bob@example.com": now - timedelta(120)}
-    risks = signals.compute_knowledge_risk(owners, seen, now=now)
+    risks = compute_knowledge_risk(owners, seen, now=now)
     assert [(r.path, r.idle_days) for r in risks] == [("db.py", 120)]
 
 
@@ -430,7 +446,7 @@ def test_edge_history_matches_plain_git(tmp_path: Path, engine: Engine, session:
     octopus = session.exec(select(Commit.is_merge).where(Commit.summary == "octopus")).one()
     assert octopus[0] is True
     truths = oracle(repo.path)
-    spots = {h.path: h for h in signals.hotspots(session, repo="edge", now=NOW, since=SINCE)}
+    spots = {h.path: h for h in hotspots(session, repo="edge", now=NOW, since=SINCE)}
     assert set(spots) == {p for p, t in truths.items() if t.commits}
     assert {"bin/run.sh", "link-to-run", "tab\tname.txt", "new\nline.txt"} <= set(spots)
     assert "vendor" not in spots  # the submodule is no file of ours

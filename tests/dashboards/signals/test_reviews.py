@@ -14,17 +14,10 @@ from dashboards.queries.reviews import (
     PullRow,
     ReviewRow,
 )
-from dashboards.signals.reviews import (
-    BotRule,
-    WorkCalendar,
-    flow_of,
-    flows_from,
-    load_from,
-    summarise,
-    waiting_from,
-    weekly_flow,
-    working_hours,
-)
+from dashboards.signals.reviews.flow import flow_of, flows_from, summarise, weekly_flow
+from dashboards.signals.reviews.load import load_from
+from dashboards.signals.reviews.rules import BotRule, WorkCalendar, working_hours
+from dashboards.signals.reviews.waiting import waiting_from
 from dashboards.signals.stats import rounded_percentile as percentile
 
 BOTS = BotRule(frozenset({"renovate"}))

@@ -16,7 +16,7 @@ from app.core.settings import Settings
 from app.core.tokens import create_token
 from app.http.main import create_app
 from collectors.git.store import collect_git
-from dashboards.signals import hotspots as signals
+from dashboards.reports.hotspots import hotspots
 from tests.fakes.git_repos import BOB, RepoBuilder
 
 
@@ -61,9 +61,7 @@ def test_each_signal_answers_with_the_signal_numbers(client: TestClient, engine:
     assert body["repo"] == "svc" and body["since"].startswith("2020-01-01")
     now = datetime.fromisoformat(body["now"])
     with session_scope(engine) as session:
-        expected = signals.hotspots(
-            session, repo="svc", now=now, since=datetime(2020, 1, 1, tzinfo=UTC)
-        )
+        expected = hotspots(session, repo="svc", now=now, since=datetime(2020, 1, 1, tzinfo=UTC))
     assert [(h["path"], h["commits"], h["churn"], h["loc"]) for h in body["items"]] == [
         (h.path, h.commits, h.churn, h.loc) for h in expected
     ]
