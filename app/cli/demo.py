@@ -250,7 +250,7 @@ def expected_pages(manifest: Manifest) -> dict[str, list[str]]:
     flaky = manifest.patterns["flaky"]
     busy = org.member(manifest.patterns["busy_reviewer"])
     return {
-        "/": [DEVELOPER],
+        "/": [DEVELOPER, "Your next 1:1s", "waiting for your answer"],
         "/teams/Payments": [pull, flaky["job"], hotspot["path"], busy.login],
         f"/people/{DEVELOPER}": [f"#{waiting['number']}"],
         f"/people/{busy.login}": [busy.name],
@@ -321,6 +321,10 @@ def demo(
     engine = common.engine(run.settings)
     from app.sandbox.server import SandboxServer
 
+    web_port = free_port(port)
+    base = f"http://127.0.0.1:{web_port}"
+    if "base_url" not in config.model_fields_set:  # links in the digest open this server
+        run.settings = run.settings.model_copy(update={"base_url": base})
     sandbox = SandboxServer(manifest.scenario_dir).start()
     try:
         collect(run, engine, sandbox.url)
@@ -329,8 +333,6 @@ def demo(
         problems = check(run, engine) if check_counts or not serve else []
     finally:
         sandbox.stop()
-    web_port = free_port(port)
-    base = f"http://127.0.0.1:{web_port}"
     web_settings = run.settings.model_copy(update={"base_url": base})
     server, thread = start_web(web_settings, web_port)
     problems += fetch_pages(base, run.tokens[MANAGER], expected_pages(manifest))

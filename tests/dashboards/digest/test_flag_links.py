@@ -1,0 +1,39 @@
+"""The digest links a flag's page under the configured public URL (GEMBA_BASE_URL): never the
+API's JSON, never a port the app does not serve on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.core.models import TeamMember
+from app.core.settings import Settings
+from app.flags.lookup import lookup
+from dashboards.digest.build import manager_digest, render_parts
+from tests.dashboards.digest.org import NOW, W47, WEEK, build_org, flag, person
+
+PUBLIC = "https://gemba.example.com/walk"
+
+
+def test_a_flag_talking_point_links_its_page_under_the_public_url(
+    session: Session, settings: Settings
+) -> None:
+    """Gus joins Platform with nothing but an open flag: that is his point in Frank's digest,
+    and its link opens the flag's page under the public URL."""
+    org = build_org(session)
+    platform = org.teams["Platform"]
+    gus = person(session, "gus")
+    session.add(TeamMember(team_id=platform.id, person_id=gus.id))
+    raised = flag(
+        session, platform, "Staging is down every Monday", W47 + timedelta(hours=2), author=gus
+    )
+    session.commit()
+    public = settings.model_copy(update={"base_url": PUBLIC + "/"})
+    data = manager_digest(session, org.people["frank"], WEEK, public, NOW, flags=lookup)
+    assert data is not None
+    [link] = [tp.evidence_url for tp in data.talking_points if tp.login == "gus"]
+    assert link == f"{PUBLIC}/flags/{raised.public_id}"
+    _, html = render_parts(data)
+    assert f'href="{link}"' in html
+    assert "/api/v1/friction" not in html and ":8000" not in html
