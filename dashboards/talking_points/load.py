@@ -35,9 +35,10 @@ def review_load(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     if given is None or given < minimum(signals.period_days):
         return []
     team = signals.team_reviews_given if len(signals.team_reviews_given) >= TEAM_MIN_PEOPLE else []
-    team_median = shown(median(team)) if team else None
+    team_median = shown(median(team)) if team else 0.0
     total = sum(team)
-    over_median = team_median is not None and given > TEAM_MEDIAN_RATIO * team_median
+    # a median of none says most of the team gives no reviews: the share tells concentration
+    over_median = team_median > 0 and given > TEAM_MEDIAN_RATIO * team_median
     over_share = total > 0 and given / total > TEAM_SHARE
     raw_usual = signals.usual(signals.own_usual_reviews_given)
     usual = shown(raw_usual) if raw_usual is not None else None
@@ -47,15 +48,12 @@ def review_load(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     opening = f"{capital(voice.who())} gave {given} reviews on others' PRs"
     if over_median or over_share:
         against = []
-        if over_median and team_median:
+        if over_median:
             against.append(f"{times(given, team_median)} the team median of {count(team_median)}")
         if over_share:
             against.append(f"{percent(given, total)} of the team's reviews")
-        sep = ": "
-        if not against:  # over twice a median of none
-            sep, against = ", ", ["while the team median is 0"]
         own = usual_clause(voice, count(usual), signals.history) if usual is not None else ""
-        text = f"{opening}{sep}{' and '.join(against)}{bracket([own])}."
+        text = f"{opening}: {' and '.join(against)}{bracket([own])}."
     else:
         assert usual is not None and signals.history is not None
         covers = bracket([f"from {signals.history.covers}"])
@@ -66,7 +64,7 @@ def review_load(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
         text += f"{covers}."
     text += " Is that load sustainable, or should it be shared?"
     weight = max(
-        given / team_median if over_median and team_median else 0.0,
+        given / team_median if over_median else 0.0,
         given / total / TEAM_SHARE if over_share else 0.0,
         given / usual if over_usual and usual else 0.0,
         1.0 + given / (10 * REVIEW_LOAD_MIN),  # risen from none: above a plain mention

@@ -328,3 +328,11 @@ def test_every_point_names_the_person_at_most_once(own: bool) -> None:
 def test_thresholds_are_the_documented_ones() -> None:
     assert (load.TEAM_MEDIAN_RATIO, load.TEAM_SHARE, load.REVIEW_LOAD_MIN) == (2.0, 0.4, 5)
     assert (builds.CI_WAIT_RATIO, builds.FLAKY_RATIO, waits.LONG_PICKUP_RATIO) == (1.5, 2.0, 2.0)
+
+
+def test_a_team_median_of_none_is_no_reference() -> None:
+    """Most of the team gave no review: twice nothing is not a load, the share still counts."""
+    assert "review_load" not in points(signals(reviews_given=6, team_reviews_given=[6, 9, 0, 0, 0]))
+    assert points(signals(reviews_given=9, team_reviews_given=[9, 6, 0, 0, 0]))[
+        "review_load"
+    ].startswith("Chen gave 9 reviews on others' PRs: 60 % of the team's reviews.")
