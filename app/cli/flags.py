@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import httpx
@@ -35,6 +35,11 @@ AS_HELP = "your login (local install: writes to the database directly)"
 # No square brackets: Rich would take "[default: ...]" for markup and drop it from --help.
 SERVER_HELP = "Gemba Walk URL, e.g. https://gemba.example.com (default: GEMBA_SERVER, env or .env)"
 TOKEN_HELP = "your API token, from gemba token create LOGIN (default: GEMBA_TOKEN, env or .env)"
+# The options every flag command takes, declared once.
+AsLogin = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
+Server = Annotated[str | None, typer.Option("--server", help=SERVER_HELP)]
+Token = Annotated[str | None, typer.Option("--token", help=TOKEN_HELP)]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 def _remote(server: str | None, token: str | None) -> tuple[str, str] | None:
@@ -121,9 +126,9 @@ def flag_command(
     workflow: str | None = typer.Option(None, "--workflow", help="CI workflow name"),
     run_id: int | None = typer.Option(None, "--run-id", help="CI run id"),
     anonymous: bool = typer.Option(False, "--anonymous", help="store no author at all"),
-    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
-    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
+    as_login: AsLogin = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Raise a friction flag, tied to the PR, file or workflow that hurts."""
     try:
@@ -170,10 +175,10 @@ def flag_command(
 @flags_app.command("list")
 def list_command(
     team: bool = typer.Option(False, "--team", help="the teams you manage, not your own flags"),
-    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
-    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+    as_login: AsLogin = None,
+    server: Server = None,
+    token: Token = None,
+    as_json: AsJson = False,
 ) -> None:
     """Your own flags (and their answers), or with --team those of the teams you manage."""
     remote = _remote(server, token)
@@ -227,9 +232,9 @@ def _act_locally(as_login: str | None, action: Any) -> dict[str, Any]:
 def answer_command(
     flag_id: str = typer.Argument(..., help="the flag's id, as gemba flags list prints it"),
     note: str = typer.Argument(..., help="your answer, up to 5000 characters"),
-    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
-    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
+    as_login: AsLogin = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Answer a flag of someone you manage; the answer joins the flag's thread."""
     try:
@@ -252,9 +257,9 @@ def answer_command(
 @flags_app.command("acknowledge")
 def acknowledge_command(
     flag_id: str = typer.Argument(..., help="the flag's id, as gemba flags list prints it"),
-    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
-    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
+    as_login: AsLogin = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Say "seen, we are on it" to a flag of someone you manage."""
     remote = _remote(server, token)
@@ -271,10 +276,10 @@ def acknowledge_command(
 def show_command(
     flag_id: str = typer.Argument(..., help="the flag's id"),
     key: str | None = typer.Option(None, "--key", help="the follow key of your anonymous flag"),
-    as_login: str | None = typer.Option(None, "--as", help=AS_HELP),
-    server: str | None = typer.Option(None, "--server", help=SERVER_HELP),
-    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+    as_login: AsLogin = None,
+    server: Server = None,
+    token: Token = None,
+    as_json: AsJson = False,
 ) -> None:
     """One flag and its answers (with --key, an anonymous flag you raised)."""
     remote = _remote(server, token)
