@@ -21,18 +21,23 @@ pytestmark = [
 SUMMARY = "Waiting two days for a first review on 412"
 
 
+def raise_on_own_page(browser: object, base: str, token: str) -> tuple[object, list[str], object]:
+    """Alice's browser on her own page: (page, its console errors, the "Raise a flag" form)."""
+    page, errors = open_as(browser, base, token)
+    page.goto(base + "/people/alice")  # type: ignore[attr-defined]
+    return page, errors, page.locator("form.raise-flag")  # type: ignore[attr-defined]
+
+
 def test_raise_answer_and_the_author_reads_the_thread(
     served: tuple[str, World], browser: object
 ) -> None:
     base, world = served
-    alice, alice_errors = open_as(browser, base, world.tokens["alice"])
-    alice.goto(base + "/people/alice")  # type: ignore[attr-defined]
-    form = alice.locator("form.raise-flag")  # type: ignore[attr-defined]
-    form.get_by_label("What hurts").fill(SUMMARY)
-    form.get_by_label("Kind").select_option("review_wait")
-    form.get_by_label("Repository").select_option(world.repo.name)
-    form.get_by_label("Pull request number").fill("412")
-    form.get_by_role("button", name="Raise flag").click()
+    alice, alice_errors, form = raise_on_own_page(browser, base, world.tokens["alice"])
+    form.get_by_label("What hurts").fill(SUMMARY)  # type: ignore[attr-defined]
+    form.get_by_label("Kind").select_option("review_wait")  # type: ignore[attr-defined]
+    form.get_by_label("Repository").select_option(world.repo.name)  # type: ignore[attr-defined]
+    form.get_by_label("Pull request number").fill("412")  # type: ignore[attr-defined]
+    form.get_by_role("button", name="Raise flag").click()  # type: ignore[attr-defined]
     alice.wait_for_url(re.compile(r"/people/alice#flags$"))  # type: ignore[attr-defined]
     mine = alice.locator("#flags li.flag", has_text=SUMMARY)  # type: ignore[attr-defined]
     assert mine.count() == 1 and "open" in mine.inner_text()
@@ -77,12 +82,10 @@ def test_an_anonymous_flag_shows_on_its_authors_page_only(
     served: tuple[str, World], browser: object
 ) -> None:
     base, world = served
-    alice, _ = open_as(browser, base, world.tokens["alice"])
-    alice.goto(base + "/people/alice")  # type: ignore[attr-defined]
-    form = alice.locator("form.raise-flag")  # type: ignore[attr-defined]
-    form.get_by_label("What hurts").fill("Standups run 40 minutes")
-    form.get_by_label(re.compile("Raise it anonymously")).check()
-    form.get_by_role("button", name="Raise flag").click()
+    alice, _, form = raise_on_own_page(browser, base, world.tokens["alice"])
+    form.get_by_label("What hurts").fill("Standups run 40 minutes")  # type: ignore[attr-defined]
+    form.get_by_label(re.compile("Raise it anonymously")).check()  # type: ignore[attr-defined]
+    form.get_by_role("button", name="Raise flag").click()  # type: ignore[attr-defined]
     alice.wait_for_url(re.compile(r"/people/alice#flags$"))  # type: ignore[attr-defined]
     section = alice.locator("#flags")  # type: ignore[attr-defined]
     assert "Flags you raised anonymously" in section.inner_text()
