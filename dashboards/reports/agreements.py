@@ -22,11 +22,12 @@ from app.core.identities import directory
 from app.core.models import Team, TeamMember
 from app.core.settings import Settings
 from dashboards.item_flags import FlagsBeside, PageItems, beside, pull_key, workflow_key
-from dashboards.queries.ci import attempts_for, jobs_for
+from dashboards.queries.ci import attempts_for
 from dashboards.queries.reviews import pull_rows
 from dashboards.signals import agreements as rules
 from dashboards.signals.agreements import AgreementException, Targets
-from dashboards.signals.reviews import WorkCalendar, flow_rules, flows_from
+from dashboards.signals.reviews.flow import flows_from
+from dashboards.signals.reviews.rules import WorkCalendar, flow_rules
 
 PULL_RULES = {
     "first_review_hours",
@@ -52,15 +53,10 @@ class TeamExceptions:
 
 
 def _members(session: Session, team: Team) -> dict[str, str]:
-    """Every login spelling of the team's members -> that member's own login."""
-    ids = [
-        pid
-        for pid in session.exec(select(TeamMember.person_id).where(TeamMember.team_id == team.id))
-    ]
+    """Every login spelling of the team's members -> that member's own login (one lookup)."""
+    ids = list(session.exec(select(TeamMember.person_id).where(TeamMember.team_id == team.id)))
     people = directory(session)
-    return {
-        login.lower(): people.login(pid) or login for pid in ids for login in people.logins_of(pid)
-    }
+    return {login.lower(): people.own_login(login) or login for login in people.logins_of(*ids)}
 
 
 def team_exceptions(
@@ -99,8 +95,7 @@ def team_exceptions(
     if {"ci_p90_minutes", "flaky_percent"} & set(targets.limits):
         start = since - rules.CI_WINDOW
         attempts = attempts_for(session, since=start, until=until, logins=logins)
-        jobs = jobs_for(session, attempts, since=start, until=until, logins=logins)
-        found += rules.ci_exceptions(attempts, jobs, targets, since, until, now)
+        found += rules.ci_exceptions(attempts, targets, since, until, now)
     expected = {key: row.reason for key, row in expected_of(session, team.id).items()}
     dated = rules.in_window(found, since, until, now)
     return TeamExceptions(team.name, since, until, targets, rules.mark_expected(dated, expected))

@@ -18,9 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.core.agreements import RULES
-from dashboards.queries.ci_rows import AttemptRow, JobRow
-from dashboards.signals.builds import attempt_duration, flaky_from_rows
-from dashboards.signals.reviews import PullFlow, WorkCalendar, hours, working_hours
+from dashboards.queries.ci_rows import AttemptRow
+from dashboards.signals.ci.flaky import flaky_from_rows
+from dashboards.signals.ci.outcomes import attempt_duration
+from dashboards.signals.reviews.flow import PullFlow
+from dashboards.signals.reviews.rules import WorkCalendar, hours, working_hours
 from dashboards.signals.stats import percentile
 
 CI_WINDOW = timedelta(days=7)
@@ -235,14 +237,14 @@ def evaluation_points(since: datetime, until: datetime, now: datetime) -> list[d
 
 def ci_exceptions(
     attempts: Sequence[AttemptRow],
-    jobs: Sequence[JobRow],
     targets: Targets,
     since: datetime,
     until: datetime,
     now: datetime,
 ) -> list[AgreementException]:
     """Workflows whose p90 duration or flaky rate over the 7 days before each point passed
-    the line (`attempts`/`jobs` must cover [since - 7 days, until))."""
+    the line (`attempts` must cover [since - 7 days, until)). The flaky rate is the one
+    `gemba ci flaky` gives: over workflow groups, which need no job rows."""
     p90_limit = targets.limits.get("ci_p90_minutes")
     flaky_limit = targets.limits.get("flaky_percent")
     if p90_limit is None and flaky_limit is None:
@@ -274,8 +276,7 @@ def ci_exceptions(
                         )
                     )
             if flaky_limit is not None:
-                keys = {(a.run_id, a.attempt) for a in recent}
-                report = flaky_from_rows(recent, [j for j in jobs if (j.run_id, j.attempt) in keys])
+                report = flaky_from_rows(recent, [])  # the rate is over workflow groups
                 if report.flaky_rate is not None:
                     percent = round(report.flaky_rate * 100, 2)
                     if percent > float(flaky_limit):

@@ -8,7 +8,7 @@ import pytest
 
 from dashboards.queries.ci_rows import AttemptRow
 from dashboards.signals.agreements import Targets, ci_exceptions, evaluation_points, passes_at
-from dashboards.signals.reviews import WorkCalendar
+from dashboards.signals.reviews.rules import WorkCalendar
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)  # a Friday
 
@@ -49,7 +49,7 @@ ROWS = [
 @pytest.mark.parametrize(("limit", "fires"), [(20, False), (19.99, True)])
 def test_ci_p90_minutes_boundary(limit: float, fires: bool) -> None:
     found = ci_exceptions(
-        ROWS, [], Targets({"ci_p90_minutes": limit}), NOW - timedelta(days=7), NOW, NOW
+        ROWS, Targets({"ci_p90_minutes": limit}), NOW - timedelta(days=7), NOW, NOW
     )
     assert bool(found) is fires
     if fires:
@@ -59,7 +59,7 @@ def test_ci_p90_minutes_boundary(limit: float, fires: bool) -> None:
 @pytest.mark.parametrize(("limit", "fires"), [(50, False), (49.99, True)])
 def test_flaky_percent_boundary(limit: float, fires: bool) -> None:
     found = ci_exceptions(
-        ROWS, [], Targets({"flaky_percent": limit}), NOW - timedelta(days=7), NOW, NOW
+        ROWS, Targets({"flaky_percent": limit}), NOW - timedelta(days=7), NOW, NOW
     )
     assert bool(found) is fires
     if fires:
