@@ -24,6 +24,7 @@ import dashboards
 from app.core import access
 from app.core.access import Viewer
 from app.core.models import OneOnOneNote, Person
+from app.flags import rules as flag_rules
 from app.flags.lookup import flags_by_item
 from app.http import flag_pages, static
 from app.http.chart_data import chart_response as _chart_data
@@ -158,15 +159,18 @@ def mount(app: FastAPI) -> None:
         repository: str | None = None,
         period: str | None = None,
     ) -> Response:
+        who = _require(request, viewer)
         page = page_home.home_page(
             session,
-            _require(request, viewer),
+            who,
             _now(request),
             settings,
             team=team or None,
             repository=repository or None,
             period=period or None,
         )
+        if page.is_manager:  # only app.flags decides which flags wait for this viewer
+            page.flags_to_answer = page_home.FlagsToAnswer(len(flag_rules.to_answer(session, who)))
         return _render(request, "home.html", page)
 
     @app.get("/people/{login}", include_in_schema=False, response_model=None)

@@ -83,6 +83,20 @@ def notes(
     return agenda, None if is_self else private
 
 
+def for_next_one_on_one(session: Session, person_id: int, last_held: datetime | None) -> list[str]:
+    """The open agenda items added since the last 1:1, oldest first (the home pages' count)."""
+    rows = session.exec(
+        select(OneOnOneNote.body, OneOnOneNote.created_at)
+        .where(
+            OneOnOneNote.person_id == person_id,
+            col(OneOnOneNote.shared),
+            ~col(OneOnOneNote.done),
+        )
+        .order_by(col(OneOnOneNote.created_at))
+    )
+    return [body for body, at in rows if last_held is None or (as_utc(at) or at) > last_held]
+
+
 def who_looked(
     session: Session, viewer: Viewer, person_id: int, *, limit: int = WHO_LOOKED_SHOWN
 ) -> list[ViewRecord] | None:
