@@ -25,7 +25,7 @@ from app.core.agreements import (
 )
 from app.core.models import PullRequest, Repository, Team
 from app.flags.lookup import flags_by_item
-from app.http.api.query import bad_query
+from app.http.api.query import IsoTime, bad_query
 from app.http.api.visibility import LoginVisibility, visible_team
 from app.http.deps import CsrfDep, SessionDep, SettingsDep, ViewerDep
 from dashboards.reports.agreements import (
@@ -157,9 +157,9 @@ def get_exceptions(
     settings: SettingsDep,
     viewer: ViewerDep,
     since: Annotated[
-        datetime | None, Query(description="From (ISO 8601; default 30 days ago)")
+        IsoTime | None, Query(description="From (ISO 8601; default 30 days ago)")
     ] = None,
-    until: Annotated[datetime | None, Query(description="Until (ISO 8601; default now)")] = None,
+    until: Annotated[IsoTime | None, Query(description="Until (ISO 8601; default now)")] = None,
 ) -> ExceptionsOut:
     """Every exception to the team's agreements dated in [since, until)."""
     found = visible_team(session, viewer, team)

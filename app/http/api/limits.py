@@ -1,7 +1,9 @@
 """Request-size limits and per-token rate limits for the routes that accept writes.
 
-`LimitedBodyRoute` answers 413 before any parsing when a body is larger than the route allows
-(by Content-Length, or by counting a chunked body). `flag_admission` spends one unit of a
+`LimitedBodyRoute` answers 413 before any parsing when a body is larger than the route allows:
+by Content-Length, or by counting a chunked body while it streams in, so that no more than the
+limit is ever read into memory. A JSON body that is not UTF-8 is a 422, as for any JSON that
+cannot be decoded (FastAPI would answer 400). `flag_admission` spends one unit of a
 token's flag budget and `too_many` is the 429 with Retry-After for a token that posts faster
 than the settings allow; the buckets live in this process (see `app.http.ratelimit`).
 """
@@ -37,17 +39,60 @@ class LimitedBodyRoute(APIRoute):
 
         async def limited(request: Request) -> Response:
             declared = request.headers.get("content-length")
-            too_big = declared is not None and declared.isdigit() and int(declared) > limit
-            if not too_big and request.method in ("POST", "PUT", "PATCH"):
-                too_big = len(await request.body()) > limit
-            if too_big:
-                return JSONResponse(
-                    {"detail": f"request body is larger than {limit} bytes"},
-                    status_code=status.HTTP_413_CONTENT_TOO_LARGE,
-                )
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                return _too_large(limit)
+            if request.method in ("POST", "PUT", "PATCH"):
+                body = await read_at_most(request, limit)
+                if body is None:
+                    return _too_large(limit)
+                if _is_json(request) and not _utf8(body):
+                    return _not_utf8()
             return await handler(request)
 
         return limited
+
+
+async def read_at_most(request: Request, limit: int) -> bytes | None:
+    """The body, read chunk by chunk; None as soon as it passes `limit` bytes (the rest is
+    never read). The body is kept on the request, where FastAPI's parsing finds it."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    request._body = bytes(body)  # Starlette's cache of the body, read by body(), form(), json()
+    return request._body
+
+
+def _is_json(request: Request) -> bool:
+    """As FastAPI decides: no content type, or application/json or application/*+json."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return (
+        not kind
+        or kind == "application/json"
+        or (kind.startswith("application/") and kind.endswith("+json"))
+    )
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"request body is larger than {limit} bytes"},
+        status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+    )
+
+
+def _not_utf8() -> JSONResponse:
+    """The 422 FastAPI gives for undecodable JSON, for a body that is not even UTF-8."""
+    error = {"type": "json_invalid", "loc": ["body"], "msg": "the body is not valid UTF-8"}
+    return JSONResponse({"detail": [error]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def large_body_route(max_body: int) -> type[LimitedBodyRoute]:

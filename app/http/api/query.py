@@ -6,10 +6,12 @@ for a repository never collected, so that every route rejects the same bad input
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Query, status
+from pydantic import BeforeValidator
 from sqlmodel import Session
 
 from dashboards.reports.repositories import UnknownRepositoryError, require_repository
@@ -23,6 +25,21 @@ REPO_NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No repository by that name; the detail lists the known ones"}
 }
 PersonQuery = Annotated[str | None, Query(max_length=100, description="Person login")]
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a bare number as seconds since 1970 (`until=0.5` is 1970-01-01T00:00:00.5),
+    which nobody means in a URL: a time must be written as a date or a date and time."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError(
+            "give a date or time in ISO 8601 (2026-11-30 or 2026-11-30T09:00:00Z), not a number"
+        )
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A time in a query string: ISO 8601 only, never a number of seconds."""
 
 
 def bad_query(field: str, message: str) -> HTTPException:
