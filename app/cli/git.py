@@ -40,9 +40,11 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
     bar: Progress | None = None
     task: Any = None
 
+    shown = sys.stderr.isatty()  # a bar nobody watches (cron, a pipe) is only its imports
+
     def update(done: int, total: int) -> None:
         nonlocal bar, task
-        if total < PROGRESS_MIN_COMMITS:
+        if total < PROGRESS_MIN_COMMITS or not shown:
             return
         if bar is None:  # rich is imported here: a run that shows no bar never loads it
             from rich.console import Console
@@ -89,7 +91,7 @@ def collect_git_command(
     from collectors.git.log import GitInputError
     from collectors.git.store import collect_git
 
-    engine = common.engine(config)
+    engine = common.engine(config, create=True)
     try:
         with _progress_bar() as progress:
             result = collect_git(
