@@ -22,6 +22,7 @@ COUNT_UNITS = frozenset({"reviews", "runs", "flags", "commits", "lines", "days",
 MAX_TICKS = 6  # ticks above zero on a count axis
 MAX_WEEK_LABELS = 6  # week labels along an axis: fits 320 px at about 50 px each
 WRAP_CHARS = 12  # a category label longer than this wraps (three fit side by side at 390 px)
+MIN_PATH_CHARS = 12  # a shortened "repo: path" label keeps at least this much of the path
 LABEL_CHARS = 30  # a bar's label beyond this is shortened on the axis (whole in the hover)
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -101,9 +102,17 @@ def category_axis(labels: Sequence[str]) -> dict[str, Any]:
 
 def short_label(label: str, limit: int = LABEL_CHARS) -> str:
     """A bar label that fits beside the bar on a phone: the end of a long path, which names
-    the file, is kept."""
+    the file, is kept, and a "repository: path" label keeps the repository's short name."""
     if len(label) <= limit:
         return label
+    repo, sep, path = label.rpartition(": ")  # "acme/payments-api: payments/ledger.py"
+    if sep:
+        repo = repo.rsplit("/", 1)[-1]  # the owner is the same for most bars
+        if len(repo) + 2 + len(path) <= limit:
+            return f"{repo}: {path}"
+        keep = limit - len(repo) - 3
+        if keep >= MIN_PATH_CHARS:
+            return f"{repo}: …{path[-keep:]}"
     return "…" + label[-(limit - 1) :]
 
 

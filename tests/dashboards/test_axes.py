@@ -48,6 +48,11 @@ def test_long_bar_labels_keep_the_file_name() -> None:
     axis = axes.bar_label_axis([label, "a.py"])
     assert axis["tickvals"] == [label, "a.py"] and axis["ticktext"][1] == "a.py"
     assert axes.bar_label_axis(["a.py"]) == {}
+    assert axes.short_label("acme/payments-api: payments/ledger.py") == (
+        "payments-api: …ments/ledger.py"
+    )
+    assert axes.short_label("acme/web: src/payments/ledger.py") == "web: src/payments/ledger.py"
+    assert axes.short_label("acme/web: src/a.py") == "acme/web: src/a.py"  # short: whole
 
 
 @pytest.mark.parametrize(
