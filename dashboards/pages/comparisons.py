@@ -20,7 +20,7 @@ from app.core.settings import Settings
 from dashboards.pages.baseline import USUAL_PERIODS
 from dashboards.periods import Period
 from dashboards.queries.reviews import given_reviews
-from dashboards.signals import reviews
+from dashboards.signals.reviews.rules import BotRule
 from dashboards.talking_points import History
 
 
@@ -56,7 +56,7 @@ def team_reviews_given(
     everyone = set().union(*members.values()) if members else set()
     if not everyone:
         return []
-    bots = reviews.BotRule.from_settings(settings)
+    bots = BotRule.from_settings(settings)
     rows = [
         g
         for g in given_reviews(session, since=period.start, until=period.end, reviewers=everyone)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dashboards.item_flags import ItemFlag, ItemRef
-from dashboards.signals.reviews import PullFlow, WaitingPull
+from dashboards.signals.reviews.flow import PullFlow
+from dashboards.signals.reviews.waiting import WaitingPull
 from dashboards.talking_points.units import span
 
 MIN_HISTORY_DAYS = 7.0  # a usual resting on less than a week of history is no usual
