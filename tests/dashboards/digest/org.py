@@ -8,34 +8,18 @@ SEARCH-SECRET so a test can prove it never reaches Payments' digest. The digest 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from app.core.models import (
-    Commit,
-    FileChange,
-    FlagAuthor,
-    FrictionFlag,
-    Person,
-    PullRequest,
-    RepoFile,
-    Repository,
-    Review,
-    RunAttempt,
-    Team,
-    TeamMember,
-    Workflow,
-    WorkflowRun,
-)
+from app.core.models import FrictionFlag, Person, PullRequest, RepoFile, Repository, Team, Workflow
+from tests import world
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WEEK = "2026-W47"
 W47 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday morning of the digest week
 SECRET = "SEARCH-SECRET"
-_REVIEW_IDS = itertools.count(1)
 
 
 @dataclass
@@ -45,21 +29,11 @@ class Org:
 
 
 def person(session: Session, login: str, **fields: object) -> Person:
-    row = Person(login=login, name=login.title(), email=f"{login}@example.test", **fields)
-    session.add(row)
-    session.flush()
-    return row
+    return world.make_person(session, login, email=f"{login}@example.test", **fields)
 
 
 def team(session: Session, name: str, manager: Person, members: list[Person], tz: str) -> Team:
-    row = Team(name=name, manager_id=manager.id, timezone=tz)
-    session.add(row)
-    session.flush()
-    for member in members:
-        assert row.id is not None and member.id is not None
-        session.add(TeamMember(team_id=row.id, person_id=member.id))
-    session.flush()
-    return row
+    return world.make_team(session, name, manager=manager, members=members, timezone=tz)
 
 
 def flag(
@@ -72,22 +46,17 @@ def flag(
     answered_at: datetime | None = None,
     answer: str | None = None,
 ) -> FrictionFlag:
-    row = FrictionFlag(
-        team_id=team_row.id,
-        category="flaky_build",
+    return world.make_flag(
+        session,
+        author,
         summary=summary,
-        anonymous=author is None,
-        created_at=created_at,
+        category="flaky_build",
         status="answered" if answered_at else "open",
-        answered_at=answered_at,
+        created_at=created_at,
+        team=team_row,
         answer=answer,
+        answered_at=answered_at,
     )
-    session.add(row)
-    session.flush()
-    if author is not None:
-        assert row.id is not None and author.id is not None
-        session.add(FlagAuthor(flag_id=row.id, person_id=author.id))
-    return row
 
 
 def pull(
@@ -102,37 +71,25 @@ def pull(
     reviewers: list[str] | None = None,
 ) -> PullRequest:
     assert repo.id is not None
-    row = PullRequest(
-        id=repo.id * 1000 + number,
-        repository_id=repo.id,
+    return world.make_pull(
+        session,
+        repo,
+        author.login,
         number=number,
+        ready_at=created_at,
+        merged_at=merged_at,
+        id=repo.id * 1000 + number,
         title=title or f"Change {number}",
         html_url=f"https://github.example.test/{repo.name}/pull/{number}",
-        author_login=author.login,
-        state="closed" if merged_at else "open",
-        created_at=created_at,
         updated_at=merged_at or created_at,
-        closed_at=merged_at,
-        merged_at=merged_at,
-        ready_at=created_at,
+        first_commit_at=None,
+        head_sha=None,
         requested_reviewers=reviewers or [],
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def review(session: Session, pr: PullRequest, reviewer: Person, at: datetime, state: str) -> None:
-    session.add(
-        Review(
-            id=next(_REVIEW_IDS),
-            pull_request_id=pr.id,
-            reviewer_login=reviewer.login,
-            state=state,
-            submitted_at=at,
-        )
-    )
-    session.flush()
+    world.make_review(session, pr, reviewer.login, at=at, state=state)
 
 
 def build_org(session: Session) -> Org:
@@ -161,11 +118,8 @@ def build_org(session: Session) -> Org:
     for day in range(3):
         flag(session, search, f"{SECRET} flag {day}", W47 + timedelta(days=day), author=p["erin"])
 
-    pay_repo = Repository(name="acme/payments")
-    search_repo = Repository(name="acme/search")
-    session.add(pay_repo)
-    session.add(search_repo)
-    session.flush()
+    pay_repo = world.make_repo(session, "acme/payments", html_url=None, default_branch=None)
+    search_repo = world.make_repo(session, "acme/search", html_url=None, default_branch=None)
     merged = pull(session, pay_repo, 1, p["bob"], W47, merged_at=W47 + timedelta(days=1, hours=4))
     review(session, merged, p["carol"], W47 + timedelta(hours=5), "APPROVED")
     pull(
@@ -197,41 +151,24 @@ def run(
 ) -> None:
     """One workflow run with an attempt per conclusion, ten minutes each, an hour apart."""
     assert repo.id is not None
-    session.add(
-        WorkflowRun(
-            id=run_id,
-            repository_id=repo.id,
-            workflow_id=repo.id,
-            name="build",
-            head_sha=sha * 40,
-            head_branch="feature",
-            event="pull_request" if pulls else "push",
-            actor_login=actor,
-            status="completed",
-            conclusion=conclusions[-1],
-            run_attempt=len(conclusions),
-            created_at=at,
-            run_started_at=at,
-            updated_at=at + timedelta(hours=len(conclusions)),
-            html_url=f"https://github.example.test/{repo.name}/actions/runs/{run_id}",
-            pull_numbers=pulls or [],
-        )
+    world.make_run(
+        session,
+        repo,
+        actor=actor,
+        head_sha=sha * 40,
+        created_at=at,
+        attempts=[(conclusion, timedelta(minutes=10)) for conclusion in conclusions],
+        job=None,
+        every=timedelta(hours=1),
+        id=run_id,
+        workflow_id=repo.id,
+        name="build",
+        event="pull_request" if pulls else "push",
+        triggering_actor_login=None,
+        updated_at=at + timedelta(hours=len(conclusions)),
+        html_url=f"https://github.example.test/{repo.name}/actions/runs/{run_id}",
+        pull_numbers=pulls or [],
     )
-    session.flush()
-    for number, conclusion in enumerate(conclusions, start=1):
-        started = at + timedelta(hours=number - 1)
-        session.add(
-            RunAttempt(
-                run_id=run_id,
-                attempt=number,
-                status="completed",
-                conclusion=conclusion,
-                run_started_at=started,
-                updated_at=started + timedelta(minutes=10),
-                triggering_actor_login=actor,
-            )
-        )
-    session.flush()
 
 
 def add_ci(session: Session, pay: Repository, search: Repository) -> None:
@@ -250,22 +187,18 @@ def add_ci(session: Session, pay: Repository, search: Repository) -> None:
 def commit(
     session: Session, repo: Repository, sha: str, email: str, at: datetime, changes: dict[str, int]
 ) -> None:
-    assert repo.id is not None
-    row = Commit(
-        repository_id=repo.id,
+    world.make_commit(
+        session,
+        repo,
+        email=email,
+        at=at,
+        files=changes,
+        name=email.split("@")[0],
+        deleted=1,
+        loc=None,  # add_git writes the tree
         sha=sha.ljust(40, "0"),
-        author_name=email.split("@")[0],
-        author_email=email,
-        authored_at=at,
-        committed_at=at,
         summary="work",
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    for path, added in changes.items():
-        session.add(FileChange(commit_id=row.id, path=path, added=added, deleted=1))
-    session.flush()
 
 
 def add_git(session: Session, pay: Repository, search: Repository) -> None:
