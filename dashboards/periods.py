@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from app.core.models import Team, TeamMember
 from app.core.one_on_ones import last_held
+from dashboards.signals import weeks
 
 PERSON_DEFAULT_PERIOD = "since_1on1"
 GROUP_DEFAULT_PERIOD = "30d"  # team and repository pages: trends need more than two weeks
@@ -93,19 +96,33 @@ def _held_label(held_at: datetime, now: datetime) -> str:
     return f"today {held_at:%H:%M}" if held_at.date() == now.date() else f"{held_at:%d %b}"
 
 
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
+def iso_week(moment: datetime, timezone: str | None = None) -> str:
+    """The week label of `moment` in `timezone` (`dashboards.signals.weeks`, the one rule)."""
+    return weeks.week_label(moment, timezone)
 
 
-def weeks_between(start: datetime, end: datetime) -> list[str]:
-    labels: list[str] = []
-    moment = start
-    while moment <= end:
-        label = iso_week(moment)
-        if label not in labels:
-            labels.append(label)
-        moment += timedelta(days=1)
-    if iso_week(end) not in labels:
-        labels.append(iso_week(end))
-    return labels
+def weeks_between(start: datetime, end: datetime, timezone: str | None = None) -> list[str]:
+    """The week labels a period spans, in `timezone` (the team's; UTC when None)."""
+    return weeks.weeks_between(start, end, timezone)
+
+
+def timezone_of(session: Session, person_id: int, default: str) -> str:
+    """The time zone of the first team a person runs, else belongs to, else `default`: the
+    zone their pages and their digest count weeks in."""
+    managed = session.exec(
+        select(Team.timezone).where(Team.manager_id == person_id).order_by(col(Team.id))
+    ).first()
+    member = session.exec(
+        select(Team.timezone)
+        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
+        .where(TeamMember.person_id == person_id)
+        .order_by(col(Team.id))
+    ).first()
+    for name in (managed, member, default):
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"

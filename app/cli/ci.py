@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import typer
@@ -123,7 +124,8 @@ def health(
 
     --json prints what GET /api/v1/ci/health answers: durations in minutes, red time in hours.
     """
-    workflows, start, end = _read(repo, since, until, ci_health)
+    zone = common.settings().default_timezone  # the weeks of the default time zone
+    workflows, start, end = _read(repo, since, until, partial(ci_health, timezone=zone))
     if as_json:
         from dashboards.reports.ci_health import CiHealthOut  # only --json needs pydantic models
 

@@ -8,13 +8,14 @@ section filters by the same scope.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from app.core.access import all_reports
 from app.core.identities import Directory
 from app.core.models import Person, Team, TeamMember
+from dashboards import periods
 
 
 @dataclass(frozen=True)
@@ -101,21 +102,6 @@ def people_directory(session: Session) -> Directory:
 
 
 def timezone_of(session: Session, person: Person, default: str) -> ZoneInfo:
-    """The time zone of the first team a person runs, else belongs to, else `default`."""
+    """The zone of the person's weeks (`dashboards.periods.timezone_of`), as a ZoneInfo."""
     assert person.id is not None
-    managed = session.exec(
-        select(Team.timezone).where(Team.manager_id == person.id).order_by(col(Team.id))
-    ).first()
-    member = session.exec(
-        select(Team.timezone)
-        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
-        .where(TeamMember.person_id == person.id)
-        .order_by(col(Team.id))
-    ).first()
-    for name in (managed, member, default):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+    return ZoneInfo(periods.timezone_of(session, person.id, default))

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from dashboards.signals import weeks
+
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
 USUAL_WEEKS = 8
 
@@ -36,8 +38,8 @@ class Week:
 
 
 def week_label(moment: datetime, tz: tzinfo = UTC) -> str:
-    year, number, _ = moment.astimezone(tz).isocalendar()
-    return f"{year}-W{number:02d}"
+    """The label of the week holding `moment` in `tz` (`dashboards.signals.weeks`)."""
+    return weeks.week_label(moment, tz)
 
 
 def week_of(moment: datetime, tz: tzinfo = UTC) -> Week:

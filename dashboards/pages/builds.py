@@ -26,6 +26,7 @@ from dashboards.queries.ci import People, attempts_for, jobs_for
 from dashboards.signals.ci.flaky import flaky_from_rows, groups_by_sha
 from dashboards.signals.ci.health import workflow_health
 from dashboards.signals.ci.lost import PersonCI, person_ci_from_rows
+from dashboards.signals.weeks import monday_label
 from dashboards.talking_points import CiHit
 
 
@@ -177,8 +178,10 @@ def group_ci(
     repository: str | None,
     period: Period,
     now: datetime,
+    timezone: str | None = None,
 ) -> GroupCi | None:
-    """CI health per week, the flakiest jobs, hours waited on flaky builds, per workflow.
+    """CI health per week (in `timezone`, the team's), the flakiest jobs, hours waited on flaky
+    builds, per workflow.
 
     A team baseline: computed over the period's whole days, cached per days and data version.
     """
@@ -186,27 +189,35 @@ def group_ci(
     actors = frozenset(team_logins) if team_logins is not None else None
 
     def compute() -> GroupCi | None:
-        return _group_ci(session, actors=actors, repository=repository, period=period)
+        return _group_ci(
+            session, actors=actors, repository=repository, period=period, timezone=timezone
+        )
 
-    return cached_baseline(session, ("group_ci", actors, repository, start, end), compute)
+    key = ("group_ci", actors, repository, timezone, start, end)
+    return cached_baseline(session, key, compute)
 
 
 def _group_ci(
-    session: Session, *, actors: frozenset[str] | None, repository: str | None, period: Period
+    session: Session,
+    *,
+    actors: frozenset[str] | None,
+    repository: str | None,
+    period: Period,
+    timezone: str | None,
 ) -> GroupCi | None:
     start, end = day_window(period)
     attempts = attempts_for(session, since=start, until=end, logins=actors, repo=repository)
     if not attempts:
         return None
     jobs = jobs_for(session, attempts, since=start, until=end, logins=actors, repo=repository)
-    health = workflow_health(attempts, jobs, now=end)
+    health = workflow_health(attempts, jobs, now=end, timezone=timezone)
     report = flaky_from_rows(attempts, jobs, top=10)
-    weeks = weeks_between(period.start, period.end)
+    weeks = weeks_between(period.start, period.end, timezone)
     runs: dict[str, float] = {}
     failed: dict[str, float] = {}
     for flow in health:
         for stats in flow.weeks:
-            week = iso_week(datetime.combine(stats.week, datetime.min.time()))
+            week = monday_label(stats.week)
             runs[week] = runs.get(week, 0.0) + stats.runs
             failed[week] = failed.get(week, 0.0) + stats.failed
     flaky: dict[str, float] = {}
@@ -216,7 +227,7 @@ def _group_ci(
         moment = group.first_failure_at or group.last_at
         if moment is None:
             continue
-        week = iso_week(moment)
+        week = iso_week(moment, timezone)
         flaky[week] = flaky.get(week, 0.0) + 1
         waited[week] = waited.get(week, 0.0) + (_hours(group.wait) or 0.0)
         key = (group.repo, group.workflow)

@@ -29,7 +29,7 @@ from dashboards.pages.one_on_one import NoteItem, OneOnOneState, notes, one_on_o
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import PersonReviews, person_reviews
-from dashboards.periods import PERIOD_LABELS, Period, resolve_period
+from dashboards.periods import PERIOD_LABELS, Period, resolve_period, timezone_of
 from dashboards.talking_points import (
     FlagItem,
     PersonSignals,
@@ -117,6 +117,7 @@ def person_evidence(
         period=chosen,
         now=now,
         settings=settings,
+        timezone=timezone_of(session, person.id, settings.default_timezone),
     )
     history = usual_history(session, logins, chosen)
     ci = person_ci(

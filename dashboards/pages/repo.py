@@ -51,7 +51,10 @@ def repo_page(
         raise PageNotFoundError(name)
     chosen = resolve_period(session, period, now=now)
     spots = repo_hotspots(session, repository=repo.name, period=chosen, now=now)
-    ci = group_ci(session, team_logins=None, repository=repo.name, period=chosen, now=now)
+    zone = settings.default_timezone  # a repository has no team: the default zone's weeks
+    ci = group_ci(
+        session, team_logins=None, repository=repo.name, period=chosen, now=now, timezone=zone
+    )
     reviews = team_reviews(
         session,
         team_logins=None,
@@ -59,6 +62,7 @@ def repo_page(
         period=chosen,
         now=now,
         settings=settings,
+        timezone=zone,
     )
     maker = PageCharts(f"/data/repo/{repo.name}", {"period": chosen.key})
     charts = [

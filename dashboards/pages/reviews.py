@@ -112,8 +112,10 @@ def person_reviews(
     period: Period,
     now: datetime,
     settings: Settings,
+    timezone: str | None = None,
 ) -> PersonReviews | None:
-    """Their PRs' flow against their own usual and the team's median, and reviews they gave."""
+    """Their PRs' flow against their own usual and the team's median, and reviews they gave
+    (per week in `timezone`, their team's)."""
     usual_window = period.previous(USUAL_PERIODS)
     flows = pull_flows(
         session, settings=settings, authors=logins, since=usual_window.start, until=now
@@ -139,10 +141,10 @@ def person_reviews(
     pulls = _still_waiting(waiting, pulls) + pulls
     in_period = [g for g in given if g.submitted_at >= period.start]
     earlier = [g for g in given if g.submitted_at < period.start]
-    weeks = weeks_between(period.start, period.end)
+    weeks = weeks_between(period.start, period.end, timezone)
     counts: dict[str, float] = {}
     for g in in_period:
-        week = iso_week(g.submitted_at)
+        week = iso_week(g.submitted_at, timezone)
         counts[week] = counts.get(week, 0.0) + 1
     return PersonReviews(
         pulls=pulls,
@@ -184,18 +186,30 @@ def team_reviews(
     period: Period,
     now: datetime,
     settings: Settings,
+    timezone: str | None = None,
 ) -> TeamReviews | None:
-    """Weekly medians of each phase, what waits now, and how reviews were spread.
+    """Weekly medians of each phase, what waits now, and how reviews were spread (weeks in
+    `timezone`, the team's).
 
     The history is a team baseline (cached per days and data version); what waits now is live.
     """
     authors = team_logins if team_logins is not None else None
     start, end = day_window(period)
-    key = ("team_reviews", frozenset(authors) if authors is not None else None, repository)
+    key = (
+        "team_reviews",
+        frozenset(authors) if authors is not None else None,
+        repository,
+        timezone,
+    )
 
     def compute() -> TeamReviews | None:
         return _team_review_history(
-            session, authors=authors, repository=repository, period=period, settings=settings
+            session,
+            authors=authors,
+            repository=repository,
+            period=period,
+            settings=settings,
+            timezone=timezone,
         )
 
     history = cached_baseline(session, (*key, start, end), compute)
@@ -228,17 +242,24 @@ def _team_review_history(
     repository: str | None,
     period: Period,
     settings: Settings,
+    timezone: str | None,
 ) -> TeamReviews | None:
     start, end = day_window(period)
     flows = pull_flows(
         session, settings=settings, repo=repository, authors=authors, since=start, until=end
     )
     load = reviewer_load(
-        session, since=start, until=end, settings=settings, repo=repository, reviewers=authors
+        session,
+        since=start,
+        until=end,
+        settings=settings,
+        repo=repository,
+        reviewers=authors,
+        timezone=timezone or "UTC",
     )
     if not flows and not load:
         return None
-    weekly = weekly_flow(flows)
+    weekly = weekly_flow(flows, timezone=timezone or "UTC")
     medians = {
         name: [next(p.median_hours for p in w.phases if p.phase == key) for w in weekly]
         for name, key in (
@@ -250,9 +271,9 @@ def _team_review_history(
     waited: dict[str, float] = {}
     for flow in flows:
         if flow.first_review_at is not None and flow.pickup_hours is not None:
-            week = iso_week(flow.first_review_at)
+            week = iso_week(flow.first_review_at, timezone)
             waited[week] = waited.get(week, 0.0) + flow.pickup_hours
-    all_weeks = weeks_between(period.start, period.end)
+    all_weeks = weeks_between(period.start, period.end, timezone)
     per_person: dict[str, int] = {}
     for row in load:
         per_person[row.reviewer] = per_person.get(row.reviewer, 0) + row.reviews

@@ -76,8 +76,16 @@ def team_page(
         period=chosen,
         now=now,
         settings=settings,
+        timezone=team.timezone,
     )
-    ci = group_ci(session, team_logins=team_logins, repository=repository, period=chosen, now=now)
+    ci = group_ci(
+        session,
+        team_logins=team_logins,
+        repository=repository,
+        period=chosen,
+        now=now,
+        timezone=team.timezone,
+    )
     spots = (
         repo_hotspots(session, repository=repository, period=chosen, now=now)
         if repository
@@ -93,7 +101,10 @@ def team_page(
         _flaky_jobs_chart(maker, ci),
         _hours_lost_chart(maker, reviews, ci),
         files_chart(maker, spots, title="Hotspots the team works in"),
-        _flags_chart(maker, team_flags_by_week(session, team_id=team.id, period=chosen)),
+        _flags_chart(
+            maker,
+            team_flags_by_week(session, team_id=team.id, period=chosen, timezone=team.timezone),
+        ),
     ]
     path = f"/teams/{team.name}"
     repo_names = known_repositories(session)
@@ -115,8 +126,10 @@ def team_page(
     )
 
 
-def team_flags_by_week(session: Session, *, team_id: int, period: Period) -> Weekly:
-    """Friction flags raised for the team, by category and ISO week (counts only)."""
+def team_flags_by_week(
+    session: Session, *, team_id: int, period: Period, timezone: str | None = None
+) -> Weekly:
+    """Friction flags raised for the team, by category and ISO week in the team's zone."""
     rows = session.exec(
         select(FrictionFlag.category, FrictionFlag.created_at).where(
             FrictionFlag.team_id == team_id,
@@ -124,14 +137,14 @@ def team_flags_by_week(session: Session, *, team_id: int, period: Period) -> Wee
             FrictionFlag.created_at <= period.end,
         )
     )
-    return _flags_weekly(rows, period)
+    return _flags_weekly(rows, period, timezone)
 
 
-def _flags_weekly(rows: Any, period: Period) -> Weekly:
+def _flags_weekly(rows: Any, period: Period, timezone: str | None) -> Weekly:
     counts: Counter[tuple[str, str]] = Counter()
     for category, created_at in rows:
-        counts[(category, iso_week(as_utc(created_at) or created_at))] += 1
-    weeks = weeks_between(period.start, period.end)
+        counts[(category, iso_week(as_utc(created_at) or created_at, timezone))] += 1
+    weeks = weeks_between(period.start, period.end, timezone)
     used = [c for c in CATEGORIES if any(cat == c for cat, _ in counts)]
     return Weekly(
         weeks=weeks,

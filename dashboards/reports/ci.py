@@ -52,14 +52,16 @@ def ci_health(
     since: datetime,
     until: datetime,
     now: datetime | None = None,
+    timezone: str | None = None,
 ) -> list[WorkflowHealth]:
     """Weekly health per workflow (and its jobs) for runs created in [since, until).
 
     `logins` keeps the runs of those people only (a team's or one person's builds); `now`
-    closes the red time of a branch still failing (defaults to `until`).
+    closes the red time of a branch still failing (defaults to `until`); weeks are ISO weeks
+    in `timezone` (the team's; UTC when None).
     """
     attempts, jobs = _rows(session, repo, logins, since, until)
-    return workflow_health(attempts, jobs, now=now or until)
+    return workflow_health(attempts, jobs, now=now or until, timezone=timezone)
 
 
 def flaky_report(

@@ -44,9 +44,12 @@ def _hours(value: timedelta | None) -> float | None:
 
 
 class WeekOut(BaseModel):
-    """One ISO week (Monday, UTC) of one workflow or job."""
+    """One ISO week of one workflow or job (`dashboards.signals.weeks`: the team's zone)."""
 
-    week: date = Field(description="The Monday the week starts on (UTC)")
+    week: date = Field(
+        description="The Monday the ISO week starts on, in the team's time zone with `team=` or "
+        "`person=` (a person's first team), else GEMBA_DEFAULT_TIMEZONE"
+    )
     runs: int
     attempts: int = Field(description="Runs plus their reruns")
     succeeded: int

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.core.access import Viewer
@@ -32,6 +33,7 @@ from app.http.api.query import (
 )
 from app.http.api.visibility import LoginVisibility, visible_person, visible_team
 from app.http.deps import SessionDep, SettingsDep, ViewerDep
+from dashboards.periods import timezone_of
 from dashboards.reports.ci import ci_health, flaky_report, person_ci, time_lost
 from dashboards.reports.ci_health import CiHealthOut, FlakyOut, workflow_items
 from dashboards.reports.ci_lost import TimeLostOut
@@ -85,6 +87,18 @@ def scope(
     return None
 
 
+def week_zone(session: Session, default: str, team: str | None, person: str | None) -> str:
+    """The zone the weeks of `/health` are counted in: the team's (a person's: their first
+    team's, as on their page), else GEMBA_DEFAULT_TIMEZONE (`dashboards.signals.weeks`)."""
+    if team:
+        found = session.exec(
+            select(Team.timezone).where(func.lower(Team.name) == team.lower())
+        ).first()
+        return found or default
+    person_id = directory(session).person_of_login(person) if person else None
+    return timezone_of(session, person_id, default) if person_id is not None else default
+
+
 @dataclass(frozen=True)
 class CiFilter:
     """The filters every CI route takes, checked once: which repo, whose builds, which window."""
@@ -94,6 +108,7 @@ class CiFilter:
     since: datetime
     until: datetime
     person: str | None
+    timezone: str
 
     def signal_args(self) -> dict[str, Any]:
         """Keyword arguments for the builds signals."""
@@ -118,7 +133,8 @@ def ci_filter(
     logins = scope(session, viewer, settings.team_only_mode, team, person)
     require_repo(session, repo)
     start, end = window(since, until)
-    return CiFilter(repo=repo, logins=logins, since=start, until=end, person=person)
+    zone = week_zone(session, settings.default_timezone, team, person)
+    return CiFilter(repo=repo, logins=logins, since=start, until=end, person=person, timezone=zone)
 
 
 CiFilterDep = Annotated[CiFilter, Depends(ci_filter)]
@@ -127,9 +143,10 @@ CiFilterDep = Annotated[CiFilter, Depends(ci_filter)]
 @router.get("/health", response_model=CiHealthOut, responses=DENIED)
 def get_health(session: SessionDep, viewer: ViewerDep, filters: CiFilterDep) -> CiHealthOut:
     """Per workflow and job, weekly: runs, success rate, durations and queue times in minutes,
-    red time in hours (of one team's or one person's builds with `team=` / `person=`).
-    Each workflow carries the flags tied to it that you may see."""
-    health = ci_health(session, **filters.signal_args())
+    red time in hours (of one team's or one person's builds with `team=` / `person=`). Weeks
+    are ISO weeks in the team's time zone (else GEMBA_DEFAULT_TIMEZONE). Each workflow
+    carries the flags tied to it that you may see."""
+    health = ci_health(session, **filters.signal_args(), timezone=filters.timezone)
     keyed = flags_by_item(session, viewer, workflow_items(health))
     return CiHealthOut.of(health, keyed, **filters.echo())
 

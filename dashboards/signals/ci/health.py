@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dashboards.queries.ci_rows import (
     AttemptRow,
@@ -29,11 +29,12 @@ from dashboards.signals.ci.outcomes import (
     week_of,
 )
 from dashboards.signals.stats import percentile
+from dashboards.signals.weeks import week_bounds
 
 
 @dataclass(frozen=True)
 class WeekStats:
-    """One ISO week (Monday, UTC) of one workflow or one job."""
+    """One ISO week (from Monday 00:00 in the team's zone) of one workflow or one job."""
 
     week: date
     runs: int
@@ -132,7 +133,11 @@ def _overlap(
 
 
 def workflow_health(
-    attempts: Sequence[AttemptRow], jobs: Sequence[JobRow], *, now: datetime
+    attempts: Sequence[AttemptRow],
+    jobs: Sequence[JobRow],
+    *,
+    now: datetime,
+    timezone: str | None = None,
 ) -> list[WorkflowHealth]:
     """Weekly runs, success rate, durations, queue times and red time per workflow and job.
 
@@ -147,7 +152,9 @@ def workflow_health(
     for row in attempts:
         key = (row.repo, row.workflow_id, names[(row.repo, row.workflow_id)])
         by_workflow[key].append(row)
-    attempt_week = {(a.run_id, a.attempt): week_of(a.started_at or a.created_at) for a in attempts}
+    attempt_week = {
+        (a.run_id, a.attempt): week_of(a.started_at or a.created_at, timezone) for a in attempts
+    }
     jobs_by_workflow: dict[tuple[str, int | None], list[JobRow]] = defaultdict(list)
     for job in jobs:
         jobs_by_workflow[(job.repo, job.workflow_id)].append(job)
@@ -171,7 +178,7 @@ def workflow_health(
         stats = []
         for week in sorted(weeks):
             week_rows = weeks[week]
-            start = datetime.combine(week, datetime.min.time(), UTC)
+            start, _ = week_bounds(week, timezone)
             stat = _week_stats(
                 week,
                 [(r.run_id, r.status, r.conclusion) for r in week_rows],

@@ -8,12 +8,13 @@ Queue time: job `created_at -> started_at`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dashboards.queries.ci_rows import (
     AttemptRow,
     JobRow,
 )
+from dashboards.signals import weeks
 
 FAILURE = frozenset({"failure", "timed_out", "startup_failure"})
 
@@ -33,10 +34,9 @@ NOT_COUNTED = frozenset({CANCELLED, SKIPPED})
 ZERO = timedelta(0)
 
 
-def week_of(moment: datetime) -> date:
-    """The Monday (UTC) of the ISO week containing `moment`."""
-    day = moment.astimezone(UTC).date()
-    return day - timedelta(days=day.weekday())
+def week_of(moment: datetime, timezone: str | None = None) -> date:
+    """The Monday of the ISO week containing `moment` in `timezone` (UTC when None)."""
+    return weeks.week_start(moment, timezone)
 
 
 def span(start: datetime | None, end: datetime | None) -> timedelta | None:

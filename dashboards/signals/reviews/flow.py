@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from dashboards.queries.reviews import (
     PullRow,
     ReviewRow,
 )
+from dashboards.signals import weeks
 from dashboards.signals.reviews.rules import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -257,9 +257,8 @@ class WeekFlow:
 
 
 def week_of(moment: datetime, timezone: str) -> tuple[str, date]:
-    local = moment.astimezone(ZoneInfo(timezone)).date()
-    iso = local.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}", local - timedelta(days=local.weekday())
+    """(label, Monday) of the ISO week holding `moment` in `timezone` (`signals.weeks`)."""
+    return weeks.week_label(moment, timezone), weeks.week_start(moment, timezone)
 
 
 def weekly_flow(flows: Sequence[PullFlow], *, timezone: str = "UTC") -> list[WeekFlow]:
