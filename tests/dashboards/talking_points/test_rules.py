@@ -243,6 +243,7 @@ def test_long_pickup_links_the_pr_it_names_first_then_those_it_counts() -> None:
 
 def test_waiting_now_at_a_day_and_its_siblings() -> None:
     assert "waiting_now" not in points(signals(pulls=[pull(66, waited=23.9)]))
+    assert "waiting_now" in points(signals(pulls=[pull(66, waited=24.0)]))  # a day is enough
     s = signals(pulls=[pull(66, waited=149.3), pull(70, waited=30.0)], team_median_pickup_hours=3.4)
     [point] = [p for p in talking_points(s, reader_is_person=False) if p.rule == "waiting_now"]
     assert point.text == (
