@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from sqlalchemy.engine import Engine
 
-from app.core.db import ensure_schema, make_engine, session_scope
+from app.core.db import (
+    MissingDatabaseError,
+    ensure_schema,
+    make_engine,
+    require_database,
+    session_scope,
+)
 from app.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -31,9 +37,14 @@ def settings() -> Settings:
         fail(f"invalid settings: {error}")
 
 
-def engine(config: Settings | None = None) -> Engine:
-    """The configured database, migrated to the newest schema first."""
+def engine(config: Settings | None = None, *, create: bool = False) -> Engine:
+    """The configured database, migrated to the newest schema first. A missing SQLite file is
+    an error (exit 1) unless the command may create one (`create`: collect, sync, demo)."""
     config = config or settings()
+    try:
+        require_database(config.database_url, create=create)
+    except MissingDatabaseError as error:
+        fail(str(error))
     db_engine = make_engine(config.database_url)
     ensure_schema(db_engine)
     return db_engine

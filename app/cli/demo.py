@@ -318,7 +318,7 @@ def demo(
     run = DemoRun(demo_settings(config, folder), manifest)
     run.timed("generate", started)
     _say(f"demo organisation {'built' if built else 'reused'} in {folder}")
-    engine = common.engine(run.settings)
+    engine = common.engine(run.settings, create=True)
     from app.sandbox.server import SandboxServer
 
     web_port = free_port(port)

@@ -91,7 +91,7 @@ def collect_git_command(
     from collectors.git.log import GitInputError
     from collectors.git.store import collect_git
 
-    engine = common.engine(config)
+    engine = common.engine(config, create=True)
     try:
         with _progress_bar() as progress:
             result = collect_git(

@@ -65,7 +65,7 @@ def _org_repos(gh: Github, org: str) -> list[str]:
 
 
 def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
-    engine = common.engine(config)
+    engine = common.engine(config, create=True)
     try:
         stats = collect_ci(engine, gh, repo, config, full=full, progress=_say)
     except GithubException as error:
@@ -92,7 +92,7 @@ def collect_github(
     if not config.github_token and "api.github.com" in config.github_api_url:
         _say("note: no GEMBA_GITHUB_TOKEN; GitHub allows 60 unauthenticated requests an hour")
     repos = [_check_repo_name(repository)] if repository else _org_repos(gh, org or "")
-    engine = common.engine(config)
+    engine = common.engine(config, create=True)
     try:
         with VisibleWaits(_say):
             for name in repos:

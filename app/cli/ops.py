@@ -41,7 +41,7 @@ def sync_command(
         common.fail(f"unknown source(s) {', '.join(unknown)}; use {', '.join(sync.SOURCES)}")
     from collectors.github_client import make_github
 
-    engine = common.engine(config)
+    engine = common.engine(config, create=True)
     gh = make_github(config)
     try:
         targets = sync.discover(config, gh)

@@ -21,12 +21,42 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+class MissingDatabaseError(Exception):
+    """A command that only reads was pointed at a SQLite file that does not exist."""
+
+
+def database_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for PostgreSQL, memory and `file:` URIs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri"):
+        return None
+    if not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def require_database(url: str, *, create: bool = False) -> None:
+    """Refuse a missing SQLite file unless this command may make one (`create`: db upgrade,
+    collect, sync, demo), so that a mistyped path says so instead of becoming an empty
+    database in new folders. A server that is not there fails on connect by itself."""
+    path = database_file(url)
+    if path is None or path.exists():
+        return
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    raise MissingDatabaseError(
+        f"no database at {path} (GEMBA_DATABASE_URL={url}): check the path, or create one "
+        "with `gemba db upgrade` (collect, sync and demo also create it)"
+    )
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the SQLite pragmas we rely on: foreign keys, WAL, a busy timeout."""
+    """An engine with the SQLite pragmas we rely on: foreign keys, WAL, a busy timeout.
+
+    It makes no folders: commands check `require_database` first."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
