@@ -85,7 +85,7 @@ def make_pull(
     author: str,
     *,
     number: int,
-    ready_at: datetime,
+    ready_at: datetime | None,
     first_review_at: datetime | None = None,
     reviewer: str = "bob",
     merged_at: datetime | None = None,
@@ -100,7 +100,7 @@ def make_pull(
         "state": "closed" if merged_at else "open",
         "created_at": ready_at,
         "updated_at": merged_at or first_review_at or ready_at,
-        "first_commit_at": ready_at - timedelta(hours=2),
+        "first_commit_at": ready_at - timedelta(hours=2) if ready_at else None,
         "closed_at": merged_at,
         "head_sha": f"{number:040x}",
     } | overrides
@@ -124,16 +124,18 @@ def make_review(
     pull: PullRequest,
     reviewer: str,
     *,
-    at: datetime,
+    at: datetime | None,
     approved: bool = True,
     state: str | None = None,
+    **overrides: Any,
 ) -> Review:
+    values = {"id": next_id()} | overrides
     review = Review(
-        id=next_id(),
         pull_request_id=pull.id,
         reviewer_login=reviewer,
         state=state or ("APPROVED" if approved else "COMMENTED"),
         submitted_at=at,
+        **values,
     )
     session.add(review)
     session.flush()
@@ -291,11 +293,17 @@ def make_flag(
 
 
 def make_note(
-    session: Session, person: Person, author: Person, *, body: str, at: datetime, shared: bool
+    session: Session,
+    person: Person,
+    author: Person,
+    *,
+    body: str,
+    at: datetime | None,
+    shared: bool,
 ) -> OneOnOneNote:
-    note = OneOnOneNote(
-        person_id=person.id, author_id=author.id, body=body, created_at=at, shared=shared
-    )
+    """A 1:1 note by `author` about `person`; `at=None` stamps it now, as the product does."""
+    stamp = {"created_at": at} if at is not None else {}
+    note = OneOnOneNote(person_id=person.id, author_id=author.id, body=body, shared=shared, **stamp)
     session.add(note)
     session.flush()
     return note

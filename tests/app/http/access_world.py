@@ -17,18 +17,12 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from app.core.access import Viewer
-from app.core.models import (
-    Commit,
-    OneOnOneNote,
-    PullRequest,
-    Repository,
-    Review,
-    Team,
-)
+from app.core.models import Team
 from app.core.people import import_people, person_for_login
 from app.core.tokens import create_token, revoke_token
 from app.flags.schemas import FlagCreate
 from app.flags.store import create_flag
+from tests import world as rows
 
 PEOPLE = {
     "teams": [
@@ -104,47 +98,46 @@ def build_world(session: Session) -> World:
     spare, _ = create_token(session, bob, label="spare, for routes that revoke")
     assert spare.id is not None
 
-    repo = Repository(name="acme/pay")
-    session.add(repo)
-    session.flush()
-    assert repo.id is not None
+    repo = rows.make_repo(session, "acme/pay", html_url=None, default_branch=None)
     when = datetime(2026, 3, 2, 10, tzinfo=UTC)
     markers: dict[str, dict[str, str]] = {}
+    pulls = {}
     for n, login in enumerate(PEOPLE_LOGINS, start=1):
-        session.add(
-            Commit(
-                repository_id=repo.id,
-                sha=f"{n:040x}",
-                author_name=f"{login} Zq",
-                author_email=f"{login}.mail@example.com",
-                authored_at=when,
-                committed_at=when,
-                summary=f"commit by {login}",
-            )
+        rows.make_commit(
+            session,
+            repo,
+            email=f"{login}.mail@example.com",
+            at=when,
+            files={},
+            name=f"{login} Zq",
+            loc=None,
+            sha=f"{n:040x}",
+            summary=f"commit by {login}",
         )
-        session.add(
-            PullRequest(
-                id=1000 + n,
-                repository_id=repo.id,
-                number=n,
-                title=f"pr by {login}",
-                author_login=login,
-                state="open",
-                created_at=when,
-                updated_at=when,
-            )
+        pulls[n] = rows.make_pull(
+            session,
+            repo,
+            login,
+            number=n,
+            ready_at=None,
+            id=1000 + n,
+            title=f"pr by {login}",
+            html_url=None,
+            created_at=when,
+            updated_at=when,
+            first_commit_at=None,
+            head_sha=None,
         )
         note = f"NOTE-about-{login}-private"
         manager = {"bob": "alice", "carol": "alice", "tom": "sam", "alice": "dana"}.get(login)
         if manager:
-            session.add(
-                OneOnOneNote(person_id=ids[login], author_id=ids[manager], body=note, shared=False)
-            )
+            about, author = person_for_login(session, login), person_for_login(session, manager)
+            assert about is not None and author is not None
+            rows.make_note(session, about, author, body=note, at=None, shared=False)
         markers[login] = {"email": f"{login}.mail@example.com"}
         if manager:
             markers[login]["note"] = note
-    session.add(Review(id=1, pull_request_id=1003, reviewer_login="alice", state="APPROVED"))
-    session.flush()
+    rows.make_review(session, pulls[3], "alice", at=None, state="APPROVED", id=1)
 
     flag_ids: dict[str, str] = {}
     for login in ("bob", "carol", "tom", "alice"):
