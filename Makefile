@@ -20,11 +20,13 @@ demo: $(STAMP)  ## build the demo organisation, collect it, serve it
 test: $(STAMP)  ## the whole suite (PostgreSQL too when GEMBA_TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/deptry .
 	$(BIN)/python -m pytest -n auto --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/deptry .
 	$(BIN)/ruff format --check .
 
 fix: $(STAMP)

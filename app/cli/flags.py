@@ -14,7 +14,6 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import httpx
 import typer
 from pydantic import ValidationError
 
@@ -66,11 +65,13 @@ def _local_viewer(login: str) -> Viewer:
 
 def _request(method: str, url: str, token: str, **kwargs: Any) -> Any:
     """One API call with retries; the same Idempotency-Key is sent on every attempt."""
+    import requests  # only a remote call pays for it
+
     headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            response = httpx.request(method, url, headers=headers, timeout=10, **kwargs)
-        except httpx.HTTPError as error:
+            response = requests.request(method, url, headers=headers, timeout=10, **kwargs)
+        except requests.RequestException as error:
             if attempt == ATTEMPTS:
                 fail(f"cannot reach {url}: {error}")
             time.sleep(attempt)
