@@ -31,4 +31,4 @@ def file_evidence(risk: RiskFile) -> Evidence:
 
 
 def flag_evidence(flag: FlagItem) -> Evidence:
-    return Evidence("flag", f"flag #{flag.id}: {flag.summary}", flag.url)
+    return Evidence("flag", f"flag: {flag.summary}", flag.url)  # its id means nothing to read
