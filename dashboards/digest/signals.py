@@ -135,7 +135,7 @@ def review_section(
             ),
             metric_from_weeks(
                 "review_wait_hours",
-                "Hours waited for a first review (PRs merged)",
+                "Time waited for a first review (PRs merged)",
                 "hours",
                 list(waited),
             ),
@@ -212,8 +212,8 @@ def ci_section(session: Session, scope: Scope, weeks: list[Week]) -> CiSection |
         metric_from_weeks(
             "flaky_pct", "Flaky builds (same commit failed, then passed)", "%", flaky
         ),
-        metric_from_weeks("ci_wait_hours", "Hours waited on CI", "hours", waited),
-        metric_from_weeks("flaky_lost_hours", "Hours lost to flaky reruns", "hours", lost),
+        metric_from_weeks("ci_wait_hours", "Time waited on CI", "hours", waited),
+        metric_from_weeks("flaky_lost_hours", "Time lost to flaky reruns", "hours", lost),
     ]
     return CiSection(metrics=metrics, per_week=per_week)
 
@@ -285,15 +285,15 @@ def file_section(
             if risk.path in ours[repo]:
                 section.risks.append((repo, risk))
                 share = (
-                    f"{risk.main_author_share:.0%} of its lines"
+                    f"with {risk.main_author_share:.0%} of its lines"
                     if risk.main_author_share is not None
-                    else "most of its lines"
+                    else "with most of its lines"
                 )
                 section.knowledge_risk.append(
                     FileNote(
                         repo,
                         risk.path,
-                        f"its main author ({share}) has made no commit for {risk.idle_days} days",
+                        f"its main author, {share}, has made no commit for {risk.idle_days} days",
                         url,
                     )
                 )
