@@ -167,7 +167,7 @@ def developer_digest(
         data.missing.append(MISSING_REVIEWS)
     else:
         data.review_requests, data.own_waiting = queues
-    data.flag_answers = flag_answers(session, person.id, chosen)
+    data.flag_answers = flag_answers(session, person.id, chosen, settings.base_url)
     data.links = [
         Link("Your page", page_url(settings, "people", person.login)),
         _in_browser(settings, data.week),

@@ -136,6 +136,7 @@ class FlagNote:
     status: str
     answer: str | None
     answered_at: datetime | None
+    url: str | None = None  # the flag's page, with every answer
 
 
 @dataclass(frozen=True)

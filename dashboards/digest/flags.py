@@ -71,8 +71,9 @@ def flag_metrics(
     ], open_now
 
 
-def flag_answers(session: Session, person_id: int, week: Week) -> list[FlagNote]:
-    """Answers a person received this week to flags they raised under their name."""
+def flag_answers(session: Session, person_id: int, week: Week, base_url: str) -> list[FlagNote]:
+    """Answers a person received this week to flags they raised under their name, each with
+    its page under the public URL (`base_url`)."""
     rows = session.exec(
         select(FrictionFlag)
         .join(FlagAuthor, col(FlagAuthor.flag_id) == col(FrictionFlag.id))
@@ -90,6 +91,7 @@ def flag_answers(session: Session, person_id: int, week: Week) -> list[FlagNote]
             status=flag.status,
             answer=flag.answer,
             answered_at=as_utc(flag.answered_at),
+            url=base_url.rstrip("/") + flag_url(flag.public_id),
         )
         for flag in rows
     ]

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.core.models import TeamMember
 from app.core.settings import Settings
 from app.flags.lookup import lookup
-from dashboards.digest.build import manager_digest, render_parts
+from dashboards.digest.build import developer_digest, manager_digest, render_parts
 from tests.dashboards.digest.org import NOW, W47, WEEK, build_org, flag, person
 
 PUBLIC = "https://gemba.example.com/walk"
@@ -37,3 +37,17 @@ def test_a_flag_talking_point_links_its_page_under_the_public_url(
     _, html = render_parts(data)
     assert f'href="{link}"' in html
     assert "/api/v1/friction" not in html and ":8000" not in html
+
+
+def test_the_developer_digest_links_each_answered_flag(
+    session: Session, settings: Settings
+) -> None:
+    org = build_org(session)
+    session.commit()
+    public = settings.model_copy(update={"base_url": PUBLIC})
+    data = developer_digest(session, org.people["bob"], WEEK, public, NOW, flags=lookup)
+    [note] = data.flag_answers
+    assert note.summary == "Flaky integration job" and note.url is not None
+    assert note.url.startswith(f"{PUBLIC}/flags/")
+    text, html = render_parts(data)
+    assert note.url in text and f'href="{note.url}"' in html

@@ -117,7 +117,7 @@ def test_a_signed_in_browser_needs_the_csrf_token_to_unsubscribe(
     assert done.status_code == 200 and _person(session, "bob").digest_unsubscribed
 
 
-def test_a_flag_talking_point_links_to_the_flag_in_the_api(
+def test_a_flag_talking_point_links_to_the_flags_page(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     org, headers = _alice_signed_in(session)
@@ -126,6 +126,8 @@ def test_a_flag_talking_point_links_to_the_flag_in_the_api(
     [bob] = [p for p in data.talking_points if p.login == "bob"]
     assert bob.evidence_url and bob.evidence_url.startswith(settings.base_url)
     path = bob.evidence_url.removeprefix(settings.base_url)
-    answer = client.get(path, headers=headers)
-    assert answer.status_code == 200, path
-    assert answer.json()["summary"] == "Runner queue too long"
+    assert path.startswith("/flags/")  # the flag's page, not the API's JSON
+    page = client.get(path, headers={**headers, "Accept": "text/html"})
+    assert page.status_code == 200 and "Runner queue too long" in page.text, path
+    twin = client.get(path, headers={**headers, "Accept": "application/json"})
+    assert twin.json()["summary"] == "Runner queue too long"
