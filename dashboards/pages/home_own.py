@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.core import access, one_on_ones
-from app.core.access import Viewer, ViewRecord
+from app.core import one_on_ones
+from app.core.access import Viewer
 from app.core.identities import directory
 from app.core.settings import Settings
 from dashboards.pages.home_manager import WaitingPr
-from dashboards.pages.one_on_one import for_next_one_on_one
+from dashboards.pages.one_on_one import LookedAt, for_next_one_on_one, who_looked
 from dashboards.pages.person import person_flags
 from dashboards.reports.review_flow import waiting_now
 from dashboards.talking_points import FlagItem
@@ -28,7 +28,7 @@ class OwnItems:
     flags: list[FlagItem] = field(default_factory=list)
     agenda: list[str] = field(default_factory=list)  # items for the next 1:1
     waiting_pulls: list[WaitingPr] = field(default_factory=list)
-    who_looked: list[ViewRecord] = field(default_factory=list)
+    who_looked: list[LookedAt] = field(default_factory=list)
     page_url: str = ""  # the person page, where the whole who-looked log is
 
     @property
@@ -53,6 +53,6 @@ def own_items(session: Session, viewer: Viewer, now: datetime, settings: Setting
         flags=flags,
         agenda=agenda,
         waiting_pulls=[WaitingPr.of(w, viewer.login) for w in waiting],
-        who_looked=access.views_of(session, person_id, limit=WHO_LOOKED_ON_HOME),
+        who_looked=who_looked(session, viewer, person_id, limit=WHO_LOOKED_ON_HOME) or [],
         page_url=f"/people/{viewer.login}",
     )

@@ -15,6 +15,35 @@ from app.core.models.base import as_utc
 from app.core.one_on_ones import HeldOneOnOne
 
 WHO_LOOKED_SHOWN = 20
+VIEW_LABELS = {  # what a logged look was, as the person reads it
+    "person_page": "opened your page",
+    "home_page_next_1on1": "saw your top talking point on their home page",
+    "api:person": "looked you up through the API",
+    "api:ci": "read your CI numbers through the API",
+    "api:reviews": "read your review flow through the API",
+}
+
+
+@dataclass
+class LookedAt:
+    """One look at the person's data, worded for them."""
+
+    viewer_login: str
+    viewed_at: datetime
+    what: str
+    label: str
+
+
+def looked_at(views: list[ViewRecord]) -> list[LookedAt]:
+    return [
+        LookedAt(
+            v.viewer_login,
+            v.viewed_at,
+            v.what,
+            VIEW_LABELS.get(v.what, f"opened {v.what.replace('_', ' ')}"),
+        )
+        for v in views
+    ]
 
 
 @dataclass
@@ -99,8 +128,8 @@ def for_next_one_on_one(session: Session, person_id: int, last_held: datetime | 
 
 def who_looked(
     session: Session, viewer: Viewer, person_id: int, *, limit: int = WHO_LOOKED_SHOWN
-) -> list[ViewRecord] | None:
+) -> list[LookedAt] | None:
     """Who opened this person's data, for the person themself (None for anyone else)."""
     if viewer.person_id != person_id:
         return None
-    return access.views_of(session, person_id, limit=limit)
+    return looked_at(access.views_of(session, person_id, limit=limit))

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from app.core import access
-from app.core.access import Viewer, ViewRecord
+from app.core.access import Viewer
 from app.core.identities import directory
 from app.core.models import FlagAuthor, FrictionFlag, Person, Team
 from app.core.models.base import as_utc
@@ -25,7 +25,14 @@ from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
 from dashboards.pages.comparisons import team_reviews_given, usual_history
 from dashboards.pages.empty import EmptyStates
 from dashboards.pages.hotspots import people_hotspots
-from dashboards.pages.one_on_one import NoteItem, OneOnOneState, notes, one_on_one_state, who_looked
+from dashboards.pages.one_on_one import (
+    LookedAt,
+    NoteItem,
+    OneOnOneState,
+    notes,
+    one_on_one_state,
+    who_looked,
+)
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import PersonReviews, person_reviews
@@ -59,7 +66,7 @@ class PersonPage:
     private_notes: list[NoteItem] | None  # None: the viewer may not keep private notes here
     empty_message: str | None
     one_on_one: OneOnOneState
-    who_looked: list[ViewRecord] | None  # the person's own page only
+    who_looked: list[LookedAt] | None  # the person's own page only
     longer_period: Link | None  # where an empty panel's data may be ("see the last 2 weeks")
     kind: str = "person"
     # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;

@@ -137,7 +137,7 @@ def test_a_developer_sees_their_open_items_and_who_looked(
     assert [(w["number"], w["waited"]) for w in own["waiting_pulls"]] == [(66, "2.0 days")]
     assert [(v["viewer_login"], v["what"]) for v in own["who_looked"]] == [("maya", "person_page")]
     doc = parse(alice.get("/").text)
-    assert "maya opened person page" in doc.find_all("ul", class_="who-looked")[0].full_text()
+    assert "maya opened your page" in doc.find_all("ul", class_="who-looked")[0].full_text()
     assert not doc.find_all("li", class_="next-one-on-one")
 
 
@@ -145,3 +145,4 @@ def test_the_home_page_summary_is_in_the_who_looked_log(signed_in: SignIn, world
     signed_in("maya").get("/")
     views = signed_in("alice").get("/people/alice", headers=JSON).json()["who_looked"]
     assert [(v["viewer_login"], v["what"]) for v in views] == [("maya", "home_page_next_1on1")]
+    assert views[0]["label"] == "saw your top talking point on their home page"

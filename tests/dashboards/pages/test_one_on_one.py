@@ -179,4 +179,4 @@ def test_the_person_sees_who_looked_on_their_own_page(signed_in: SignIn) -> None
         ("maya", "person_page"),
     ]
     section = parse(alice.get("/people/alice").text).find_all("section", id="who-looked")[0]
-    assert "maya opened person page" in section.full_text()
+    assert "maya opened your page" in section.full_text()
