@@ -144,6 +144,11 @@ def items_of(page: Any) -> PageItems:
         items.paths.add((row.repo, row.path))
     for row in _rows(page, "ci_hits", "flaky_jobs", "workflows"):
         items.workflows.add((row.repo, row.workflow))
+    for row in getattr(getattr(page, "agreements", None), "ledger", None) or []:
+        if row.repo and row.pull_number is not None:  # the exceptions ledger's PRs and runs
+            items.pulls.add((row.repo, row.pull_number))
+        elif row.repo and row.workflow:
+            items.workflows.add((row.repo, row.workflow))
     for point in _rows(page, "talking_points"):  # the evidence behind each point, too
         for evidence in point.evidence:
             for ref in evidence.items:

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.core.access import Viewer
+from app.core.models import PullRequest, Repository, Team
 from app.core.models.agreements import AgreementChange, ExpectedException, TeamAgreement
 from app.core.models.base import utcnow
 
@@ -108,6 +110,30 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name, None if raw == "" else check_value(name, value)
 
 
+def may_edit(viewer: Viewer, team: Team) -> bool:
+    """The team's manager and admins set its targets; members read them."""
+    return viewer.is_admin or team.manager_id == viewer.person_id
+
+
+def author_of(session: Session, item: str) -> str | None:
+    """The author login of the PR an item names (`acme/api#12`), lower-cased."""
+    repo, hash_, number = item.rpartition("#")
+    if not hash_ or not number.isdigit():
+        return None
+    login = session.exec(
+        select(PullRequest.author_login)
+        .join(Repository, Repository.id == PullRequest.repository_id)  # type: ignore[arg-type]
+        .where(Repository.name == repo, PullRequest.number == int(number))
+    ).first()
+    return login.lower() if login else None
+
+
+def may_mark_expected(session: Session, viewer: Viewer, team: Team, item: str) -> bool:
+    """The PR's author or the team's manager (and admins) call an exception expected."""
+    author = author_of(session, item)
+    return may_edit(viewer, team) or (author is not None and author == viewer.login.lower())
+
+
 def agreements_of(session: Session, team_id: int) -> dict[str, Any]:
     rows = session.exec(select(TeamAgreement).where(TeamAgreement.team_id == team_id))
     return {row.name: row.value for row in rows}
@@ -190,7 +216,9 @@ def mark_expected(
         )
     ).first()
     if found is None:
-        found = ExpectedException(team_id=team_id, rule=rule, item=item, reason=reason, marked_by=by)
+        found = ExpectedException(
+            team_id=team_id, rule=rule, item=item, reason=reason, marked_by=by
+        )
     else:
         found.reason, found.marked_by, found.marked_at = reason, by, utcnow()
     session.add(found)

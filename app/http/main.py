@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from app.core.db import ensure_schema, make_engine
 from app.core.settings import Settings, get_settings
 from app.http import docs, error_pages
+from app.http.agreements_web import router as agreements_web_router
 from app.http.api import api_router
 from app.http.api.errors import register as register_error_handlers
 from app.http.api.errors import validation_error
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_web_router)
     app.include_router(one_on_one_router)  # the person page's "1:1 held" form
     app.include_router(flag_pages_router)  # raise, read, acknowledge and answer flags
+    app.include_router(agreements_web_router)  # the team page's agreement forms
     _mount_web(app)
     return app
 

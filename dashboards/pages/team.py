@@ -17,6 +17,7 @@ from app.core.models.base import as_utc
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.item_flags import ItemFlag
+from dashboards.pages.agreements import TeamAgreements, team_agreements
 from dashboards.pages.builds import FlakyJob, GroupCi, group_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, has_values, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GITHUB, RAISE_FLAG
@@ -44,6 +45,7 @@ class TeamPage:
     kind: str = "team"
     flaky_jobs: list[FlakyJob] = field(default_factory=list)
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
+    agreements: TeamAgreements | None = None  # targets, exceptions, the ledger
 
 
 def team_page(
@@ -123,6 +125,9 @@ def team_page(
         waiting=reviews.waiting if reviews else [],
         knowledge_risk=spots.knowledge_risk if spots else [],
         flaky_jobs=ci.flaky_jobs[:20] if ci else [],
+        agreements=team_agreements(
+            session, viewer, team, chosen, now, settings, show_names=show_names
+        ),
     )
 
 

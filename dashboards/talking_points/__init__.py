@@ -9,8 +9,8 @@ The sentences are phrased for whoever reads them: "your PRs" only when the reade
 person; a manager reading a report's page, or the weekly digest, reads the first name once
 ("Bob's PRs"), then "their". A point links exactly the items its sentence names or counts.
 
-One rule family per module (`waits`, `load`, `builds`, `files`, `flags`), the words in
-`wording`, the units in `units` (also the pages' and the digest's number formatting).
+One rule family per module (`waits`, `load`, `builds`, `files`, `flags`, `agreements`), the
+words in `wording`, the units in `units` (also the pages' and the digest's number formatting).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from dashboards.item_flags import ItemFlag, open_flags
+from dashboards.talking_points.agreements import agreement_exceptions
 from dashboards.talking_points.builds import flaky_builds
 from dashboards.talking_points.files import knowledge_risk
 from dashboards.talking_points.flags import friction_flags
@@ -61,6 +62,7 @@ RULES: Sequence[Callable[[PersonSignals, Voice], list[TalkingPoint]]] = (
     review_load,
     knowledge_risk,
     friction_flags,
+    agreement_exceptions,
 )
 
 

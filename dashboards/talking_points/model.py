@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dashboards.item_flags import ItemFlag, ItemRef
+from dashboards.signals.agreements import AgreementException
 from dashboards.signals.reviews.flow import PullFlow
 from dashboards.signals.reviews.waiting import WaitingPull
 from dashboards.talking_points.units import span
@@ -145,6 +146,8 @@ class PersonSignals:
     team_reviews_given: list[int] = field(default_factory=list)
     risk_files: list[RiskFile] = field(default_factory=list)
     flags: list[FlagItem] = field(default_factory=list)
+    # exceptions to the person's teams' agreements in the period (their PRs and queues)
+    agreement_exceptions: list[AgreementException] = field(default_factory=list)
     history: History | None = None
     period_days: float | None = None  # the period's length (None: two weeks or more)
 

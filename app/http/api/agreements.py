@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import select
 
 from app.core.access import Viewer
 from app.core.agreements import (
@@ -21,9 +20,10 @@ from app.core.agreements import (
     agreements_of,
     history_of,
     mark_expected,
+    may_edit,
+    may_mark_expected,
     set_agreements,
 )
-from app.core.models import PullRequest, Repository, Team
 from app.flags.lookup import flags_by_item
 from app.http.api.query import IsoTime, bad_query
 from app.http.api.visibility import LoginVisibility, visible_team
@@ -71,11 +71,6 @@ class ExpectedIn(BaseModel):
     rule: str = Field(min_length=1, max_length=40)
     item: str = Field(min_length=1, max_length=300)
     reason: str = Field(min_length=1, max_length=200)
-
-
-def may_edit(viewer: Viewer, team: Team) -> bool:
-    """The team's manager and admins set its targets; members read them."""
-    return viewer.is_admin or team.manager_id == viewer.person_id
 
 
 def _window(
@@ -208,8 +203,7 @@ def post_expected(body: ExpectedIn, session: SessionDep, viewer: ViewerDep, _csr
     """Mark one exception expected, with a one-line reason: it leaves the counts, stays listed."""
     found = visible_team(session, viewer, body.team)
     assert found.id is not None
-    author = _author_of(session, body.item)
-    if not (may_edit(viewer, found) or (author is not None and author == viewer.login.lower())):
+    if not may_mark_expected(session, viewer, found, body.item):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="only the PR's author or the team's manager"
         )
@@ -217,16 +211,3 @@ def post_expected(body: ExpectedIn, session: SessionDep, viewer: ViewerDep, _csr
         mark_expected(session, found.id, body.rule, body.item, body.reason, by=viewer.login)
     except AgreementError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
-
-
-def _author_of(session: Any, item: str) -> str | None:
-    """The author login of the PR an item names (`acme/api#12`), lower-cased."""
-    repo, hash_, number = item.rpartition("#")
-    if not hash_ or not number.isdigit():
-        return None
-    login = session.exec(
-        select(PullRequest.author_login)
-        .join(Repository, Repository.id == PullRequest.repository_id)
-        .where(Repository.name == repo, PullRequest.number == int(number))
-    ).first()
-    return login.lower() if login else None
