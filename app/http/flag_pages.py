@@ -2,7 +2,9 @@
 
 - `POST /flags`: a developer raises a flag (named or anonymous; tied to a PR, a CI run, a file
   or nothing). For an anonymous flag the browser keeps the follow key in an HttpOnly cookie,
-  so its author alone finds the answers on their own page (`app.flags.follow`).
+  so its author alone finds the answers on their own page (`app.flags.follow`). The cookie's
+  name is keyed to the signed-in person, so someone else signing in on the same browser
+  does not see them.
 - `GET /flags`: the flags to answer, for a manager; `GET /flags/{id}`: one flag and its thread.
 - `POST /flags/{id}/acknowledge` and `/flags/{id}/answer`: the manager's buttons.
 
@@ -12,6 +14,8 @@ answers which flag are `app.flags.rules`', the same as the API's.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Path, Request, status
@@ -22,6 +26,7 @@ from sqlmodel import Session, col, select
 from app.core.access import Viewer
 from app.core.models import CATEGORIES, Repository
 from app.core.models.flags import PUBLIC_ID_PATTERN
+from app.core.settings import reveal
 from app.flags import rules
 from app.flags.follow import MAX_KEPT, follow_hash, new_follow_key, valid_keys
 from app.flags.schemas import AnswerCreate, FlagCreate, FlagView
@@ -43,9 +48,16 @@ def _viewer(request: Request, viewer: Viewer | None) -> Viewer:
     return viewer
 
 
-def follow_keys(request: Request) -> list[str]:
-    """The follow keys this browser holds (its anonymous flags), newest last."""
-    return valid_keys(request.cookies.get(FOLLOW_COOKIE, "").split("."))
+def follow_cookie(request: Request, viewer: Viewer) -> str:
+    """This person's follow cookie on this browser (another person's is another name)."""
+    key = reveal(request.app.state.settings.secret_key).encode()
+    tag = hmac.new(key, f"follow-cookie\n{viewer.person_id}".encode(), hashlib.sha256)
+    return f"{FOLLOW_COOKIE}_{tag.hexdigest()[:16]}"
+
+
+def follow_keys(request: Request, viewer: Viewer) -> list[str]:
+    """The follow keys this person's browser holds (their anonymous flags), newest last."""
+    return valid_keys(request.cookies.get(follow_cookie(request, viewer), "").split("."))
 
 
 def _back(request: Request, default: str) -> str:
@@ -89,7 +101,7 @@ def person_flag_context(
         return {
             "flag_categories": CATEGORIES,
             "flag_repositories": collected_repositories(session),
-            "followed_flags": rules.followed(session, follow_keys(request)),
+            "followed_flags": rules.followed(session, follow_keys(request, viewer)),
             "answerable_flags": set(),
         }
     return {"answerable_flags": rules.answerable(session, viewer, flag_ids), "followed_flags": []}
@@ -135,9 +147,9 @@ def raise_flag(
         _back(request, f"/people/{who.login}#flags"), status.HTTP_303_SEE_OTHER
     )
     if key:
-        keys = valid_keys([*follow_keys(request), key])[-MAX_KEPT:]
+        keys = valid_keys([*follow_keys(request, who), key])[-MAX_KEPT:]
         response.set_cookie(
-            FOLLOW_COOKIE,
+            follow_cookie(request, who),
             ".".join(keys),
             max_age=FOLLOW_MAX_AGE,
             httponly=True,
@@ -170,7 +182,7 @@ def flag_page(
 ) -> Response:
     """One flag, what it is tied to, and its answers; the buttons for who may answer it."""
     who = _viewer(request, viewer)
-    keys = follow_keys(request)
+    keys = follow_keys(request, who)
     try:
         flag = rules.get_flag(session, who, flag_id, keys)
     except rules.FlagError:

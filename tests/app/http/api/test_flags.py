@@ -299,3 +299,25 @@ def test_a_lone_surrogate_in_the_json_is_a_422_not_a_500(
     assert (error["loc"], error["type"]) == (["body", "summary"], "string_unicode")
     assert error["input"] == "bad \ud800 text"
     assert count_flags(engine) == before
+
+
+def test_the_anonymous_author_follows_the_answers_with_the_follow_key(
+    ctx: tuple[TestClient, World, Engine],
+) -> None:
+    """Tom's team has one member, so his anonymous flag is shown one by one to nobody: only
+    the follow key he got back opens it (the database keeps just its hash)."""
+    client, world, engine = ctx
+    body = {"summary": "on-call pages at 3 am", "anonymous": True}
+    raised = client.post(URL, json=body, headers=auth(world, "other_team")).json()
+    key = raised["follow_key"]
+    assert key
+    path = f"{URL}/{raised['id']}"
+    assert client.get(path, headers=auth(world, "other_team")).status_code == 404
+    wrong = auth(world, "other_team", **{"Flag-Follow-Key": "x" * 43})
+    assert client.get(path, headers=wrong).status_code == 404
+    mine = client.get(path, headers=auth(world, "other_team", **{"Flag-Follow-Key": key}))
+    assert mine.status_code == 200 and mine.json()["author_login"] is None
+    assert "follow_key" not in mine.json()
+    with Session(engine) as session:
+        [row] = session.exec(select(FrictionFlag).where(FrictionFlag.public_id == raised["id"]))
+        assert row.follow_hash and key not in row.follow_hash
