@@ -1,8 +1,9 @@
 """HTML pages, their JSON twins, chart data as CSV/JSON, and static files (Plotly from the package).
 
-Each handler resolves the viewer, calls one `dashboards.page_*` builder and renders its
-dataclass; `Accept: application/json` returns the same dataclass as JSON, so the page and its
-twin cannot drift. Plotly's JavaScript comes from the installed `plotly` package under a
+Each handler resolves the viewer, calls one `dashboards.pages` builder (handing it the flag
+lookup, `app.flags.lookup.lookup`) and renders the dataclass it returns, unchanged;
+`Accept: application/json` returns the same dataclass as JSON, so the page and its twin cannot
+drift. Plotly's JavaScript comes from the installed `plotly` package under a
 versioned name with a year-long cache, so the app works on a network without a CDN.
 """
 
@@ -11,21 +12,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import plotly
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlmodel import Session, select
+from sqlmodel import select
 
 import dashboards
 from app.core import access
 from app.core.access import Viewer
 from app.core.models import OneOnOneNote, Person
 from app.flags import rules as flag_rules
-from app.flags.lookup import flags_by_item
+from app.flags.lookup import lookup
 from app.http import flag_pages, static
 from app.http.chart_data import chart_response as _chart_data
 from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, csrf_token
@@ -38,7 +39,6 @@ from dashboards.pages import person as page_person
 from dashboards.pages import repo as page_repo
 from dashboards.pages import team as page_team
 from dashboards.pages.parts import to_jsonable
-from dashboards.talking_points import with_flags
 
 DASHBOARDS = Path(dashboards.__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -47,8 +47,6 @@ PLOTLY_URL = f"/static/{PLOTLY_NAME}"
 STATIC = static.StaticFiles(DASHBOARDS / "static", {PLOTLY_NAME: PLOTLY_JS})
 HTTP_422 = 422  # named differently across Starlette versions
 NOTE_MAX = 5000
-
-ItemPage = TypeVar("ItemPage", page_person.PersonPage, page_team.TeamPage, page_repo.RepoPage)
 
 
 def _figure_json(figure: dict[str, Any] | None) -> Markup:
@@ -86,16 +84,6 @@ def _render(request: Request, template: str, page: Any, **extra: Any) -> Respons
     return templates.TemplateResponse(request, template, context)
 
 
-def _with_item_flags(session: Session, viewer: Viewer, page: ItemPage) -> ItemPage:
-    """Put the flags tied to the page's PRs, files and workflows beside them (and beside the
-    talking points' evidence): one lookup for all of them, filtered by `app.flags.rules` (the one
-    place that decides who sees which flag)."""
-    page.item_flags = flags_by_item(session, viewer, item_flags.items_of(page))
-    if isinstance(page, page_person.PersonPage):  # and beside the evidence of its talking points
-        page.talking_points = with_flags(page.talking_points, page.item_flags)
-    return page
-
-
 def _person_page(
     request: Request,
     login: str,
@@ -106,8 +94,9 @@ def _person_page(
 ) -> page_person.PersonPage:
     """The person page for its HTML, its JSON twin and its chart data alike."""
     who = _require(request, viewer)
-    page = page_person.person_page(session, who, login, period, _now(request), settings)
-    return _with_item_flags(session, who, page)
+    return page_person.person_page(
+        session, who, login, period, _now(request), settings, flag_lookup=lookup
+    )
 
 
 def _team_page(
@@ -120,10 +109,16 @@ def _team_page(
     repository: str | None = None,
 ) -> page_team.TeamPage:
     who = _require(request, viewer)
-    page = page_team.team_page(
-        session, who, name, period, _now(request), settings, repository=repository or None
+    return page_team.team_page(
+        session,
+        who,
+        name,
+        period,
+        _now(request),
+        settings,
+        repository=repository or None,
+        flag_lookup=lookup,
     )
-    return _with_item_flags(session, who, page)
 
 
 def _repo_page(
@@ -136,8 +131,9 @@ def _repo_page(
     period: str | None = None,
 ) -> page_repo.RepoPage:
     who = _require(request, viewer)
-    page = page_repo.repo_page(session, who, f"{owner}/{name}", period, _now(request), settings)
-    return _with_item_flags(session, who, page)
+    return page_repo.repo_page(
+        session, who, f"{owner}/{name}", period, _now(request), settings, flag_lookup=lookup
+    )
 
 
 PersonPageDep = Annotated[page_person.PersonPage, Depends(_person_page)]

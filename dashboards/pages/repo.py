@@ -13,10 +13,11 @@ from app.core.models import Repository
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
-from dashboards.item_flags import ItemFlag
+from dashboards.item_flags import FlagLookup, ItemFlag
 from dashboards.pages.builds import GroupCi, WorkflowHealth, group_ci
 from dashboards.pages.charts import Chart, PageCharts, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT
+from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, Hotspots, repo_hotspots
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.reviews import WaitingPull, team_reviews
@@ -44,8 +45,11 @@ def repo_page(
     period: str | None,
     now: datetime,
     settings: Settings,
+    *,
+    flag_lookup: FlagLookup | None = None,
 ) -> RepoPage:
-    """A repository's hotspots, coupling, knowledge risk, CI per workflow and review flow."""
+    """A repository's hotspots, coupling, knowledge risk, CI per workflow and review flow,
+    with the friction flags (from `flag_lookup`) beside its files and workflows."""
     repo = session.exec(select(Repository).where(Repository.name == name)).first()
     if repo is None:
         raise PageNotFoundError(name)
@@ -72,7 +76,7 @@ def repo_page(
         _workflows_chart(maker, ci),
         review_trend_chart(maker, reviews.trend if reviews else None),
     ]
-    return RepoPage(
+    page = RepoPage(
         name=repo.name,
         html_url=repo.html_url,
         period=chosen,
@@ -82,6 +86,7 @@ def repo_page(
         waiting=reviews.waiting if reviews else [],
         workflows=sorted(ci.workflows, key=lambda w: w.workflow.lower()) if ci else [],
     )
+    return with_item_flags(page, session, viewer, flag_lookup)
 
 
 def _treemap_chart(charts: PageCharts, spots: Hotspots | None) -> Chart:

@@ -16,11 +16,12 @@ from app.core.models import CATEGORIES, FrictionFlag, Person, Team
 from app.core.models.base import as_utc
 from app.core.settings import Settings
 from dashboards import figures
-from dashboards.item_flags import ItemFlag
+from dashboards.item_flags import FlagLookup, ItemFlag
 from dashboards.pages.agreements import TeamAgreements, team_agreements
 from dashboards.pages.builds import FlakyJob, GroupCi, group_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, has_values, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GITHUB, RAISE_FLAG
+from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, repo_hotspots, team_hotspots
 from dashboards.pages.parts import Link, PageNotFoundError, period_links, with_query
 from dashboards.pages.people import team_member_ids
@@ -56,8 +57,11 @@ def team_page(
     now: datetime,
     settings: Settings,
     repository: str | None = None,
+    *,
+    flag_lookup: FlagLookup | None = None,
 ) -> TeamPage:
-    """The team's flow: trends, what waits now, load spread, CI, hotspots, flags."""
+    """The team's flow: trends, what waits now, load spread, CI, hotspots, flags (and, from
+    `flag_lookup`, the friction flags beside its PRs, files and workflows)."""
     team = session.exec(select(Team).where(Team.name == name)).first()
     if team is None or team.id is None or team.id not in access.visible_teams(session, viewer):
         raise PageNotFoundError(name)
@@ -110,7 +114,7 @@ def team_page(
     ]
     path = f"/teams/{team.name}"
     repo_names = known_repositories(session)
-    return TeamPage(
+    page = TeamPage(
         name=team.name,
         team_id=team.id,
         members=[Link(m.name or m.login, f"/people/{m.login}") for m in members],
@@ -129,6 +133,7 @@ def team_page(
             session, viewer, team, chosen, now, settings, show_names=show_names
         ),
     )
+    return with_item_flags(page, session, viewer, flag_lookup)
 
 
 def team_flags_by_week(
