@@ -18,13 +18,12 @@ from app.core.models.base import as_utc
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
-from dashboards.item_flags import FlagLookup, ItemFlag, flag_url
+from dashboards.item_flags import ItemFlag, flag_url
 from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
 from dashboards.pages.comparisons import team_reviews_given, usual_history
 from dashboards.pages.empty import EmptyStates
-from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import people_hotspots
 from dashboards.pages.one_on_one import (
     LookedAt,
@@ -71,16 +70,18 @@ class PersonPage:
     longer_period: Link | None  # where an empty panel's data may be ("see the last 2 weeks")
     kind: str = "person"
     # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
-    # found by the builder through the flag lookup it is given (`dashboards.pages.flags`).
+    # filled by the HTTP layer, which alone may ask `app.flags.rules` who sees which flag.
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ChartVoice:
     """Chart titles and legends on a person page: "your" to the person, "their" to anyone else,
-    so a "your usual" title never sits above a "Their usual" legend."""
+    so a "your usual" title never sits above a "Their usual" legend. Without history enough
+    for a usual (`History.enough`) the charts compare with the team's median only."""
 
     is_self: bool
+    usual_known: bool = True
 
     @property
     def their(self) -> str:
@@ -173,11 +174,8 @@ def person_page(
     period: str | None,
     now: datetime,
     settings: Settings,
-    *,
-    flag_lookup: FlagLookup | None = None,
 ) -> PersonPage:
-    """The 1:1 page: talking points first, then the evidence behind them, with the flags the
-    viewer may see (from `flag_lookup`) beside its PRs, files, CI rows and evidence."""
+    """The 1:1 page: talking points first, then the evidence behind them."""
     person = session.exec(select(Person).where(Person.login == login)).first()
     if person is None or person.id is None:
         raise PageNotFoundError(login)
@@ -192,7 +190,7 @@ def person_page(
     teams, reviews, ci, spots = evidence.teams, evidence.reviews, evidence.ci, evidence.spots
     flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
     maker = PageCharts(f"/data/person/{person.login}", {"period": chosen.key})
-    voice = ChartVoice(is_self)
+    voice = ChartVoice(is_self, signals.history is not None and signals.history.enough)
     path = f"/people/{person.login}"
     empty = EmptyStates.for_page(session, chosen, path)
     charts = [
@@ -210,7 +208,7 @@ def person_page(
         session, viewer, person.id, now, team_only_mode=settings.team_only_mode
     )
     agenda, private_notes = notes(session, person.id, viewer, is_self, state.last_held_at)
-    page = PersonPage(
+    return PersonPage(
         login=person.login,
         name=person.name or person.login,
         teams=[t.name for t in teams],
@@ -235,7 +233,6 @@ def person_page(
         who_looked=who_looked(session, viewer, person.id),
         longer_period=empty.longer,
     )
-    return with_item_flags(page, session, viewer, flag_lookup)
 
 
 def person_flags(session: Session, person_id: int) -> list[FlagItem]:
@@ -268,14 +265,21 @@ def _against_usual(
     usual" to the person, "Their usual" to anyone else (legend and data column alike)."""
     mine = f"{voice.their.capitalize()} usual"
     compared = (("This period", this), (mine, usual), ("Team median", team))
-    return [Series(name, measure(values)) for name, values in compared]
+    return [
+        Series(name, [v if known else None for v in measure(values)])
+        for (name, values), known in zip(compared, (True, voice.usual_known, True), strict=True)
+    ]
 
 
 def _person_flow_chart(
     charts: PageCharts, reviews: PersonReviews | None, voice: ChartVoice, states: EmptyStates
 ) -> Chart:
     empty = states.message("pulls", "pull requests", COLLECT_GITHUB)
-    title = f"Pull request flow against {voice.their} usual"
+    title = (
+        f"Pull request flow against {voice.their} usual"
+        if voice.usual_known
+        else "Pull request flow against the team's median"
+    )
     if reviews is None:
         return charts.empty("pr_flow", title, empty)
     labels = ["Waiting for first review", "In review", "Approved to merge"]

@@ -234,3 +234,16 @@ def test_the_same_wait_reads_the_same_in_the_point_and_the_table(
     html = signed_in("maya").get("/people/alice?period=30d").text
     assert html.count("3.1 days") >= 2  # the talking point and the PR table
     assert "74.4" not in html  # the same wait in hours
+
+
+def test_no_usual_is_drawn_or_said_on_too_little_history(
+    session: Session, settings: Settings, world: World
+) -> None:
+    """The world's data begins 80 days ago: at 90 days there is nothing before the period."""
+    page = page_for(session, settings, world, world.alice, period="90d")
+    flow = next(c for c in page.charts if c.key == "pr_flow")
+    assert flow.title == "Pull request flow against the team's median"
+    legend = [t["name"] for t in (flow.figure or {}).get("data", [])]
+    assert "Their usual" not in legend and "Team median" in legend, legend
+    assert all("usual" not in p.text for p in page.talking_points)
+    assert any(p.rule == "long_pickup" for p in page.talking_points)  # the team still compares
