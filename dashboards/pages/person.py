@@ -18,12 +18,13 @@ from app.core.models.base import as_utc
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
-from dashboards.item_flags import ItemFlag, flag_url
+from dashboards.item_flags import FlagLookup, ItemFlag, flag_url
 from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
 from dashboards.pages.comparisons import team_reviews_given, usual_history
 from dashboards.pages.empty import EmptyStates
+from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import people_hotspots
 from dashboards.pages.one_on_one import (
     LookedAt,
@@ -70,7 +71,7 @@ class PersonPage:
     longer_period: Link | None  # where an empty panel's data may be ("see the last 2 weeks")
     kind: str = "person"
     # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
-    # filled by the HTTP layer, which alone may ask `app.flags.rules` who sees which flag.
+    # found by the builder through the flag lookup it is given (`dashboards.pages.flags`).
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
 
 
@@ -174,8 +175,11 @@ def person_page(
     period: str | None,
     now: datetime,
     settings: Settings,
+    *,
+    flag_lookup: FlagLookup | None = None,
 ) -> PersonPage:
-    """The 1:1 page: talking points first, then the evidence behind them."""
+    """The 1:1 page: talking points first, then the evidence behind them, with the flags the
+    viewer may see (from `flag_lookup`) beside its PRs, files, CI rows and evidence."""
     person = session.exec(select(Person).where(Person.login == login)).first()
     if person is None or person.id is None:
         raise PageNotFoundError(login)
@@ -208,7 +212,7 @@ def person_page(
         session, viewer, person.id, now, team_only_mode=settings.team_only_mode
     )
     agenda, private_notes = notes(session, person.id, viewer, is_self, state.last_held_at)
-    return PersonPage(
+    page = PersonPage(
         login=person.login,
         name=person.name or person.login,
         teams=[t.name for t in teams],
@@ -233,6 +237,7 @@ def person_page(
         who_looked=who_looked(session, viewer, person.id),
         longer_period=empty.longer,
     )
+    return with_item_flags(page, session, viewer, flag_lookup)
 
 
 def person_flags(session: Session, person_id: int) -> list[FlagItem]:
