@@ -28,7 +28,8 @@ from app.core.settings import get_settings
 from collectors.git import history as git_history
 from collectors.git.lease import CollectRefused, Lease
 from collectors.git.log import GitInputError
-from collectors.git.store import CRASH_ENV, collect_git, stored_head, time_value_for
+from collectors.git.store import collect_git, stored_head
+from collectors.git.writer import CRASH_ENV, time_value_for
 from tests.fakes.git_repos import ALICE, BOB, CAROL, RepoBuilder, git_out, synthetic_history
 from tests.paths import ROOT as CHECKOUT
 
