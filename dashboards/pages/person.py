@@ -19,6 +19,7 @@ from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
 from dashboards.item_flags import FlagLookup, ItemFlag, flag_url
+from dashboards.pages.agreements import person_exceptions
 from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
@@ -164,6 +165,7 @@ def person_evidence(
         period_days=chosen.days,
         risk_files=risk,
         flags=[f for f in flags if f.status != "answered" or as_utc(f.created_at) >= chosen.start],
+        agreement_exceptions=person_exceptions(session, teams, logins, chosen, now, settings),
     )
     return PersonEvidence(teams, reviews, ci, spots, flags, risk, signals)
 
