@@ -13,90 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.core.agreements import PEOPLE_FILE, AgreementError, check_all, set_agreements
+from app.core.agreements import PEOPLE_FILE, set_agreements
 from app.core.models import Commit, Identity, Person, PullRequest, Review, Team, TeamMember
 from app.core.models.base import utcnow
+from app.core.people_file import (
+    PeopleError,
+    PeopleFile,
+    PersonEntry,
+    TeamEntry,
+    check_email,
+    parse_people_file,
+)
 
 IDENTITY_KINDS = ("email", "login")
-
-
-class PeopleError(ValueError):
-    """Bad input for people, teams or identities; the message names the offending entry."""
-
-
-# --- the YAML format -------------------------------------------------------------------------
-
-
-class PersonEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    login: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-\[\]]*$")
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    emails: list[str] = Field(default_factory=list)
-    is_bot: bool = False
-    digest_opt_in: bool | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _one_email(cls, value: str | None) -> str | None:
-        return None if value is None else _check_email(value)
-
-    @field_validator("emails")
-    @classmethod
-    def _many_emails(cls, values: list[str]) -> list[str]:
-        return [_check_email(v.strip()) for v in values]
-
-
-class TeamEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=100)
-    manager: str | None = Field(default=None, max_length=100)
-    members: list[str] = Field(default_factory=list)
-    timezone: str = "UTC"
-    agreements: dict[str, Any] | None = None  # the team's working agreements (app.core.agreements)
-
-    @field_validator("agreements")
-    @classmethod
-    def _known_agreements(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is None:
-            return None
-        try:
-            return check_all(value)
-        except AgreementError as error:
-            raise ValueError(str(error)) from None
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)"
-            ) from None
-        return value
-
-
-class PeopleFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    teams: list[TeamEntry] = Field(default_factory=list)
-    people: list[PersonEntry] = Field(default_factory=list)
-
-
-def _check_email(value: str) -> str:
-    local, at, domain = value.partition("@")
-    if not at or not local or "." not in domain or " " in value or len(value) > 320:
-        raise ValueError(f"{value!r} is not an email address")
-    return value
 
 
 @dataclass
@@ -118,32 +51,6 @@ class ImportReport:
             or self.teams_updated
             or self.identities_added
         )
-
-
-def parse_people_file(data: Any) -> PeopleFile:
-    """Validate the document; errors name the entry (`people[2] (login 'bob')`) and the field."""
-    if not isinstance(data, dict):
-        raise PeopleError("the file must be a mapping with 'teams' and/or 'people' lists")
-    try:
-        return PeopleFile.model_validate(data)
-    except ValidationError as error:
-        raise PeopleError("\n".join(_describe(data, e) for e in error.errors())) from None
-
-
-def _describe(data: dict[str, Any], err: Any) -> str:
-    loc = list(err["loc"])
-    where = ".".join(str(p) for p in loc)
-    if len(loc) >= 2 and loc[0] in ("people", "teams") and isinstance(loc[1], int):
-        section, index = loc[0], loc[1]
-        entries = data.get(section)
-        entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
-        key = "login" if section == "people" else "name"
-        label = f"{section}[{index}]"
-        if isinstance(entry, dict) and entry.get(key):
-            label += f" ({key} {entry[key]!r})"
-        rest = ".".join(str(p) for p in loc[2:]) or "entry"
-        where = f"{label}: {rest}"
-    return f"{where}: {err['msg']}"
 
 
 def import_people(session: Session, data: Any) -> ImportReport:
@@ -369,7 +276,7 @@ def map_identity(session: Session, kind: str, value: str, login: str) -> Identit
         raise PeopleError("value must not be empty")
     if kind == "email":
         try:
-            _check_email(value)
+            check_email(value)
         except ValueError as error:
             raise PeopleError(str(error)) from None
     person = person_for_login(session, login)
