@@ -8,12 +8,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from app.core import access
 from app.core.access import Viewer
 from app.core.models import Repository
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
 from dashboards.item_flags import FlagLookup, ItemFlag
+from dashboards.pages.agreements import RepoCiException, repo_ci_exceptions
 from dashboards.pages.builds import GroupCi, WorkflowHealth, group_ci
 from dashboards.pages.charts import Chart, PageCharts, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT
@@ -36,6 +38,7 @@ class RepoPage:
     waiting: list[WaitingPull] = field(default_factory=list)
     workflows: list[WorkflowHealth] = field(default_factory=list)
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
+    ci_agreements: list[RepoCiException] = field(default_factory=list)  # teams' CI targets
 
 
 def repo_page(
@@ -85,6 +88,9 @@ def repo_page(
         knowledge_risk=spots.knowledge_risk if spots else [],
         waiting=reviews.waiting if reviews else [],
         workflows=sorted(ci.workflows, key=lambda w: w.workflow.lower()) if ci else [],
+        ci_agreements=repo_ci_exceptions(
+            session, access.visible_teams(session, viewer), repo.name, chosen, now, settings
+        ),
     )
     return with_item_flags(page, session, viewer, flag_lookup)
 
