@@ -2,9 +2,9 @@
 PyGithub: durations and results agree with DevLake's cicd_pipelines / cicd_tasks where our
 definitions coincide, and differ only where docs/metrics.md says they do (cancelled).
 
-Fixtures (tests/fixtures/devlake/, Apache-2.0): rows 1-20 of each raw file are real GitHub
-answers; the rest are DevLake's hand-edited copies with upper-case statuses that GitHub never
-sends, so they are served and stored but not compared.
+Recordings (../shared/realdata/devlake/github/e2e/, Apache-2.0; skipped where absent): rows
+1-20 of each raw file are real GitHub answers; the rest are DevLake's hand-edited copies with
+upper-case statuses that GitHub never sends, so they are served and stored but not compared.
 """
 
 from __future__ import annotations
@@ -25,16 +25,18 @@ from collectors.github_client import make_github
 from dashboards.queries.ci import attempts_for, jobs_for
 from dashboards.signals.ci.outcomes import FAILURE, attempt_duration, job_duration
 from tests.fakes.github_api import GithubApi
-from tests.paths import FIXTURES as TEST_FIXTURES
+from tests.paths import realdata
 
-FIXTURES = TEST_FIXTURES / "devlake"
+DEVLAKE = ("devlake", "github", "e2e")
 REPO = "panjf2000/ants"
 EVERYTHING = {"since": datetime(2018, 1, 1, tzinfo=UTC), "until": datetime(2023, 1, 1, tzinfo=UTC)}
 
 
 def _rows(name: str) -> list[dict[str, str]]:
+    """A raw table (what GitHub answered) or, for cicd_*, a table DevLake computed from it."""
+    folder = "snapshot_tables" if name.startswith("cicd_") else "raw_tables"
     csv.field_size_limit(1 << 30)
-    with (FIXTURES / name).open(newline="", encoding="utf-8") as handle:
+    with realdata(*DEVLAKE, folder, name).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
