@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
 
 import typer
 
@@ -42,7 +41,6 @@ COMMAND_MODULES = {
     "ci": "ci",
     "people": "people",
     "token": "people",
-    "oneone": "people",
     "oneone": "people",
     "flag": "flags",
     "flags": "flags",
@@ -114,15 +112,6 @@ def _module(name: str) -> ModuleType:
 
 def _root() -> None:
     """Gemba Walk: see where engineering work gets stuck, and talk about it."""
-
-
-def __getattr__(name: str) -> Any:
-    """`from app.cli import cli`: the whole command, built on first use (tests, embedding)."""
-    if name == "cli":
-        from app.cli.everything import cli
-
-        return cli
-    raise AttributeError(name)
 
 
 def main() -> None:

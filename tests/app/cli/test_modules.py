@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import typer
 from typer.testing import CliRunner
 
-from app import cli as cli_package
 from app.cli import COLLECT_MODULES, COMMAND_MODULES, MODULES, build_cli, modules_for
+from app.cli.everything import cli as whole_cli
 from tests.paths import ROOT as CHECKOUT
 
 ROOT = CHECKOUT
@@ -41,7 +42,7 @@ def test_command_lines_pick_their_modules() -> None:
 
 
 def test_the_whole_command_is_still_importable_as_cli() -> None:
-    assert set(_commands(cli_package.cli)) == {*COMMAND_MODULES, "collect"}
+    assert set(_commands(whole_cli)) == {*COMMAND_MODULES, "collect"}
 
 
 def test_collect_git_loads_neither_pygithub_nor_plotly_nor_uvicorn() -> None:
@@ -65,3 +66,15 @@ def test_each_command_runs_under_its_own_name_when_loaded_alone() -> None:
         result = runner.invoke(build_cli(modules_for([name])), [name, "--help"])
         assert result.exit_code == 0, (name, module, result.output)
         assert f"Usage: gemba {name} " in " ".join(result.output.split()), (name, result.output)
+
+
+def test_the_project_loads_its_own_code_with_plain_imports_only() -> None:
+    """`importlib`, `__import__` and module `__getattr__` hide edges from import-linter."""
+    hidden = re.compile(r"\bimportlib\b|__import__\(|^def __getattr__\(", re.MULTILINE)
+    found = [
+        str(path.relative_to(ROOT))
+        for package in ("app", "collectors", "dashboards")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts and hidden.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
