@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.core.models import Person
 from app.core.settings import Settings
 from dashboards.digest import signals
+from dashboards.digest.agreements import agreement_weeks
 from dashboards.digest.data import DigestData, Link, Metric, TalkingPoint
 from dashboards.digest.flags import flag_answers, flag_metrics, own_flags
 from dashboards.digest.item_flags import attach_flags
@@ -106,6 +107,10 @@ def manager_digest(
     sections = Sections(weeks, reviews, ci, files)
     data.talking_points = _talking_points(session, scope, sections, settings)
     data.links = [Link(f"Team {name}", page_url(settings, "teams", name)) for name in data.teams]
+    urls = {name: page_url(settings, "teams", name) + "#agreements" for name in data.teams}
+    data.agreements = agreement_weeks(
+        session, scope.team_ids, chosen.start, chosen.end, now, settings, urls
+    )
     data.links.append(_in_browser(settings, data.week))
     return attach_flags(session, data, manager, flags) if flags is not None else data
 

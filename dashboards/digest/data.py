@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Literal
 
+from dashboards.digest.agreements import TeamAgreementsWeek
 from dashboards.item_flags import ItemFlag, ItemRef
 
 
@@ -169,6 +170,7 @@ class DigestData:
     flag_answers: list[FlagNote] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    agreements: list[TeamAgreementsWeek] = field(default_factory=list)  # the week's exceptions
     unsubscribe_url: str | None = None
 
     @property
@@ -183,6 +185,7 @@ class DigestData:
             self.review_requests,
             self.own_waiting,
             self.flag_answers,
+            self.agreements,
         )
         return not busy_metric and not any(lists) and not self.flags_open_now
 
