@@ -7,52 +7,28 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from app.core.identities import Directory, directory
-from app.core.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
+from app.core.models import Identity
 from app.core.people import map_identity
+from tests import world as rows
 
 WHEN = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def _world(session: Session) -> tuple[int, int]:
-    ann = Person(login="ann", name="Ann", email="ann@corp.example")
-    bob = Person(login="bob", email="bob@corp.example")
-    repo = Repository(name="acme/pay")
-    session.add_all([ann, bob, repo])
-    session.flush()
-    assert ann.id is not None and bob.id is not None and repo.id is not None
-    team = Team(name="Payments")
-    session.add(team)
-    session.flush()
-    assert team.id is not None
-    session.add(TeamMember(team_id=team.id, person_id=ann.id))
+    ann = rows.make_person(session, "ann", name="Ann", email="ann@corp.example")
+    bob = rows.make_person(session, "bob", name=None, email="bob@corp.example")
+    repo = rows.make_repo(session, "acme/pay")
+    assert ann.id is not None and bob.id is not None
+    rows.make_team(session, "Payments", manager=None, members=[ann])
     session.add(Identity(kind="login", value="ann-work", person_id=ann.id, first_seen_at=WHEN))
     # bob's own email is also claimed for ann: a mapped identity wins over Person.email
     session.add(
         Identity(kind="email", value="bob@corp.example", person_id=ann.id, first_seen_at=WHEN)
     )
     for number, login in ((1, "ANN"), (2, "Ann-Work"), (3, "stranger")):
-        session.add(
-            PullRequest(
-                id=number,
-                repository_id=repo.id,
-                number=number,
-                author_login=login,
-                state="open",
-                created_at=WHEN,
-                updated_at=WHEN,
-            )
-        )
-    for i, email in enumerate(["Ann@Corp.Example", "ann@corp.example", "other@corp.example"]):
-        session.add(
-            Commit(
-                repository_id=repo.id,
-                sha=f"{i:040d}",
-                author_name="x",
-                author_email=email,
-                authored_at=WHEN,
-                committed_at=WHEN,
-            )
-        )
+        rows.make_pull(session, repo, login, number=number, ready_at=WHEN)
+    for email in ("Ann@Corp.Example", "ann@corp.example", "other@corp.example"):
+        rows.make_commit(session, repo, email=email, at=WHEN, files={}, name="x")
     session.flush()
     return ann.id, bob.id
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.identities import Directory
-from app.core.models import Commit, Identity, Person, PullRequest, Repository, Team, TeamMember
+from app.core.models import Identity, Person, Team, TeamMember
 from app.core.people import (
     PeopleError,
     import_people,
@@ -25,6 +25,7 @@ from app.core.people import (
 from app.core.settings import Settings
 from app.core.tokens import create_token
 from app.http.main import create_app
+from tests import world as rows
 
 DOC = """
 teams:
@@ -97,45 +98,12 @@ def test_bad_entries_are_named_in_the_error(session: Session, doc: object, messa
 
 def test_unknown_identities_are_listed_and_can_be_mapped(session: Session) -> None:
     import_people(session, _load())
-    repo = Repository(name="acme/pay")
-    session.add(repo)
-    session.flush()
+    repo = rows.make_repo(session, "acme/pay")
     when = datetime(2026, 1, 5, tzinfo=UTC)
-    for i, email in enumerate(
-        ["Bob@Example.com", "stranger@corp.example", "stranger@corp.example"]
-    ):
-        session.add(
-            Commit(
-                repository_id=repo.id,
-                sha=f"{i:040d}",
-                author_name="x",
-                author_email=email,
-                authored_at=when,
-                committed_at=when,
-            )
-        )
-    session.add(
-        PullRequest(
-            id=1,
-            repository_id=repo.id,
-            number=1,
-            author_login="Carol",
-            state="open",
-            created_at=when,
-            updated_at=when,
-        )
-    )
-    session.add(
-        PullRequest(
-            id=2,
-            repository_id=repo.id,
-            number=2,
-            author_login="bob-alt",
-            state="open",
-            created_at=when,
-            updated_at=when,
-        )
-    )
+    for email in ("Bob@Example.com", "stranger@corp.example", "stranger@corp.example"):
+        rows.make_commit(session, repo, email=email, at=when, files={}, name="x")
+    rows.make_pull(session, repo, "Carol", number=1, ready_at=when)
+    rows.make_pull(session, repo, "bob-alt", number=2, ready_at=when)
     session.commit()
     unknown = {(u.kind, u.value): u.seen for u in unknown_identities(session)}
     assert unknown == {("email", "stranger@corp.example"): 2, ("login", "bob-alt"): 1}
