@@ -20,7 +20,7 @@ from dashboards.queries.ci import (
     attempts_for,
     jobs_for,
 )
-from dashboards.signals.ci.flaky import FlakyGroup, FlakyReport, flaky_from_rows, groups_by_sha
+from dashboards.signals.ci.flaky import FlakyReport, flaky_from_rows, groups_by_sha
 from dashboards.signals.ci.health import WorkflowHealth, workflow_health
 from dashboards.signals.ci.lost import (
     PersonCI,
@@ -77,13 +77,6 @@ def flaky_report(
     (of those people only when `logins` is given)."""
     attempts, jobs = _rows(session, repo, logins, since, until)
     return flaky_from_rows(attempts, jobs, top=top)
-
-
-def flaky_groups(
-    session: Session, *, repo: str | None = None, since: datetime, until: datetime
-) -> list[FlakyGroup]:
-    """The flaky workflow groups (latest first) in the window."""
-    return flaky_report(session, repo=repo, since=since, until=until).workflows
 
 
 def time_lost(

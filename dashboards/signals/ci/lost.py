@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from dashboards.queries.ci_rows import (
     AttemptRow,
-    JobRow,
     People,
 )
 from dashboards.signals.ci.flaky import FlakyGroup
@@ -183,12 +182,3 @@ def person_ci_from_rows(
         )
         for login in wanted
     ]
-
-
-def owned_by(
-    attempts: Sequence[AttemptRow], jobs: Sequence[JobRow], people: People, logins: set[str]
-) -> tuple[list[AttemptRow], list[JobRow]]:
-    """Only the runs whose person (PR author or pusher, mapped to people) is in `logins`."""
-    kept = [a for a in attempts if people.person(a.person) in logins]
-    keys = {(a.run_id, a.attempt) for a in kept}
-    return kept, [j for j in jobs if (j.run_id, j.attempt) in keys]
