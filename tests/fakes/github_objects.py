@@ -1,7 +1,7 @@
 """Builders of GitHub-shaped REST objects for scenarios (they live in the product, for the demo).
 
-Pull-request builders are B's (app/sandbox/objects.py); Actions builders are D's
-(app/sandbox/actions_objects.py).
+Pull-request builders live in app/sandbox/objects.py, Actions builders in
+app/sandbox/actions_objects.py.
 """
 
 from app.sandbox.actions_objects import make_check_run, make_job, make_run, make_workflow

@@ -1,4 +1,4 @@
-"""Actions endpoints (D's routes and builders) serve bodies valid under GitHub's schema."""
+"""The Actions endpoints (app/sandbox/actions.py) serve bodies valid under GitHub's schema."""
 
 from __future__ import annotations
 
