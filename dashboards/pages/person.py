@@ -23,7 +23,7 @@ from dashboards.pages.agreements import person_exceptions
 from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
-from dashboards.pages.comparisons import team_reviews_given, usual_history
+from dashboards.pages.comparisons import review_load, usual_history
 from dashboards.pages.empty import EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import people_hotspots
@@ -140,6 +140,15 @@ def person_evidence(
         usual_days=history.days if history else None,
     )
     spots = people_hotspots(session, emails=emails, period=chosen, now=now)
+    load = review_load(
+        session,
+        person.id,
+        {pid: people.logins_of(pid) for pid in colleague_ids},
+        chosen,
+        settings,
+        given=reviews.reviews_given if reviews else None,
+        usual=reviews.usual_reviews_given if reviews else None,
+    )
     flags = person_flags(session, person.id)
     risk = [
         RiskFile(f.repo, f.path, f.url, f.top_author or "someone", f.idle_days or 0)
@@ -155,12 +164,11 @@ def person_evidence(
         ci_wait_hours=ci.waits.on_ci if ci else None,
         own_usual_ci_wait_hours=ci.usual.on_ci if ci else None,
         team_median_ci_wait_hours=ci.team.on_ci if ci else None,
-        reviews_given=reviews.reviews_given if reviews else None,
-        own_usual_reviews_given=reviews.usual_reviews_given if reviews else None,
+        reviews_given=load.given,
+        own_usual_reviews_given=load.usual,
+        reviews_window=load.window,
         own_usual_ci_hits=ci.usual_hits if ci else None,
-        team_reviews_given=team_reviews_given(
-            session, {pid: people.logins_of(pid) for pid in colleague_ids}, chosen, settings
-        ),
+        team_reviews_given=load.team,
         history=history,
         period_days=chosen.days,
         risk_files=risk,

@@ -32,7 +32,8 @@ def minimum(period_days: float | None) -> int:
 def review_load(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     """Carrying many reviews for others: against the team's median and share, and their usual."""
     given = signals.reviews_given
-    if given is None or given < minimum(signals.period_days):
+    window = signals.reviews_window  # counted over more than the period: said so
+    if given is None or given < minimum(None if window else signals.period_days):
         return []
     team = signals.team_reviews_given if len(signals.team_reviews_given) >= TEAM_MIN_PEOPLE else []
     team_median = shown(median(team)) if team else 0.0
@@ -45,7 +46,8 @@ def review_load(signals: PersonSignals, voice: Voice) -> list[TalkingPoint]:
     over_usual = usual is not None and given > OWN_USUAL_RATIO * usual
     if not (over_median or over_share or over_usual):
         return []
-    opening = f"{capital(voice.who())} gave {given} reviews on others' PRs"
+    who = f"In {window}, {voice.who()}" if window else capital(voice.who())
+    opening = f"{who} gave {given} reviews on others' PRs"
     if over_median or over_share:
         against = []
         if over_median:

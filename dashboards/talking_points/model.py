@@ -150,6 +150,7 @@ class PersonSignals:
     agreement_exceptions: list[AgreementException] = field(default_factory=list)
     history: History | None = None
     period_days: float | None = None  # the period's length (None: two weeks or more)
+    reviews_window: str | None = None  # "the last 2 weeks": reviews counted beyond the period
 
     @property
     def has_any_data(self) -> bool:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.access import Viewer
-from app.core.models import Person, TeamMember
+from app.core.models import OneOnOne, Person, TeamMember
 from app.core.settings import Settings
 from dashboards.pages.person import PersonPage, person_page
 from tests import world as f
@@ -247,3 +247,24 @@ def test_no_usual_is_drawn_or_said_on_too_little_history(
     assert "Their usual" not in legend and "Team median" in legend, legend
     assert all("usual" not in p.text for p in page.talking_points)
     assert any(p.rule == "long_pickup" for p in page.talking_points)  # the team still compares
+
+
+def test_review_load_since_a_recent_1on1_is_counted_over_two_weeks(
+    session: Session, settings: Settings, world: World
+) -> None:
+    """A 1:1 held two days ago must not hide who carries the team's reviews."""
+    erin = f.make_person(session, "erin")
+    session.add(TeamMember(team_id=world.platform.id, person_id=erin.id))
+    session.add(OneOnOne(person_id=world.bob.id or 0, held_at=NOW - timedelta(days=2)))
+    for number in range(600, 612):
+        pull = f.make_pull(
+            session, world.repo, "carol", number=number, ready_at=NOW - timedelta(days=9)
+        )
+        f.make_review(session, pull, "bob", at=NOW - timedelta(days=8))
+    session.commit()
+    viewer = Viewer(person_id=world.maya.id or 0, login="maya")
+    page = person_page(session, viewer, "bob", None, NOW, settings)
+    assert page.period.key == "since_1on1" and page.period.days < 14
+    text = rules(page)["review_load"]
+    assert text.startswith("In the last 2 weeks, Bob gave ")
+    assert "the team median of" in text and "usual" not in text

@@ -337,3 +337,19 @@ def test_a_team_median_of_none_is_no_reference() -> None:
     assert points(signals(reviews_given=9, team_reviews_given=[9, 6, 0, 0, 0]))[
         "review_load"
     ].startswith("Chen gave 9 reviews on others' PRs: 60 % of the team's reviews.")
+
+
+def test_review_load_counted_beyond_a_short_period_says_over_what() -> None:
+    short = signals(
+        reviews_given=9,
+        team_reviews_given=[9, 1, 2, 1, 0],
+        period_days=5.3,
+        reviews_window="the last 2 weeks",
+    )
+    assert points(short)["review_load"].startswith(
+        "In the last 2 weeks, Chen gave 9 reviews on others' PRs: 9.0 times the team median of 1"
+    )
+    own = talking_points(short, reader_is_person=True)[0].text
+    assert own.startswith("In the last 2 weeks, you gave 9 reviews")
+    four = signals(reviews_given=4, team_reviews_given=[4, 0, 0], reviews_window="the last 2 weeks")
+    assert "review_load" not in points(four)  # two weeks: the two-week minimum of 5
