@@ -37,6 +37,7 @@ class TeamSpec:
     manager: str
     timezone: str
     utc_offset_hours: int  # working hours are planned in this offset (no DST games)
+    agreements: dict[str, object] = field(default_factory=dict)  # the team's own targets
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,26 @@ class RepoSpec:
 
 
 TEAMS = (
-    TeamSpec("Payments", manager="amara", timezone="Europe/Berlin", utc_offset_hours=1),
-    TeamSpec("Platform", manager="farah", timezone="America/New_York", utc_offset_hours=-5),
+    TeamSpec(
+        "Payments",
+        manager="amara",
+        timezone="Europe/Berlin",
+        utc_offset_hours=1,
+        agreements={"first_review_hours": 24, "pr_size_lines": 400, "flaky_percent": 5},
+    ),
+    TeamSpec(
+        "Platform",
+        manager="farah",
+        timezone="America/New_York",
+        utc_offset_hours=-5,
+        agreements={
+            "first_review_hours": 8,
+            "working_hours": True,
+            "open_days": 3,
+            "ci_p90_minutes": 10,
+            "wip_prs_per_person": 2,
+        },
+    ),
 )
 
 MEMBERS = (
@@ -178,6 +197,7 @@ def people_document() -> dict[str, object]:
                 "manager": spec.manager,
                 "members": [m.login for m in team_members(spec.name)],
                 "timezone": spec.timezone,
+                "agreements": dict(spec.agreements),
             }
             for spec in TEAMS
         ],

@@ -149,3 +149,17 @@ def test_a_relative_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     manifest = build_demo(Path(".gemba/demo"), today=TODAY)
     assert Path(manifest.scenario_dir).is_absolute()
     assert all(Path(repo["path"], ".git").is_dir() for repo in manifest.repos)
+
+
+def test_each_team_sets_working_agreements_the_product_accepts(
+    demo: tuple[Path, Manifest],
+) -> None:
+    import yaml
+
+    from app.core.agreements import check_all
+
+    _, manifest = demo
+    people = yaml.safe_load(Path(manifest.people_file).read_text())
+    for team in people["teams"]:
+        assert check_all(team["agreements"]) == team["agreements"]
+        assert "first_review_hours" in team["agreements"]
