@@ -19,6 +19,7 @@ from dashboards.pages.agreements import RepoCiException, repo_ci_exceptions
 from dashboards.pages.builds import GroupCi, WorkflowHealth, group_ci
 from dashboards.pages.charts import Chart, PageCharts, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT
+from dashboards.pages.empty import REPO_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, Hotspots, repo_hotspots
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
@@ -79,6 +80,8 @@ def repo_page(
         _workflows_chart(maker, ci),
         review_trend_chart(maker, reviews.trend if reviews else None),
     ]
+    states = EmptyStates.for_page(session, chosen, f"/repos/{repo.name}", repository=repo.name)
+    charts = states.reworded(charts, REPO_CHARTS)
     page = RepoPage(
         name=repo.name,
         html_url=repo.html_url,

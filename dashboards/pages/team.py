@@ -21,6 +21,7 @@ from dashboards.pages.agreements import TeamAgreements, team_agreements
 from dashboards.pages.builds import FlakyJob, GroupCi, group_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, has_values, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GITHUB, RAISE_FLAG
+from dashboards.pages.empty import TEAM_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, repo_hotspots, team_hotspots
 from dashboards.pages.parts import Link, PageNotFoundError, period_links, with_query
@@ -113,6 +114,7 @@ def team_page(
         ),
     ]
     path = f"/teams/{team.name}"
+    charts = EmptyStates.for_page(session, chosen, path).reworded(charts, TEAM_CHARTS)
     repo_names = known_repositories(session)
     page = TeamPage(
         name=team.name,
