@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,6 +29,7 @@ from app.core.models.sessions import SignInLinkUse, WebSession
 from app.core.settings import Settings, reveal
 
 SESSION_PREFIX = "gs_"
+LONGEST_LINK = timedelta(days=7)  # the most GEMBA_SIGNIN_LINK_MINUTES allows
 LINK_PURPOSE = b"gemba sign-in link\n"
 
 
@@ -116,11 +117,24 @@ def redeem_link(session: Session, key: str, code: str, now: datetime) -> int:
 
 def open_session(session: Session, token_id: int, lifetime: timedelta) -> OpenedSession:
     """Start a browser session for a token; the secret goes into the cookie only."""
+    now = utcnow()
+    _forget_the_past(session, now)
     secret = SESSION_PREFIX + secrets.token_urlsafe(32)
-    expires_at = utcnow() + lifetime
+    expires_at = now + lifetime
     session.add(WebSession(session_hash=_hash(secret), token_id=token_id, expires_at=expires_at))
     session.flush()
     return OpenedSession(secret=secret, expires_at=expires_at)
+
+
+def _forget_the_past(session: Session, now: datetime) -> None:
+    """Drop sessions that can no longer sign anyone in, and spent links older than any link
+    can live (such a link is refused as expired anyway), so neither table only grows."""
+    session.execute(
+        delete(WebSession).where(
+            (col(WebSession.expires_at) < now) | col(WebSession.ended_at).is_not(None)
+        )
+    )
+    session.execute(delete(SignInLinkUse).where(col(SignInLinkUse.used_at) < now - LONGEST_LINK))
 
 
 _SESSION_VIEWER = (

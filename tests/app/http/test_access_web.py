@@ -291,3 +291,24 @@ def test_secret_settings_do_not_print() -> None:
     shown = repr(config) + str(config.model_dump())
     for secret in ("a-very-secret-key-123", "ghp_secret", "hunter22"):
         assert secret not in shown
+
+
+def test_ended_sessions_and_old_spent_links_are_forgotten(
+    web: tuple[TestClient, World], engine: Engine
+) -> None:
+    from app.core.models import SignInLinkUse, WebSession
+
+    client, world = web
+    cookie = sign_in(client, world.secrets["person"])
+    mine = token_for_cookie(client.app, cookie)  # type: ignore[arg-type]
+    client.post("/signout", data={"csrf_token": mine}, follow_redirects=False)
+    with Session(engine) as session:
+        session.add(SignInLinkUse(nonce_hash="old", used_at=utcnow() - timedelta(days=8)))
+        session.add(SignInLinkUse(nonce_hash="recent", used_at=utcnow() - timedelta(days=1)))
+        session.commit()
+    sign_in(client, world.secrets["person"])
+    with Session(engine) as session:
+        sessions = session.exec(select(WebSession)).all()
+        spent = {row.nonce_hash for row in session.exec(select(SignInLinkUse))}
+    assert len(sessions) == 1 and sessions[0].ended_at is None
+    assert spent == {"recent"}
