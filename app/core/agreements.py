@@ -20,6 +20,7 @@ from app.core.models.agreements import AgreementChange, ExpectedException, TeamA
 from app.core.models.base import utcnow
 
 PEOPLE_FILE = "people file"
+CACHE_KEY = "gemba_agreement_exceptions"  # a session's counted exceptions; a change drops them
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ def set_agreements(
         session.add(change)
         changes.append(change)
     session.flush()
+    if changes:
+        session.info.pop(CACHE_KEY, None)
     return changes
 
 
@@ -223,4 +226,5 @@ def mark_expected(
         found.reason, found.marked_by, found.marked_at = reason, by, utcnow()
     session.add(found)
     session.flush()
+    session.info.pop(CACHE_KEY, None)
     return found

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from app.core.agreements import RULES, agreements_of, expected_of
+from app.core.agreements import CACHE_KEY, RULES, agreements_of, expected_of
 from app.core.identities import directory
 from app.core.models import Team, TeamMember
 from app.core.settings import Settings
@@ -73,8 +73,30 @@ def team_exceptions(
     """The exceptions of `team`'s agreements dated in [since, until), as of `now`.
 
     `overrides` tries other targets (a backtest) without storing them; `only` keeps just
-    those rules (a backtest of one target counts that target alone).
+    those rules (a backtest of one target counts that target alone). Without either, the
+    answer is kept for the session (a page that asks for each of a manager's reports counts
+    the team once); setting a target or marking an exception expected drops what was kept.
     """
+    assert team.id is not None
+    if overrides or only is not None:
+        return _counted(session, team, settings, since, until, now, overrides, only)
+    kept: dict[tuple[object, ...], TeamExceptions] = session.info.setdefault(CACHE_KEY, {})
+    key = (team.id, since, until, now)
+    if key not in kept:
+        kept[key] = _counted(session, team, settings, since, until, now, None, None)
+    return kept[key]
+
+
+def _counted(
+    session: Session,
+    team: Team,
+    settings: Settings,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    overrides: Mapping[str, Any] | None,
+    only: set[str] | None,
+) -> TeamExceptions:
     assert team.id is not None
     targets = Targets.from_stored(agreements_of(session, team.id))
     if overrides:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.everything import cli
-from app.core.agreements import set_agreements
+from app.core.agreements import mark_expected, set_agreements
 from app.core.db import session_scope
 from app.core.models import Team
 from app.core.people import import_people
@@ -321,3 +321,19 @@ def test_the_people_file_sets_agreements_idempotently(
     bad["teams"][0]["agreements"] = {"first_review_hours": "soon"}
     with pytest.raises(ValueError, match="first_review_hours takes a number"):
         import_people(session, bad)
+
+
+def test_a_session_counts_a_team_once_until_a_target_or_an_expected_mark_changes(
+    session: Session, collected: Settings
+) -> None:
+    core = _team(session, "core")
+    assert core.id is not None
+    set_agreements(session, core.id, {"review_hours": 10}, by="test")
+    window = {"since": MONDAY, "until": NOW, "now": NOW}
+    first = team_exceptions(session, core, collected, **window)
+    assert team_exceptions(session, core, collected, **window) is first
+    assert first.counts == {"review_hours": 1}
+    mark_expected(session, core.id, "review_hours", "acme/api#9", "schema change", by="mia")
+    assert team_exceptions(session, core, collected, **window).counts == {}
+    set_agreements(session, core.id, {"pr_size_lines": 400}, by="test")
+    assert team_exceptions(session, core, collected, **window).counts == {"pr_size_lines": 1}
