@@ -61,6 +61,7 @@ def test_a_refused_form_post_is_a_page_too(web: tuple[TestClient, World]) -> Non
     response = client.post("/people/bob/notes", data={"body": "x", "shared": "true"}, headers=HTML)
     assert response.status_code == 403
     assert HEADER in response.text and "CSRF" in response.text
+    assert "<h1>Not allowed</h1>" in response.text and "<title>Not allowed" in response.text
 
 
 @pytest.mark.parametrize(
