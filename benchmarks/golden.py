@@ -126,7 +126,7 @@ def _name(path: str) -> str:
     return quote(path.lstrip("/") or "home", safe="") or "home"
 
 
-def render(out: Path, day: date) -> dict[str, int]:
+def render(out: Path, day: date, periods: tuple[str, ...] = PERIODS) -> dict[str, int]:
     """Build the demo and write every rendered answer under `out/<kind>/<viewer>/...`."""
     from fastapi.testclient import TestClient
     from sqlmodel import Session, col, select
@@ -170,7 +170,7 @@ def render(out: Path, day: date) -> dict[str, int]:
         for viewer in [*logins, ADMIN]:
             client.headers["Authorization"] = f"Bearer {tokens[viewer]}"
             for page in pages:
-                for period in (None, *PERIODS):
+                for period in (None, *periods):
                     if period == "since_1on1" and not page.startswith("/people/"):
                         continue
                     query = {} if period is None else {"period": period}
@@ -256,12 +256,16 @@ def _worktree(rev: str, into: Path) -> Path:
     return path
 
 
-def _render_at(worktree: Path, out: Path, day: str) -> dict[str, int]:
+def _render_at(worktree: Path, out: Path, day: str, periods: str) -> dict[str, int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
     env["PYTHONPATH"] = str(worktree)
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--render", str(out), "--day", day],
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            *("--render", str(out), "--day", day, "--periods", periods),
+        ],
         cwd=worktree,
         env=env,
         capture_output=True,
@@ -301,10 +305,16 @@ def main() -> None:
     parser.add_argument("--render", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--show", type=int, default=12, help="diff lines shown per file")
     parser.add_argument("--files", type=int, default=20, help="differing files shown")
+    parser.add_argument(
+        "--periods",
+        default=",".join(PERIODS),
+        help="periods rendered besides each page's default (comma-separated; '' for none)",
+    )
     args = parser.parse_args()
     day = date.fromisoformat(args.day)
     if args.render:
-        print(json.dumps(render(args.render, day)))
+        chosen = tuple(p for p in args.periods.split(",") if p)
+        print(json.dumps(render(args.render, day, chosen)))
         return
     if len(args.revisions) != 2:
         parser.error("give two revisions")
@@ -316,7 +326,7 @@ def main() -> None:
             worktrees.append(worktree)
             out = (args.keep or scratch) / f"out-{worktree.name}"
             shutil.rmtree(out, ignore_errors=True)
-            _render_at(worktree, out, args.day)
+            _render_at(worktree, out, args.day, args.periods)
             trees.append(out)
         compared, differ, lonely = compare(*trees)
     finally:
@@ -329,6 +339,7 @@ def main() -> None:
         f"{r} ({w.name[4:]})" for r, w in zip(args.revisions, worktrees, strict=True)
     )
     print(f"golden check: {names}, demo for {args.day}, rendered at {RENDER_HOUR}:00 UTC")
+    print(f"  periods besides each page's default: {args.periods or 'none'}")
     for kind in KINDS:
         changed = sum(d.startswith(kind + "/") for d in differ)
         print(f"  {kind:<11} {compared[kind]:>6} compared, {changed:>4} differ")

@@ -60,13 +60,29 @@ _ATTEMPT_COLUMNS = (
 )
 
 
-def _window(query: Any, *, since: datetime, until: datetime, repo: str | None) -> Any:
-    query = (
-        query.join(Repository, Repository.id == WorkflowRun.repository_id)
-        .join(Workflow, Workflow.id == WorkflowRun.workflow_id, isouter=True)
-        .where(WorkflowRun.created_at >= since, WorkflowRun.created_at < until)
+def _window(
+    query: Any,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    repo: str | None,
+) -> Any:
+    """The runs' repository and workflow joined in; runs created in [since, until) when given,
+    of one repository when named."""
+    query = query.join(Repository, Repository.id == WorkflowRun.repository_id).join(
+        Workflow, Workflow.id == WorkflowRun.workflow_id, isouter=True
     )
+    if since is not None and until is not None:
+        query = query.where(WorkflowRun.created_at >= since, WorkflowRun.created_at < until)
     return query.where(Repository.name == repo) if repo is not None else query
+
+
+def _by_run_ids(session: Session, query: Any, run_ids: Sequence[int]) -> list[Any]:
+    """`query`'s rows for these runs, asked for 500 runs at a time (bound-parameter limits)."""
+    found: list[Any] = []
+    for start in range(0, len(run_ids), 500):
+        found += session.exec(query.where(col(WorkflowRun.id).in_(run_ids[start : start + 500])))
+    return found
 
 
 def attempts_for(
@@ -81,13 +97,12 @@ def attempts_for(
     named; of the runs these people own when `logins` are given), then the external checks
     started in the window (see `check_attempts`)."""
     owners = Owners.of(session, logins, since=since, until=until) if logins is not None else None
-    query = _window(
-        select(*_ATTEMPT_COLUMNS).join(WorkflowRun, WorkflowRun.id == RunAttempt.run_id),  # type: ignore[arg-type]
-        since=since,
-        until=until,
-        repo=repo,
-    )
-    raw = list(session.exec(owners.narrow(query) if owners else query))
+    query = select(*_ATTEMPT_COLUMNS).join(WorkflowRun, WorkflowRun.id == RunAttempt.run_id)  # type: ignore[arg-type]
+    if owners is None:
+        raw = list(session.exec(_window(query, since=since, until=until, repo=repo)))
+    else:
+        run_ids = owners.run_ids(session, since=since, until=until)
+        raw = _by_run_ids(session, _window(query, repo=repo), run_ids)
     numbers = {(r[2], n) for r in raw for n in (r[18] or ())}
     shas = {(r[2], r[8]) for r in raw if not r[18]}
     by_number, by_sha = pull_authors(session, numbers, shas) if raw else ({}, {})
@@ -192,21 +207,15 @@ def jobs_for(
 ) -> list[JobRow]:
     """Every job of the given attempts (the answer of `attempts_for` with the same window,
     repository and logins), for runner time and job-level flakiness."""
-    query = _window(
-        select(*_JOB_COLUMNS).join(WorkflowRun, WorkflowRun.id == Job.run_id),  # type: ignore[arg-type]
-        since=since,
-        until=until,
-        repo=repo,
-    ).order_by(Job.run_id, Job.run_attempt, Job.id)
+    query = select(*_JOB_COLUMNS).join(WorkflowRun, WorkflowRun.id == Job.run_id)  # type: ignore[arg-type]
+    order = (Job.run_id, Job.run_attempt, Job.id)
     kept = {(a.run_id, a.attempt) for a in attempts}
     if logins is None:
-        found = list(session.exec(query))
+        window = _window(query, since=since, until=until, repo=repo).order_by(*order)
+        found = list(session.exec(window))
     else:  # a few people's runs: ask for just those runs
         run_ids = sorted({a.run_id for a in attempts if a.run_id > 0})
-        found = []
-        for start in range(0, len(run_ids), 500):
-            chunk = run_ids[start : start + 500]
-            found += session.exec(query.where(col(Job.run_id).in_(chunk)))
+        found = _by_run_ids(session, _window(query, repo=repo).order_by(*order), run_ids)
         found.sort(key=lambda r: (r[2], r[3], r[1]))
     return [
         JobRow(
@@ -241,6 +250,6 @@ def jobs_for(
             started_at,
             completed_at,
             html_url,
-        ) in session.exec(query)
+        ) in found
         if (run_id, attempt) in kept
     ]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.core.identities import directory
 from app.core.models import PullRequest, WorkflowRun
+from app.core.models.base import as_utc
 
 PullsByNumber = dict[tuple[int, int], str | None]
 PullsBySha = dict[tuple[int, str], tuple[int, str | None]]
@@ -56,15 +56,25 @@ class Owners:
         own = {people.own_login(login) or login for login in wanted}
         return cls(frozenset(spellings), frozenset(own), frozenset(shas), frozenset(branches))
 
-    def narrow(self, query: Any) -> Any:
-        """Runs these people may own: pushed by them, or on one of their PRs' SHAs or branches."""
-        return query.where(
-            or_(
-                col(WorkflowRun.actor_login).in_(self.logins),
-                col(WorkflowRun.head_sha).in_(self.shas),
-                col(WorkflowRun.head_branch).in_(self.branches),
-            )
-        )
+    def run_ids(self, session: Session, *, since: datetime, until: datetime) -> list[int]:
+        """Runs created in [since, until) these people may own: pushed by them, or on one of
+        their PRs' SHAs or branches. One indexed lookup per column (a single OR, or the window
+        in SQL, lets the planners scan the whole window instead); the window is applied here."""
+        found: set[int] = set()
+        for column, values in (
+            (WorkflowRun.actor_login, self.logins),
+            (WorkflowRun.head_sha, self.shas),
+            (WorkflowRun.head_branch, self.branches),
+        ):
+            ordered = sorted(values)
+            for start in range(0, len(ordered), 500):
+                rows = session.exec(
+                    select(WorkflowRun.id, WorkflowRun.created_at).where(
+                        col(column).in_(ordered[start : start + 500])
+                    )
+                )
+                found.update(i for i, at in rows if since <= as_utc(at) < until)  # type: ignore[operator]
+        return sorted(found)
 
 
 def pull_authors(

@@ -27,7 +27,7 @@ class WorkflowRun(SQLModel, table=True):
     workflow_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
     name: str = Field(default="", max_length=300)
     head_sha: str = Field(max_length=40, index=True)
-    head_branch: str | None = Field(default=None, max_length=300)
+    head_branch: str | None = Field(default=None, max_length=300, index=True)
     event: str | None = Field(default=None, max_length=50)
     actor_login: str | None = Field(default=None, max_length=100, index=True)
     triggering_actor_login: str | None = Field(default=None, max_length=100)
