@@ -100,6 +100,19 @@ class Settings(BaseSettings):
     )
     digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of Monday sends")
 
+    slack_bot_token: SecretStr | None = Field(
+        default=None, description="Slack bot token (xoxb-...) nudges are sent with"
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="Verifies that POST /slack/interactions comes from Slack"
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base (a stand-in in tests)"
+    )
+    nudges_daily_dm_cap: int = Field(
+        default=3, ge=0, le=50, description="Most Slack DMs one person gets a day from nudges"
+    )
+
     repos: str = Field(
         default="",
         description="What `gemba sync` collects: OWNER/REPO or OWNER/* (every repository of an "
