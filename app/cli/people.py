@@ -19,6 +19,7 @@ from app.core.people import (
     unknown_identities,
 )
 from app.core.tokens import create_token, list_tokens, revoke_token
+from app.nudges.recipients import slack_misses
 
 people_app = typer.Typer(
     help="People, teams and their git/GitHub identities.", no_args_is_help=True
@@ -73,6 +74,9 @@ def unknown_command(as_json: bool = typer.Option(False, "--json", help="Print JS
     """Emails and logins seen in commits, PRs and reviews that no person claims yet."""
     with session() as db:
         rows = unknown_identities(db, ignore_logins=settings().bot_logins)
+        misses = [(p.login, p.email) for p in slack_misses(db)]
+    for login, email in misses:
+        typer.echo(f"slack  {login}: no Slack member has {email}; add `slack: U...` to the file")
     if as_json:
         print_json(rows)
         return

@@ -102,6 +102,8 @@ def _upsert_person(session: Session, entry: PersonEntry, report: ImportReport) -
     values["is_bot"] = entry.is_bot
     if entry.digest_opt_in is not None:
         values["digest_opt_in"] = entry.digest_opt_in
+    if entry.slack is not None:  # else keep what users.lookupByEmail found
+        values["slack_user_id"] = entry.slack
     if person is None:
         person = Person(**values)
         session.add(person)
@@ -143,17 +145,15 @@ def _upsert_team(session: Session, entry: TeamEntry, report: ImportReport) -> No
     members = {p.id for p in (person_for_login(session, m) for m in entry.members) if p}
     if team is None:
         team = Team(name=entry.name, manager_id=manager_id, timezone=entry.timezone)
+        team.slack_channel = entry.slack_channel
         session.add(team)
         session.flush()
         report.teams_created.append(entry.name)
         changed = False
     else:
-        changed = (team.name, team.manager_id, team.timezone) != (
-            entry.name,
-            manager_id,
-            entry.timezone,
-        )
-        team.name, team.manager_id, team.timezone = entry.name, manager_id, entry.timezone
+        wanted = (entry.name, manager_id, entry.timezone, entry.slack_channel)
+        changed = (team.name, team.manager_id, team.timezone, team.slack_channel) != wanted
+        team.name, team.manager_id, team.timezone, team.slack_channel = wanted
         session.add(team)
     current = {
         m.person_id: m

@@ -27,6 +27,7 @@ class PersonEntry(BaseModel):
     emails: list[str] = Field(default_factory=list)
     is_bot: bool = False
     digest_opt_in: bool | None = None
+    slack: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,19}$")  # Slack member id
 
     @field_validator("email")
     @classmethod
@@ -46,6 +47,9 @@ class TeamEntry(BaseModel):
     manager: str | None = Field(default=None, max_length=100)
     members: list[str] = Field(default_factory=list)
     timezone: str = "UTC"
+    slack_channel: str | None = Field(
+        default=None, pattern=r"^([CG][A-Z0-9]{2,19}|#[a-z0-9_\-]{1,79})$"
+    )
     agreements: dict[str, Any] | None = None  # the team's working agreements (app.core.agreements)
 
     @field_validator("agreements")

@@ -18,6 +18,9 @@ class Person(SQLModel, table=True):
     digest_opt_in: bool = False
     unsubscribe_token: str | None = Field(default=None, max_length=64, unique=True)
     digest_unsubscribed: bool = False
+    # Slack member id: from the people file, else looked up by email (checked_at caches a miss)
+    slack_user_id: str | None = Field(default=None, max_length=20)
+    slack_checked_at: datetime | None = UtcField()
 
 
 class Identity(SQLModel, table=True):
@@ -37,6 +40,7 @@ class Team(SQLModel, table=True):
     name: str = Field(unique=True, max_length=100)
     manager_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     timezone: str = Field(default="UTC", max_length=64)
+    slack_channel: str | None = Field(default=None, max_length=80)  # where team nudges go
 
 
 class TeamMember(SQLModel, table=True):

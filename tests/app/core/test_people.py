@@ -176,3 +176,30 @@ def test_admin_api_imports_yaml_or_json_and_maps_identities(
         assert unknown.status_code == 200 and unknown.json() == []
     with Session(engine) as session:
         assert resolve_email(session, "bob@laptop.local") == resolve_login(session, "bob")
+
+
+def test_slack_ids_and_channels_come_from_the_file_and_reimport_changes_nothing(session: Session):
+    doc = {
+        "people": [{"login": "ada", "slack": "U0ADA0001"}, {"login": "bob"}],
+        "teams": [{"name": "Pay", "members": ["ada", "bob"], "slack_channel": "C0PAYMENTS1"}],
+    }
+    import_people(session, doc)
+    session.commit()
+    assert not import_people(session, doc).changed
+    ada, bob = (person_for_login(session, x) for x in ("ada", "bob"))
+    assert (ada.slack_user_id, bob.slack_user_id) == ("U0ADA0001", None)
+    assert session.exec(select(Team)).one().slack_channel == "C0PAYMENTS1"
+    moved = {**doc, "teams": [{**doc["teams"][0], "slack_channel": "#pay-team"}]}
+    assert import_people(session, moved).teams_updated == ["Pay"]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"people": [{"login": "x", "slack": "ada"}]},
+        {"teams": [{"name": "T", "slack_channel": "general channel"}]},
+    ],
+)
+def test_bad_slack_ids_are_refused(session: Session, doc: object) -> None:
+    with pytest.raises(PeopleError, match="slack"):
+        import_people(session, doc)
