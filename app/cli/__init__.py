@@ -26,6 +26,7 @@ MODULES = (
     "serve",
     "demo",
     "ops",
+    "painmap",
 )
 
 COMMAND_MODULES = {
@@ -51,6 +52,7 @@ COMMAND_MODULES = {
     "sync": "ops",
     "worker": "ops",
     "jobs": "ops",
+    "painmap": "painmap",
 }  # top-level command -> the module that registers it (a test keeps this true)
 COLLECT_MODULES = {"git": "git", "github": "github"}  # `gemba collect SOURCE` likewise
 

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Each CI sync re-lists runs created this many days back, to see reruns",
     )
+    painmap_max_boxes: int = Field(
+        default=2000,
+        ge=4,
+        le=50_000,
+        description="Most boxes a pain map draws; the smallest files fold into 'other files'",
+    )
 
     bot_logins: list[str] = Field(
         default_factory=lambda: ["dependabot", "renovate", "github-actions"],

@@ -1,0 +1,161 @@
+"""The SQL behind the pain map: which files each PR touched, and the runs of each PR.
+
+GitHub's list of a PR's files is not collected, so the files come from the git history
+(docs/metrics.md, "Pain map"): the files changed by the PR's head commit (its last commit,
+in the history once the PR is merged with a merge commit or rebased), by commits whose
+subject names the PR as a squash merge does ("... (#N)"), and the files reviewers commented
+on in the PR. Paths are HEAD paths, as the git collector stores them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.core.models import (
+    Commit,
+    FileChange,
+    PullRequest,
+    ReviewComment,
+    RunAttempt,
+    WorkflowRun,
+)
+from app.core.models.base import as_utc
+
+SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One workflow run of a PR, as of its latest attempt, and whether an attempt flaked."""
+
+    id: int
+    number: int  # the PR
+    name: str
+    conclusion: str | None  # of the latest attempt
+    conclusions: frozenset[str]  # of every attempt
+    html_url: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CommitRow:
+    sha: str
+    summary: str
+    authored_at: datetime
+
+
+def pull_heads(
+    session: Session, *, repository_id: int, numbers: Collection[int]
+) -> dict[int, str | None]:
+    """Head SHA of each of these PRs."""
+    if not numbers:
+        return {}
+    query = select(PullRequest.number, PullRequest.head_sha).where(
+        PullRequest.repository_id == repository_id, col(PullRequest.number).in_(list(numbers))
+    )
+    return {number: sha for number, sha in session.exec(query)}
+
+
+def pull_paths(
+    session: Session, *, repository_id: int, heads: Mapping[int, str | None], ids: Mapping[int, int]
+) -> dict[str, set[int]]:
+    """PR numbers per path. `heads`: number -> head SHA; `ids`: PR row id -> number."""
+    result: dict[str, set[int]] = defaultdict(set)
+    by_sha = {sha: number for number, sha in heads.items() if sha}
+    changes = (
+        select(Commit.sha, Commit.summary, FileChange.path)
+        .join(FileChange, FileChange.commit_id == Commit.id)  # type: ignore[arg-type]
+        .where(Commit.repository_id == repository_id)
+    )
+    if by_sha:
+        for sha, _, path in session.exec(changes.where(col(Commit.sha).in_(list(by_sha)))):
+            result[path].add(by_sha[sha])
+    for _, summary, path in session.exec(changes.where(col(Commit.summary).like("%(#%)%"))):
+        match = SQUASH.search(summary)
+        if match and int(match.group(1)) in heads:
+            result[path].add(int(match.group(1)))
+    if ids:
+        comments = select(ReviewComment.pull_request_id, ReviewComment.path).where(
+            col(ReviewComment.pull_request_id).in_(list(ids)),
+            col(ReviewComment.path).is_not(None),
+        )
+        for pull_id, path in session.exec(comments):
+            result[str(path)].add(ids[pull_id])
+    return dict(result)
+
+
+def pull_runs(
+    session: Session, *, repository_id: int, heads: Mapping[int, str | None]
+) -> dict[int, list[RunRow]]:
+    """Runs of each PR: those GitHub tied to the PR, and those on the PR's head SHA."""
+    by_sha = {sha: number for number, sha in heads.items() if sha}
+    runs = list(session.exec(select(WorkflowRun).where(WorkflowRun.repository_id == repository_id)))
+    wanted = {
+        run.id: numbers for run in runs if (numbers := _numbers_of(run, heads.keys(), by_sha))
+    }
+    outcomes: dict[int, set[str]] = defaultdict(set)
+    if wanted:
+        attempts = select(RunAttempt.run_id, RunAttempt.conclusion).where(
+            col(RunAttempt.run_id).in_(list(wanted))
+        )
+        for run_id, conclusion in session.exec(attempts):
+            outcomes[run_id].add(conclusion or "")
+    result: dict[int, list[RunRow]] = defaultdict(list)
+    for run in runs:
+        seen = outcomes[run.id] | {run.conclusion or ""}
+        for number in wanted.get(run.id, ()):
+            result[number].append(
+                RunRow(
+                    id=run.id,
+                    number=number,
+                    name=run.name,
+                    conclusion=run.conclusion,
+                    conclusions=frozenset(seen),
+                    html_url=run.html_url,
+                    created_at=as_utc(run.created_at),  # type: ignore[arg-type]
+                )
+            )
+    return dict(result)
+
+
+def _numbers_of(run: WorkflowRun, known: Collection[int], by_sha: Mapping[str, int]) -> set[int]:
+    numbers = {n for n in run.pull_numbers or () if n in known}
+    if run.head_sha in by_sha:
+        numbers.add(by_sha[run.head_sha])
+    return numbers
+
+
+def path_commits(
+    session: Session,
+    *,
+    repository_id: int,
+    path: str,
+    since: datetime,
+    until: datetime,
+    limit: int = 50,
+) -> list[CommitRow]:
+    """Non-merge commits that changed `path` or anything under it in the window, newest first."""
+    query = (
+        select(Commit.sha, Commit.summary, Commit.authored_at)
+        .join(FileChange, FileChange.commit_id == Commit.id)  # type: ignore[arg-type]
+        .where(
+            Commit.repository_id == repository_id,
+            col(Commit.is_merge).is_(False),
+            Commit.authored_at >= since,
+            Commit.authored_at <= until,
+        )
+        .distinct()
+        .order_by(col(Commit.authored_at).desc())
+        .limit(limit)
+    )
+    if path:
+        query = query.where(
+            (FileChange.path == path) | col(FileChange.path).startswith(path.rstrip("/") + "/")
+        )
+    return [CommitRow(sha, summary, as_utc(at)) for sha, summary, at in session.exec(query)]  # type: ignore[arg-type]

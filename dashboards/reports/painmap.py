@@ -1,0 +1,281 @@
+"""The pain map of a repository, read from the database: git signals from the hotspot
+module, review waits from the review-flow module, runs and PR files from
+`dashboards.queries.painmap`, flags through the caller's lookup (which applies who may see
+what, and the k >= 3 rule for anonymous flags). The tree itself is `dashboards.signals.painmap`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.core.access import Viewer
+from app.core.identities import directory
+from app.core.settings import Settings
+from dashboards.item_flags import FlagLike, FlagLookup, PageItems
+from dashboards.queries import git as q
+from dashboards.queries import painmap as pq
+from dashboards.queries.reviews import pull_rows
+from dashboards.reports.hotspots import knowledge_risk
+from dashboards.reports.repositories import require_repository
+from dashboards.signals.ci.outcomes import FAILURE, SUCCESS
+from dashboards.signals.hotspots import compute_coupling, compute_file_stats, rank_files
+from dashboards.signals.painmap import FileFacts, PullFacts, build_tree
+from dashboards.signals.reviews.flow import PullFlow, flows_from
+from dashboards.signals.reviews.rules import flow_rules, hours
+
+COLORS = {
+    "hotspot": ("hotspot_score", "hotspot score (0-1, change frequency x size)"),
+    "change": ("commits", "commits in the period"),
+    "knowledge": ("knowledge_risk", "share of lines whose main author is quiet 90+ days"),
+    "review": ("review_wait_median_hours", "median hours to first review"),
+    "ci": ("ci_pain_runs", "failed + flaky runs of PRs"),
+    "flags": ("flags", "friction flags"),
+}
+COUPLING_CHANGESET = 30  # as `gemba coupling`: larger commits say nothing about pairs
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """Whose map of which repository over which period: every front door builds one."""
+
+    repo: str
+    since: datetime
+    until: datetime
+    viewer: Viewer
+    lookup: FlagLookup
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the map knows about one repository in one period, behind every box."""
+
+    repo: str
+    files: list[FileFacts]
+    flows: dict[int, PullFlow]
+    pulls: dict[int, PullFacts]
+    pulls_of: dict[str, set[int]]
+    flags_of: dict[str, set[str]]
+    runs: dict[int, list[pq.RunRow]]
+    flags: dict[str, FlagLike]
+
+
+def gather(session: Session, query: MapQuery) -> Evidence:
+    """Every fact the map of `repo` needs, in a fixed number of queries."""
+    repo, since, until = query.repo, query.since, query.until
+    viewer, lookup, settings = query.viewer, query.lookup, query.settings
+    repo_id = require_repository(session, repo)
+    head = q.head_files(session, repository_id=repo_id)
+    changes = q.change_rows(
+        session, repository_id=repo_id, since=since, until=until, max_changeset=10**9
+    )
+    commits_of: dict[str, set[int]] = defaultdict(set)
+    sizes: dict[int, int] = defaultdict(int)
+    for change in changes:
+        commits_of[change.path].add(change.commit_id)
+        sizes[change.commit_id] += 1
+    totals = q.file_totals(session, repository_id=repo_id, since=since, until=until)
+    scores = {f.path: score for f, _, score in rank_files(totals, head)}
+    rows = q.author_file_rows(session, repository_id=repo_id, since=since, until=until)
+    stats = compute_file_stats(
+        rows, q.people_for_emails(directory(session), {r.author_email for r in rows})
+    )
+    gone = {r.path: r.idle_days for r in knowledge_risk(session, repo=repo, now=until, since=since)}
+    small = [c for c in changes if sizes[c.commit_id] <= COUPLING_CHANGESET]
+    coupled: dict[str, str] = {}
+    for pair in compute_coupling(small, {f.path for f in head}):
+        coupled.setdefault(pair.path, pair.coupled_path)
+        coupled.setdefault(pair.coupled_path, pair.path)
+    files = []
+    for f in head:
+        entry = stats.get(f.path)
+        people = {k: v[1] for k, v in entry.people.items()} if entry else {}
+        owner = None
+        if entry and people and not f.is_binary and sum(people.values()) > 0:
+            key = min(people, key=lambda k: (-people[k], -entry.people[k][0], k))
+            owner = entry.names[key]
+        files.append(
+            FileFacts(
+                path=f.path,
+                loc=f.loc,
+                is_binary=f.is_binary,
+                commit_ids=frozenset(commits_of.get(f.path, ())),
+                hotspot_score=scores.get(f.path, 0.0),
+                added_by=people,
+                owner=owner,
+                owner_gone_days=gone.get(f.path),
+                top_coupled=coupled.get(f.path),
+            )
+        )
+    rules = flow_rules(settings)
+    pull_list = pull_rows(session, repo=repo, since=since, until=until)
+    flows = {flow.number: flow for flow in flows_from(pull_list, **rules)}
+    heads = pq.pull_heads(session, repository_id=repo_id, numbers=flows)
+    ids = {flow.id: flow.number for flow in flows.values()}
+    at_head = {f.path for f in head}
+    pulls_of = {
+        path: numbers
+        for path, numbers in pq.pull_paths(
+            session, repository_id=repo_id, heads=heads, ids=ids
+        ).items()
+        if path in at_head
+    }
+    runs = pq.pull_runs(session, repository_id=repo_id, heads=heads)
+    items = PageItems(pulls={(repo, n) for n in flows}, paths={(repo, p) for p in at_head})
+    found = [
+        f
+        for f in lookup(session, viewer, items)
+        if f.repo == repo and since <= f.created_at <= until
+    ]
+    flags_of: dict[str, set[str]] = defaultdict(set)
+    pull_flags: dict[int, set[str]] = defaultdict(set)
+    for flag in found:
+        if flag.path is not None and flag.path in at_head:
+            flags_of[flag.path].add(flag.id)
+        if flag.pull_number is not None and flag.pull_number in flows:
+            pull_flags[flag.pull_number].add(flag.id)
+    pulls = {
+        number: PullFacts(
+            number=number,
+            wait_hours=wait_hours(flow, until),
+            failed_runs=frozenset(r.id for r in runs.get(number, ()) if failed(r)),
+            flaky_runs=frozenset(r.id for r in runs.get(number, ()) if flaky(r)),
+            flags=frozenset(pull_flags.get(number, ())),
+        )
+        for number, flow in flows.items()
+    }
+    return Evidence(
+        repo, files, flows, pulls, pulls_of, dict(flags_of), runs, {f.id: f for f in found}
+    )
+
+
+def failed(run: pq.RunRow) -> bool:
+    """Its latest attempt failed (`dashboards.signals.ci.outcomes`: failure, timed out...)."""
+    return run.conclusion in FAILURE
+
+
+def flaky(run: pq.RunRow) -> bool:
+    """One attempt failed and another succeeded, on the same commit."""
+    return bool(run.conclusions & FAILURE) and SUCCESS in run.conclusions
+
+
+def wait_hours(flow: PullFlow, now: datetime) -> float | None:
+    """Hours from ready for review to the first review; for a PR still waiting (open, not a
+    draft, never reviewed), the hours it has waited so far."""
+    if flow.pickup_hours is not None:
+        return flow.pickup_hours
+    if flow.state == "open" and not flow.draft and flow.first_review_at is None:
+        return hours(flow.ready_at, now)
+    return None
+
+
+def nodes(evidence: Evidence, *, max_boxes: int) -> list[dict[str, object]]:
+    """The boxes of one repository's map, with `ci_pain_runs` (failed + flaky) for colour."""
+    result = build_tree(
+        evidence.files,
+        root=evidence.repo,
+        pulls=evidence.pulls,
+        pulls_of=evidence.pulls_of,
+        flags_of=evidence.flags_of,
+        max_boxes=max_boxes,
+    )
+    for node in result:
+        node["repo"] = evidence.repo
+        node["ci_pain_runs"] = int(node["ci_failed_runs"]) + int(node["ci_flaky_runs"])  # type: ignore[call-overload]
+    return result
+
+
+def path_panel(evidence: Evidence, path: str) -> dict[str, object]:
+    """The PRs, runs, flags and commits behind one path's numbers (a file or a directory)."""
+    prefix = path.rstrip("/") + "/" if path else ""
+    inside = [f for f in evidence.files if not path or f.path == path or f.path.startswith(prefix)]
+    if not inside:
+        raise LookupError(f"no file at HEAD under {path!r} in {evidence.repo}")
+    numbers = sorted({n for f in inside for n in evidence.pulls_of.get(f.path, ())})
+    flag_ids = {i for f in inside for i in evidence.flags_of.get(f.path, ())}
+    flag_ids |= {i for n in numbers for i in evidence.pulls[n].flags}
+    pulls = [
+        {
+            "number": n,
+            "title": evidence.flows[n].title,
+            "url": evidence.flows[n].html_url,
+            "state": evidence.flows[n].state,
+            "wait_hours": evidence.pulls[n].wait_hours,
+        }
+        for n in numbers
+    ]
+    runs = {
+        r.id: {
+            "id": r.id,
+            "number": r.number,
+            "name": r.name,
+            "conclusion": r.conclusion,
+            "failed": failed(r),
+            "flaky": flaky(r),
+            "created_at": r.created_at,
+            "url": r.html_url,
+        }
+        for n in numbers
+        for r in evidence.runs.get(n, ())
+        if failed(r) or flaky(r)
+    }
+    flags = [
+        {
+            "id": f.id,
+            "category": f.category,
+            "summary": f.summary,
+            "status": f.status,
+            "url": f"/flags/{f.id}",
+        }
+        for i in sorted(flag_ids)
+        if (f := evidence.flags[i])
+    ]
+    return {
+        "repo": evidence.repo,
+        "path": path,
+        "pulls": pulls,
+        "runs": sorted(runs.values(), key=lambda r: str(r["created_at"]), reverse=True),
+        "flags": flags,
+    }
+
+
+def answer(session: Session, query: MapQuery, *, color: str) -> dict[str, object]:
+    """The one JSON answer of `/api/v1/painmap` and `gemba painmap --json`."""
+    if color not in COLORS:
+        raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
+    metric, unit = COLORS[color]
+    return {
+        "repo": query.repo,
+        "since": query.since.isoformat(),
+        "until": query.until.isoformat(),
+        "color": color,
+        "color_metric": metric,
+        "color_unit": unit,
+        "max_boxes": query.settings.painmap_max_boxes,
+        "nodes": nodes(gather(session, query), max_boxes=query.settings.painmap_max_boxes),
+    }
+
+
+def panel(session: Session, query: MapQuery, path: str) -> dict[str, object]:
+    """The path panel's JSON: `path_panel` and the commits that changed the path, linked."""
+    path = path.strip("/")
+    result = path_panel(gather(session, query), path)
+    repo_id = require_repository(session, query.repo)
+    base = f"https://github.com/{query.repo}"
+    rows = pq.path_commits(
+        session, repository_id=repo_id, path=path, since=query.since, until=query.until
+    )
+    result["commits"] = [
+        {
+            "sha": c.sha,
+            "summary": c.summary,
+            "authored_at": c.authored_at,
+            "url": f"{base}/commit/{c.sha}",
+        }
+        for c in rows
+    ]
+    return result
