@@ -107,6 +107,8 @@ def _module(name: str) -> ModuleType:
             from app.cli import demo as module
         case "ops":
             from app.cli import ops as module
+        case "painmap":
+            from app.cli import painmap as module
         case _:
             raise ValueError(f"no command module {name!r}")
     return module

@@ -16,7 +16,6 @@ from app.core.settings import Settings
 from app.flags.lookup import lookup
 from app.http.api.query import (
     REPO_NOT_FOUND,
-    REPO_PATTERN,
     IsoTime,
     as_utc,
     bad_query,
@@ -30,7 +29,7 @@ router = APIRouter(tags=["painmap"])
 
 DEFAULT_PERIOD = timedelta(days=90)
 RepoQuery = Annotated[
-    str, Query(pattern=REPO_PATTERN, max_length=200, description="OWNER/REPO, as collected")
+    str, Query(min_length=1, max_length=200, description="Repository name, as collected")
 ]
 TimeQuery = Annotated[IsoTime | None, Query(description="ISO 8601; default: the last 90 days")]
 ColorQuery = Annotated[
