@@ -18,6 +18,7 @@ from app.core.models.flags import (
     IdempotencyKey,
 )
 from app.core.models.git import Commit, FileChange, RepoFile, Repository
+from app.core.models.nudges import NudgeDelivery, NudgeOptOut
 from app.core.models.people import (
     ApiToken,
     Identity,
@@ -48,6 +49,8 @@ __all__ = [  # every table class and metadata (tests/app/core/test_migrations.py
     "IdempotencyKey",
     "Identity",
     "Job",
+    "NudgeDelivery",
+    "NudgeOptOut",
     "OneOnOne",
     "OneOnOneNote",
     "PageView",

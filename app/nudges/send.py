@@ -1,0 +1,203 @@
+"""Sending due nudges exactly once per (kind, recipient, item, stretch), like the digest does.
+
+The delivery row is claimed ("sending") and committed before the Slack call and marked "sent"
+right after it: a rerun or a second scheduler skips what is claimed, a Slack error leaves the row
+"failed" for the next run, and a process killed between the post and the mark leaves it
+"sending" (uncertain), which is never posted again on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.core.models import NudgeDelivery, NudgeOptOut, Person, PullRequest, Team
+from app.core.settings import Settings
+from app.nudges.hours import local_day, next_working_time
+from app.nudges.recipients import slack_user
+from dashboards.reports.nudges_due import DueNudge, first_review_at, review_waiting
+
+
+@dataclass
+class NudgeReport:
+    sent: list[DueNudge] = field(default_factory=list)
+    would_send: list[DueNudge] = field(default_factory=list)
+    waiting: list[tuple[DueNudge, str]] = field(default_factory=list)  # with why
+    failed: list[tuple[DueNudge, str]] = field(default_factory=list)
+    uncertain: list[DueNudge] = field(default_factory=list)
+    updated: int = 0
+
+
+def opted_out(db: Session, person_id: int, kind: str) -> bool:
+    return (
+        db.exec(
+            select(NudgeOptOut).where(
+                NudgeOptOut.person_id == person_id, col(NudgeOptOut.kind).in_([kind, "*"])
+            )
+        ).first()
+        is not None
+    )
+
+
+def _sent_today(db: Session, recipient: str, day: str) -> int:
+    return db.exec(
+        select(func.count())
+        .select_from(NudgeDelivery)
+        .where(
+            NudgeDelivery.recipient == recipient,
+            NudgeDelivery.day == day,
+            col(NudgeDelivery.status).in_(["sending", "sent", "updated"]),
+        )
+    ).one()
+
+
+def _channel(db: Session, nudge: DueNudge, team: Team, client: WebClient, now: datetime):
+    """(Slack channel, person id) for the nudge, or (None, why) when it cannot be sent."""
+    if nudge.recipient.startswith("#"):
+        return (team.slack_channel, None) if team.slack_channel else (None, "no team channel")
+    person = db.exec(select(Person).where(Person.login == nudge.recipient)).first()
+    if person is None or person.id is None:
+        return None, "not in the people file"
+    if opted_out(db, person.id, nudge.kind):
+        return None, "switched off"
+    user = slack_user(db, person, client, now)
+    if user is None:
+        return None, "no Slack member"
+    return client.conversations_open(users=user)["channel"]["id"], person.id
+
+
+def _claim(db: Session, nudge: DueNudge, day: str, person_id: int | None) -> NudgeDelivery | None:
+    """The claimed row, committed; None when another run has it (sending, sent or updated)."""
+    row = NudgeDelivery(
+        kind=nudge.kind,
+        recipient=nudge.recipient,
+        person_id=person_id,
+        item=nudge.item,
+        stretch=nudge.stretch,
+        day=day,
+        text=nudge.text,
+    )
+    db.add(row)
+    try:
+        db.commit()
+        return row
+    except IntegrityError:
+        db.rollback()
+    key = (
+        NudgeDelivery.kind == nudge.kind,
+        NudgeDelivery.recipient == nudge.recipient,
+        NudgeDelivery.item == nudge.item,
+        NudgeDelivery.stretch == nudge.stretch,
+    )
+    taken = db.exec(
+        update(NudgeDelivery).where(*key, NudgeDelivery.status == "failed").values(status="sending")
+    )
+    db.commit()
+    return db.exec(select(NudgeDelivery).where(*key)).one() if taken.rowcount else None
+
+
+def send_nudges(
+    engine: Engine,
+    client: WebClient,
+    now: datetime,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+) -> NudgeReport:
+    """Send every due nudge that may go out now; update in place those whose PR was reviewed."""
+    report = NudgeReport()
+    with Session(engine, expire_on_commit=False) as db:
+        for nudge in review_waiting(db, now):
+            _send_one(db, nudge, client, now, settings, report, dry_run)
+        if not dry_run:
+            report.updated = update_reviewed(db, client)
+    return report
+
+
+def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
+    team = db.get(Team, nudge.team_id)
+    workdays = frozenset(settings.workdays)
+    if next_working_time(now, team.timezone, workdays) > now:
+        report.waiting.append((nudge, "outside working hours"))
+        return
+    day = local_day(now, team.timezone)
+    existing = db.exec(
+        select(NudgeDelivery.status).where(
+            NudgeDelivery.kind == nudge.kind,
+            NudgeDelivery.recipient == nudge.recipient,
+            NudgeDelivery.item == nudge.item,
+            NudgeDelivery.stretch == nudge.stretch,
+        )
+    ).first()
+    if existing == "sending":
+        report.uncertain.append(nudge)
+    if existing not in (None, "failed"):
+        return
+    if not nudge.recipient.startswith("#") and (
+        _sent_today(db, nudge.recipient, day) >= settings.nudges_daily_dm_cap
+    ):
+        report.waiting.append((nudge, "daily cap reached"))
+        return
+    if dry_run:
+        report.would_send.append(nudge)
+        return
+    channel, person = _channel(db, nudge, team, client, now)
+    if channel is None:
+        report.waiting.append((nudge, str(person)))
+        return
+    row = _claim(db, nudge, day, person)
+    if row is None:
+        return
+    try:
+        posted = client.chat_postMessage(channel=channel, text=nudge.text, blocks=blocks(nudge))
+    except SlackApiError as error:
+        row.status, row.error = "failed", str(error.response.get("error") or error)[:500]
+        db.add(row)
+        db.commit()
+        report.failed.append((nudge, row.error))
+        return
+    mark_sent(db, row, posted["channel"], posted["ts"], now)
+    report.sent.append(nudge)
+
+
+def mark_sent(db: Session, row: NudgeDelivery, channel: str, ts: str, now: datetime) -> None:
+    row.status, row.channel, row.ts, row.sent_at = "sent", channel, ts, now
+    db.add(row)
+    db.commit()
+
+
+def blocks(nudge: DueNudge) -> list[dict]:
+    """The message as Block Kit: the ask, and a button to the item."""
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": nudge.text}}
+    if not nudge.url:
+        return [section]
+    button = {"type": "button", "text": {"type": "plain_text", "text": "Open"}, "url": nudge.url}
+    return [section, {"type": "actions", "elements": [button]}]
+
+
+def update_reviewed(db: Session, client: WebClient) -> int:
+    """Edit sent review_waiting messages in place once their PR has its first review."""
+    rows = db.exec(
+        select(NudgeDelivery).where(
+            NudgeDelivery.kind == "review_waiting", NudgeDelivery.status == "sent"
+        )
+    ).all()
+    done = 0
+    for row in rows:
+        pull = db.get(PullRequest, int(row.item.removeprefix("pr:")))
+        if pull is None or first_review_at(db, pull) is None or not row.channel or not row.ts:
+            continue
+        text = f"~{row.text}~ PR #{pull.number} has its first review now. Thank you!"
+        client.chat_update(channel=row.channel, ts=row.ts, text=text)
+        row.status = "updated"
+        db.add(row)
+        db.commit()
+        done += 1
+    return done

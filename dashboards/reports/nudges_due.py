@@ -1,0 +1,94 @@
+"""What nudges are due, read from the collected rows: each an ask to act, never a number.
+
+`review_waiting`: an open, ready PR with no first review past the author's team's
+`first_review_hours` agreement (24 h without one), to each requested reviewer (or the team's
+channel); once a first review lands, the sent nudge is updated in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.core.agreements import agreements_of
+from app.core.models import Person, PullRequest, Review, Team, TeamMember
+from app.core.models.base import as_utc
+
+DEFAULT_FIRST_REVIEW_HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class DueNudge:
+    kind: str
+    recipient: str  # a login, or "#<team name>" for the team's channel
+    team_id: int
+    item: str
+    stretch: str
+    text: str
+    url: str | None = None
+
+
+def team_of(db: Session, login: str | None) -> Team | None:
+    """The first team the person belongs to (nudges use its zone, agreements and channel)."""
+    if not login:
+        return None
+    return db.exec(
+        select(Team)
+        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
+        .join(Person, col(Person.id) == col(TeamMember.person_id))
+        .where(Person.login == login)
+        .order_by(col(Team.id))
+    ).first()
+
+
+def first_review_at(db: Session, pull: PullRequest) -> datetime | None:
+    """The first review by a person other than the author (bots do not count)."""
+    found = db.exec(
+        select(Review.submitted_at)
+        .where(
+            Review.pull_request_id == pull.id,
+            col(Review.reviewer_is_bot).is_(False),
+            col(Review.submitted_at).is_not(None),
+            Review.reviewer_login != pull.author_login,
+        )
+        .order_by(col(Review.submitted_at))
+    ).first()
+    return as_utc(found) if found else None
+
+
+def review_waiting(db: Session, now: datetime) -> list[DueNudge]:
+    """Open PRs whose wait for a first review passed the team's agreement, as of `now`."""
+    due: list[DueNudge] = []
+    pulls = db.exec(
+        select(PullRequest).where(
+            PullRequest.state == "open",
+            col(PullRequest.draft).is_(False),
+            col(PullRequest.author_is_bot).is_(False),
+        )
+    )
+    for pull in pulls:
+        team = team_of(db, pull.author_login)
+        if team is None or team.id is None or first_review_at(db, pull) is not None:
+            continue
+        limit = float(agreements_of(db, team.id).get("first_review_hours", 0) or 0)
+        limit = limit or DEFAULT_FIRST_REVIEW_HOURS
+        ready = as_utc(pull.ready_at or pull.created_at)
+        if now - ready < timedelta(hours=limit):
+            continue
+        text = f"PR #{pull.number} “{pull.title}” has waited for a first review. Could you look?"
+        recipients = [r for r in pull.requested_reviewers if r != pull.author_login]
+        for recipient in recipients or [f"#{team.name}"]:
+            due.append(
+                DueNudge(
+                    "review_waiting",
+                    recipient,
+                    team.id,
+                    f"pr:{pull.id}",
+                    ready.isoformat(),
+                    text,
+                    pull.html_url,
+                )
+            )
+    return due

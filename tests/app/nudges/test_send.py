@@ -1,0 +1,150 @@
+"""review_waiting nudges through slack_sdk against the stand-in: boundary, hours, cap, opt-out,
+update in place and exactly-once across a kill between the post and the record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app.core.agreements import set_agreements
+from app.core.models import NudgeDelivery, NudgeOptOut
+from app.nudges import send
+from app.nudges.slack import web_client
+from tests import world as rows
+
+MONDAY_10_UTC = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture
+def org(session: Session):
+    ada = rows.make_person(session, "ada", slack_user_id="U0ADA0001")
+    bob = rows.make_person(session, "bob", slack_user_id="U0BOB0001")
+    team = rows.make_team(
+        session, "Payments", manager=None, members=[ada, bob], slack_channel="C0PAYMENTS1"
+    )
+    repo = rows.make_repo(session)
+    session.commit()
+    return {"ada": ada, "bob": bob, "team": team, "repo": repo}
+
+
+def _pull(session, org, *, hours_ago: float, now=MONDAY_10_UTC, reviewers=("bob",), number=1):
+    pull = rows.make_pull(
+        session,
+        org["repo"],
+        "ada",
+        number=number,
+        ready_at=now - timedelta(hours=hours_ago),
+        requested_reviewers=list(reviewers),
+    )
+    session.commit()
+    return pull
+
+
+def _send(engine, slack, settings, now=MONDAY_10_UTC, **kw):
+    return send.send_nudges(engine, web_client("xoxb-sandbox", slack.url), now, settings, **kw)
+
+
+def _posts(slack):
+    return [m for m in slack.workspace.messages]
+
+
+def test_the_agreement_is_the_boundary(engine, session, slack, settings, org):
+    set_agreements(session, org["team"].id, {"first_review_hours": 8}, by="test")
+    session.commit()
+    _pull(session, org, hours_ago=7.9)
+    assert _send(engine, slack, settings).sent == []
+    report = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=6))
+    assert [n.recipient for n in report.sent] == ["bob"]
+    [message] = _posts(slack)
+    assert message["channel"].startswith("D") and "PR #1" in message["text"]
+
+
+def test_without_an_agreement_24_hours_and_the_team_channel_when_nobody_was_asked(
+    engine, session, slack, settings, org
+):
+    _pull(session, org, hours_ago=23.5, reviewers=())
+    assert _send(engine, slack, settings).sent == []
+    assert [
+        n.recipient
+        for n in _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(hours=1)).sent
+    ] == ["#Payments"]
+    assert _posts(slack)[0]["channel"] == "C0PAYMENTS1"
+
+
+def test_a_weekend_and_a_time_zone_wait_for_the_next_working_hour(
+    engine, session, slack, settings, org
+):
+    org["team"].timezone = "America/New_York"
+    session.add(org["team"])
+    saturday = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
+    _pull(session, org, hours_ago=30, now=saturday)
+    assert _send(engine, slack, settings, now=saturday).waiting[0][1] == "outside working hours"
+    # 12:30 UTC is 08:30 in New York (summer time from 8 March), working hours in London
+    before_nine = datetime(2026, 3, 9, 12, 30, tzinfo=UTC)
+    assert _send(engine, slack, settings, now=before_nine).sent == []
+    assert len(_send(engine, slack, settings, now=before_nine + timedelta(minutes=30)).sent) == 1
+
+
+def test_at_most_the_daily_cap_of_dms_then_the_next_day(engine, session, slack, settings, org):
+    for number in range(1, 6):
+        _pull(session, org, hours_ago=30, number=number)
+    assert len(_send(engine, slack, settings).sent) == 3
+    assert len(_send(engine, slack, settings).sent) == 0
+    assert len(_send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(days=1)).sent) == 2
+
+
+def test_a_person_who_switched_nudges_off_gets_none(engine, session, slack, settings, org):
+    session.add(NudgeOptOut(person_id=org["bob"].id, kind="review_waiting"))
+    session.commit()
+    _pull(session, org, hours_ago=30)
+    assert _send(engine, slack, settings).waiting[0][1] == "switched off"
+    assert _posts(slack) == []
+
+
+def test_the_nudge_is_updated_in_place_when_the_review_lands(engine, session, slack, settings, org):
+    pull = _pull(session, org, hours_ago=30)
+    _send(engine, slack, settings)
+    rows.make_review(session, pull, "bob", at=MONDAY_10_UTC + timedelta(minutes=5))
+    session.commit()
+    assert _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=10)).updated == 1
+    [message] = _posts(slack)
+    assert "has its first review now" in message["text"] and len(message["edits"]) == 1
+    assert _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=20)).updated == 0
+
+
+def test_a_slack_5xx_is_retried_next_run_and_sent_once(engine, session, slack, settings, org):
+    _pull(session, org, hours_ago=30)
+    slack.workspace.inject("chat.postMessage", 500, times=3)
+    assert len(_send(engine, slack, settings).failed) == 1
+    assert len(_send(engine, slack, settings).sent) == 1
+    assert len(_send(engine, slack, settings).sent) == 0
+    assert len(_posts(slack)) == 1
+
+
+def test_a_kill_between_the_post_and_the_record_never_posts_twice(
+    engine, session, slack, settings, org, monkeypatch
+):
+    _pull(session, org, hours_ago=30)
+
+    def killed(*args, **kwargs):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(send, "mark_sent", killed)
+    with pytest.raises(SystemExit):
+        _send(engine, slack, settings)
+    monkeypatch.undo()
+    again = _send(engine, slack, settings)
+    assert again.sent == [] and len(again.uncertain) == 1
+    assert len(_posts(slack)) == 1
+    with Session(engine) as db:
+        assert db.exec(select(NudgeDelivery.status)).all() == ["sending"]
+
+
+def test_a_dry_run_sends_and_stores_nothing(engine, session, slack, settings, org):
+    _pull(session, org, hours_ago=30)
+    assert len(_send(engine, slack, settings, dry_run=True).would_send) == 1
+    assert _posts(slack) == []
+    with Session(engine) as db:
+        assert db.exec(select(NudgeDelivery)).all() == []
