@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from app.core import one_on_ones
 from app.core.access import Viewer
-from app.core.models import Person, Team, TeamMember
+from app.core.models import Person
 from app.core.one_on_ones import OneOnOneError, held_moment, parse_held
+from tests import world as rows
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
@@ -53,14 +54,8 @@ def test_parse_held_refuses_what_cannot_be_a_held_1on1(text: str, message: str) 
 
 
 def _org(session: Session) -> tuple[Person, Person, Person]:
-    maya, alice, carol = Person(login="maya"), Person(login="alice"), Person(login="carol")
-    session.add_all([maya, alice, carol])
-    session.flush()
-    team = Team(name="platform", manager_id=maya.id)
-    session.add(team)
-    session.flush()
-    session.add(TeamMember(team_id=team.id or 0, person_id=alice.id or 0))
-    session.flush()
+    maya, alice, carol = (rows.make_person(session, login) for login in ("maya", "alice", "carol"))
+    rows.make_team(session, "platform", manager=maya, members=[alice])
     return maya, alice, carol
 
 
