@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import plotly
-from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -39,6 +39,7 @@ from dashboards.pages import person as page_person
 from dashboards.pages import repo as page_repo
 from dashboards.pages import team as page_team
 from dashboards.pages.parts import to_jsonable
+from dashboards.reports.painmap import COLORS
 
 DASHBOARDS = Path(dashboards.__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -121,6 +122,9 @@ def _team_page(
     )
 
 
+PAINMAP_COLORS = "^(" + "|".join(COLORS) + ")$"
+
+
 def _repo_page(
     request: Request,
     owner: str,
@@ -129,10 +133,18 @@ def _repo_page(
     settings: SettingsDep,
     viewer: OptionalViewerDep,
     period: str | None = None,
+    color: Annotated[str, Query(pattern=PAINMAP_COLORS)] = "hotspot",
 ) -> page_repo.RepoPage:
     who = _require(request, viewer)
     return page_repo.repo_page(
-        session, who, f"{owner}/{name}", period, _now(request), settings, flag_lookup=lookup
+        session,
+        who,
+        f"{owner}/{name}",
+        period,
+        _now(request),
+        settings,
+        flag_lookup=lookup,
+        color=color,
     )
 
 

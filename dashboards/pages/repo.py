@@ -22,6 +22,7 @@ from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT
 from dashboards.pages.empty import REPO_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, Hotspots, repo_hotspots
+from dashboards.pages.painmap import color_links, painmap_chart
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.reviews import WaitingPull, team_reviews
 from dashboards.periods import GROUP_PERIODS, Period, resolve_period
@@ -40,6 +41,7 @@ class RepoPage:
     workflows: list[WorkflowHealth] = field(default_factory=list)
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
     ci_agreements: list[RepoCiException] = field(default_factory=list)  # teams' CI targets
+    painmap_colors: list[Link] = field(default_factory=list)  # the map's colour selector
 
 
 def repo_page(
@@ -51,6 +53,7 @@ def repo_page(
     settings: Settings,
     *,
     flag_lookup: FlagLookup | None = None,
+    color: str = "hotspot",
 ) -> RepoPage:
     """A repository's hotspots, coupling, knowledge risk, CI per workflow and review flow,
     with the friction flags (from `flag_lookup`) beside its files and workflows."""
@@ -72,8 +75,19 @@ def repo_page(
         settings=settings,
         timezone=zone,
     )
-    maker = PageCharts(f"/data/repo/{repo.name}", {"period": chosen.key})
+    maker = PageCharts(f"/data/repo/{repo.name}", {"period": chosen.key, "color": color})
+    pain = painmap_chart(
+        session,
+        maker,
+        repo=repo.name,
+        period=chosen,
+        color=color,
+        viewer=viewer,
+        lookup=flag_lookup,
+        settings=settings,
+    )
     charts = [
+        pain,
         _treemap_chart(maker, spots),
         _coupling_chart(maker, spots),
         _risk_chart(maker, spots),
@@ -88,6 +102,7 @@ def repo_page(
         period=chosen,
         periods=period_links(f"/repos/{repo.name}", chosen.key, GROUP_PERIODS),
         charts=charts,
+        painmap_colors=color_links(f"/repos/{repo.name}", {"period": chosen.key}, color),
         knowledge_risk=spots.knowledge_risk if spots else [],
         waiting=reviews.waiting if reviews else [],
         workflows=sorted(ci.workflows, key=lambda w: w.workflow.lower()) if ci else [],

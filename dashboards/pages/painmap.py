@@ -1,0 +1,134 @@
+"""The pain map on the repository page: one Plotly treemap drawn server-side from the same
+answer as `/api/v1/painmap`, coloured by the metric the viewer picks, with links to switch.
+
+The figure stays small (the page under 300 KB): boxes are numbered instead of named by path,
+hover reads a compact `customdata`, and a click asks `/api/v1/painmap/path` for the evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.core.access import Viewer
+from app.core.settings import Settings
+from dashboards import figures
+from dashboards.item_flags import FlagLookup
+from dashboards.pages.charts import Chart, PageCharts
+from dashboards.pages.parts import Link, with_query
+from dashboards.periods import Period
+from dashboards.reports import painmap as report
+
+LABELS = {
+    "hotspot": "Hotspot",
+    "change": "Change frequency",
+    "knowledge": "Knowledge risk",
+    "review": "Review wait",
+    "ci": "CI pain",
+    "flags": "Flags",
+}
+SCALES = {  # low to high: calm blue, yellow, orange-red (Okabe-Ito, readable without colour)
+    "default": [[0, "#56B4E9"], [0.5, "#F0E442"], [1, "#D55E00"]],
+}
+EMPTY = "No file at HEAD yet: run `gemba collect git PATH` on this repository."
+
+
+def painmap_chart(
+    session: Session,
+    charts: PageCharts,
+    *,
+    repo: str,
+    period: Period,
+    color: str,
+    viewer: Viewer,
+    lookup: FlagLookup | None,
+    settings: Settings,
+) -> Chart:
+    """The map of `repo` over `period`, coloured by `color` (a key of `report.COLORS`)."""
+    title = f"Pain map: {LABELS[color].lower()} over the code"
+    if lookup is None:
+        lookup = _no_flags
+    query = report.MapQuery(repo, period.start, period.end, viewer, lookup, settings)
+    answer = report.answer(session, query, color=color)
+    nodes: list[dict[str, Any]] = answer["nodes"]  # type: ignore[assignment]
+    if len(nodes) <= 1:
+        return charts.empty("painmap", title, EMPTY)
+    metric, unit = str(answer["color_metric"]), str(answer["color_unit"])
+    rows = [{k: v for k, v in n.items() if k != "area"} for n in nodes]
+    return charts.drawn("painmap", title, figure(nodes, metric, unit), rows, EMPTY)
+
+
+def _no_flags(session: Session, viewer: Viewer, items: Any) -> list[Any]:
+    return []
+
+
+def figure(nodes: list[dict[str, Any]], metric: str, unit: str) -> tuple[dict[str, Any], str]:
+    """A treemap trace: area is lines (binary files one unit each), colour is `metric`."""
+    index = {n["id"]: str(i) for i, n in enumerate(nodes)}
+    values = [n[metric] for n in nodes]
+    known = [float(v) for v in values if v is not None]
+    trace = {
+        "type": "treemap",
+        "ids": [index[n["id"]] for n in nodes],
+        "parents": [index.get(n["parent"], "") if n["parent"] else "" for n in nodes],
+        "labels": [n["name"] for n in nodes],
+        "values": [n["area"] for n in nodes],
+        "branchvalues": "remainder",
+        "customdata": [_hover(n, metric) for n in nodes],
+        "hovertemplate": (
+            "<b>%{customdata[0]}</b><br>"
+            + f"{unit}: %{{customdata[1]}}<br>"
+            + "lines: %{customdata[2]}<br>owner: %{customdata[3]}<br>"
+            + "bus factor: %{customdata[4]}<br>top coupled file: %{customdata[5]}<br>"
+            + "commits: %{customdata[6]}<br>PRs: %{customdata[7]}<br>"
+            + "flaky runs: %{customdata[8]}<br>flags: %{customdata[9]}<extra></extra>"
+        ),
+        "marker": {
+            "colors": [0 if v is None else round(float(v), 3) for v in values],
+            "colorscale": SCALES["default"],
+            "cmin": 0,
+            "cmax": max(known, default=0) or 1,
+            "colorbar": {"title": {"text": unit}},
+        },
+        "textinfo": "label",
+        "maxdepth": 4,
+    }
+    layout = figures._layout("", "", height=560)  # the palette and font every chart shares
+    layout["margin"] = {"l": 4, "r": 4, "t": 4, "b": 4}
+    top = sorted(
+        (n for n in nodes if n["kind"] == "file" and n[metric]),
+        key=lambda n: -float(n[metric]),
+    )[:5]
+    summary = f"Files at HEAD sized by lines, coloured by {unit}. Highest: " + (
+        "; ".join(f"{n['path']} ({n[metric]})" for n in top) or "none above zero"
+    )
+    return {"data": [trace], "layout": layout}, summary + "."
+
+
+def _hover(node: dict[str, Any], metric: str) -> list[Any]:
+    """[path, colour value, lines, owner, bus factor, coupled, commits, PRs, flaky, flags,
+    kind]: the path panel reads the path and the kind."""
+    dash = "-"
+    value = node[metric]
+    return [
+        node["path"] or node["name"],
+        dash if value is None else value,
+        node["loc"],
+        node["owner"] or dash,
+        node["bus_factor"] if node["bus_factor"] is not None else dash,
+        node["top_coupled"] or dash,
+        node["commits"],
+        node["pulls"],
+        node["ci_flaky_runs"],
+        node["flags"],
+        node["kind"],
+    ]
+
+
+def color_links(base: str, query: dict[str, str | None], chosen: str) -> list[Link]:
+    """One link per colour, the page's other query parameters kept."""
+    return [
+        Link(LABELS[key], with_query(base, **{**query, "color": key}), key == chosen, key)
+        for key in report.COLORS
+    ]
