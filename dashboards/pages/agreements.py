@@ -113,13 +113,13 @@ def team_agreements(
     manager = may_edit(viewer, team)
     found = team_exceptions(session, team, settings, since=period.start, until=period.end, now=now)
     previous: dict[str, int] = {}
-    if found.targets.limits:  # the same rules over the period just before this one
+    past = {name for name in found.targets.limits if not RULES[name].now_only}
+    if past:  # the same rules over the period just before it (queues are only about now)
         before = period.previous()
-        previous = dict(
-            team_exceptions(
-                session, team, settings, since=before.start, until=before.end, now=now
-            ).counts
+        earlier = team_exceptions(
+            session, team, settings, since=before.start, until=before.end, now=now, only=past
         )
+        previous = dict(earlier.counts)
     rows = [
         AgreementRow(
             name=rule.name,
