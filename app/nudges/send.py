@@ -21,8 +21,9 @@ from sqlmodel import Session, col, select
 from app.core.models import NudgeDelivery, NudgeOptOut, Person, PullRequest, Team
 from app.core.settings import Settings
 from app.nudges.hours import local_day, next_working_time
+from app.nudges.prompt import prompt_blocks
 from app.nudges.recipients import slack_user
-from dashboards.reports.nudges_due import DueNudge, first_review_at, review_waiting
+from dashboards.reports.nudges_due import DueNudge, first_review_at, prompts, review_waiting
 
 
 @dataclass
@@ -46,8 +47,8 @@ def opted_out(db: Session, person_id: int, kind: str) -> bool:
     )
 
 
-def _sent_today(db: Session, recipient: str, day: str) -> int:
-    return db.exec(
+def _sent_today(db: Session, recipient: str, day: str, kind: str | None = None) -> int:
+    query = (
         select(func.count())
         .select_from(NudgeDelivery)
         .where(
@@ -55,7 +56,8 @@ def _sent_today(db: Session, recipient: str, day: str) -> int:
             NudgeDelivery.day == day,
             col(NudgeDelivery.status).in_(["sending", "sent", "updated"]),
         )
-    ).one()
+    )
+    return db.exec(query.where(NudgeDelivery.kind == kind) if kind else query).one()
 
 
 def _channel(db: Session, nudge: DueNudge, team: Team, client: WebClient, now: datetime):
@@ -114,7 +116,7 @@ def send_nudges(
     """Send every due nudge that may go out now; update in place those whose PR was reviewed."""
     report = NudgeReport()
     with Session(engine, expire_on_commit=False) as db:
-        for nudge in review_waiting(db, now):
+        for nudge in [*review_waiting(db, now), *prompts(db, now)]:
             _send_one(db, nudge, client, now, settings, report, dry_run)
         if not dry_run:
             report.updated = update_reviewed(db, client)
@@ -145,6 +147,9 @@ def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     ):
         report.waiting.append((nudge, "daily cap reached"))
         return
+    if nudge.kind == "prompt" and _sent_today(db, nudge.recipient, day, "prompt"):
+        report.waiting.append((nudge, "one prompt a day"))
+        return
     if dry_run:
         report.would_send.append(nudge)
         return
@@ -156,7 +161,8 @@ def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     if row is None:
         return
     try:
-        posted = client.chat_postMessage(channel=channel, text=nudge.text, blocks=blocks(nudge))
+        body = prompt_blocks(nudge.text, row.id or 0) if nudge.kind == "prompt" else blocks(nudge)
+        posted = client.chat_postMessage(channel=channel, text=nudge.text, blocks=body)
     except SlackApiError as error:
         row.status, row.error = "failed", str(error.response.get("error") or error)[:500]
         db.add(row)

@@ -92,3 +92,41 @@ def review_waiting(db: Session, now: datetime) -> list[DueNudge]:
                 )
             )
     return due
+
+
+PROMPT_WITHIN = timedelta(days=2)  # ask while it is fresh, or not at all
+
+
+def prompts(db: Session, now: datetime) -> list[DueNudge]:
+    """ "Did this get in your way?" to a PR's author once its first review came after the
+    team's agreement, within two days of that review."""
+    due: list[DueNudge] = []
+    pulls = db.exec(
+        select(PullRequest).where(
+            col(PullRequest.author_is_bot).is_(False), col(PullRequest.draft).is_(False)
+        )
+    )
+    for pull in pulls:
+        team = team_of(db, pull.author_login)
+        reviewed = first_review_at(db, pull)
+        if team is None or team.id is None or reviewed is None or pull.author_login is None:
+            continue
+        if not reviewed <= now < reviewed + PROMPT_WITHIN:
+            continue
+        limit = float(agreements_of(db, team.id).get("first_review_hours", 0) or 0)
+        ready = as_utc(pull.ready_at or pull.created_at)
+        if reviewed - ready <= timedelta(hours=limit or DEFAULT_FIRST_REVIEW_HOURS):
+            continue
+        text = f"Your PR #{pull.number} “{pull.title}” waited long for its first review."
+        due.append(
+            DueNudge(
+                "prompt",
+                pull.author_login,
+                team.id,
+                f"pr:{pull.id}",
+                ready.isoformat(),
+                text,
+                pull.html_url,
+            )
+        )
+    return due

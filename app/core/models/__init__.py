@@ -18,7 +18,7 @@ from app.core.models.flags import (
     IdempotencyKey,
 )
 from app.core.models.git import Commit, FileChange, RepoFile, Repository
-from app.core.models.nudges import NudgeDelivery, NudgeOptOut
+from app.core.models.nudges import NudgeDelivery, NudgeOptOut, PromptAnswer
 from app.core.models.people import (
     ApiToken,
     Identity,
@@ -55,6 +55,7 @@ __all__ = [  # every table class and metadata (tests/app/core/test_migrations.py
     "OneOnOneNote",
     "PageView",
     "Person",
+    "PromptAnswer",
     "PullRequest",
     "PullRequestEvent",
     "RepoFile",

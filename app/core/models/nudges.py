@@ -36,3 +36,15 @@ class NudgeOptOut(SQLModel, table=True):
 
     person_id: int = Field(foreign_key="person.id", primary_key=True)
     kind: str = Field(max_length=30, primary_key=True)
+
+
+class PromptAnswer(SQLModel, table=True):
+    """A person's answer to "Did this get in your way?": one per prompt, so Slack's retries of
+    the same click change nothing; a Yes points at the friction flag it raised."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="nudgedelivery.id", unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    answer: str = Field(max_length=10)  # yes / anonymous / no
+    flag_id: int | None = Field(default=None, foreign_key="frictionflag.id")
+    answered_at: datetime = UtcField(nullable=False, default_factory=utcnow)

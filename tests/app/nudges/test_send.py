@@ -109,8 +109,9 @@ def test_the_nudge_is_updated_in_place_when_the_review_lands(engine, session, sl
     rows.make_review(session, pull, "bob", at=MONDAY_10_UTC + timedelta(minutes=5))
     session.commit()
     assert _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=10)).updated == 1
-    [message] = _posts(slack)
-    assert "has its first review now" in message["text"] and len(message["edits"]) == 1
+    waiting, prompt = _posts(slack)  # the reviewer's nudge, then the author's prompt
+    assert "has its first review now" in waiting["text"] and len(waiting["edits"]) == 1
+    assert "Did this get in your way?" in prompt["blocks"][0]["text"]["text"]
     assert _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=20)).updated == 0
 
 
@@ -148,3 +149,17 @@ def test_a_dry_run_sends_and_stores_nothing(engine, session, slack, settings, or
     assert _posts(slack) == []
     with Session(engine) as db:
         assert db.exec(select(NudgeDelivery)).all() == []
+
+
+def test_prompts_at_most_one_a_day_and_only_after_a_wait_past_the_agreement(
+    engine, session, slack, settings, org
+):
+    for number, waited in [(1, 30), (2, 40), (3, 23)]:
+        pull = _pull(session, org, hours_ago=waited + 1, number=number)
+        rows.make_review(session, pull, "bob", at=MONDAY_10_UTC - timedelta(hours=1))
+    session.commit()
+    report = _send(engine, slack, settings)
+    assert [n.kind for n in report.sent] == ["prompt"]  # PR 3 waited 23 h: no prompt
+    assert [why for _, why in report.waiting] == ["one prompt a day"]
+    tomorrow = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(days=1))
+    assert len(tomorrow.sent) == 1 and tomorrow.waiting == []

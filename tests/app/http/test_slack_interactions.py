@@ -1,0 +1,132 @@
+"""POST /slack/interactions: Slack's signature checked (good, bad, stale, replayed), and a
+prompt's Yes becoming a friction flag on the right PR; a No is kept as "not in my way"."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from slack_sdk.signature import SignatureVerifier
+from sqlmodel import Session, select
+
+from app.core.models import FrictionFlag, NudgeDelivery, PromptAnswer
+from app.http.main import create_app
+from app.nudges.send import send_nudges
+from app.nudges.slack import web_client
+from tests import world as rows
+from tests.app.sandbox.slack.conftest import slack
+
+__all__ = ["slack"]
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def prompted(engine, session: Session, slack, settings):
+    """Ada's PR #7 waited 30 h for bob's review; the prompt went to her; returns its row."""
+    ada = rows.make_person(session, "ada", slack_user_id="U0ADA0001")
+    bob = rows.make_person(session, "bob", slack_user_id="U0BOB0001")
+    rows.make_team(session, "Payments", manager=None, members=[ada, bob])
+    repo = rows.make_repo(session)
+    rows.make_pull(
+        session,
+        repo,
+        "ada",
+        number=6,
+        ready_at=NOW - timedelta(hours=3),
+        first_review_at=NOW - timedelta(hours=2),
+    )
+    rows.make_pull(
+        session,
+        repo,
+        "ada",
+        number=7,
+        ready_at=NOW - timedelta(hours=31),
+        first_review_at=NOW - timedelta(hours=1),
+    )
+    session.commit()
+    report = send_nudges(engine, web_client("xoxb-sandbox", slack.url), NOW, settings)
+    assert [(n.kind, n.recipient) for n in report.sent] == [("prompt", "ada")]
+    [message] = slack.workspace.messages
+    assert "Did this get in your way?" in message["blocks"][0]["text"]["text"]
+    with Session(engine) as db:
+        return db.exec(select(NudgeDelivery)).one()
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(
+        create_app(settings.model_copy(update={"slack_signing_secret": SecretStr(SECRET)}))
+    ) as c:
+        yield c
+
+
+def _click(client, action: str, delivery_id: int, *, user="U0ADA0001", secret=SECRET, at=None):
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "actions": [{"action_id": action, "value": str(delivery_id)}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    stamp = str(int(at if at is not None else time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    headers = {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return client.post("/slack/interactions", content=body, headers=headers)
+
+
+def _answers(engine):
+    with Session(engine) as db:
+        return db.exec(select(PromptAnswer)).all(), db.exec(select(FrictionFlag)).all()
+
+
+def test_a_yes_becomes_a_review_wait_flag_on_that_pr_and_a_replay_changes_nothing(
+    engine, prompted, client
+):
+    assert _click(client, "prompt_yes", prompted.id).status_code == 200
+    assert _click(client, "prompt_yes", prompted.id).status_code == 200  # Slack retries
+    answers, flags = _answers(engine)
+    assert [a.answer for a in answers] == ["yes"]
+    [flag] = flags
+    assert (flag.category, flag.repo, flag.pull_number, flag.anonymous) == (
+        "review_wait",
+        "acme/shop",
+        7,
+        False,
+    )
+    assert answers[0].flag_id == flag.id
+
+
+def test_an_anonymous_yes_raises_an_anonymous_flag_not_tied_to_the_answer(engine, prompted, client):
+    assert _click(client, "prompt_anonymous", prompted.id).status_code == 200
+    [answer], [flag] = _answers(engine)
+    assert flag.anonymous and answer.flag_id is None
+
+
+def test_a_no_is_kept_as_not_in_my_way_without_a_flag(engine, prompted, client):
+    assert _click(client, "prompt_no", prompted.id).status_code == 200
+    answers, flags = _answers(engine)
+    assert [a.answer for a in answers] == ["no"] and flags == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"secret": "not-the-secret"}, {"at": time.time() - 10 * 60}],
+    ids=["bad", "stale"],
+)
+def test_a_bad_or_stale_signature_gets_401_and_stores_nothing(engine, prompted, client, kwargs):
+    assert _click(client, "prompt_yes", prompted.id, **kwargs).status_code == 401
+    assert _answers(engine) == ([], [])
+
+
+def test_someone_else_cannot_answer_anothers_prompt(engine, prompted, client):
+    assert _click(client, "prompt_yes", prompted.id, user="U0BOB0001").status_code == 400
+    assert _answers(engine) == ([], [])
