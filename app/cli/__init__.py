@@ -26,6 +26,7 @@ MODULES = (
     "serve",
     "demo",
     "ops",
+    "nudges",
     "painmap",
 )
 
@@ -52,6 +53,7 @@ COMMAND_MODULES = {
     "sync": "ops",
     "worker": "ops",
     "jobs": "ops",
+    "nudges": "nudges",
     "painmap": "painmap",
 }  # top-level command -> the module that registers it (a test keeps this true)
 COLLECT_MODULES = {"git": "git", "github": "github"}  # `gemba collect SOURCE` likewise
@@ -107,6 +109,8 @@ def _module(name: str) -> ModuleType:
             from app.cli import demo as module
         case "ops":
             from app.cli import ops as module
+        case "nudges":
+            from app.cli import nudges as module
         case "painmap":
             from app.cli import painmap as module
         case _:
