@@ -1,5 +1,6 @@
 """The scheduler inside `gemba serve --schedule`: collection every GEMBA_SYNC_INTERVAL_MINUTES
-and due digests every few minutes, on one background thread.
+and due digests every few minutes, Slack nudges every ten (when GEMBA_SLACK_BOT_TOKEN is set),
+on one background thread.
 
 One thread in the serve process (the uvicorn supervisor when there are several web workers),
 so there is one scheduler however many web processes serve pages. For several machines, run
@@ -19,12 +20,15 @@ from sqlalchemy.engine import Engine
 from app.core.db import make_engine
 from app.core.settings import Settings
 from app.flags.lookup import lookup
+from app.nudges.send import send_nudges
+from app.nudges.slack import web_client
 from app.ops import sync
 from dashboards.digest.delivery import send_due
 
 log = logging.getLogger("gemba.scheduler")
 
 DIGEST_EVERY = timedelta(minutes=5)
+NUDGES_EVERY = timedelta(minutes=10)
 TICK_SECONDS = 30.0
 
 
@@ -41,6 +45,7 @@ class Scheduler:
         self.sync_every = timedelta(minutes=settings.sync_interval_minutes)
         self.last_sync: datetime | None = None
         self.last_digest: datetime | None = None
+        self.last_nudges: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -57,6 +62,12 @@ class Scheduler:
             self.last_digest = now
             self._guard("digest", lambda: self._digest(now))
             ran.append("digest")
+        if self.settings.slack_bot_token is not None and (
+            self.last_nudges is None or now - self.last_nudges >= NUDGES_EVERY
+        ):
+            self.last_nudges = now
+            self._guard("nudges", lambda: self._nudges(now))
+            ran.append("nudges")
         return ran
 
     def _guard(self, name: str, task: Callable[[], object]) -> None:
@@ -76,6 +87,17 @@ class Scheduler:
         report = send_due(self.engine, self.settings, now, flags=lookup)
         if report.sent or report.pending:
             log.info("digests", extra={"sent": len(report.sent), "pending": len(report.pending)})
+
+    def _nudges(self, now: datetime) -> None:
+        token = self.settings.slack_bot_token
+        assert token is not None
+        client = web_client(token.get_secret_value(), self.settings.slack_api_url)
+        report = send_nudges(self.engine, client, now, self.settings)
+        if report.sent or report.failed or report.updated:
+            log.info(
+                "nudges",
+                extra={"sent": len(report.sent), "failed": len(report.failed)},
+            )
 
     def _run(self) -> None:
         while not self._stop.is_set():
