@@ -244,12 +244,23 @@ def list_issues(request: Request) -> Response:
     issues = filter_since(request, _issues(request), "updated_at")
     if state != "all":
         issues = [i for i in issues if i.get("state") == state]
+    if wanted := _labels(request.query.get("labels")):
+        issues = [i for i in issues if wanted <= _labels_of(i)]
     if sort == "comments":
         key: Any = lambda i: (i.get("comments", 0), i.get("number", 0))  # noqa: E731
     else:
         field = "updated_at" if sort == "updated" else "created_at"
         key = lambda i: (_time(i, field), i.get("number", 0))  # noqa: E731
     return paginate(request, sort_items(issues, key, direction))
+
+
+def _labels(raw: str | None) -> set[str]:
+    """`?labels=a,b`: GitHub keeps issues carrying every one of them (case-insensitive)."""
+    return {name.strip().lower() for name in (raw or "").split(",") if name.strip()}
+
+
+def _labels_of(issue: dict[str, Any]) -> set[str]:
+    return {str(label.get("name", "")).lower() for label in issue.get("labels", [])}
 
 
 def get_issue(request: Request) -> Response:

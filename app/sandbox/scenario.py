@@ -12,7 +12,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-LIST_FILES = ("pulls.json", "workflows.json", "runs.json", "issues.json", "users.json")
+LIST_FILES = (
+    "pulls.json",
+    "workflows.json",
+    "runs.json",
+    "issues.json",
+    "users.json",
+    "deployments.json",
+    "releases.json",
+    "commits.json",
+)
 MAP_FILES = (
     "reviews.json",
     "review_comments.json",
@@ -22,6 +31,7 @@ MAP_FILES = (
     "jobs.json",
     "pull_files.json",
     "check_runs.json",
+    "deployment_statuses.json",
 )
 SCENARIO_FILES = ("repository.json", *LIST_FILES, *MAP_FILES)
 

@@ -16,11 +16,14 @@ from jsonschema import Draft7Validator
 from tests.paths import FIXTURES as TEST_FIXTURES
 
 FIXTURE = TEST_FIXTURES / "github_rest" / "openapi-200.json"
+DELIVERY_FIXTURE = TEST_FIXTURES / "github_rest" / "openapi-delivery-200.json"
 
 
 @cache
 def _spec() -> dict[str, Any]:
-    return json.loads(FIXTURE.read_text())["paths"]
+    paths = dict(json.loads(FIXTURE.read_text())["paths"])
+    paths.update(json.loads(DELIVERY_FIXTURE.read_text())["paths"])
+    return paths
 
 
 def to_json_schema(node: Any) -> Any:
