@@ -128,7 +128,20 @@ def knowledge_risk(
     limit: int | None = None,
 ) -> list[KnowledgeRisk]:
     """Files whose main author has made no commit in any repository for `inactive` (90 days)."""
-    owners = [o for o in ownership(session, repo=repo, now=now, since=since) if o.main_author]
+    owners = ownership(session, repo=repo, now=now, since=since)
+    risks = risks_of(session, owners, now=now, inactive=inactive)
+    return risks[:limit] if limit is not None else risks
+
+
+def risks_of(
+    session: Session,
+    ownership: Iterable[FileOwnership],
+    *,
+    now: datetime,
+    inactive: timedelta = DEFAULT_INACTIVE,
+) -> list[KnowledgeRisk]:
+    """Knowledge risk of files whose ownership is already known (the pain map has it)."""
+    owners = [o for o in ownership if o.main_author]
     keys = {o.contributors[0].key for o in owners}
     emails = q.emails_of_keys(directory(session), keys)
     seen_by_email = q.last_commit_by_email(session, emails=set().union(*emails.values()))
@@ -137,8 +150,7 @@ def knowledge_risk(
         times = [seen_by_email[e] for e in addresses if e in seen_by_email]
         if times:
             last_seen[key] = max(times)
-    risks = compute_knowledge_risk(owners, last_seen, now=now, inactive=inactive)
-    return risks[:limit] if limit is not None else risks
+    return compute_knowledge_risk(owners, last_seen, now=now, inactive=inactive)
 
 
 def files_touched_by(

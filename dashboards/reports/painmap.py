@@ -19,10 +19,15 @@ from dashboards.item_flags import FlagLike, FlagLookup, PageItems
 from dashboards.queries import git as q
 from dashboards.queries import painmap as pq
 from dashboards.queries.reviews import pull_rows
-from dashboards.reports.hotspots import knowledge_risk
+from dashboards.reports.hotspots import risks_of
 from dashboards.reports.repositories import require_repository
 from dashboards.signals.ci.outcomes import FAILURE, SUCCESS
-from dashboards.signals.hotspots import compute_coupling, compute_file_stats, rank_files
+from dashboards.signals.hotspots import (
+    compute_coupling,
+    compute_file_stats,
+    compute_ownership,
+    rank_files,
+)
 from dashboards.signals.painmap import FileFacts, PullFacts, build_tree
 from dashboards.signals.reviews.flow import PullFlow, flows_from
 from dashboards.signals.reviews.rules import flow_rules, hours
@@ -84,7 +89,8 @@ def gather(session: Session, query: MapQuery) -> Evidence:
     stats = compute_file_stats(
         rows, q.people_for_emails(directory(session), {r.author_email for r in rows})
     )
-    gone = {r.path: r.idle_days for r in knowledge_risk(session, repo=repo, now=until, since=since)}
+    risks = risks_of(session, compute_ownership(stats, head), now=until)
+    gone = {r.path: r.idle_days for r in risks}
     small = [c for c in changes if sizes[c.commit_id] <= COUPLING_CHANGESET]
     coupled: dict[str, str] = {}
     for pair in compute_coupling(small, {f.path for f in head}):
