@@ -117,3 +117,29 @@ def build_world(session: Session, now: datetime = NOW) -> World:
     tokens = {p.login: f.make_token(session, p) for p in (maya, alice, bob, carol, dan)}
     session.commit()
     return World(maya, alice, bob, carol, dan, platform, other, repo, slow, flaky, tokens)
+
+
+def flaky_again(session: Session, world: World, now: datetime) -> WorkflowRun:
+    """A second PR of Alice's that flaked in the same weeks: flaky builds on 2 PRs where there
+    were none before is unusual, so her page gets a flaky-builds point (one is bad luck)."""
+    ready = now - timedelta(days=5)
+    second = f.make_pull(
+        session,
+        world.repo,
+        "alice",
+        number=413,
+        ready_at=ready,
+        first_review_at=ready + timedelta(hours=2),
+        merged_at=ready + timedelta(hours=4),
+    )
+    run = f.make_run(
+        session,
+        world.repo,
+        actor="alice",
+        head_sha=second.head_sha or "",
+        created_at=ready + timedelta(hours=1),
+        attempts=[("failure", timedelta(minutes=20)), ("success", timedelta(minutes=18))],
+        pull_number=413,
+    )
+    session.commit()
+    return run
