@@ -23,6 +23,7 @@ from dashboards.reports.hotspots import risks_of
 from dashboards.reports.repositories import require_repository
 from dashboards.signals.ci.outcomes import FAILURE, SUCCESS
 from dashboards.signals.hotspots import (
+    DEFAULT_WINDOW,
     compute_coupling,
     compute_file_stats,
     compute_ownership,
@@ -85,7 +86,10 @@ def gather(session: Session, query: MapQuery) -> Evidence:
         sizes[change.commit_id] += 1
     totals = q.file_totals(session, repository_id=repo_id, since=since, until=until)
     scores = {f.path: score for f, _, score in rank_files(totals, head)}
-    rows = q.author_file_rows(session, repository_id=repo_id, since=since, until=until)
+    # Knowledge builds up over more than one period: owners, bus factor and knowledge risk read
+    # at least the year `gemba ownership` and `gemba knowledge-risk` read.
+    known_since = min(since, until - DEFAULT_WINDOW)
+    rows = q.author_file_rows(session, repository_id=repo_id, since=known_since, until=until)
     stats = compute_file_stats(
         rows, q.people_for_emails(directory(session), {r.author_email for r in rows})
     )
