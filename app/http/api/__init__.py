@@ -16,6 +16,7 @@ def api_router() -> APIRouter:
         digest_preview,
         flags,
         hotspots,
+        nudges,
         painmap,
         people,
         pulls,
@@ -34,6 +35,7 @@ def api_router() -> APIRouter:
         agreements,
         unsubscribe,
         digest_preview,
+        nudges,
     ):
         router.include_router(module.router)
     return router

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, select
 
-from app.core.models import FrictionFlag, NudgeDelivery, PromptAnswer
+from app.core.models import FrictionFlag, NudgeDelivery, Person, PromptAnswer
 from app.http.main import create_app
 from app.nudges.send import send_nudges
 from app.nudges.slack import web_client
@@ -31,7 +31,8 @@ def prompted(engine, session: Session, slack, settings):
     """Ada's PR #7 waited 30 h for bob's review; the prompt went to her; returns its row."""
     ada = rows.make_person(session, "ada", slack_user_id="U0ADA0001")
     bob = rows.make_person(session, "bob", slack_user_id="U0BOB0001")
-    rows.make_team(session, "Payments", manager=None, members=[ada, bob])
+    mia = rows.make_person(session, "mia")
+    rows.make_team(session, "Payments", manager=mia, members=[ada, bob])
     repo = rows.make_repo(session)
     rows.make_pull(
         session,
@@ -130,3 +131,23 @@ def test_a_bad_or_stale_signature_gets_401_and_stores_nothing(engine, prompted, 
 def test_someone_else_cannot_answer_anothers_prompt(engine, prompted, client):
     assert _click(client, "prompt_yes", prompted.id, user="U0BOB0001").status_code == 400
     assert _answers(engine) == ([], [])
+
+
+def _api(engine, client, login: str, of: str = "ada"):
+    with Session(engine) as db:
+        person = db.exec(select(Person).where(Person.login == login)).one()
+        token = rows.make_token(db, person)
+        db.commit()
+    return client.get(f"/api/v1/people/{of}/nudges", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_api_lists_sent_nudges_and_answers_anonymous_ones_only_to_the_person(
+    engine, prompted, client
+):
+    _click(client, "prompt_anonymous", prompted.id)
+    own = _api(engine, client, "ada").json()
+    assert [n["kind"] for n in own["sent"]] == ["prompt"]
+    assert [a["answer"] for a in own["answers"]] == ["anonymous"]
+    manager = _api(engine, client, "mia").json()
+    assert [n["kind"] for n in manager["sent"]] == ["prompt"] and manager["answers"] == []
+    assert _api(engine, client, "bob").status_code == 404

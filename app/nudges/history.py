@@ -1,0 +1,53 @@
+"""What a person was sent and what they answered, for the API and their page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.core.models import NudgeDelivery, PromptAnswer
+from app.core.models.base import as_utc
+
+
+@dataclass(frozen=True)
+class SentNudge:
+    kind: str
+    item: str
+    text: str
+    status: str
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    item: str
+    answer: str  # yes / anonymous / no
+    answered_at: datetime
+
+
+def sent_to(db: Session, person_id: int) -> list[SentNudge]:
+    """The person's own nudges that went out (newest first)."""
+    rows = db.exec(
+        select(NudgeDelivery)
+        .where(
+            NudgeDelivery.person_id == person_id,
+            col(NudgeDelivery.status).in_(["sent", "updated"]),
+        )
+        .order_by(col(NudgeDelivery.sent_at).desc())
+    )
+    return [SentNudge(r.kind, r.item, r.text, r.status, as_utc(r.sent_at)) for r in rows]
+
+
+def answers_of(db: Session, person_id: int, *, with_anonymous: bool) -> list[Answer]:
+    """The person's prompt answers; anonymous ones only for the person themself."""
+    query = (
+        select(PromptAnswer, NudgeDelivery.item)
+        .join(NudgeDelivery, col(NudgeDelivery.id) == col(PromptAnswer.delivery_id))
+        .where(PromptAnswer.person_id == person_id)
+        .order_by(col(PromptAnswer.answered_at).desc())
+    )
+    if not with_anonymous:
+        query = query.where(PromptAnswer.answer != "anonymous")
+    return [Answer(item, a.answer, as_utc(a.answered_at)) for a, item in db.exec(query)]
