@@ -31,6 +31,7 @@ LABELS = {
 SCALES = {  # low to high: calm blue, yellow, orange-red (Okabe-Ito, readable without colour)
     "default": [[0, "#56B4E9"], [0.5, "#F0E442"], [1, "#D55E00"]],
 }
+PAGE_BOXES = 1000  # about 210 bytes a box: the page stays under 300 KB
 EMPTY = "No file at HEAD yet: run `gemba collect git PATH` on this repository."
 
 
@@ -50,7 +51,7 @@ def painmap_chart(
     if lookup is None:
         lookup = _no_flags
     query = report.MapQuery(repo, period.start, period.end, viewer, lookup, settings)
-    answer = report.answer(session, query, color=color)
+    answer = report.answer(session, query, color=color, max_boxes=PAGE_BOXES)
     nodes: list[dict[str, Any]] = answer["nodes"]  # type: ignore[assignment]
     if len(nodes) <= 1:
         return charts.empty("painmap", title, EMPTY)

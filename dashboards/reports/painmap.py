@@ -253,11 +253,15 @@ def path_panel(evidence: Evidence, path: str) -> dict[str, object]:
     }
 
 
-def answer(session: Session, query: MapQuery, *, color: str) -> dict[str, object]:
-    """The one JSON answer of `/api/v1/painmap` and `gemba painmap --json`."""
+def answer(
+    session: Session, query: MapQuery, *, color: str, max_boxes: int | None = None
+) -> dict[str, object]:
+    """The one JSON answer of `/api/v1/painmap` and `gemba painmap --json` (at most
+    `max_boxes` boxes, default the setting: a page may ask for fewer)."""
     if color not in COLORS:
         raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
     metric, unit = COLORS[color]
+    boxes = min(max_boxes or query.settings.painmap_max_boxes, query.settings.painmap_max_boxes)
     return {
         "repo": query.repo,
         "since": query.since.isoformat(),
@@ -265,8 +269,8 @@ def answer(session: Session, query: MapQuery, *, color: str) -> dict[str, object
         "color": color,
         "color_metric": metric,
         "color_unit": unit,
-        "max_boxes": query.settings.painmap_max_boxes,
-        "nodes": nodes(gather(session, query), max_boxes=query.settings.painmap_max_boxes),
+        "max_boxes": boxes,
+        "nodes": nodes(gather(session, query), max_boxes=boxes),
     }
 
 

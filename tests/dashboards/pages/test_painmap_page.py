@@ -1,0 +1,53 @@
+"""The repository page's pain map stays small: at most PAGE_BOXES boxes, a figure that keeps
+the page under 300 KB even for a repository of thousands of deep, long-named files."""
+
+from __future__ import annotations
+
+import json
+
+from dashboards.pages.painmap import PAGE_BOXES, color_links, figure
+from dashboards.reports.painmap import COLORS
+from dashboards.signals.painmap import FileFacts, PullFacts, build_tree
+
+LONG = "services/payments-platform"
+
+
+def test_a_large_repository_draws_at_most_page_boxes_in_under_250_kb() -> None:
+    files = [
+        FileFacts(
+            path=f"{LONG}/module_{i % 40:02d}/sub_{i % 7}/file_with_long_name_{i}.py",
+            loc=10 + i % 500,
+            commit_ids=frozenset({i, i + 1}),
+            hotspot_score=(i % 100) / 100,
+            added_by={"person:1": 10, "person:2": i % 9},
+            owner="Someone Long-Named",
+            top_coupled=f"{LONG}/module_00/sub_0/file_with_long_name_{i + 1}.py",
+        )
+        for i in range(5000)
+    ]
+    pulls = {n: PullFacts(n, float(n)) for n in range(1, 50)}
+    nodes = build_tree(
+        files,
+        root="acme/payments",
+        pulls=pulls,
+        pulls_of={f.path: {1 + i % 49} for i, f in enumerate(files)},
+        flags_of={},
+        max_boxes=PAGE_BOXES,
+    )
+    assert len(nodes) <= PAGE_BOXES
+    root = nodes[0]
+    assert root["loc"] == sum(f.loc for f in files)
+    for color in COLORS:
+        metric, unit = COLORS[color]
+        for node in nodes:
+            node["ci_pain_runs"] = 0
+        built, _summary = figure(nodes, metric, unit)
+        assert len(json.dumps(built)) < 250_000
+        assert built["data"][0]["marker"]["colorbar"]["title"]["text"] == unit
+
+
+def test_colour_links_keep_the_period_and_mark_the_chosen_one() -> None:
+    links = color_links("/repos/acme/shop", {"period": "30d"}, "review")
+    assert [link.key for link in links] == list(COLORS)
+    chosen = [link for link in links if link.current]
+    assert [link.url for link in chosen] == ["/repos/acme/shop?period=30d&color=review"]
