@@ -145,6 +145,19 @@ def digest_preview(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
     return path
 
 
+def slack_nudges(run: DemoRun, engine: Engine, folder: Path) -> Path | None:
+    """Due nudges sent to a Slack stand-in; the JSON file of what went out."""
+    from app.demo.slack import send_demo_nudges
+
+    try:
+        path, report = send_demo_nudges(engine, run.settings, folder)
+    except Exception as error:  # nudges are a bonus here too: the demo goes on without them
+        _say(f"Slack nudges unavailable: {error}")
+        return None
+    _say(f"Slack nudges: {len(report.sent)} sent, {len(report.waiting)} waiting")
+    return path
+
+
 def _person(session: Session, login: str) -> Person:
     person = session.exec(select(Person).where(Person.login == login)).first()
     if person is None:
@@ -330,6 +343,7 @@ def demo(
         collect(run, engine, sandbox.url)
         people_flags_tokens(run, engine)
         digest = digest_preview(run, engine, folder)
+        slack = slack_nudges(run, engine, folder)
         problems = check(run, engine) if check_counts or not serve else []
     finally:
         sandbox.stop()
@@ -342,6 +356,8 @@ def demo(
     print_sign_in(run, web_settings, config)
     if digest is not None:
         typer.echo(f"  {MANAGER}'s weekly digest email: {digest}")
+    if slack is not None:
+        typer.echo(f"  Slack nudges sent to the demo's Slack stand-in: {slack}")
     if problems:
         for problem in problems:
             _say(f"problem: {problem}")

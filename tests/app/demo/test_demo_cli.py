@@ -9,6 +9,7 @@ on a second pass: test_sync.py.)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -49,3 +50,7 @@ def test_demo_collects_everything_it_generated_and_serves_every_page(
         demo_db = tmp_path / "demo" / "gemba-demo.db"
         assert f"export GEMBA_DATABASE_URL=sqlite:///{demo_db}" in result.stdout
     assert (tmp_path / "demo" / "gemba-demo.db").exists() != postgres
+    slack = re.search(r"Slack nudges sent to the demo's Slack stand-in: (\S+)", result.stdout)
+    assert slack, result.stderr
+    messages = json.loads(Path(slack.group(1)).read_text())
+    assert any("has waited for a first review" in m["text"] for m in messages)
