@@ -19,12 +19,13 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request, statu
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlmodel import select
+from sqlmodel import Session, select
 
 import dashboards
 from app.core import access
 from app.core.access import Viewer
 from app.core.models import OneOnOneNote, Person
+from app.core.people import person_for_login
 from app.flags import rules as flag_rules
 from app.flags.lookup import lookup
 from app.http import flag_pages, static
@@ -33,6 +34,7 @@ from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, c
 from app.http.error_pages import SignInRequiredError
 from app.http.error_pages import wants_json as _wants_json
 from app.http.templating import templates
+from app.nudges.history import felt
 from dashboards import item_flags
 from dashboards.pages import home as page_home
 from dashboards.pages import person as page_person
@@ -148,6 +150,17 @@ def _repo_page(
     )
 
 
+def _felt(session: Session, viewer: Viewer, page: page_person.PersonPage) -> dict[str, object]:
+    """Prompt answers for the person (all) or their manager (named ones); nobody else."""
+    person = person_for_login(session, page.login)
+    if person is None or person.id is None:
+        return {}
+    if not page.is_self and person.id not in access.direct_reports(session, viewer.person_id):
+        return {}
+    found = felt(session, person.id, with_anonymous=page.is_self)
+    return {"felt": found, "felt_sentence": found.sentence(own=page.is_self) if found else ""}
+
+
 PersonPageDep = Annotated[page_person.PersonPage, Depends(_person_page)]
 TeamPageDep = Annotated[page_team.TeamPage, Depends(_team_page)]
 RepoPageDep = Annotated[page_repo.RepoPage, Depends(_repo_page)]
@@ -185,10 +198,11 @@ def mount(app: FastAPI) -> None:
     def person(
         request: Request, page: PersonPageDep, session: SessionDep, viewer: OptionalViewerDep
     ) -> Response:
+        who = _require(request, viewer)
         flags = flag_pages.person_flag_context(
-            request, session, _require(request, viewer), page.is_self, [f.id for f in page.flags]
+            request, session, who, page.is_self, [f.id for f in page.flags]
         )
-        return _render(request, "person.html", page, **flags)
+        return _render(request, "person.html", page, **flags, **_felt(session, who, page))
 
     @app.get("/teams/{name}", include_in_schema=False, response_model=None)
     def team(request: Request, page: TeamPageDep) -> Response:

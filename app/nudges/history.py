@@ -51,3 +51,25 @@ def answers_of(db: Session, person_id: int, *, with_anonymous: bool) -> list[Ans
     if not with_anonymous:
         query = query.where(PromptAnswer.answer != "anonymous")
     return [Answer(item, a.answer, as_utc(a.answered_at)) for a, item in db.exec(query)]
+
+
+@dataclass(frozen=True)
+class Felt:
+    """How many long waits the person said got in their way, of those they answered."""
+
+    in_the_way: int
+    answered: int
+
+    def sentence(self, *, own: bool) -> str:
+        waits = "long wait" if self.answered == 1 else "long waits"
+        if own:
+            return f"{self.in_the_way} of your {self.answered} {waits} got in your way"
+        return f"{self.in_the_way} of {self.answered} {waits} got in their way (named answers)"
+
+
+def felt(db: Session, person_id: int, *, with_anonymous: bool) -> Felt | None:
+    """Their prompt answers as counts (None before any); anonymous ones only for themself."""
+    answers = answers_of(db, person_id, with_anonymous=with_anonymous)
+    if not answers:
+        return None
+    return Felt(sum(a.answer != "no" for a in answers), len(answers))

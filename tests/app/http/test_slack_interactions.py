@@ -151,3 +151,25 @@ def test_the_api_lists_sent_nudges_and_answers_anonymous_ones_only_to_the_person
     manager = _api(engine, client, "mia").json()
     assert [n["kind"] for n in manager["sent"]] == ["prompt"] and manager["answers"] == []
     assert _api(engine, client, "bob").status_code == 404
+
+
+def _page(engine, client, login: str, of: str = "ada") -> str:
+    with Session(engine) as db:
+        person = db.exec(select(Person).where(Person.login == login)).one()
+        token = rows.make_token(db, person)
+        db.commit()
+    response = client.get(f"/people/{of}", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_person_page_sets_what_they_felt_beside_the_data(engine, prompted, client):
+    _click(client, "prompt_yes", prompted.id)
+    assert "1 of your 1 long wait got in your way" in _page(engine, client, "ada")
+    assert "1 of 1 long wait got in their way (named answers)" in _page(engine, client, "mia")
+
+
+def test_an_anonymous_answer_shows_only_on_the_persons_own_page(engine, prompted, client):
+    _click(client, "prompt_anonymous", prompted.id)
+    assert "1 of your 1 long wait got in your way" in _page(engine, client, "ada")
+    assert 'id="felt"' not in _page(engine, client, "mia")
