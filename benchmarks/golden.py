@@ -12,6 +12,8 @@ takes from the wall clock, and renders, as every demo person in turn, at one fix
 - `GET /api/v1/ci/health`, `/flaky` and `/lost` (and `/lost?person=` for the viewer themself);
 - the weekly digest of every person (HTML and text parts, with the flag lookup the sender uses).
 
+Both builds run with a repeatable wall clock and repeatable random tokens (`_freeze`), so flag
+ids, the days demo flags were raised on and the page views a page lists are the same in both.
 It then compares the two trees file by file and says how many of each kind it compared and
 which differ (with the first differing lines).
 
@@ -55,6 +57,47 @@ def _first(new: str, old: str | None = None) -> Any:
 
 
 # --------------------------------------------------------------------------- render (in a worktree)
+
+
+def _freeze(start: datetime) -> None:
+    """Make this process's wall clock and random tokens repeatable: `datetime.now()` in the
+    project's modules counts milliseconds from `start`, `secrets` counts up. Flags' random
+    public ids, the days flags were raised on, page views: the same in both builds."""
+    import pkgutil
+    import secrets
+
+    real = datetime
+    tick = iter(range(10**9))
+
+    class Same(type):
+        """Real datetimes still count as instances of the clock (`isinstance` checks)."""
+
+        def __instancecheck__(cls, value: object) -> bool:
+            return isinstance(value, real)
+
+    class Clock(real, metaclass=Same):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:  # type: ignore[override]
+            moment = start + timedelta(milliseconds=next(tick))
+            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+    counter = iter(range(10**9))
+    secrets.token_bytes = lambda n=32: next(counter).to_bytes(max(n or 32, 8), "big")  # type: ignore[assignment]
+    secrets.token_urlsafe = lambda n=32: f"golden{next(counter):012d}"  # type: ignore[assignment]
+    secrets.token_hex = lambda n=32: f"{next(counter):0{2 * (n or 32)}x}"  # type: ignore[assignment]
+    for package in ("app", "collectors", "dashboards"):
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if info.name.endswith("__main__"):  # runs the command line when imported
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # a module that cannot load here is not used by the build either
+                continue
+    for name, module in list(sys.modules.items()):
+        ours = name.split(".")[0] in ("app", "collectors", "dashboards")
+        if ours and getattr(module, "datetime", None) is real:
+            module.datetime = Clock  # type: ignore[attr-defined]
 
 
 def _pin_wall_clock(engine: Any, pin: datetime) -> int:
@@ -148,6 +191,7 @@ def render(out: Path, day: date, periods: tuple[str, ...] = PERIODS) -> dict[str
         raise SystemExit(f"rendering with {app.__file__}, not the worktree's code")
     folder = Path(tempfile.mkdtemp(prefix="golden-build-"))
     now = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=RENDER_HOUR)
+    _freeze(now - timedelta(hours=RENDER_HOUR - 1))
     config, engine = build(folder, day)
     _pin_wall_clock(engine, now - timedelta(hours=RENDER_HOUR - 1))
 
