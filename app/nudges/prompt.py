@@ -13,6 +13,7 @@ from app.core.models import (
     PromptAnswer,
     PullRequest,
     Repository,
+    WorkflowRun,
 )
 from app.flags.schemas import FlagCreate
 from app.flags.store import create_flag
@@ -84,7 +85,11 @@ def _raise_flag(db: Session, person: Person, delivery: NudgeDelivery, *, anonymo
         if pull and repo:
             data |= {"repo": repo.name, "pull_number": pull.number}
     else:
-        data["run_id"] = int(ident)
+        run = db.get(WorkflowRun, int(ident))
+        repo = db.get(Repository, run.repository_id) if run else None
+        data |= {"run_id": int(ident)}
+        if run and repo:
+            data |= {"repo": repo.name, "workflow": run.name}
     viewer = Viewer(person_id=person.id or 0, login=person.login)
     view, _ = create_flag(
         db, viewer, FlagCreate(**data), idempotency_key=f"slack-prompt:{delivery.id}"

@@ -23,6 +23,7 @@ from app.core.settings import Settings
 from app.nudges.hours import local_day, next_working_time
 from app.nudges.prompt import prompt_blocks
 from app.nudges.recipients import slack_user
+from dashboards.reports.nudges_ci import ci_flaky
 from dashboards.reports.nudges_due import DueNudge, first_review_at, prompts, review_waiting
 
 
@@ -116,7 +117,7 @@ def send_nudges(
     """Send every due nudge that may go out now; update in place those whose PR was reviewed."""
     report = NudgeReport()
     with Session(engine, expire_on_commit=False) as db:
-        for nudge in [*review_waiting(db, now), *prompts(db, now)]:
+        for nudge in [*review_waiting(db, now), *ci_flaky(db, now), *prompts(db, now)]:
             _send_one(db, nudge, client, now, settings, report, dry_run)
         if not dry_run:
             report.updated = update_reviewed(db, client)
