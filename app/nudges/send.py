@@ -25,6 +25,7 @@ from app.nudges.prompt import prompt_blocks
 from app.nudges.recipients import slack_user
 from dashboards.reports.nudges_ci import ci_flaky
 from dashboards.reports.nudges_due import DueNudge, first_review_at, prompts, review_waiting
+from dashboards.reports.nudges_flags import flag_answered
 
 
 @dataclass
@@ -117,7 +118,8 @@ def send_nudges(
     """Send every due nudge that may go out now; update in place those whose PR was reviewed."""
     report = NudgeReport()
     with Session(engine, expire_on_commit=False) as db:
-        for nudge in [*review_waiting(db, now), *ci_flaky(db, now), *prompts(db, now)]:
+        due = [*review_waiting(db, now), *ci_flaky(db, now), *prompts(db, now)]
+        for nudge in [*due, *flag_answered(db, now, settings.base_url)]:
             _send_one(db, nudge, client, now, settings, report, dry_run)
         if not dry_run:
             report.updated = update_reviewed(db, client)
