@@ -21,6 +21,7 @@ from app.core.models import (
     Commit,
     FileChange,
     PullRequest,
+    Repository,
     ReviewComment,
     RunAttempt,
     WorkflowRun,
@@ -159,3 +160,22 @@ def path_commits(
             (FileChange.path == path) | col(FileChange.path).startswith(path.rstrip("/") + "/")
         )
     return [CommitRow(sha, summary, as_utc(at)) for sha, summary, at in session.exec(query)]  # type: ignore[arg-type]
+
+
+def team_repositories(
+    session: Session, *, logins: Collection[str], since: datetime, until: datetime
+) -> list[str]:
+    """Repositories where these people opened PRs alive in the period, by name: a team's map."""
+    if not logins:
+        return []
+    query = (
+        select(Repository.name)
+        .join(PullRequest, PullRequest.repository_id == Repository.id)  # type: ignore[arg-type]
+        .where(
+            col(PullRequest.author_login).in_(list(logins)),
+            PullRequest.created_at < until,
+            (col(PullRequest.closed_at).is_(None)) | (col(PullRequest.closed_at) >= since),
+        )
+        .distinct()
+    )
+    return sorted(session.exec(query))

@@ -10,8 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
+from sqlmodel import select
 
+from app.core import access
 from app.core.access import Viewer
+from app.core.models import Team
 from app.core.settings import Settings
 from app.flags.lookup import lookup
 from app.http.api.query import (
@@ -22,6 +25,7 @@ from app.http.api.query import (
     unknown_repo,
 )
 from app.http.deps import SessionDep, SettingsDep, ViewerDep
+from dashboards.queries.reviews import team_scope
 from dashboards.reports import painmap as report
 from dashboards.reports.repositories import UnknownRepositoryError
 
@@ -30,6 +34,12 @@ router = APIRouter(tags=["painmap"])
 DEFAULT_PERIOD = timedelta(days=90)
 RepoQuery = Annotated[
     str, Query(min_length=1, max_length=200, description="Repository name, as collected")
+]
+OptionalRepoQuery = Annotated[
+    str | None, Query(min_length=1, max_length=200, description="Repository name, as collected")
+]
+TeamQuery = Annotated[
+    str | None, Query(min_length=1, max_length=100, description="A team: its repositories' map")
 ]
 TimeQuery = Annotated[IsoTime | None, Query(description="ISO 8601; default: the last 90 days")]
 ColorQuery = Annotated[
@@ -43,13 +53,24 @@ def get_painmap(
     session: SessionDep,
     viewer: ViewerDep,
     settings: SettingsDep,
-    repo: RepoQuery,
+    repo: OptionalRepoQuery = None,
+    team: TeamQuery = None,
     since: TimeQuery = None,
     until: TimeQuery = None,
     color: ColorQuery = "hotspot",
 ) -> dict[str, Any]:
-    """Boxes of the repository at HEAD (`id`, `parent`, `path`, `loc`, every metric)."""
-    query = map_query(viewer, settings, repo, since, until)
+    """Boxes of a repository at HEAD (`id`, `parent`, `path`, `loc`, every metric), or of a
+    team's repositories (one top-level box each)."""
+    if (repo is None) == (team is None):
+        raise bad_query("repo", "give exactly one of repo and team")
+    if team is not None:
+        found = session.exec(select(Team).where(Team.name == team)).first()
+        if found is None or found.id not in access.visible_teams(session, viewer):
+            raise HTTPException(404, detail=f"no team named {team!r} that you may see")
+        query = map_query(viewer, settings, team, since, until)
+        logins = team_scope(session, found).logins or frozenset()
+        return report.team_answer(session, query, team=team, logins=logins, color=color)
+    query = map_query(viewer, settings, str(repo), since, until)
     try:
         return report.answer(session, query, color=color)
     except UnknownRepositoryError as error:

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.db import session_scope
-from app.core.models import Person
+from app.core.models import Person, PullRequest, Repository, Team, TeamMember
 from app.core.settings import Settings, get_settings
 from app.core.tokens import create_token
 from app.http.main import create_app
@@ -103,3 +104,37 @@ def test_api_and_cli_give_the_same_map(
     get_settings.cache_clear()
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["nodes"] == body["nodes"]
+
+
+def test_a_teams_map_has_one_top_level_box_per_repository(
+    client: TestClient, engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        viewer = session.exec(select(Person).where(Person.login == "viewer")).one()
+        team = Team(name="core", manager_id=viewer.id)
+        dev = Person(login="dev")
+        session.add_all([team, dev])
+        session.flush()
+        session.add(TeamMember(team_id=team.id, person_id=dev.id))
+        repo_id = session.exec(select(Repository.id).where(Repository.name == "svc")).one()
+        at = UNTIL - timedelta(days=5)
+        session.add(
+            PullRequest(
+                id=1,
+                repository_id=repo_id,
+                number=1,
+                author_login="dev",
+                state="open",
+                created_at=at,
+                updated_at=at,
+                ready_at=at,
+            )
+        )
+    body = client.get("/api/v1/painmap", params={"team": "core", **PERIOD}).json()
+    top = [n for n in body["nodes"] if n["parent"] == "team:core"]
+    assert body["repos"] == ["svc"] and [n["id"] for n in top] == ["svc"]
+    assert body["nodes"][0]["loc"] == top[0]["loc"] == 20
+    assert body["nodes"][0]["pulls"] == top[0]["pulls"]
+    assert client.get("/api/v1/painmap", params={"team": "nope"}).status_code == 404
+    both = client.get("/api/v1/painmap", params={"team": "core", "repo": "svc"})
+    assert both.status_code == 422
