@@ -26,6 +26,7 @@ from app.nudges.recipients import slack_user
 from dashboards.reports.nudges_ci import ci_flaky
 from dashboards.reports.nudges_due import DueNudge, first_review_at, prompts, review_waiting
 from dashboards.reports.nudges_flags import flag_answered
+from dashboards.reports.nudges_team import team_daily
 
 
 @dataclass
@@ -119,7 +120,9 @@ def send_nudges(
     report = NudgeReport()
     with Session(engine, expire_on_commit=False) as db:
         due = [*review_waiting(db, now), *ci_flaky(db, now), *prompts(db, now)]
-        for nudge in [*due, *flag_answered(db, now, settings.base_url)]:
+        due += flag_answered(db, now, settings.base_url)
+        due += team_daily(db, now, settings.digest_hour, frozenset(settings.workdays))
+        for nudge in due:
             _send_one(db, nudge, client, now, settings, report, dry_run)
         if not dry_run:
             report.updated = update_reviewed(db, client)
@@ -129,7 +132,8 @@ def send_nudges(
 def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     team = db.get(Team, nudge.team_id)
     workdays = frozenset(settings.workdays)
-    if next_working_time(now, team.timezone, workdays) > now:
+    # the team's note has its own hour (the digest hour); every other nudge waits for work
+    if nudge.kind != "team_daily" and next_working_time(now, team.timezone, workdays) > now:
         report.waiting.append((nudge, "outside working hours"))
         return
     day = local_day(now, team.timezone)

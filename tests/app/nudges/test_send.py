@@ -43,7 +43,8 @@ def _pull(session, org, *, hours_ago: float, now=MONDAY_10_UTC, reviewers=("bob"
 
 
 def _send(engine, slack, settings, now=MONDAY_10_UTC, **kw):
-    return send.send_nudges(engine, web_client("xoxb-sandbox", slack.url), now, settings, **kw)
+    quiet = settings.model_copy(update={"digest_hour": 23})  # no team_daily note in these
+    return send.send_nudges(engine, web_client("xoxb-sandbox", slack.url), now, quiet, **kw)
 
 
 def _posts(slack):
