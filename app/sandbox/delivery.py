@@ -30,8 +30,10 @@ def add_routes(router: Router) -> None:
     router.get(f"{REPO}/deployments", list_deployments)
     router.get(f"{REPO}/deployments/{DEPLOYMENT}", get_deployment)
     router.get(f"{REPO}/deployments/{DEPLOYMENT}/statuses", list_deployment_statuses)
+    router.get(f"{REPO}/deployments/{DEPLOYMENT}/statuses/(?P<status>\\d+)", get_deployment_status)
     router.get(f"{REPO}/releases", list_releases)
     router.get(f"{REPO}/releases/latest", get_latest_release)
+    router.get(f"{REPO}/releases/(?P<release>\\d+)", get_release)
     router.get(f"{REPO}/compare/(?P<basehead>[^/]+)", compare)
     router.get(f"{REPO}/commits/(?P<sha>[0-9a-fA-F]{{4,40}})/pulls", list_commit_pulls)
 
@@ -65,6 +67,15 @@ def list_deployment_statuses(request: Request) -> Response:
     return paginate(request, ordered)
 
 
+def get_deployment_status(request: Request) -> Response:
+    statuses = request.repo_data().by_key("deployment_statuses.json", _deployment(request)["id"])
+    wanted = int(request.params["status"])
+    for status in statuses:
+        if status.get("id") == wanted:
+            return Response(200, status)
+    raise not_found(f"{DOCS}/deployments/statuses#get-a-deployment-status")
+
+
 def _releases(request: Request) -> list[dict[str, Any]]:
     releases = request.repo_data().list("releases.json")
     return sort_items(releases, lambda r: (r.get("created_at", ""), r["id"]), "desc")
@@ -80,6 +91,14 @@ def get_latest_release(request: Request) -> Response:
         if not release.get("draft") and not release.get("prerelease"):
             return Response(200, release)
     raise not_found(f"{DOCS}/releases/releases#get-the-latest-release")
+
+
+def get_release(request: Request) -> Response:
+    wanted = int(request.params["release"])
+    for release in _releases(request):
+        if release.get("id") == wanted:
+            return Response(200, release)
+    raise not_found(f"{DOCS}/releases/releases#get-a-release")
 
 
 def _commits(data: RepoData) -> dict[str, dict[str, Any]]:

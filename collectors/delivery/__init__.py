@@ -1,0 +1,1 @@
+"""Delivery collection: deployments by the source ladder, incidents, reverts (issue #15)."""
