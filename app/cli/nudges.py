@@ -8,11 +8,12 @@ import typer
 from sqlmodel import select
 
 from app.cli.common import engine, fail, session, settings
-from app.core.models import NudgeOptOut, Person
+from app.core.models import Person
+from app.nudges import optout
 from app.nudges.send import NudgeReport, send_nudges
 from app.nudges.slack import web_client
 
-KINDS = ("review_waiting", "ci_flaky", "flag_answered", "team_daily", "prompt")
+KINDS = optout.KINDS
 
 nudges_cli = typer.Typer(
     help="Slack nudges: send what is due (once each), preview them, switch them off or on.",
@@ -79,21 +80,14 @@ def preview_command(
 
 
 def _switch(login: str, kind: str | None, *, off: bool) -> None:
-    if kind is not None and kind not in KINDS:
-        fail(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
     with session() as db:
         person = db.exec(select(Person).where(Person.login == login)).first()
         if person is None or person.id is None:
             fail(f"no person with login {login!r} (see `gemba people import`)")
-        key = kind or "*"
-        row = db.get(NudgeOptOut, (person.id, key))
-        if off and row is None:
-            db.add(NudgeOptOut(person_id=person.id, kind=key))
-        elif not off:
-            query = select(NudgeOptOut).where(NudgeOptOut.person_id == person.id)
-            for found in db.exec(query if kind is None else query.where(NudgeOptOut.kind == key)):
-                db.delete(found)
-        db.commit()
+        try:
+            optout.switch(db, person.id, kind, off=off)
+        except ValueError as error:
+            fail(str(error))
     what = f"{kind} nudges" if kind else "all nudges"
     typer.echo(f"{what} {'off' if off else 'on'} for {login}")
 

@@ -20,6 +20,7 @@ from app.http.api.metrics import router as metrics_router
 from app.http.auth_web import router as auth_web_router
 from app.http.flag_pages import router as flag_pages_router
 from app.http.guard import BrowserGuard
+from app.http.nudges_web import router as nudges_web_router
 from app.http.one_on_one_web import router as one_on_one_router
 from app.http.slack_interactions import router as slack_interactions_router
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(one_on_one_router)  # the person page's "1:1 held" form
     app.include_router(flag_pages_router)  # raise, read, acknowledge and answer flags
     app.include_router(agreements_web_router)  # the team page's agreement forms
+    app.include_router(nudges_web_router)  # the person's own nudge switches
     app.include_router(slack_interactions_router)  # prompt answers from Slack's buttons
     _mount_web(app)
     return app

@@ -35,6 +35,7 @@ from app.http.error_pages import SignInRequiredError
 from app.http.error_pages import wants_json as _wants_json
 from app.http.templating import templates
 from app.nudges.history import felt
+from app.nudges.optout import KINDS, switched_off
 from dashboards import item_flags
 from dashboards.pages import home as page_home
 from dashboards.pages import person as page_person
@@ -158,7 +159,11 @@ def _felt(session: Session, viewer: Viewer, page: page_person.PersonPage) -> dic
     if not page.is_self and person.id not in access.direct_reports(session, viewer.person_id):
         return {}
     found = felt(session, person.id, with_anonymous=page.is_self)
-    return {"felt": found, "felt_sentence": found.sentence(own=page.is_self) if found else ""}
+    context: dict[str, object] = {"felt": found}
+    context["felt_sentence"] = found.sentence(own=page.is_self) if found else ""
+    if page.is_self:
+        context |= {"nudges_off": switched_off(session, person.id), "nudge_kinds": KINDS}
+    return context
 
 
 PersonPageDep = Annotated[page_person.PersonPage, Depends(_person_page)]

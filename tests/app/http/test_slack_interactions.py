@@ -173,3 +173,26 @@ def test_an_anonymous_answer_shows_only_on_the_persons_own_page(engine, prompted
     _click(client, "prompt_anonymous", prompted.id)
     assert "1 of your 1 long wait got in your way" in _page(engine, client, "ada")
     assert 'id="felt"' not in _page(engine, client, "mia")
+
+
+def _post_switch(engine, client, login: str, of: str, **form):
+    with Session(engine) as db:
+        person = db.exec(select(Person).where(Person.login == login)).one()
+        token = rows.make_token(db, person)
+        db.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    return client.post(f"/people/{of}/nudges", data=form, headers=headers, follow_redirects=False)
+
+
+def test_a_person_switches_their_own_nudges_on_their_page_and_nobody_else_can(
+    engine, prompted, client
+):
+    assert (
+        _post_switch(engine, client, "ada", "ada", switch="off", kind="prompt").status_code == 303
+    )
+    assert "Off: prompt." in _page(engine, client, "ada")
+    assert _post_switch(engine, client, "mia", "ada", switch="on").status_code == 404
+    assert _post_switch(engine, client, "ada", "ada", switch="off", kind="loud").status_code == 422
+    assert _post_switch(engine, client, "ada", "ada", switch="on").status_code == 303
+    assert "On." in _page(engine, client, "ada")
+    assert 'id="nudges"' not in _page(engine, client, "mia")
