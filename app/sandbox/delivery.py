@@ -31,6 +31,8 @@ def add_routes(router: Router) -> None:
     router.get(f"{REPO}/deployments/{DEPLOYMENT}", get_deployment)
     router.get(f"{REPO}/deployments/{DEPLOYMENT}/statuses", list_deployment_statuses)
     router.get(f"{REPO}/deployments/{DEPLOYMENT}/statuses/(?P<status>\\d+)", get_deployment_status)
+    router.get(f"{REPO}/environments", list_environments)
+    router.get(f"{REPO}/tags", list_tags)
     router.get(f"{REPO}/releases", list_releases)
     router.get(f"{REPO}/releases/latest", get_latest_release)
     router.get(f"{REPO}/releases/(?P<release>\\d+)", get_release)
@@ -74,6 +76,15 @@ def get_deployment_status(request: Request) -> Response:
         if status.get("id") == wanted:
             return Response(200, status)
     raise not_found(f"{DOCS}/deployments/statuses#get-a-deployment-status")
+
+
+def list_environments(request: Request) -> Response:
+    return paginate(request, request.repo_data().list("environments.json"), wrap="environments")
+
+
+def list_tags(request: Request) -> Response:
+    """Tags in scenario order (GitHub's order is its own; write them newest first)."""
+    return paginate(request, request.repo_data().list("tags.json"))
 
 
 def _releases(request: Request) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
-"""Builders for GitHub's deployment, deployment status and release objects (full key sets).
+"""Builders for GitHub's deployment, status, release, tag and environment objects (full keys).
 
-Scenario files: `deployments.json` (list), `deployment_statuses.json` (keyed by deployment id,
-oldest status first, as they were created), `releases.json` (list) and `commits.json` (the
-repository's commits, each with `parents`, which `compare` and `commits/{sha}/pulls` walk).
+Scenario files: `tags.json` and `environments.json` (lists), `deployments.json` (list),
+`deployment_statuses.json` (keyed by deployment id, oldest status first, as they were created),
+`releases.json` (list) and `commits.json` (the repository's commits, each with `parents`, which
+`compare` and `commits/{sha}/pulls` walk).
 """
 
 from __future__ import annotations
@@ -118,4 +119,31 @@ def make_release(
         "published_at": None if draft else published_at,
         "author": make_user(author),
         "assets": [],
+    }
+
+
+def make_tag(owner: str, repo: str, name: str, sha: str) -> dict[str, Any]:
+    """A tag as `GET /repos/{o}/{r}/tags` lists it."""
+    return {
+        "name": name,
+        "commit": {"sha": sha, "url": f"{API}/repos/{owner}/{repo}/commits/{sha}"},
+        "zipball_url": f"{WEB}/{owner}/{repo}/zipball/{name}",
+        "tarball_url": f"{WEB}/{owner}/{repo}/tarball/{name}",
+        "node_id": node_id("Ref", stable_id(owner, repo, "tag", name)),
+    }
+
+
+def make_environment(owner: str, repo: str, name: str, *, at: str = EPOCH) -> dict[str, Any]:
+    """An environment as `GET /repos/{o}/{r}/environments` lists it (no protection rules)."""
+    environment_id = stable_id(owner, repo, "environment", name)
+    return {
+        "id": environment_id,
+        "node_id": node_id("Environment", environment_id),
+        "name": name,
+        "url": f"{API}/repos/{owner}/{repo}/environments/{name}",
+        "html_url": f"{WEB}/{owner}/{repo}/deployments/activity_log?environments_filter={name}",
+        "created_at": at,
+        "updated_at": at,
+        "protection_rules": [],
+        "deployment_branch_policy": None,
     }

@@ -21,6 +21,8 @@ LIST_FILES = (
     "deployments.json",
     "releases.json",
     "commits.json",
+    "tags.json",
+    "environments.json",
 )
 MAP_FILES = (
     "reviews.json",

@@ -5,7 +5,13 @@ app/sandbox/actions_objects.py, deployment and release builders in app/sandbox/d
 """
 
 from app.sandbox.actions_objects import make_check_run, make_job, make_run, make_workflow
-from app.sandbox.delivery_objects import make_deployment, make_deployment_status, make_release
+from app.sandbox.delivery_objects import (
+    make_deployment,
+    make_deployment_status,
+    make_environment,
+    make_release,
+    make_tag,
+)
 from app.sandbox.objects import (
     fake_sha,
     make_commit,
@@ -29,6 +35,7 @@ __all__ = [
     "make_commit",
     "make_deployment",
     "make_deployment_status",
+    "make_environment",
     "make_job",
     "make_label",
     "make_minimal_repository",
@@ -39,6 +46,7 @@ __all__ = [
     "make_review",
     "make_review_comment",
     "make_run",
+    "make_tag",
     "make_timeline_event",
     "make_user",
     "make_workflow",

@@ -12,9 +12,11 @@ from tests.fakes.github_objects import (
     make_commit,
     make_deployment,
     make_deployment_status,
+    make_environment,
     make_label,
     make_pull,
     make_release,
+    make_tag,
 )
 
 OWNER, R = "acme", "shop"
@@ -157,7 +159,25 @@ def _incident(number: int, labels: list[str]) -> dict:
     return shaped
 
 
+def test_tags_and_environments(shop):
+    api, c = shop
+    api.write_repo(
+        OWNER,
+        R,
+        tags=[make_tag(OWNER, R, "v2", c[3]), make_tag(OWNER, R, "v1", c[1])],
+        environments=[
+            make_environment(OWNER, R, "production"),
+            make_environment(OWNER, R, "staging"),
+        ],
+    )
+    repo = _repo(api)
+    assert [(t.name, t.commit.sha) for t in repo.get_tags()] == [("v2", c[3]), ("v1", c[1])]
+    assert [e.name for e in repo.get_environments()] == ["production", "staging"]
+
+
 SERVED = [
+    f"/repos/{OWNER}/{R}/tags",
+    f"/repos/{OWNER}/{R}/environments",
     f"/repos/{OWNER}/{R}/deployments",
     f"/repos/{OWNER}/{R}/deployments/12",
     f"/repos/{OWNER}/{R}/deployments/12/statuses",
@@ -173,6 +193,12 @@ def test_served_body_validates_against_githubs_schema(shop, path):
     api, c = shop
     path = {"COMPARE": f"/repos/{OWNER}/{R}/compare/{c[1]}...{c[3]}"}.get(path, path)
     path = {"PULLS": f"/repos/{OWNER}/{R}/commits/{c[3]}/pulls"}.get(path, path)
+    api.write_repo(
+        OWNER,
+        R,
+        tags=[make_tag(OWNER, R, "v1", c[1])],
+        environments=[make_environment(OWNER, R, "production")],
+    )
     body = httpx.get(f"{api.url}{path}").json()
     assert body
     assert openapi.errors(openapi.template_for(path), body) == []
@@ -187,9 +213,17 @@ def test_served_body_validates_against_githubs_schema(shop, path):
             make_deployment_status(make_deployment(OWNER, R, "a" * 40)),
         ),
         ("/repos/{owner}/{repo}/releases", make_release(OWNER, R, "v1")),
+        ("/repos/{owner}/{repo}/tags", make_tag(OWNER, R, "v1", "a" * 40)),
     ],
-    ids=["deployment", "deployment_status", "release"],
+    ids=["deployment", "deployment_status", "release", "tag"],
 )
 def test_builders_have_githubs_example_keys(template, built):
     assert set(openapi.example(template)[0]) == set(built)
     assert openapi.errors(template, [built]) == []
+
+
+def test_environment_builder_has_githubs_example_keys():
+    template = "/repos/{owner}/{repo}/environments"
+    built = make_environment(OWNER, R, "production")
+    assert set(openapi.example(template)["environments"][0]) == set(built)
+    assert openapi.errors(template, {"total_count": 1, "environments": [built]}) == []
