@@ -54,6 +54,11 @@ def fetch_releases(repo: Repository) -> list[ReleaseRecord]:
     return sorted(records, key=lambda r: (r.published_at or drafts_last, r.id))
 
 
+def fetch_tag_shas(repo: Repository) -> dict[str, str]:
+    """Each tag's commit SHA, which a release's `target_commitish` (a branch) does not give."""
+    return {tag.raw_data["name"]: tag.raw_data["commit"]["sha"] for tag in repo.get_tags()}
+
+
 def fetch_incidents(
     repo: Repository, labels: Iterable[str] = DEFAULT_INCIDENT_LABELS, since: datetime | None = None
 ) -> list[IncidentRecord]:

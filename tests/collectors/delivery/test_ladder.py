@@ -15,6 +15,7 @@ from collectors.delivery.fetch import (
     fetch_deployments,
     fetch_incidents,
     fetch_releases,
+    fetch_tag_shas,
 )
 from collectors.delivery.ladder import DeployRun, Evidence, Merge, choose, with_commits
 from collectors.delivery.records import find_reverts
@@ -25,6 +26,7 @@ from tests.fakes.github_objects import (
     make_label,
     make_pull,
     make_release,
+    make_tag,
 )
 
 OWNER, NAME = "acme", "shop"
@@ -153,8 +155,11 @@ def test_rung_three_published_full_releases(github_api):
             make_release(OWNER, NAME, "v3", id=4, target_commitish="main", published_at=iso(5)),
         ],
     )
-    releases = fetch_releases(Github(base_url=github_api.url).get_repo(f"{OWNER}/{NAME}"))
-    evidence = Evidence("main", runs=RUNS[1:2], releases=releases, release_shas={"v3": "b" * 40})
+    github_api.write_repo(OWNER, NAME, tags=[make_tag(OWNER, NAME, "v3", "b" * 40)])
+    gh_repo = Github(base_url=github_api.url).get_repo(f"{OWNER}/{NAME}")
+    releases = fetch_releases(gh_repo)
+    shas = fetch_tag_shas(gh_repo)
+    evidence = Evidence("main", runs=RUNS[1:2], releases=releases, release_shas=shas)
     source, deployments = choose(evidence, WORKFLOWS)
     assert source == "releases"
     assert [(d.id, d.sha) for d in deployments] == [("release:v1", sha), ("release:v3", "b" * 40)]
