@@ -71,15 +71,17 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON"
 
 @people_app.command("unknown")
 def unknown_command(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
-    """Emails and logins seen in commits, PRs and reviews that no person claims yet."""
+    """Emails and logins seen in commits, PRs and reviews that no person claims yet, and people
+    whose email Slack's users.lookupByEmail did not know (kind "slack")."""
     with session() as db:
         rows = unknown_identities(db, ignore_logins=settings().bot_logins)
         misses = [(p.login, p.email) for p in slack_misses(db)]
+    if as_json:
+        slack = [{"kind": "slack", "value": email, "login": login} for login, email in misses]
+        print_json([*(vars(row) for row in rows), *slack])
+        return
     for login, email in misses:
         typer.echo(f"slack  {login}: no Slack member has {email}; add `slack: U...` to the file")
-    if as_json:
-        print_json(rows)
-        return
     if not rows:
         typer.echo("every identity in the data belongs to someone")
     for row in rows:

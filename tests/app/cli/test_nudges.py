@@ -3,15 +3,17 @@ a dry run and a preview send nothing, a person switched off gets nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.everything import cli
+from app.core.models import Repository
 from app.core.settings import get_settings
 from tests import world as rows
 from tests.app.sandbox.slack.conftest import slack
@@ -72,3 +74,19 @@ def test_bad_input_is_one_clear_line(run):
     assert code == 1 and "unknown kind 'loud'" in out
     code, out = gemba(run, "nudges", "send", "--now", "yesterday")
     assert code == 1 and "not an ISO date" in out
+
+
+def test_people_unknown_json_lists_who_slack_did_not_know_by_email(run, slack, engine):
+    with Session(engine, expire_on_commit=False) as session:
+        rows.make_person(session, "eve", email="eve@example.com")
+        repo = session.exec(select(Repository)).one()
+        ready = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+        rows.make_pull(session, repo, "ada", number=5, ready_at=ready, requested_reviewers=["eve"])
+        session.commit()
+    # a PR waiting on eve: the send looks her up by email, and Slack has no such member
+    gemba(run, "nudges", "send", "--now", NOW)
+    code, out = gemba(run, "people", "unknown", "--json")
+    assert code == 0
+    slack_rows = [row for row in json.loads(out) if row["kind"] == "slack"]
+    assert slack_rows == [{"kind": "slack", "value": "eve@example.com", "login": "eve"}]
+    assert "slack  eve: no Slack member has eve@example.com" in gemba(run, "people", "unknown")[1]
