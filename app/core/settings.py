@@ -5,6 +5,7 @@ One validated class so that a typo or a placeholder secret fails at start, not a
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SQLITE_FILE = "gemba.db"
 DEV_SECRET_KEY = "dev-only-change-me"
 WORKWEEK_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DELIVERY_SOURCES = ("deployments", "workflow_runs", "releases", "merges")  # the ladder, in order
 
 
 class Settings(BaseSettings):
@@ -136,6 +138,25 @@ class Settings(BaseSettings):
     worker_lease_seconds: int = Field(
         default=120, ge=5, description="How long a worker's claim on a job lasts unless renewed"
     )
+    delivery_environments: str = Field(
+        default=r"^(production|prod)$",
+        description="Regular expression (case-insensitive) of the deployment environments that "
+        "count as production",
+    )
+    delivery_workflows: str = Field(
+        default="deploy|release",
+        description="Regular expression (case-insensitive) on a workflow's name or file: its "
+        "successful default-branch runs are deployments when a repository has no GitHub "
+        "Deployments",
+    )
+    delivery_incident_labels: str = Field(
+        default="incident", description="Issue labels that mark an incident (commas or spaces)"
+    )
+    delivery_sources: str = Field(
+        default="",
+        description="A forced deployment source per repository, OWNER/REPO=SOURCE pairs (source: "
+        "deployments, workflow_runs, releases or merges); others follow the source ladder",
+    )
     log_format: str = Field(default="text", pattern="^(text|json)$", description="text or json")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
 
@@ -180,6 +201,27 @@ class Settings(BaseSettings):
             raise ValueError(f"workweek must list days among {', '.join(WORKWEEK_DAYS)}")
         return ",".join(days)
 
+    @field_validator("delivery_environments", "delivery_workflows")
+    @classmethod
+    def _regular_expression(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {value!r} ({error})") from None
+        return value
+
+    @field_validator("delivery_sources")
+    @classmethod
+    def _known_sources(cls, value: str) -> str:
+        for pair in _split(value):
+            repo, _, source = pair.partition("=")
+            if "/" not in repo or source not in DELIVERY_SOURCES:
+                raise ValueError(
+                    f"delivery_sources entry {pair!r} is not OWNER/REPO=SOURCE with SOURCE one "
+                    f"of {', '.join(DELIVERY_SOURCES)}"
+                )
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _strong_enough(cls, value: SecretStr) -> SecretStr:
@@ -206,6 +248,16 @@ class Settings(BaseSettings):
     @property
     def exclude_patterns(self) -> list[str]:
         return _split(self.exclude)
+
+    @property
+    def incident_labels(self) -> list[str]:
+        return _split(self.delivery_incident_labels)
+
+    @property
+    def forced_delivery_sources(self) -> dict[str, str]:
+        """OWNER/REPO -> the deployment source GEMBA_DELIVERY_SOURCES forces for it."""
+        pairs = (pair.partition("=") for pair in _split(self.delivery_sources))
+        return {repo: source for repo, _, source in pairs}
 
     @property
     def workdays(self) -> set[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from app.core.models.agreements import AgreementChange, ExpectedException, TeamAgreement
 from app.core.models.base import metadata
 from app.core.models.ci import CheckRun, Job, RunAttempt, Workflow, WorkflowRun
+from app.core.models.delivery import DeliveryFailure, DeployedCommit, DeployedPull, Deployment
 from app.core.models.flags import (
     CATEGORIES,
     FlagAnswer,
@@ -40,6 +41,10 @@ __all__ = [  # every table class and metadata (tests/app/core/test_migrations.py
     "CheckRun",
     "CollectJob",
     "Commit",
+    "DeliveryFailure",
+    "DeployedCommit",
+    "DeployedPull",
+    "Deployment",
     "DigestDelivery",
     "ExpectedException",
     "FileChange",

@@ -36,6 +36,7 @@ class PullRequest(SQLModel, table=True):
     changed_files: int | None = None
     commits: int | None = None
     head_sha: str | None = Field(default=None, max_length=40, index=True)
+    merge_commit_sha: str | None = Field(default=None, max_length=40, index=True)
     head_ref: str | None = Field(default=None, max_length=300)
     base_ref: str | None = Field(default=None, max_length=300)
     labels: list[str] = JsonField(default_factory=list)
