@@ -125,12 +125,23 @@ def _root() -> None:
 def main() -> None:
     """Run the CLI; a database that cannot be reached or a malformed GEMBA_DATABASE_URL ends
     with one line on stderr and exit code 1, not a SQLAlchemy traceback."""
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-
     command = build_cli(modules_for(sys.argv[1:]))
     try:
         command()
-    except (ArgumentError, NoSuchModuleError, OperationalError) as error:
+    except Exception as error:
+        if not _database_error(error):
+            raise
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         typer.echo(f"error: database: {reason} (check GEMBA_DATABASE_URL)", err=True)
         raise SystemExit(1) from None
+
+
+def _database_error(error: Exception) -> bool:
+    """A database that cannot be reached or a malformed URL. Only a command that loaded
+    SQLAlchemy can raise one, so a command that never did (an unchanged collect) is not made
+    to import it here."""
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    return isinstance(error, ArgumentError | NoSuchModuleError | OperationalError)

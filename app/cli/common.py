@@ -11,19 +11,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from sqlalchemy.engine import Engine
 
-from app.core.db import (
-    MissingDatabaseError,
-    ensure_schema,
-    make_engine,
-    require_database,
-    session_scope,
-)
 from app.core.settings import Settings, get_settings
 
-if TYPE_CHECKING:
-    from sqlmodel import Session  # loaded by the commands that open one, not by every command
+if TYPE_CHECKING:  # SQLAlchemy loads with the first database a command opens: an unchanged
+    # `gemba collect git` answers without it (collectors/git/quick.py)
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 DATE_METAVAR = "DATE"  # the strptime formats above would be the help's metavar otherwise
@@ -40,6 +34,8 @@ def settings() -> Settings:
 def engine(config: Settings | None = None, *, create: bool = False) -> Engine:
     """The configured database, migrated to the newest schema first. A missing SQLite file is
     an error (exit 1) unless the command may create one (`create`: collect, sync, demo)."""
+    from app.core.db import MissingDatabaseError, ensure_schema, make_engine, require_database
+
     config = config or settings()
     try:
         require_database(config.database_url, create=create)
@@ -52,6 +48,8 @@ def engine(config: Settings | None = None, *, create: bool = False) -> Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
+    from app.core.db import session_scope
+
     db_engine = engine()
     try:
         with session_scope(db_engine) as db_session:

@@ -81,7 +81,7 @@ def collect_git_command(
     """Read a repository's history (incremental after the first run) into the database."""
     config = common.settings()
     if not full:
-        from app.core.db import schema_head
+        from app.core.schema import schema_head
 
         known = stored_at_head(config.database_url, path, name, schema_head())
         if known is not None:  # nothing new: answered without loading the collector

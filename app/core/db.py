@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 
+from app.core.schema import MIGRATIONS_DIR, schema_head
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlmodel import Session
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class MissingDatabaseError(Exception):
@@ -138,16 +138,6 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
-
-
-def schema_head() -> str:
-    """The newest migration's revision, without loading Alembic.
-
-    Our revisions are the four-digit prefixes of their file names, one after the other
-    (tests/app/core/test_migrations.py checks both against Alembic's own view).
-    """
-    names = (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
-    return max(path.name[:4] for path in names)
 
 
 def is_current(engine: Engine) -> bool:
