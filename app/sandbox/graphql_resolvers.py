@@ -236,6 +236,7 @@ def pull_request(data: RepoData, pull: dict[str, Any]) -> dict[str, Any]:
         "headRefOid": (pull.get("head") or {}).get("sha"),
         "baseRefName": (pull.get("base") or {}).get("ref"),
         "baseRefOid": (pull.get("base") or {}).get("sha"),
+        "mergeCommit": {"oid": sha} if (sha := pull.get("merge_commit_sha")) else None,
         "labels": lazy_connection("labels", lambda: labels),
         "reviewRequests": lazy_connection("reviewRequests", lambda: requests),
         "reviews": reviews,

@@ -95,6 +95,7 @@ def fetch_pull(repo: Repository, number: int) -> PullRequestRecord:
         changed_files=raw.get("changed_files"),
         commits=raw.get("commits"),
         head_sha=(raw.get("head") or {}).get("sha"),
+        merge_commit_sha=raw.get("merge_commit_sha") if pull.merged_at else None,
         head_ref=(raw.get("head") or {}).get("ref"),
         base_ref=(raw.get("base") or {}).get("ref"),
         labels=tuple(label["name"] for label in raw.get("labels") or []),

@@ -48,7 +48,7 @@ EVENT_FRAGMENTS = " ".join(
 
 PULL_FIELDS = f"""
   number title url state isDraft createdAt updatedAt closedAt mergedAt
-  additions deletions changedFiles headRefName headRefOid baseRefName
+  additions deletions changedFiles headRefName headRefOid baseRefName mergeCommit {{ oid }}
   author {ACTOR}
   labels(first: {SMALL}) {{ nodes {{ name }} }}
   reviewRequests(first: {SMALL}) {{ nodes {{ requestedReviewer {{
@@ -221,6 +221,7 @@ def parse_pull(
         changed_files=pull.get("changedFiles"),
         commits=pull["commits"]["totalCount"],
         head_sha=pull.get("headRefOid"),
+        merge_commit_sha=(pull.get("mergeCommit") or {}).get("oid"),
         head_ref=pull.get("headRefName"),
         base_ref=pull.get("baseRefName"),
         labels=tuple(label["name"] for label in pull["labels"]["nodes"]),

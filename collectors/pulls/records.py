@@ -81,6 +81,7 @@ class PullRequestRecord:
     base_ref: str | None
     labels: tuple[str, ...] = ()
     requested_reviewers: tuple[str, ...] = ()
+    merge_commit_sha: str | None = None  # what a deployment must contain to ship the PR
     reviews: tuple[ReviewRecord, ...] = field(default=())
     review_comments: tuple[ReviewCommentRecord, ...] = field(default=())
     events: tuple[PullEventRecord, ...] = field(default=())

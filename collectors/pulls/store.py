@@ -141,6 +141,7 @@ PULL_FIELDS = (
     "changed_files",
     "commits",
     "head_sha",
+    "merge_commit_sha",
     "head_ref",
     "base_ref",
     "labels",
