@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -16,7 +17,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SQLITE_FILE = "gemba.db"
 DEV_SECRET_KEY = "dev-only-change-me"
 WORKWEEK_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DELIVERY_SOURCES = ("deployments", "workflow_runs", "releases", "merges")  # the ladder, in order
+DELIVERY_SOURCES: tuple[Literal["deployments", "workflow_runs", "releases", "merges"], ...] = (
+    "deployments",
+    "workflow_runs",
+    "releases",
+    "merges",
+)  # the source ladder, in order (app.core.delivery)
 
 
 class Settings(BaseSettings):

@@ -11,26 +11,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
 
+from app.core.delivery import SOURCES, Deployment, Source
 from collectors.delivery.records import DeploymentRecord, ReleaseRecord
 
-Source = Literal["deployments", "workflow_runs", "releases", "merges"]
-
-SOURCES: tuple[Source, ...] = ("deployments", "workflow_runs", "releases", "merges")
 FULL_SHA = re.compile(r"[0-9a-f]{40}")
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """One successful deployment as the ladder found it, with the commits it brought."""
-
-    id: str
-    sha: str
-    at: datetime
-    source: Source
-    environment: str = ""
-    commits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-Source = Literal["deployments", "workflow_runs", "releases", "merges"]
+from app.core.delivery import Deployment, Source
+
+# Deployment and Source are defined once, in app.core.delivery, for collectors and dashboards
+__all__ = ["Change", "Deployment", "Failure", "FailureKind", "Source"]
+
 FailureKind = Literal["incident", "revert", "failed_status"]
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """One successful deployment: when it succeeded, its SHA and the commits it brought.
-
-    `commits` are the SHAs between the previous successful deployment's SHA and this one's
-    (empty for a re-deploy of what was already live, or a rollback to an older SHA).
-    """
-
-    id: str
-    sha: str
-    at: datetime
-    source: Source
-    environment: str = ""
-    commits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
