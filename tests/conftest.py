@@ -53,11 +53,27 @@ def pg_worker_url(worker_id: str) -> Iterator[str]:
 
 
 def _empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    """Delete every row and restart every sequence, as TRUNCATE ... RESTART IDENTITY would.
+
+    TRUNCATE gives each of the ~40 tables new files, about 0.4 s per test; deleting the few
+    rows a test wrote costs a tenth of that. Foreign-key triggers are off for the deletes
+    (`session_replication_role`), since every table is emptied."""
+    engine = _cleaners.setdefault(url, create_engine(url))
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.execute(
+            text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                "FROM pg_sequences WHERE schemaname = current_schema()"
+            )
+        ).scalars()
+        for sequence in list(sequences):
+            connection.execute(text("SELECT setval(:name, 1, false)"), {"name": sequence})
+
+
+_cleaners: dict[str, Engine] = {}
 
 
 @pytest.fixture(params=BACKENDS)
