@@ -18,13 +18,14 @@ from typing import Any
 import yaml
 
 from app.demo import org
+from app.demo.delivery import write_delivery
 from app.demo.git_history import build_repository
 from app.demo.plan import HISTORY_DAYS, plan_organisation
 from app.demo.planned import RepoPlan
 from app.demo.scenario import WORKFLOW_NAME, write_scenario
 
 SEED = 20261125
-FORMAT_VERSION = 3  # 3: flags carry the day they were raised (days_ago)
+FORMAT_VERSION = 4  # 3: flags carry the day they were raised; 4: deployments, releases
 MANIFEST = "manifest.json"
 
 
@@ -129,6 +130,7 @@ def build_demo(folder: Path, *, today: date | None = None, seed: int = SEED) -> 
     scenario_dir = folder / "github"
     counts: dict[str, dict[str, int]] = {}
     flaky_runs: dict[str, list[int]] = {}
+    delivery: dict[str, dict[str, Any]] = {}
     repos = []
     for plan in plans:
         full_name = plan.spec.full_name
@@ -137,7 +139,9 @@ def build_demo(folder: Path, *, today: date | None = None, seed: int = SEED) -> 
         scenario = write_scenario(
             plan, scenario_dir, random.Random(f"{seed}:ci:{plan.spec.name}"), now
         )
-        counts[full_name] = scenario.counts
+        delivered = write_delivery(plan, scenario_dir, now)
+        counts[full_name] = {**scenario.counts, **delivered.counts}
+        delivery[full_name] = delivered.patterns
         flaky_runs[full_name] = scenario.flaky_runs
         repos.append({"full_name": full_name, "path": str(repo_path), "team": plan.spec.team})
     people_file = folder / "people.yaml"
@@ -171,6 +175,7 @@ def build_demo(folder: Path, *, today: date | None = None, seed: int = SEED) -> 
                 "owner_quiet_since": (today - timedelta(days=org.QUIET_AFTER_DAYS)).isoformat(),
             },
             "history_days": HISTORY_DAYS,
+            "delivery": delivery,  # each repository's deployment source, revert and incident
         },
         flags=_flags(plans, flaky_runs),
     )

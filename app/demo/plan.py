@@ -11,7 +11,7 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from app.demo import org
+from app.demo import delivery, org
 from app.demo.clock import add_work_hours, is_workday, local_time
 from app.demo.planned import Edit, PlannedCommit, PlannedPull, PlannedReview, RepoPlan, new_pull
 
@@ -191,6 +191,9 @@ class Planner:
                 self._add_bot_pull(local_time(day, 6.5, self.offset))
         if self.spec.name == "payments-api":
             self._add_waiting_pull()
+        if self.spec.name == delivery.DEPLOYS:
+            revert = delivery.plan_revert(self.pulls, self.today, self.offset)
+            self.pulls += [revert] if revert else []
         self.pulls.sort(key=lambda p: p.created_at)
         for number, pull in enumerate(self.pulls, start=1):
             pull.number = number

@@ -58,6 +58,7 @@ class PlannedPull:
     reviews: list[PlannedReview]
     requested: list[str]
     labels: list[str]
+    reverts: PlannedPull | None = None  # the merged PR this one reverts (`Revert "..."`)
 
     @property
     def head_ref(self) -> str:

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.demo import delivery, org
 from app.demo import github_objects as gh
-from app.demo import org
 from app.demo.planned import PlannedCommit, PlannedPull, RepoPlan
 from app.sandbox import objects as sandbox
 
@@ -124,7 +124,8 @@ class ScenarioBuilder:
                     commits=len(pull.commits),
                     review_comments=len(comment_objs),
                     repository=self.repo,
-                    body=f"{pull.title}.\n\nPart of the {self.plan.spec.name} roadmap.",
+                    body=delivery.pull_body(self.plan, pull),
+                    merge_commit_sha=head.sha if pull.merged_at else None,  # rebase-merged
                 )
             )
         self.out.files.update(
@@ -135,6 +136,7 @@ class ScenarioBuilder:
                 "review_comments.json": comments,
                 "pull_commits.json": commits,
                 "timelines.json": timelines,
+                "commits.json": [self._commit(c) for c in reversed(self._main())],
             }
         )
         self.out.counts.update(
@@ -144,6 +146,11 @@ class ScenarioBuilder:
             commits=len(self.plan.initial)
             + sum(len(p.commits) for p in self.plan.pulls if p.merged_at),
         )
+
+    def _main(self) -> list[PlannedCommit]:
+        """The default branch's commits, oldest first, as the git history wrote them."""
+        merged = sorted((p for p in self.plan.pulls if p.merged_at), key=lambda p: p.merged_at)  # type: ignore[arg-type,return-value]
+        return [*self.plan.initial, *(c for p in merged for c in p.commits)]
 
     def _reviews(self, pull: PlannedPull) -> tuple[list[gh.JSON], list[gh.JSON]]:
         reviews, comments = [], []
