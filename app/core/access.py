@@ -112,6 +112,28 @@ def managed_teams(session: Session, viewer: Viewer) -> set[int]:
     return {tid for tid in rows if tid is not None}
 
 
+def teams_below(session: Session, team_id: int) -> set[int]:
+    """The team and every team under it: teams managed by one of its members, at any depth.
+
+    A part of the organisation, as a director opens it (`/org/{team}`): the people file says a
+    manager who is a member of another team reports to that team's manager.
+    """
+    found = {team_id}
+    frontier = {team_id}
+    while frontier:
+        members = set(
+            session.exec(select(TeamMember.person_id).where(col(TeamMember.team_id).in_(frontier)))
+        )
+        below = {
+            t
+            for t in session.exec(select(Team.id).where(col(Team.manager_id).in_(members)))
+            if t is not None
+        }
+        frontier = below - found
+        found |= frontier
+    return found
+
+
 # --- who looked: every view of a person's data by someone else is logged -----------------------
 
 

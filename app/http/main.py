@@ -82,6 +82,7 @@ def _freeze_startup_objects() -> None:
 
 def _mount_web(app: FastAPI) -> None:
     """Pages and static files."""
-    from app.http import web
+    from app.http import org_web, web
 
     web.mount(app)
+    org_web.mount(app)  # the organisation page

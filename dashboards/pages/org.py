@@ -1,0 +1,207 @@
+"""The organisation page (`/org`, `/org/{team}`): a director's teams side by side.
+
+For a manager of managers and for admins: every team below them, in alphabetical order (never
+by a number), each against its own usual, where their waits meet, and openings for the 1:1
+with each manager. A manager of one team sees their own part; anyone who manages nobody is
+refused. The numbers come from `dashboards.reports.org`, which reads the same reports as the
+team pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.core import access
+from app.core.access import Viewer
+from app.core.models import Person, Team, TeamMember
+from app.core.settings import Settings
+from dashboards.pages.charts import Chart
+from dashboards.pages.org_charts import org_charts
+from dashboards.pages.parts import Link, PageNotFoundError, period_links
+from dashboards.periods import GROUP_PERIODS, Period, resolve_period
+from dashboards.reports.nudges_team import K_ANONYMOUS
+from dashboards.reports.org import (
+    OUTSIDE,
+    CrossTeamWait,
+    PhaseAgainstUsual,
+    SharedPlace,
+    TeamNumbers,
+    org_numbers,
+)
+from dashboards.talking_points import TalkingPoint
+from dashboards.talking_points.org import Crossing, TeamSignals, Waiting, team_points
+
+
+class OrgNotAllowedError(PermissionError):
+    """The viewer manages no team: the organisation page is for managers and admins (403)."""
+
+
+@dataclass
+class OrgTeam:
+    """One team's column."""
+
+    name: str
+    url: str  # the team page
+    part_url: str  # this team's part of the organisation
+    manager: str | None
+    members: int
+    phases: list[PhaseAgainstUsual]
+    merged: int
+    waiting_now: int
+    longest_wait_hours: float | None
+    review_wait_hours: float
+    flaky_wait_hours: float
+    hours_lost: float
+    flaky_rate: float | None
+    exceptions: dict[str, int]
+    flags: dict[str, int]
+    anonymous_flags: dict[str, int]
+    talking_points: list[TalkingPoint] = field(default_factory=list)
+
+
+@dataclass
+class OrgGroup:
+    """A team of managers: the shape of the organisation, not a column of its own."""
+
+    name: str
+    manager: str | None
+    teams: list[str]
+
+
+@dataclass
+class OrgPage:
+    name: str
+    part: str | None  # the team whose part this is (None: everything the viewer manages)
+    period: Period
+    periods: list[Link]
+    teams: list[OrgTeam]
+    groups: list[OrgGroup]
+    charts: list[Chart]
+    cross_team: list[CrossTeamWait]
+    shared: list[SharedPlace]
+    kind: str = "org"
+    anonymous_from: int = K_ANONYMOUS
+    outside: str = OUTSIDE
+
+
+def org_page(
+    session: Session,
+    viewer: Viewer,
+    part: str | None,
+    period: str | None,
+    now: datetime,
+    settings: Settings,
+) -> OrgPage:
+    """The viewer's teams (or the part under `part`), in alphabetical order."""
+    allowed = access.managed_teams(session, viewer)
+    if not allowed:
+        raise OrgNotAllowedError("the organisation page is for managers and admins")
+    chosen_ids = allowed
+    if part is not None:
+        team = session.exec(select(Team).where(Team.name == part)).first()
+        if team is None or team.id not in allowed:
+            raise PageNotFoundError(part)
+        chosen_ids = access.teams_below(session, team.id) & allowed
+    teams = sorted(
+        session.exec(select(Team).where(col(Team.id).in_(chosen_ids))).all(),
+        key=lambda t: (t.name.lower(), t.name),
+    )
+    columns, groups = _columns_and_groups(session, teams)
+    chosen = resolve_period(session, period, now=now)
+    numbers = org_numbers(session, columns, chosen, now, settings)
+    managers = _manager_names(session, teams)
+    shown = [
+        _column(n, t, managers, numbers.cross_team)
+        for n, t in zip(numbers.teams, columns, strict=True)
+    ]
+    path = f"/org/{part}" if part else "/org"
+    return OrgPage(
+        name=part or "Organisation",
+        part=part,
+        period=chosen,
+        periods=period_links(path, chosen.key, GROUP_PERIODS),
+        teams=shown,
+        groups=[
+            OrgGroup(
+                g.name, managers.get(g.id or 0), [t.name for t in columns if _under(session, g, t)]
+            )
+            for g in groups
+        ],
+        charts=org_charts(f"/data{path}", chosen.key, numbers),
+        cross_team=numbers.cross_team,
+        shared=numbers.shared,
+    )
+
+
+def _columns_and_groups(session: Session, teams: list[Team]) -> tuple[list[Team], list[Team]]:
+    """Teams whose every member manages another of these teams are groups of managers: they
+    show the organisation's shape, and their members' work is in the teams they manage."""
+    ids = {t.id for t in teams}
+    managers = {t.manager_id for t in teams if t.manager_id is not None}
+    members: dict[int, set[int]] = {}
+    for team_id, person_id in session.exec(
+        select(TeamMember.team_id, TeamMember.person_id).where(col(TeamMember.team_id).in_(ids))
+    ):
+        members.setdefault(team_id, set()).add(person_id)
+    groups = [t for t in teams if members.get(t.id or 0) and members[t.id or 0] <= managers]
+    columns = [t for t in teams if t not in groups]
+    return (columns or teams), ([] if not columns else groups)
+
+
+def _under(session: Session, group: Team, team: Team) -> bool:
+    assert group.id is not None
+    return team.id in access.teams_below(session, group.id) and team.id != group.id
+
+
+def _manager_names(session: Session, teams: list[Team]) -> dict[int, str]:
+    ids = {t.manager_id for t in teams if t.manager_id is not None}
+    people = {
+        p.id: p.name or p.login for p in session.exec(select(Person).where(col(Person.id).in_(ids)))
+    }
+    return {t.id: people[t.manager_id] for t in teams if t.id and t.manager_id in people}
+
+
+def _column(
+    numbers: TeamNumbers, team: Team, managers: dict[int, str], crossings: list[CrossTeamWait]
+) -> OrgTeam:
+    waiting = [Waiting(w.repository, w.number, w.html_url, w.waited_hours) for w in numbers.waiting]
+    flags = dict(numbers.flags)
+    for category, n in numbers.anonymous_flags.items():
+        flags[category] = flags.get(category, 0) + n
+    signals = TeamSignals(
+        team=team.name,
+        url=f"/teams/{team.name}",
+        phases={p.phase: (p.now_hours, p.usual_hours) for p in numbers.phases},
+        waiting=waiting,
+        flaky_wait_hours=numbers.flaky_wait_hours,
+        flaky_rate=numbers.flaky_rate,
+        exceptions=numbers.exceptions,
+        flags=flags,
+        crossings=[
+            Crossing(c.reviewer_team, c.pulls, c.median_pickup_hours, c.waiting_now)
+            for c in crossings
+            if c.author_team == team.name
+        ],
+    )
+    return OrgTeam(
+        name=team.name,
+        url=f"/teams/{team.name}",
+        part_url=f"/org/{team.name}",
+        manager=managers.get(team.id or 0),
+        members=numbers.members,
+        phases=list(numbers.phases),
+        merged=numbers.merged,
+        waiting_now=len(numbers.waiting),
+        longest_wait_hours=max((w.waited_hours for w in numbers.waiting), default=None),
+        review_wait_hours=numbers.review_wait_hours,
+        flaky_wait_hours=numbers.flaky_wait_hours,
+        hours_lost=round(numbers.review_wait_hours + numbers.flaky_wait_hours, 1),
+        flaky_rate=numbers.flaky_rate,
+        exceptions=numbers.exceptions,
+        flags=numbers.flags,
+        anonymous_flags=numbers.anonymous_flags,
+        talking_points=team_points(signals),
+    )
