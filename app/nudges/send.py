@@ -121,7 +121,7 @@ def send_nudges(
     with Session(engine, expire_on_commit=False) as db:
         due = [*review_waiting(db, now), *ci_flaky(db, now), *prompts(db, now)]
         due += flag_answered(db, now, settings.base_url)
-        due += team_daily(db, now, settings.digest_hour, frozenset(settings.workdays))
+        due += team_daily(db, now, settings)
         for nudge in due:
             _send_one(db, nudge, client, now, settings, report, dry_run)
         if not dry_run:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from app.core.agreements import set_agreements
 from app.nudges import send
 from app.nudges.slack import web_client
 from tests import world as rows
@@ -62,3 +63,29 @@ def test_the_note_goes_at_the_digest_hour_once_a_working_day(engine, session, sl
     assert "slow_build 3 anonymous" in note["text"] and "docs" not in note["text"]
     saturday = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
     assert _sent(engine, slack, settings, saturday) == []
+
+
+def test_the_note_lists_new_agreement_exceptions_since_fridays_note_and_names_no_one(
+    engine, session, slack, settings
+):
+    ada = rows.make_person(session, "ada")
+    team = rows.make_team(
+        session,
+        "Payments",
+        manager=None,
+        members=[ada],
+        timezone="Europe/Berlin",
+        slack_channel="C0PAYMENTS1",
+    )
+    set_agreements(session, team.id, {"first_review_hours": 4, "wip_prs_per_person": 1}, by="t")
+    repo = rows.make_repo(session)
+    friday_11_berlin = datetime(2026, 2, 27, 10, 0, tzinfo=UTC)
+    rows.make_pull(session, repo, "ada", number=3, ready_at=friday_11_berlin)
+    thursday = friday_11_berlin - timedelta(days=1)  # past the line before Friday's note
+    rows.make_pull(session, repo, "ada", number=4, ready_at=thursday - timedelta(hours=5))
+    session.commit()
+    assert _sent(engine, slack, settings, MONDAY_8_BERLIN) == [("team_daily", "#Payments")]
+    [note] = slack.workspace.messages
+    assert "New agreement exceptions since the last note:\n" in note["text"]
+    assert "• first_review_hours: 1 (acme/shop#3)" in note["text"]
+    assert "• wip_prs_per_person: 1\n" in note["text"] and "ada" not in note["text"]
