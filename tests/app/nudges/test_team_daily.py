@@ -18,9 +18,10 @@ def _sent(engine, slack, settings, now):
     return [(n.kind, n.recipient) for n in report.sent if n.kind == "team_daily"]
 
 
-def test_the_note_goes_at_the_digest_hour_once_a_working_day(engine, session, slack, settings):
+def _payments(session):
+    """Ada's team in Berlin, with its Slack channel."""
     ada = rows.make_person(session, "ada")
-    team = rows.make_team(
+    return rows.make_team(
         session,
         "Payments",
         manager=None,
@@ -28,6 +29,10 @@ def test_the_note_goes_at_the_digest_hour_once_a_working_day(engine, session, sl
         timezone="Europe/Berlin",
         slack_channel="C0PAYMENTS1",
     )
+
+
+def test_the_note_goes_at_the_digest_hour_once_a_working_day(engine, session, slack, settings):
+    team = _payments(session)
     rows.make_pull(
         session,
         rows.make_repo(session),
@@ -68,15 +73,7 @@ def test_the_note_goes_at_the_digest_hour_once_a_working_day(engine, session, sl
 def test_the_note_lists_new_agreement_exceptions_since_fridays_note_and_names_no_one(
     engine, session, slack, settings
 ):
-    ada = rows.make_person(session, "ada")
-    team = rows.make_team(
-        session,
-        "Payments",
-        manager=None,
-        members=[ada],
-        timezone="Europe/Berlin",
-        slack_channel="C0PAYMENTS1",
-    )
+    team = _payments(session)
     set_agreements(session, team.id, {"first_review_hours": 4, "wip_prs_per_person": 1}, by="t")
     repo = rows.make_repo(session)
     friday_11_berlin = datetime(2026, 2, 27, 10, 0, tzinfo=UTC)
