@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.core.models.base import UtcField, utcnow
@@ -21,6 +22,8 @@ class Person(SQLModel, table=True):
     # Slack member id: from the people file, else looked up by email (checked_at caches a miss)
     slack_user_id: str | None = Field(default=None, max_length=20)
     slack_checked_at: datetime | None = UtcField()
+    # GitHub's user id, set by `gemba people sync`: a renamed login stays the same person
+    github_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
 
 
 class Identity(SQLModel, table=True):
@@ -41,6 +44,8 @@ class Team(SQLModel, table=True):
     manager_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     timezone: str = Field(default="UTC", max_length=64)
     slack_channel: str | None = Field(default=None, max_length=80)  # where team nudges go
+    # GitHub's team id, set by `gemba people sync`: a renamed team stays the same team
+    github_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
 
 
 class TeamMember(SQLModel, table=True):
