@@ -8,7 +8,7 @@ full releases; 4. else every merge to the default branch. A forced source skips 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -111,18 +111,25 @@ def choose(
 
 
 def with_commits(
-    deployments: Sequence[Deployment], commits_between: Callable[[str, str], tuple[str, ...]]
+    deployments: Sequence[Deployment],
+    commits_between: Callable[[str, str], tuple[str, ...]],
+    wanted: Collection[str] | None = None,
 ) -> list[Deployment]:
     """Each deployment with the commits from the previous one's SHA to its own (per environment).
 
     The first deployment seen brings only its own SHA (its earlier history is not attributed);
-    a re-deploy of the same SHA or a rollback to an ancestor brings none.
+    a re-deploy of the same SHA or a rollback to an ancestor brings none. With `wanted`, only
+    those ids are computed (the others, already stored, are passed through as they are).
     """
     previous: dict[str, str] = {}
     answer = []
     for deployment in sorted(deployments, key=lambda d: (d.at, d.id)):
         environment = deployment.environment.lower()  # GitHub's names are case-insensitive
         base = previous.get(environment)
+        if wanted is not None and deployment.id not in wanted:
+            previous[environment] = deployment.sha
+            answer.append(deployment)
+            continue
         if base is None:
             commits: tuple[str, ...] = (deployment.sha,)
         elif base == deployment.sha:
