@@ -16,6 +16,10 @@ from sqlmodel import Session
 
 from app.core.models import (
     Commit,
+    DeliveryFailure,
+    DeployedCommit,
+    DeployedPull,
+    Deployment,
     FileChange,
     FlagAuthor,
     FrictionFlag,
@@ -307,3 +311,59 @@ def make_note(
     session.add(note)
     session.flush()
     return note
+
+
+def make_deployment(
+    session: Session,
+    repo: Repository,
+    sha: str,
+    *,
+    at: datetime,
+    key: str | None = None,
+    source: str = "deployments",
+    environment: str = "production",
+    commits: tuple[str, ...] = (),
+    pulls: tuple[PullRequest, ...] = (),
+    **overrides: Any,
+) -> Deployment:
+    """A successful deployment at `at` that brought `commits` (its SHA when none are given) and
+    was the first to ship `pulls`, as the delivery collector stores them."""
+    deployment = Deployment(
+        repository_id=repo.id,
+        key=key or f"deployment:{next_id()}",
+        source=source,
+        environment=environment,
+        sha=sha,
+        deployed_at=at,
+        created_at=overrides.pop("created_at", at),
+        **overrides,
+    )
+    session.add(deployment)
+    session.flush()
+    brought = set(commits or (sha,)) | {p.merge_commit_sha for p in pulls if p.merge_commit_sha}
+    for commit in sorted(brought):
+        session.add(DeployedCommit(deployment_id=deployment.id, sha=commit))
+    for pull in pulls:
+        session.add(
+            DeployedPull(pull_request_id=pull.id, deployment_id=deployment.id, deployed_at=at)
+        )
+    session.flush()
+    return deployment
+
+
+def make_delivery_failure(
+    session: Session,
+    repo: Repository,
+    kind: str,
+    ref: str,
+    *,
+    started_at: datetime,
+    **overrides: Any,
+) -> DeliveryFailure:
+    """An incident, revert or failed status (`deployment_key` names the deployment it points at)."""
+    failure = DeliveryFailure(
+        repository_id=repo.id, kind=kind, ref=ref, started_at=started_at, **overrides
+    )
+    session.add(failure)
+    session.flush()
+    return failure
