@@ -6,6 +6,7 @@ One validated class so that a typo or a placeholder secret fails at start, not a
 from __future__ import annotations
 
 import re
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -123,6 +124,11 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", description="Slack Web API base (a stand-in in tests)"
     )
+    nudges_working_hours: str = Field(
+        default="09:00-17:00",
+        description="When nudges may reach people (HH:MM-HH:MM, on GEMBA_WORKWEEK days, in the "
+        "team's time zone); anything due outside waits for the next working hour",
+    )
     nudges_daily_dm_cap: int = Field(
         default=3, ge=0, le=50, description="Most Slack DMs one person gets a day from nudges"
     )
@@ -207,6 +213,12 @@ class Settings(BaseSettings):
             raise ValueError(f"workweek must list days among {', '.join(WORKWEEK_DAYS)}")
         return ",".join(days)
 
+    @field_validator("nudges_working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value.strip()
+
     @field_validator("delivery_environments", "delivery_workflows")
     @classmethod
     def _regular_expression(cls, value: str) -> str:
@@ -269,6 +281,18 @@ class Settings(BaseSettings):
     def workdays(self) -> set[int]:
         """Working days as Python weekday numbers (Monday is 0)."""
         return {WORKWEEK_DAYS.index(d) for d in self.workweek.split(",")}
+
+
+def parse_hours(value: str) -> tuple[time, time]:
+    """`09:00-17:00` as (start, end); the end must come after the start on the same day."""
+    start, dash, end = value.strip().partition("-")
+    try:
+        hours = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        hours = None
+    if not dash or hours is None or hours[0] >= hours[1]:
+        raise ValueError(f"working hours {value!r} are not HH:MM-HH:MM with the start first")
+    return hours
 
 
 def known_timezone(value: str, setting: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.core.models import Person, Team
-from app.core.settings import Settings
+from app.core.settings import Settings, parse_hours
 from app.nudges.hours import next_working_time
 from app.nudges.send import NudgeReport, send_nudges
 from app.nudges.slack import web_client
@@ -39,7 +39,10 @@ def send_demo_nudges(engine: Engine, settings: Settings, folder: Path) -> tuple[
     """Send what is due at the next working hour to a stand-in; the file of what went out."""
     with SlackSandbox(_workspace(engine)) as slack:
         now = next_working_time(
-            datetime.now(UTC), settings.default_timezone, frozenset(settings.workdays)
+            datetime.now(UTC),
+            settings.default_timezone,
+            frozenset(settings.workdays),
+            parse_hours(settings.nudges_working_hours),
         )
         client = web_client(slack.workspace.token, slack.url)
         report = send_nudges(engine, client, now, settings)

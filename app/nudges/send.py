@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.models import NudgeDelivery, NudgeOptOut, Person, PullRequest, Team
-from app.core.settings import Settings
+from app.core.settings import Settings, parse_hours
 from app.nudges.hours import local_day, next_working_time
 from app.nudges.prompt import prompt_blocks
 from app.nudges.recipients import slack_user
@@ -131,9 +131,9 @@ def send_nudges(
 
 def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     team = db.get(Team, nudge.team_id)
-    workdays = frozenset(settings.workdays)
+    workdays, hours = frozenset(settings.workdays), parse_hours(settings.nudges_working_hours)
     # the team's note has its own hour (the digest hour); every other nudge waits for work
-    if nudge.kind != "team_daily" and next_working_time(now, team.timezone, workdays) > now:
+    if nudge.kind != "team_daily" and next_working_time(now, team.timezone, workdays, hours) > now:
         report.waiting.append((nudge, "outside working hours"))
         return
     day = local_day(now, team.timezone)

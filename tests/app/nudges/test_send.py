@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.core.agreements import set_agreements
 from app.core.models import NudgeDelivery, NudgeOptOut
+from app.core.settings import Settings
 from app.nudges import send
 from app.nudges.slack import web_client
 from tests import world as rows
@@ -164,3 +165,26 @@ def test_prompts_at_most_one_a_day_and_only_after_a_wait_past_the_agreement(
     assert [why for _, why in report.waiting] == ["one prompt a day"]
     tomorrow = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(days=1))
     assert len(tomorrow.sent) == 1 and tomorrow.waiting == []
+
+
+def test_working_hours_are_a_setting_across_a_weekend_in_the_teams_zone(
+    engine, session, slack, settings, org
+):
+    org["team"].timezone = "Asia/Tokyo"
+    session.add(org["team"])
+    late = settings.model_copy(update={"nudges_working_hours": "13:30-21:00", "workweek": "sun"})
+    friday_noon_tokyo = datetime(2026, 3, 6, 3, 0, tzinfo=UTC)
+    _pull(session, org, hours_ago=30, now=friday_noon_tokyo)
+    assert _send(engine, slack, late, now=friday_noon_tokyo).waiting[0][1] == (
+        "outside working hours"
+    )
+    sunday_13_tokyo = datetime(2026, 3, 8, 4, 0, tzinfo=UTC)  # Saturday 23:00 in London
+    assert _send(engine, slack, late, now=sunday_13_tokyo).sent == []
+    opens = sunday_13_tokyo + timedelta(minutes=30)
+    assert [n.recipient for n in _send(engine, slack, late, now=opens).sent] == ["bob"]
+
+
+@pytest.mark.parametrize("hours", ["17:00-09:00", "9-5", "09:00"])
+def test_working_hours_that_are_not_a_daytime_span_are_refused(settings, hours):
+    with pytest.raises(ValueError, match="HH:MM-HH:MM"):
+        Settings(nudges_working_hours=hours)
