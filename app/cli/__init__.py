@@ -28,6 +28,7 @@ MODULES = (
     "ops",
     "nudges",
     "painmap",
+    "delivery",
 )
 
 COMMAND_MODULES = {
@@ -55,6 +56,7 @@ COMMAND_MODULES = {
     "jobs": "ops",
     "nudges": "nudges",
     "painmap": "painmap",
+    "delivery": "delivery",
 }  # top-level command -> the module that registers it (a test keeps this true)
 COLLECT_MODULES = {"git": "git", "github": "github"}  # `gemba collect SOURCE` likewise
 
@@ -113,6 +115,8 @@ def _module(name: str) -> ModuleType:
             from app.cli import nudges as module
         case "painmap":
             from app.cli import painmap as module
+        case "delivery":
+            from app.cli import delivery as module
         case _:
             raise ValueError(f"no command module {name!r}")
     return module

@@ -21,6 +21,7 @@ from app.core.people import person_for_login
 from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, pull_rows
 from collectors.ci.fetch import collect_ci
+from collectors.delivery.sync import collect_delivery
 from collectors.github_client import (
     NETWORK_ERRORS,
     VisibleWaits,
@@ -39,6 +40,7 @@ reviews_app = typer.Typer(help="Review flow: pickup, review and merge times.", n
 class Only(StrEnum):
     pulls = "pulls"
     ci = "ci"
+    delivery = "delivery"
 
 
 def _say(message: str) -> None:
@@ -81,10 +83,10 @@ def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
 def collect_github(
     repository: str | None = typer.Argument(None, metavar=REPO_HELP, help="e.g. octo-org/api"),
     org: str | None = typer.Option(None, "--org", help="Every repository of this organization"),
-    only: Only | None = typer.Option(None, "--only", help="Collect only pulls or only ci"),
+    only: Only | None = typer.Option(None, "--only", help="Collect only pulls, ci or delivery"),
     full: bool = typer.Option(False, "--full", help="Re-read everything, ignoring the cursor"),
 ) -> None:
-    """Collect pull requests with their reviews (and CI runs) from GitHub."""
+    """Collect pull requests with their reviews, CI runs and deployments from GitHub."""
     if (repository is None) == (org is None):
         common.fail(f"give either {REPO_HELP} or --org ORG")
     config = common.settings()
@@ -112,6 +114,9 @@ def collect_github(
                     )
                 if only in (None, Only.ci):
                     _collect_ci(config, gh, name, full)
+                if only in (None, Only.delivery):
+                    delivery = collect_delivery(engine, gh, name, config, progress=_say)
+                    typer.echo(f"{name}: delivery {delivery}")
     except CollectError as error:
         common.fail(str(error))
     except NETWORK_ERRORS as error:
