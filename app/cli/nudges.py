@@ -55,9 +55,12 @@ def send_command(
         typer.echo(f"waiting     {nudge.kind:<15} to {nudge.recipient}: {why}")
     for nudge, error in report.failed:
         typer.echo(f"failed      {nudge.kind:<15} to {nudge.recipient}: {error} (next run retries)")
+    for nudge in report.resumed:
+        typer.echo(f"recorded    {nudge.kind:<15} to {nudge.recipient}: it went out before a cut")
     for nudge in report.uncertain:
         typer.echo(
-            f"uncertain   {nudge.kind:<15} to {nudge.recipient}: the process stopped mid-send"
+            f"uncertain   {nudge.kind:<15} to {nudge.recipient}: a send was cut short; it is"
+            " checked in Slack's history once 10 minutes old (never posted twice)"
         )
     if report.updated:
         typer.echo(f"updated in place: {report.updated}")

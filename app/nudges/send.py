@@ -2,8 +2,10 @@
 
 The delivery row is claimed ("sending") and committed before the Slack call and marked "sent"
 right after it: a rerun or a second scheduler skips what is claimed, a Slack error leaves the row
-"failed" for the next run, and a process killed between the post and the mark leaves it
-"sending" (uncertain), which is never posted again on its own.
+"failed" for the next run, and a process killed between the claim and the mark leaves it
+"sending". Such a row is resolved by `app.nudges.resume` once it is stale: recorded as sent if
+Slack's history holds its message (each post carries metadata naming its row), else posted, so a
+cut sends no duplicate and loses nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from app.core.models import NudgeDelivery, NudgeOptOut, Person, PullRequest, Team
 from app.core.settings import Settings, parse_hours
+from app.nudges import resume
 from app.nudges.hours import local_day, next_working_time
 from app.nudges.prompt import prompt_blocks
 from app.nudges.recipients import slack_user
@@ -36,6 +39,7 @@ class NudgeReport:
     waiting: list[tuple[DueNudge, str]] = field(default_factory=list)  # with why
     failed: list[tuple[DueNudge, str]] = field(default_factory=list)
     uncertain: list[DueNudge] = field(default_factory=list)
+    resumed: list[DueNudge] = field(default_factory=list)  # had gone out before a cut: recorded
     updated: int = 0
 
 
@@ -78,7 +82,18 @@ def _channel(db: Session, nudge: DueNudge, team: Team, client: WebClient, now: d
     return client.conversations_open(users=user)["channel"]["id"], person.id
 
 
-def _claim(db: Session, nudge: DueNudge, day: str, person_id: int | None) -> NudgeDelivery | None:
+def _key(nudge: DueNudge) -> tuple:
+    return (
+        NudgeDelivery.kind == nudge.kind,
+        NudgeDelivery.recipient == nudge.recipient,
+        NudgeDelivery.item == nudge.item,
+        NudgeDelivery.stretch == nudge.stretch,
+    )
+
+
+def _claim(
+    db: Session, nudge: DueNudge, day: str, person_id: int | None, channel: str, now: datetime
+) -> NudgeDelivery | None:
     """The claimed row, committed; None when another run has it (sending, sent or updated)."""
     row = NudgeDelivery(
         kind=nudge.kind,
@@ -88,6 +103,8 @@ def _claim(db: Session, nudge: DueNudge, day: str, person_id: int | None) -> Nud
         stretch=nudge.stretch,
         day=day,
         text=nudge.text,
+        channel=channel,
+        created_at=now,  # when claimed: a claim older than resume.STALE_AFTER was cut short
     )
     db.add(row)
     try:
@@ -95,17 +112,13 @@ def _claim(db: Session, nudge: DueNudge, day: str, person_id: int | None) -> Nud
         return row
     except IntegrityError:
         db.rollback()
-    key = (
-        NudgeDelivery.kind == nudge.kind,
-        NudgeDelivery.recipient == nudge.recipient,
-        NudgeDelivery.item == nudge.item,
-        NudgeDelivery.stretch == nudge.stretch,
-    )
     taken = db.exec(
-        update(NudgeDelivery).where(*key, NudgeDelivery.status == "failed").values(status="sending")
+        update(NudgeDelivery)
+        .where(*_key(nudge), NudgeDelivery.status == "failed")
+        .values(status="sending", channel=channel, created_at=now)
     )
     db.commit()
-    return db.exec(select(NudgeDelivery).where(*key)).one() if taken.rowcount else None
+    return db.exec(select(NudgeDelivery).where(*_key(nudge))).one() if taken.rowcount else None
 
 
 def send_nudges(
@@ -137,17 +150,12 @@ def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
         report.waiting.append((nudge, "outside working hours"))
         return
     day = local_day(now, team.timezone)
-    existing = db.exec(
-        select(NudgeDelivery.status).where(
-            NudgeDelivery.kind == nudge.kind,
-            NudgeDelivery.recipient == nudge.recipient,
-            NudgeDelivery.item == nudge.item,
-            NudgeDelivery.stretch == nudge.stretch,
-        )
-    ).first()
-    if existing == "sending":
-        report.uncertain.append(nudge)
-    if existing not in (None, "failed"):
+    existing = db.exec(select(NudgeDelivery).where(*_key(nudge))).first()
+    if existing is not None and existing.status == "sending":
+        if not dry_run:
+            _resume(db, existing, nudge, client, now, report)
+        return
+    if existing is not None and existing.status != "failed":
         return
     if not nudge.recipient.startswith("#") and (
         _sent_today(db, nudge.recipient, day) >= settings.nudges_daily_dm_cap
@@ -164,12 +172,21 @@ def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     if channel is None:
         report.waiting.append((nudge, str(person)))
         return
-    row = _claim(db, nudge, day, person)
-    if row is None:
-        return
+    row = _claim(db, nudge, day, person, channel, now)
+    if row is not None:
+        _post(db, row, nudge, client, now, report)
+
+
+def _post(db, row: NudgeDelivery, nudge: DueNudge, client, now, report) -> None:
+    """Post the claimed row's message, with metadata naming the row, and record the answer."""
     try:
         body = prompt_blocks(nudge.text, row.id or 0) if nudge.kind == "prompt" else blocks(nudge)
-        posted = client.chat_postMessage(channel=channel, text=nudge.text, blocks=body)
+        posted = client.chat_postMessage(
+            channel=row.channel,
+            text=nudge.text,
+            blocks=body,
+            metadata=resume.metadata(row.id or 0),
+        )
     except SlackApiError as error:
         row.status, row.error = "failed", str(error.response.get("error") or error)[:500]
         db.add(row)
@@ -178,6 +195,26 @@ def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
         return
     mark_sent(db, row, posted["channel"], posted["ts"], now)
     report.sent.append(nudge)
+
+
+def _resume(db, row: NudgeDelivery, nudge: DueNudge, client, now, report) -> None:
+    """A row left "sending": recorded if Slack has its message, else posted (once, one run)."""
+    if not resume.take_over(db, row, now):
+        report.uncertain.append(nudge)  # another run is sending it, or it cannot be checked
+        return
+    try:
+        found = resume.find_posted(client, row)
+    except SlackApiError as error:  # e.g. missing_scope: stays uncertain, never posted twice
+        report.uncertain.append(nudge)
+        row.error = str(error.response.get("error") or error)[:500]
+        db.add(row)
+        db.commit()
+        return
+    if found is None:
+        _post(db, row, nudge, client, now, report)
+        return
+    mark_sent(db, row, row.channel or "", found["ts"], now)
+    report.resumed.append(nudge)
 
 
 def mark_sent(db: Session, row: NudgeDelivery, channel: str, ts: str, now: datetime) -> None:

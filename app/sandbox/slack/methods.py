@@ -1,4 +1,4 @@
-"""The five Web API methods, answering the shapes of Slack's own description (ok/error bodies)."""
+"""The six Web API methods, answering the shapes of Slack's own description (ok/error bodies)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,19 @@ class SlackError(Exception):
         self.code = code
 
 
-def _blocks(args: dict[str, Any]) -> list[Any] | None:
-    blocks = args.get("blocks")
-    if isinstance(blocks, str):
+def _json_arg(args: dict[str, Any], name: str, error: str) -> Any:
+    """An argument sent as JSON text (form posts) or as the value itself (JSON bodies)."""
+    value = args.get(name)
+    if isinstance(value, str):
         try:
-            blocks = json.loads(blocks)
+            return json.loads(value)
         except ValueError as exc:
-            raise SlackError("invalid_blocks") from exc
+            raise SlackError(error) from exc
+    return value
+
+
+def _blocks(args: dict[str, Any]) -> list[Any] | None:
+    blocks = _json_arg(args, "blocks", "invalid_blocks")
     if blocks is not None and not isinstance(blocks, list):
         raise SlackError("invalid_blocks")
     return blocks
@@ -62,11 +68,22 @@ def auth_test(ws: Workspace, args: dict[str, Any]) -> Answer:
     }
 
 
+def _metadata(args: dict[str, Any]) -> dict[str, Any] | None:
+    """Message metadata ({event_type, event_payload}), as JSON text or an object."""
+    metadata = _json_arg(args, "metadata", "invalid_metadata_format")
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str):
+        raise SlackError("invalid_metadata_format")
+    return {"event_type": metadata["event_type"], "event_payload": metadata.get("event_payload")}
+
+
 def chat_post_message(ws: Workspace, args: dict[str, Any]) -> Answer:
     channel, text, blocks = _message_body(ws, args)
+    metadata = _metadata(args)
     with ws.lock:
         message = {"channel": channel, "ts": ws.next_ts(), "text": text, "blocks": blocks}
-        message["edits"] = []
+        message |= {"edits": [], "metadata": metadata}
         ws.messages.append(message)
     return {"ok": True, "channel": channel, "ts": message["ts"], "message": _shown(message)}
 
@@ -81,6 +98,37 @@ def chat_update(ws: Workspace, args: dict[str, Any]) -> Answer:
         message["text"], message["blocks"] = text, blocks
     shown = {"text": text} | ({"blocks": blocks} if blocks else {})
     return {"ok": True, "channel": channel, "ts": message["ts"], "text": text, "message": shown}
+
+
+def conversations_history(ws: Workspace, args: dict[str, Any]) -> Answer:
+    """The channel's messages, newest first, `limit` a page (cursor: how many were served);
+    metadata only with include_all_metadata, as Slack does."""
+    channel = str(args.get("channel") or "")
+    if channel not in ws.channels:
+        raise SlackError("channel_not_found")
+    try:
+        limit = min(max(int(args.get("limit") or 100), 1), 999)
+        start = int(args.get("cursor") or 0)
+        oldest = float(args.get("oldest") or 0)
+    except ValueError as exc:
+        raise SlackError("invalid_ts_oldest") from exc
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    with ws.lock:
+        found = [m for m in ws.messages if m["channel"] == channel and float(m["ts"]) >= oldest]
+    found.reverse()
+    page = found[start : start + limit]
+    messages = []
+    for message in page:
+        shown = _shown(message)
+        if with_metadata and message.get("metadata"):
+            shown["metadata"] = message["metadata"]
+        messages.append(shown)
+    more = start + limit < len(found)
+    answer: Answer = {"ok": True, "messages": messages, "has_more": more, "pin_count": 0}
+    answer |= {"channel_actions_ts": None, "channel_actions_count": 0}
+    if more:
+        answer["response_metadata"] = {"next_cursor": str(start + limit)}
+    return answer
 
 
 def conversations_open(ws: Workspace, args: dict[str, Any]) -> Answer:
@@ -134,6 +182,7 @@ METHODS: dict[str, Callable[[Workspace, dict[str, Any]], Answer]] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
+    "conversations.history": conversations_history,
     "conversations.open": conversations_open,
     "users.lookupByEmail": users_lookup_by_email,
 }

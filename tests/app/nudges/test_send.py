@@ -126,23 +126,80 @@ def test_a_slack_5xx_is_retried_next_run_and_sent_once(engine, session, slack, s
     assert len(_posts(slack)) == 1
 
 
-def test_a_kill_between_the_post_and_the_record_never_posts_twice(
-    engine, session, slack, settings, org, monkeypatch
-):
-    _pull(session, org, hours_ago=30)
+def _killed(*args, **kwargs):
+    raise SystemExit("killed")
 
-    def killed(*args, **kwargs):
-        raise SystemExit("killed")
 
-    monkeypatch.setattr(send, "mark_sent", killed)
+def _cut(engine, slack, settings, monkeypatch, where=None) -> None:
+    """A first run killed in Slack's post (before Slack has it) or, by default, right after it."""
+    if where is None:
+        monkeypatch.setattr(send, "mark_sent", _killed)
+    else:
+        monkeypatch.setattr(where, "chat_postMessage", _killed)
     with pytest.raises(SystemExit):
         _send(engine, slack, settings)
     monkeypatch.undo()
-    again = _send(engine, slack, settings)
-    assert again.sent == [] and len(again.uncertain) == 1
-    assert len(_posts(slack)) == 1
+
+
+def _statuses(engine) -> list[str]:
     with Session(engine) as db:
-        assert db.exec(select(NudgeDelivery.status)).all() == ["sending"]
+        return list(db.exec(select(NudgeDelivery.status)))
+
+
+def test_a_kill_between_the_post_and_the_record_never_posts_twice_and_is_recorded(
+    engine, session, slack, settings, org, monkeypatch
+):
+    _pull(session, org, hours_ago=30)
+    _cut(engine, slack, settings, monkeypatch)
+    # a run in the next minutes may be the killed one's twin: it leaves the row alone
+    again = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=5))
+    assert again.sent == [] and len(again.uncertain) == 1 and _statuses(engine) == ["sending"]
+    later = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=11))
+    assert later.sent == [] and [n.recipient for n in later.resumed] == ["bob"]
+    [message] = _posts(slack)  # Slack's history had it: recorded, not posted again
+    assert message["metadata"]["event_type"] == "gemba_nudge"
+    with Session(engine) as db:
+        row = db.exec(select(NudgeDelivery)).one()
+        assert (row.status, row.ts, row.channel) == ("sent", message["ts"], message["channel"])
+    assert _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=30)).resumed == []
+
+
+def test_a_kill_before_slack_accepted_the_post_loses_nothing(
+    engine, session, slack, settings, org, monkeypatch
+):
+    _pull(session, org, hours_ago=30)
+    _cut(engine, slack, settings, monkeypatch, send.WebClient)
+    assert _posts(slack) == [] and _statuses(engine) == ["sending"]
+    later = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=11))
+    assert [n.recipient for n in later.sent] == ["bob"] and len(_posts(slack)) == 1
+    assert _statuses(engine) == ["sent"]
+
+
+def test_two_runs_resuming_at_once_post_once(engine, session, slack, settings, org, monkeypatch):
+    _pull(session, org, hours_ago=30)
+    _cut(engine, slack, settings, monkeypatch, send.WebClient)
+    with Session(engine) as first, Session(engine) as second:
+        stale = MONDAY_10_UTC + timedelta(minutes=11)
+        row_a = first.exec(select(NudgeDelivery)).one()
+        row_b = second.exec(select(NudgeDelivery)).one()
+        assert send.resume.take_over(first, row_a, stale)
+        assert not send.resume.take_over(second, row_b, stale)
+
+
+def test_a_channel_the_bot_may_not_read_stays_uncertain_and_is_never_posted_twice(
+    engine, session, slack, settings, org, monkeypatch
+):
+    _pull(session, org, hours_ago=30)
+    _cut(engine, slack, settings, monkeypatch)
+    slack.workspace.inject("conversations.history", 500)
+    no_retries = web_client("xoxb-sandbox", slack.url, retries=0)
+    stale = MONDAY_10_UTC + timedelta(minutes=11)
+    later = send.send_nudges(
+        engine, no_retries, stale, settings.model_copy(update={"digest_hour": 23})
+    )
+    assert len(later.uncertain) == 1 and len(_posts(slack)) == 1
+    resumed = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=22)).resumed
+    assert len(resumed) == 1 and len(_posts(slack)) == 1
 
 
 def test_a_dry_run_sends_and_stores_nothing(engine, session, slack, settings, org):

@@ -37,12 +37,15 @@ def test_every_success_answer_matches_slacks_description(slack):
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
     posted = client.chat_postMessage(channel=dm["channel"]["id"], text="hi", blocks=blocks)
     updated = client.chat_update(channel=dm["channel"]["id"], ts=posted["ts"], text="done")
+    # the 2021 description predates message metadata, so the history is read without it here
+    history = client.conversations_history(channel=dm["channel"]["id"])
     for method, answer in [
         ("auth.test", client.auth_test()),
         ("users.lookupByEmail", user),
         ("conversations.open", dm),
         ("chat.postMessage", posted),
         ("chat.update", updated),
+        ("conversations.history", history),
     ]:
         _check(method, answer.data, ok=True)
 
@@ -54,6 +57,7 @@ def test_every_success_answer_matches_slacks_description(slack):
         ("chat.update", lambda c: c.chat_update(channel="C0PAYMENTS1", ts="1.000001", text="x")),
         ("users.lookupByEmail", lambda c: c.users_lookupByEmail(email="no@example.com")),
         ("conversations.open", lambda c: c.conversations_open(users="U0NOBODY1")),
+        ("conversations.history", lambda c: c.conversations_history(channel="C0NOWHERE01")),
         ("auth.test", lambda c: c.auth_test()),
     ],
 )

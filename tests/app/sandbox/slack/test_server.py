@@ -91,3 +91,17 @@ def test_a_server_error_that_lasts_reaches_the_caller_and_posts_nothing(slack):
     assert caught.value.response.status_code == 503
     assert slack.workspace.messages == []
     assert len(slack.requests) == 3
+
+
+def test_history_pages_newest_first_and_shows_metadata_only_when_asked(slack):
+    client = web_client("xoxb-sandbox", slack.url)
+    for n in range(3):
+        meta = {"event_type": "gemba_nudge", "event_payload": {"delivery": n}}
+        client.chat_postMessage(channel="C0PAYMENTS1", text=f"m{n}", metadata=meta)
+    first = client.conversations_history(channel="C0PAYMENTS1", limit=2, include_all_metadata=True)
+    assert [m["text"] for m in first["messages"]] == ["m2", "m1"] and first["has_more"]
+    assert first["messages"][0]["metadata"]["event_payload"] == {"delivery": 2}
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = client.conversations_history(channel="C0PAYMENTS1", limit=2, cursor=cursor)
+    assert [m["text"] for m in rest["messages"]] == ["m0"] and not rest["has_more"]
+    assert "metadata" not in rest["messages"][0]
