@@ -13,6 +13,7 @@ def api_router() -> APIRouter:
         admin,
         agreements,
         ci,
+        delivery,
         digest_preview,
         flags,
         hotspots,
@@ -36,6 +37,7 @@ def api_router() -> APIRouter:
         unsubscribe,
         digest_preview,
         nudges,
+        delivery,
     ):
         router.include_router(module.router)
     return router
