@@ -56,6 +56,59 @@ def import_command(
     )
 
 
+@people_app.command("sync")
+def sync_command(
+    org: str = typer.Option(..., "--org", help="the GitHub organisation whose teams to read"),
+    file: Path | None = typer.Option(
+        None, "--file", help="the people file: what it names wins over GitHub (manager, members)"
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
+    full: bool = typer.Option(False, "--full", help="read every member's profile again"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """People and teams from a GitHub organisation: a team's maintainer is its manager, a
+    parent team's manager manages its child teams' managers. Running it again changes nothing."""
+    from github import GithubException
+    from sqlmodel import select
+
+    from app.core.models import Person as PersonRow
+    from app.core.people_file import parse_people_file
+    from collectors.github_client import make_github
+    from collectors.teams.fetch import fetch_org
+    from collectors.teams.plan import plan_org
+    from collectors.teams.store import apply, changes
+
+    overrides = None
+    if file is not None:
+        try:
+            overrides = parse_people_file(yaml.safe_load(file.read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError, PeopleError) as error:
+            fail(f"{file}: {error}")
+    config = settings()
+    with session() as db:
+        known = {i for i in db.exec(select(PersonRow.github_id)) if i is not None}
+        try:
+            snapshot = fetch_org(make_github(config), org, known_ids=known, full=full)
+        except GithubException as error:
+            fail(f"GitHub answered {error.status} for organisation {org!r}: {error.data}")
+        plan = plan_org(snapshot, overrides)
+        found = changes(db, plan)
+        if not dry_run:
+            apply(db, found)
+    if as_json:
+        print_json({"dry_run": dry_run, "changes": [c.text for c in found], "notes": plan.notes})
+        return
+    for note in plan.notes:
+        typer.echo(f"note: {note}", err=True)
+    for change in found:
+        typer.echo(("would change " if dry_run else "") + change.text)
+    verb = "would change" if dry_run else "changed"
+    typer.echo(
+        f"{org}: {len(plan.teams)} teams, {len(plan.people)} people; "
+        + (f"{len(found)} {verb}" if found else "nothing to change")
+    )
+
+
 @people_app.command("list")
 def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """Everyone known, with their teams."""

@@ -53,9 +53,10 @@ def list_owner_repos(request: Request) -> Response:
 
 
 def get_user(request: Request) -> Response:
-    """A user from `users.json` of any repository, else built from where the login appears."""
+    """A user from `users.json` of an organisation's folder or any repository, else built from
+    where the login appears."""
     login = request.params["login"].lower()
-    for data in request.scenario.all_repos():
+    for data in [*request.scenario.owner_folders(), *request.scenario.all_repos()]:
         for user in data.list("users.json"):
             if str(user.get("login", "")).lower() == login:
                 return Response(200, user)

@@ -160,6 +160,20 @@ class Scenario:
     def all_repos(self) -> list[RepoData]:
         return [self._data(folder) for folder in self.folders()]
 
+    def owner_folder(self, owner: str) -> RepoData | None:
+        """The files of the owner's own folder (an organisation's `teams.json`, `users.json`)."""
+        if not self.root.is_dir():
+            return None
+        for folder in sorted(self.root.iterdir()):
+            if folder.is_dir() and folder.name.lower() == owner.lower():
+                return self._data(folder)
+        return None
+
+    def owner_folders(self) -> list[RepoData]:
+        if not self.root.is_dir():
+            return []
+        return [self._data(folder) for folder in sorted(self.root.iterdir()) if folder.is_dir()]
+
     def owner_repos(self, owner: str) -> list[RepoData]:
         return [
             self._data(folder)

@@ -14,7 +14,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from app.sandbox import actions, conditional, delivery, graphql, pulls, repos
+from app.sandbox import actions, conditional, delivery, graphql, pulls, repos, teams
 from app.sandbox.handler import LoggedRequest, handler_class
 from app.sandbox.limits import (
     Fault,
@@ -38,7 +38,7 @@ from app.sandbox.scenario import Scenario, ScenarioError
 def build_router() -> Router:
     """A router with the routes of every endpoint module."""
     router = Router()
-    for module in (repos, pulls, graphql, actions, delivery):
+    for module in (repos, pulls, graphql, actions, delivery, teams):
         module.add_routes(router)
     return router
 

@@ -17,12 +17,14 @@ from tests.paths import FIXTURES as TEST_FIXTURES
 
 FIXTURE = TEST_FIXTURES / "github_rest" / "openapi-200.json"
 DELIVERY_FIXTURE = TEST_FIXTURES / "github_rest" / "openapi-delivery-200.json"
+TEAMS_FIXTURE = TEST_FIXTURES / "github_rest" / "openapi-teams-200.json"
 
 
 @cache
 def _spec() -> dict[str, Any]:
     paths = dict(json.loads(FIXTURE.read_text())["paths"])
     paths.update(json.loads(DELIVERY_FIXTURE.read_text())["paths"])
+    paths.update(json.loads(TEAMS_FIXTURE.read_text())["paths"])
     return paths
 
 
