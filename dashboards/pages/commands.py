@@ -4,3 +4,4 @@ COLLECT_GIT = "gemba collect git PATH"
 COLLECT_GITHUB = "gemba collect github --only pulls"
 COLLECT_CI = "gemba collect github --only ci"
 RAISE_FLAG = 'gemba flag "what hurts"'
+COLLECT_DELIVERY = "gemba collect github --only delivery"

@@ -13,12 +13,19 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.core.models import Commit, PullRequest, Repository, Review, WorkflowRun
+from app.core.models import Commit, Deployment, PullRequest, Repository, Review, WorkflowRun
 from dashboards.pages.charts import Chart
+from dashboards.pages.delivery_charts import CHART_KEYS
 from dashboards.pages.parts import Link, with_query
 from dashboards.periods import PERIOD_LABELS, Period, longer_period
 
-KINDS = {"pulls": PullRequest, "reviews": Review, "ci": WorkflowRun, "git": Commit}
+KINDS = {
+    "pulls": PullRequest,
+    "reviews": Review,
+    "ci": WorkflowRun,
+    "git": Commit,
+    "delivery": Deployment,
+}
 
 
 def collected_kinds(session: Session, repository: str | None = None) -> frozenset[str]:
@@ -103,6 +110,7 @@ class EmptyStates:
         return f"Nothing for {name} {self.period.since}{self.see_longer}."
 
 
+DELIVERY_CHARTS = {key: ("delivery", "deployments") for key in CHART_KEYS}
 # What each chart of the team and repository pages shows, for `EmptyStates.reworded`.
 TEAM_CHARTS = {
     "review_flow": ("pulls", "pull requests"),
@@ -112,6 +120,7 @@ TEAM_CHARTS = {
     "flaky_jobs": ("ci", "CI runs"),
     "hours_lost": ("pulls", "waiting measured"),
     "files": ("git", "file changes"),
+    **DELIVERY_CHARTS,
 }
 REPO_CHARTS = {
     "hotspots": ("git", "file changes"),
@@ -119,4 +128,5 @@ REPO_CHARTS = {
     "knowledge_risk": ("git", "file changes"),
     "ci_workflows": ("ci", "CI runs"),
     "review_flow": ("pulls", "pull requests"),
+    **DELIVERY_CHARTS,
 }

@@ -1,5 +1,5 @@
 """The repository page: hotspots, files that change together, knowledge risk, CI per
-workflow and the review flow."""
+workflow, the review flow and delivery (from merge to production)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dashboards.pages.agreements import RepoCiException, repo_ci_exceptions
 from dashboards.pages.builds import GroupCi, WorkflowHealth, group_ci
 from dashboards.pages.charts import Chart, PageCharts, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT
+from dashboards.pages.delivery import DeliverySection, delivery_section
 from dashboards.pages.empty import REPO_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, Hotspots, repo_hotspots
@@ -42,6 +43,7 @@ class RepoPage:
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
     ci_agreements: list[RepoCiException] = field(default_factory=list)  # teams' CI targets
     painmap_colors: list[Link] = field(default_factory=list)  # the map's colour selector
+    delivery: DeliverySection | None = None  # the four keys; its charts are among `charts`
 
 
 def repo_page(
@@ -94,6 +96,8 @@ def repo_page(
         _workflows_chart(maker, ci),
         review_trend_chart(maker, reviews.trend if reviews else None),
     ]
+    delivery, shipped = delivery_section(session, maker, chosen, timezone=zone, repo=repo.name)
+    charts += shipped
     states = EmptyStates.for_page(session, chosen, f"/repos/{repo.name}", repository=repo.name)
     charts = states.reworded(charts, REPO_CHARTS)
     page = RepoPage(
@@ -109,6 +113,7 @@ def repo_page(
         ci_agreements=repo_ci_exceptions(
             session, access.visible_teams(session, viewer), repo.name, chosen, now, settings
         ),
+        delivery=delivery,
     )
     return with_item_flags(page, session, viewer, flag_lookup)
 

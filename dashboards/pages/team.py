@@ -1,4 +1,5 @@
-"""The team page: review flow, what waits now, how reviews are spread, CI, hotspots, flags."""
+"""The team page: review flow, what waits now, how reviews are spread, CI, hotspots, flags,
+and delivery (from merge to production)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from dashboards.pages.agreements import TeamAgreements, team_agreements
 from dashboards.pages.builds import FlakyJob, GroupCi, group_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, has_values, review_trend_chart
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GITHUB, RAISE_FLAG
+from dashboards.pages.delivery import DeliverySection, delivery_section
 from dashboards.pages.empty import TEAM_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, repo_hotspots, team_hotspots
@@ -48,6 +50,7 @@ class TeamPage:
     flaky_jobs: list[FlakyJob] = field(default_factory=list)
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
     agreements: TeamAgreements | None = None  # targets, exceptions, the ledger
+    delivery: DeliverySection | None = None  # the four keys; its charts are among `charts`
 
 
 def team_page(
@@ -113,6 +116,15 @@ def team_page(
             team_flags_by_week(session, team_id=team.id, period=chosen, timezone=team.timezone),
         ),
     ]
+    delivery, shipped = delivery_section(
+        session,
+        maker,
+        chosen,
+        timezone=team.timezone or settings.default_timezone,
+        team=team.name,
+        repo=repository,
+    )
+    charts += shipped
     path = f"/teams/{team.name}"
     charts = EmptyStates.for_page(session, chosen, path).reworded(charts, TEAM_CHARTS)
     repo_names = known_repositories(session)
@@ -134,6 +146,7 @@ def team_page(
         agreements=team_agreements(
             session, viewer, team, chosen, now, settings, show_names=show_names
         ),
+        delivery=delivery,
     )
     return with_item_flags(page, session, viewer, flag_lookup)
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from app.core.models import Person, PullRequest, Repository, Team, WorkflowRun
+from app.core.models import Person, PullRequest, Repository, SyncCursor, Team, WorkflowRun
 from tests import world as f
 
 NOW = f.NOW
@@ -114,6 +114,11 @@ def build_world(session: Session, now: datetime = NOW) -> World:
             at=now - timedelta(days=day),
             files={"src/checkout.py": 12, "src/totals.py": 4},
         )
+    # Delivery was collected too: GitHub Deployments, one two months ago.
+    f.make_deployment(session, repo, f"{99:040x}", at=now - timedelta(days=60), key="deployment:99")
+    session.add(
+        SyncCursor(source="delivery", repository=repo.name, position='{"source": "deployments"}')
+    )
     tokens = {p.login: f.make_token(session, p) for p in (maya, alice, bob, carol, dan)}
     session.commit()
     return World(maya, alice, bob, carol, dan, platform, other, repo, slow, flaky, tokens)
