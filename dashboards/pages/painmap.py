@@ -50,7 +50,8 @@ def painmap_chart(
     title = f"Pain map: {LABELS[color].lower()} over the code"
     if lookup is None:
         lookup = _no_flags
-    query = report.MapQuery(repo, period.start, period.end, viewer, lookup, settings)
+    start, end = report.as_of(period.start), report.as_of(period.end)
+    query = report.MapQuery(repo, start, end, viewer, lookup, settings)
     answer = report.answer(session, query, color=color, max_boxes=PAGE_BOXES)
     nodes: list[dict[str, Any]] = answer["nodes"]  # type: ignore[assignment]
     if len(nodes) <= 1:

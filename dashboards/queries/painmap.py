@@ -14,16 +14,24 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.core.models import (
     Commit,
     FileChange,
+    FrictionFlag,
+    Identity,
+    Person,
     PullRequest,
+    RepoFile,
     Repository,
+    Review,
     ReviewComment,
     RunAttempt,
+    SyncCursor,
     WorkflowRun,
 )
 from app.core.models.base import as_utc
@@ -96,7 +104,20 @@ def pull_runs(
 ) -> dict[int, list[RunRow]]:
     """Runs of each PR: those GitHub tied to the PR, and those on the PR's head SHA."""
     by_sha = {sha: number for number, sha in heads.items() if sha}
-    runs = list(session.exec(select(WorkflowRun).where(WorkflowRun.repository_id == repository_id)))
+    columns = (
+        WorkflowRun.id,
+        WorkflowRun.name,
+        WorkflowRun.head_sha,
+        WorkflowRun.conclusion,
+        WorkflowRun.html_url,
+        WorkflowRun.created_at,
+        WorkflowRun.pull_numbers,
+    )
+    runs = list(
+        session.connection().execute(
+            select(*columns).where(WorkflowRun.repository_id == repository_id)
+        )
+    )
     wanted = {
         run.id: numbers for run in runs if (numbers := _numbers_of(run, heads.keys(), by_sha))
     }
@@ -125,7 +146,7 @@ def pull_runs(
     return dict(result)
 
 
-def _numbers_of(run: WorkflowRun, known: Collection[int], by_sha: Mapping[str, int]) -> set[int]:
+def _numbers_of(run: Any, known: Collection[int], by_sha: Mapping[str, int]) -> set[int]:
     numbers = {n for n in run.pull_numbers or () if n in known}
     if run.head_sha in by_sha:
         numbers.add(by_sha[run.head_sha])
@@ -179,3 +200,54 @@ def team_repositories(
         .distinct()
     )
     return sorted(session.exec(query))
+
+
+def flagged_items(session: Session, *, repo: str) -> tuple[set[str], set[int]]:
+    """Paths and PR numbers of `repo` that any flag names, whoever may see it: the map asks
+    the flag lookup about these few items instead of every file at HEAD."""
+    rows = session.connection().execute(
+        select(FrictionFlag.path, FrictionFlag.pull_number)
+        .where(FrictionFlag.repo == repo)
+        .distinct()
+    )
+    paths, pulls = set(), set()
+    for path, number in rows:
+        if path is not None:
+            paths.add(path)
+        if number is not None:
+            pulls.add(number)
+    return paths, pulls
+
+
+def data_version(session: Session, *, repository_id: int, repo: str) -> tuple[object, ...]:
+    """What changes whenever the data behind a repository's map changes: every collect moves
+    its cursor's `updated_at` in the same transaction as its rows; new or changed rows move a
+    count, a largest id or a latest update. One statement of index look-ups and small counts."""
+    repo_rows = {
+        SyncCursor: SyncCursor.repository == repo,
+        Commit: Commit.repository_id == repository_id,
+        RepoFile: RepoFile.repository_id == repository_id,
+        PullRequest: PullRequest.repository_id == repository_id,
+        WorkflowRun: WorkflowRun.repository_id == repository_id,
+    }
+    columns = [
+        func.max(SyncCursor.updated_at),
+        func.max(Commit.id),
+        func.count(RepoFile.path),
+        func.max(PullRequest.updated_at),
+        func.max(WorkflowRun.updated_at),
+    ]
+    parts: list[Any] = []
+    for (table, where), column in zip(repo_rows.items(), columns, strict=True):
+        parts.append(select(func.count()).select_from(table).where(where).scalar_subquery())
+        parts.append(select(column).where(where).scalar_subquery())
+    for table, column in (
+        (Review, Review.id),
+        (ReviewComment, ReviewComment.id),
+        (RunAttempt, RunAttempt.updated_at),
+        (Person, Person.id),
+        (Identity, Identity.id),
+    ):
+        parts.append(select(func.count()).select_from(table).scalar_subquery())
+        parts.append(select(func.max(column)).scalar_subquery())
+    return tuple(session.connection().execute(select(*parts)).one())

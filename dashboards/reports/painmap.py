@@ -6,11 +6,9 @@ what, and the k >= 3 rule for anonymous flags). The tree itself is `dashboards.s
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -21,6 +19,7 @@ from dashboards.item_flags import FlagLike, FlagLookup, PageItems
 from dashboards.queries import git as q
 from dashboards.queries import painmap as pq
 from dashboards.queries.reviews import pull_rows
+from dashboards.reports import painmap_cache
 from dashboards.reports.hotspots import risks_of
 from dashboards.reports.repositories import require_repository
 from dashboards.signals.ci.outcomes import FAILURE, SUCCESS
@@ -43,6 +42,7 @@ COLORS = {
     "ci": ("ci_pain_runs", "failed + flaky runs of PRs"),
     "flags": ("flags", "friction flags"),
 }
+TREES = 16  # boxes kept per data: a few viewers (flags seen) times a few sizes
 COUPLING_CHANGESET = 30  # as `gemba coupling`: larger commits say nothing about pairs
 
 
@@ -60,7 +60,9 @@ class MapQuery:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the map knows about one repository in one period, behind every box."""
+    """What the map knows about one repository in one period, behind every box, with the
+    flags one viewer may see. `trees` is shared by every viewer's evidence of the same data:
+    the boxes drawn from it, keyed on the flags seen and the number of boxes."""
 
     repo: str
     files: list[FileFacts]
@@ -70,13 +72,30 @@ class Evidence:
     flags_of: dict[str, set[str]]
     runs: dict[int, list[pq.RunRow]]
     flags: dict[str, FlagLike]
+    trees: dict[tuple[object, ...], list[dict[str, object]]] = field(default_factory=dict)
+    seen: tuple[object, ...] = ()  # which flags are laid over the boxes (part of a tree's key)
+
+
+def as_of(moment: datetime) -> datetime:
+    """The start of `moment`'s minute: a map asked for "now" is the map of this minute, so
+    repeated views within it share one reading of the data (`painmap_cache`)."""
+    return moment.replace(second=0, microsecond=0)
 
 
 def gather(session: Session, query: MapQuery) -> Evidence:
-    """Every fact the map of `repo` needs, in a fixed number of queries."""
-    repo, since, until = query.repo, query.since, query.until
-    viewer, lookup, settings = query.viewer, query.lookup, query.settings
-    repo_id = require_repository(session, repo)
+    """Every fact the map of `repo` needs: git, PRs and runs remembered while the data stays
+    the same (`painmap_cache`), flags looked up for this viewer on every call."""
+    repo_id = require_repository(session, query.repo)
+    version = pq.data_version(session, repository_id=repo_id, repo=query.repo)
+    rules = repr(flow_rules(query.settings))  # bots and working calendar shape the waits
+    key = ("painmap", query.repo, query.since, query.until, version, rules)
+    base = painmap_cache.remember(session, key, lambda: _gather(session, repo_id, query))
+    return _with_flags(session, query, base)
+
+
+def _gather(session: Session, repo_id: int, query: MapQuery) -> Evidence:
+    """The viewer-free facts, in a fixed number of queries."""
+    repo, since, until, settings = query.repo, query.since, query.until, query.settings
     head = q.head_files(session, repository_id=repo_id)
     changes = q.change_rows(
         session, repository_id=repo_id, since=since, until=until, max_changeset=10**9
@@ -137,31 +156,51 @@ def gather(session: Session, query: MapQuery) -> Evidence:
         if path in at_head
     }
     runs = pq.pull_runs(session, repository_id=repo_id, heads=heads)
-    items = PageItems(pulls={(repo, n) for n in flows}, paths={(repo, p) for p in at_head})
-    found = [
-        f
-        for f in lookup(session, viewer, items)
-        if f.repo == repo and since <= f.created_at <= until
-    ]
-    flags_of: dict[str, set[str]] = defaultdict(set)
-    pull_flags: dict[int, set[str]] = defaultdict(set)
-    for flag in found:
-        if flag.path is not None and flag.path in at_head:
-            flags_of[flag.path].add(flag.id)
-        if flag.pull_number is not None and flag.pull_number in flows:
-            pull_flags[flag.pull_number].add(flag.id)
     pulls = {
         number: PullFacts(
             number=number,
             wait_hours=wait_hours(flow, until),
             failed_runs=frozenset(r.id for r in runs.get(number, ()) if failed(r)),
             flaky_runs=frozenset(r.id for r in runs.get(number, ()) if flaky(r)),
-            flags=frozenset(pull_flags.get(number, ())),
         )
         for number, flow in flows.items()
     }
-    return Evidence(
-        repo, files, flows, pulls, pulls_of, dict(flags_of), runs, {f.id: f for f in found}
+    return Evidence(repo, files, flows, pulls, pulls_of, {}, runs, {})
+
+
+def _with_flags(session: Session, query: MapQuery, base: Evidence) -> Evidence:
+    """`base` with the flags `query.viewer` may see (the lookup applies who sees what and the
+    k >= 3 rule), asked only about the paths and PRs that any flag names."""
+    repo, since, until = query.repo, query.since, query.until
+    paths, numbers = pq.flagged_items(session, repo=repo)
+    at_head = {f.path for f in base.files} & paths
+    items = PageItems(
+        pulls={(repo, n) for n in numbers if n in base.flows},
+        paths={(repo, p) for p in at_head},
+    )
+    found = []
+    if items.pulls or items.paths:
+        found = [
+            f
+            for f in query.lookup(session, query.viewer, items)
+            if f.repo == repo and since <= f.created_at <= until
+        ]
+    flags_of: dict[str, set[str]] = defaultdict(set)
+    pull_flags: dict[int, set[str]] = defaultdict(set)
+    for flag in found:
+        if flag.path is not None and flag.path in at_head:
+            flags_of[flag.path].add(flag.id)
+        if flag.pull_number is not None and flag.pull_number in base.flows:
+            pull_flags[flag.pull_number].add(flag.id)
+    pulls = dict(base.pulls)
+    for number, ids in pull_flags.items():
+        pulls[number] = replace(pulls[number], flags=frozenset(ids))
+    seen = (
+        tuple(sorted((p, tuple(sorted(ids))) for p, ids in flags_of.items())),
+        tuple(sorted((n, tuple(sorted(ids))) for n, ids in pull_flags.items())),
+    )
+    return replace(
+        base, pulls=pulls, flags_of=dict(flags_of), flags={f.id: f for f in found}, seen=seen
     )
 
 
@@ -186,7 +225,17 @@ def wait_hours(flow: PullFlow, now: datetime) -> float | None:
 
 
 def nodes(evidence: Evidence, *, max_boxes: int) -> list[dict[str, object]]:
-    """The boxes of one repository's map, with `ci_pain_runs` (failed + flaky) for colour."""
+    """The boxes of one repository's map, with `ci_pain_runs` (failed + flaky) for colour:
+    drawn once per data, flags seen and size, and handed out as copies."""
+    key = (evidence.seen, max_boxes)
+    if key not in evidence.trees:
+        if len(evidence.trees) >= TREES:
+            evidence.trees.clear()
+        evidence.trees[key] = _draw(evidence, max_boxes=max_boxes)
+    return [dict(node) for node in evidence.trees[key]]
+
+
+def _draw(evidence: Evidence, *, max_boxes: int) -> list[dict[str, object]]:
     result = build_tree(
         evidence.files,
         root=evidence.repo,
@@ -295,80 +344,3 @@ def panel(session: Session, query: MapQuery, path: str) -> dict[str, object]:
         for c in rows
     ]
     return result
-
-
-def team_answer(
-    session: Session, query: MapQuery, *, team: str, logins: frozenset[str], color: str
-) -> dict[str, object]:
-    """A team's map: one top-level box per repository where its members opened PRs in the
-    period, under one root named for the team; the boxes are shared out by lines."""
-    if color not in COLORS:
-        raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
-    repos = pq.team_repositories(session, logins=logins, since=query.since, until=query.until)
-    evidence = [gather(session, replace(query, repo=repo)) for repo in repos]
-    lines = [max(sum(f.loc for f in e.files), 1) for e in evidence]
-    budget = query.settings.painmap_max_boxes - 1
-    result: list[dict[str, object]] = []
-    roots: list[dict[str, Any]] = []
-    for share, found in zip(lines, evidence, strict=True):
-        part = nodes(found, max_boxes=max(4, budget * share // sum(lines)))
-        part[0]["parent"] = f"team:{team}"
-        roots.append(part[0])
-        result.extend(part)
-    result.insert(0, _team_root(team, roots, evidence))
-    metric, unit = COLORS[color]
-    return {
-        "team": team,
-        "repos": repos,
-        "since": query.since.isoformat(),
-        "until": query.until.isoformat(),
-        "color": color,
-        "color_metric": metric,
-        "color_unit": unit,
-        "max_boxes": query.settings.painmap_max_boxes,
-        "nodes": result,
-    }
-
-
-def _team_root(
-    team: str, roots: list[dict[str, Any]], evidence: list[Evidence]
-) -> dict[str, object]:
-    """The team's box: repositories share no file, PR, run or flag, so counts add up; scores
-    are weighted by lines; the wait is the median over every PR of the map; people are
-    counted per repository only (`bus_factor` is None here)."""
-    loc = sum(int(r["loc"]) for r in roots)
-    waits = [
-        w
-        for e in evidence
-        for n in {n for numbers in e.pulls_of.values() for n in numbers}
-        if (w := e.pulls[n].wait_hours) is not None
-    ]
-    node: dict[str, object] = {
-        "id": f"team:{team}",
-        "parent": None,
-        "path": "",
-        "name": team,
-        "kind": "team",
-        "repo": None,
-        "area": 0,
-        "owner": None,
-        "owner_gone_days": None,
-        "top_coupled": None,
-        "bus_factor": None,
-        "loc": loc,
-        "review_wait_median_hours": round(statistics.median(waits), 2) if waits else None,
-    }
-    for key in (
-        "files",
-        "commits",
-        "pulls",
-        "ci_failed_runs",
-        "ci_flaky_runs",
-        "ci_pain_runs",
-        "flags",
-    ):
-        node[key] = sum(int(r[key]) for r in roots)
-    for key in ("hotspot_score", "knowledge_risk"):
-        weighted = sum(float(r[key]) * int(r["loc"]) for r in roots)
-        node[key] = round(weighted / loc, 4) if loc else 0.0
-    return node

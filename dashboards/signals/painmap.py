@@ -85,30 +85,37 @@ def bus_factor(added_by: Mapping[str, int]) -> int | None:
 
 
 def _parents(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+    """The directories holding `path`, deepest first."""
+    result = []
+    cut = path.rfind("/")
+    while cut > 0:
+        result.append(path[:cut])
+        cut = path.rfind("/", 0, cut)
+    return result
 
 
-def _file_acc(
+def _add_file(
+    acc: _Acc,
     facts: FileFacts,
     pulls_of: Mapping[str, Iterable[int]],
     flags_of: Mapping[str, Iterable[str]],
     pulls: Mapping[int, PullFacts],
-) -> _Acc:
-    numbers = {n for n in pulls_of.get(facts.path, ()) if n in pulls}
-    flags = set(flags_of.get(facts.path, ()))
+) -> None:
+    """Add one file's numbers to `acc` in place (no box of its own made and merged)."""
+    numbers = [n for n in pulls_of.get(facts.path, ()) if n in pulls]
+    acc.loc += facts.loc
+    acc.score_lines += facts.hotspot_score * facts.loc
+    if facts.owner_gone_days is not None:
+        acc.risk_lines += facts.loc
+    acc.commits.update(facts.commit_ids)
+    acc.pulls.update(numbers)
+    acc.flags.update(flags_of.get(facts.path, ()))
     for number in numbers:
-        flags |= pulls[number].flags
-    return _Acc(
-        loc=facts.loc,
-        score_lines=facts.hotspot_score * facts.loc,
-        risk_lines=facts.loc if facts.owner_gone_days is not None else 0,
-        commits=set(facts.commit_ids),
-        pulls=numbers,
-        flags=flags,
-        added_by=dict(facts.added_by),
-        files=1,
-    )
+        acc.flags.update(pulls[number].flags)
+    added = acc.added_by
+    for key, lines in facts.added_by.items():
+        added[key] = added.get(key, 0) + lines
+    acc.files += 1
 
 
 def _metrics(acc: _Acc, pulls: Mapping[int, PullFacts]) -> dict[str, object]:
@@ -153,33 +160,37 @@ def build_tree(
     binary = sorted((f for f in files if f.is_binary), key=lambda f: f.path)
     binary_boxes = min(len(binary), max_boxes // 10) + (1 if binary else 0)
     binary_shown, binary_folded = binary[: binary_boxes - 1], binary[binary_boxes - 1 :]
-    dirs = {d for f in text for d in _parents(f.path)}
+    above = {f.path: _parents(f.path) for f in text}
+    dirs = {d for chain in above.values() for d in chain}
     depth = max((d.count("/") for d in dirs), default=0)
     while dirs and len(dirs) + binary_boxes + 2 > max_boxes // 2:
         depth -= 1
         dirs = {d for d in dirs if d.count("/") <= depth}
-    homes = {f.path: _home(f.path, dirs) for f in text}
-    visible = sorted(
-        (f for f in text if _dir(f.path) == homes[f.path]), key=lambda f: (-f.loc, f.path)
-    )
-    forced = [f for f in text if _dir(f.path) != homes[f.path]]
+    homes = {f.path: _home(above[f.path], dirs) for f in text}
+    at_home = {f.path: (above[f.path][0] if above[f.path] else ROOT) == homes[f.path] for f in text}
+    visible = sorted((f for f in text if at_home[f.path]), key=lambda f: (-f.loc, f.path))
+    forced = [f for f in text if not at_home[f.path]]
     shown = _largest_that_fit(visible, forced, homes, max_boxes - 1 - len(dirs) - binary_boxes)
     accs: dict[str, _Acc] = {ROOT: _Acc()}
     kinds: dict[str, str] = {ROOT: "root"}
     chosen = {f.path for f in shown}
     for f in text:
         key = f.path if f.path in chosen else _join(homes[f.path], OTHER)
-        accs.setdefault(key, _Acc()).take(_file_acc(f, pulls_of, flags_of, pulls))
-        kinds[key] = "file" if f.path in chosen else "other"
+        if key not in accs:
+            accs[key] = _Acc()
+            kinds[key] = "file" if f.path in chosen else "other"
+        _add_file(accs[key], f, pulls_of, flags_of, pulls)
     if binary:
         accs[BINARY], kinds[BINARY] = _Acc(), "binary-group"
         for f in binary_shown:
-            accs[_join(BINARY, f.path)] = _file_acc(f, pulls_of, flags_of, pulls)
-            kinds[_join(BINARY, f.path)] = "binary"
+            key = _join(BINARY, f.path)
+            accs[key], kinds[key] = _Acc(), "binary"
+            _add_file(accs[key], f, pulls_of, flags_of, pulls)
         for f in binary_folded:
             key = _join(BINARY, OTHER)
-            accs.setdefault(key, _Acc()).take(_file_acc(f, pulls_of, flags_of, pulls))
+            accs.setdefault(key, _Acc())
             kinds[key] = "binary"
+            _add_file(accs[key], f, pulls_of, flags_of, pulls)
     leaves = [k for k, kind in kinds.items() if kind in ("file", "other", "binary")]
     for d in dirs:
         accs[d], kinds[d] = _Acc(), "dir"
@@ -248,9 +259,9 @@ def _node(
 LEAVES = ("file", "other", "binary")
 
 
-def _home(path: str, dirs: set[str]) -> str:
-    """The deepest directory kept on the map that holds `path` (the root when none)."""
-    for parent in _parents(path):
+def _home(parents: list[str], dirs: set[str]) -> str:
+    """The deepest directory kept on the map among a path's `parents` (the root when none)."""
+    for parent in parents:
         if parent in dirs:
             return parent
     return ROOT

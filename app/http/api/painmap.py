@@ -27,6 +27,7 @@ from app.http.api.query import (
 from app.http.deps import SessionDep, SettingsDep, ViewerDep
 from dashboards.queries.reviews import team_scope
 from dashboards.reports import painmap as report
+from dashboards.reports.painmap_team import team_answer
 from dashboards.reports.repositories import UnknownRepositoryError
 
 router = APIRouter(tags=["painmap"])
@@ -69,7 +70,7 @@ def get_painmap(
             raise HTTPException(404, detail=f"no team named {team!r} that you may see")
         query = map_query(viewer, settings, team, since, until)
         logins = team_scope(session, found).logins or frozenset()
-        return report.team_answer(session, query, team=team, logins=logins, color=color)
+        return team_answer(session, query, team=team, logins=logins, color=color)
     query = map_query(viewer, settings, str(repo), since, until)
     try:
         return report.answer(session, query, color=color)
@@ -101,7 +102,7 @@ def map_query(
     viewer: Viewer, settings: Settings, repo: str, since: datetime | None, until: datetime | None
 ) -> report.MapQuery:
     """The period checked (422 when the start is not before the end), flags as `viewer` sees."""
-    end = as_utc(until) or datetime.now(UTC)
+    end = as_utc(until) or report.as_of(datetime.now(UTC))
     start = as_utc(since) or end - DEFAULT_PERIOD
     if start >= end:
         raise bad_query("since", "since must be before until")

@@ -1,0 +1,67 @@
+"""The remembered pain map: the same data gives the remembered evidence back; a new collect or
+a new flag shows on the very next map."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.core.models import FrictionFlag
+from app.core.settings import Settings
+from app.flags.lookup import TERMINAL, lookup
+from collectors.git.store import collect_git
+from dashboards.reports import painmap
+from tests.fakes.git_repos import BOB, START, RepoBuilder
+
+REPO = "acme/cache"
+
+
+def _files(answer: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {n["path"]: n for n in answer["nodes"] if n["kind"] == "file"}  # type: ignore[attr-defined, index, misc]
+
+
+def test_a_new_collect_or_a_new_flag_invalidates_the_remembered_map(
+    engine: Engine, session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    repo = RepoBuilder(tmp_path / "cache")
+    repo.lines("pay/ledger.py", 10)
+    repo.commit("start")
+    collect_git(engine, repo.path, name=REPO)
+    query = painmap.MapQuery(
+        REPO, START - timedelta(days=1), START + timedelta(days=20), TERMINAL, lookup, settings
+    )
+    first = painmap.gather(session, query)
+    again = painmap.gather(session, query)
+    assert again.trees is first.trees  # nothing new: the remembered reading is used
+    before = _files(painmap.answer(session, query, color="change"))
+    assert before["pay/ledger.py"]["loc"] == 10 and before["pay/ledger.py"]["commits"] == 1
+
+    repo.clock = START + timedelta(days=2)
+    repo.lines("pay/ledger.py", 25, tag="v2")
+    repo.lines("pay/fees.py", 4)
+    repo.commit("more", author=BOB)
+    collect_git(engine, repo.path, name=REPO)
+    session.expire_all()
+    assert painmap.gather(session, query).trees is not first.trees
+    after = _files(painmap.answer(session, query, color="change"))
+    assert after["pay/ledger.py"]["loc"] == 25 and after["pay/ledger.py"]["commits"] == 2
+    assert after["pay/fees.py"]["loc"] == 4
+    assert after["pay/ledger.py"]["flags"] == 0
+
+    session.add(
+        FrictionFlag(
+            category="review_wait",
+            summary="waiting",
+            repo=REPO,
+            path="pay/ledger.py",
+            created_at=START + timedelta(days=3),
+        )
+    )
+    session.commit()
+    flagged = painmap.answer(session, query, color="flags")
+    assert _files(flagged)["pay/ledger.py"]["flags"] == 1
+    root = next(n for n in flagged["nodes"] if n["kind"] == "root")  # type: ignore[attr-defined]
+    assert root["flags"] == 1
