@@ -7,19 +7,28 @@ charts beside them (`dashboards.pages.delivery_charts`) list the items behind ea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.core.models import Repository
+from app.core.models import PullRequest, Repository
+from dashboards.item_flags import pull_key
 from dashboards.pages.charts import Chart, PageCharts
 from dashboards.pages.commands import COLLECT_DELIVERY
 from dashboards.pages.delivery_charts import CHART_KEYS, delivery_charts
 from dashboards.pages.empty import collected_kinds
 from dashboards.pages.parts import Link
 from dashboards.periods import Period
-from dashboards.reports.delivery import DeliveryAnswer, DeploymentItem, FailureItem, delivery_answer
+from dashboards.reports.delivery import (
+    DeliveryAnswer,
+    DeployedAt,
+    DeploymentItem,
+    FailureItem,
+    delivery_answer,
+    deployed_pulls,
+)
 from dashboards.signals.stats import percentile
 
 SOURCE_LABELS = {
@@ -198,3 +207,22 @@ def _pull_link(pull: str, pull_urls: dict[str, str], repo_urls: dict[str, str]) 
     repo, _, number = pull.rpartition("#")
     base = repo_urls.get(repo)
     return Link(pull, pull_urls.get(pull) or (f"{base}/pull/{number}" if base else ""), key=pull)
+
+
+def deployed_at_of(session: Session, pulls: Iterable[tuple[str, int]]) -> dict[str, DeployedAt]:
+    """(repo, number) of PRs -> when its merge commit first reached production, keyed as
+    `dashboards.item_flags.pull_key` (the person page's "deployed at" column)."""
+    wanted = set(pulls)
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(PullRequest.id, Repository.name, PullRequest.number)
+        .join(Repository, col(Repository.id) == col(PullRequest.repository_id))
+        .where(
+            col(PullRequest.number).in_({n for _, n in wanted}),
+            col(Repository.name).in_({r for r, _ in wanted}),
+        )
+    )
+    ids = {pull_id: (repo, number) for pull_id, repo, number in rows if (repo, number) in wanted}
+    shipped = deployed_pulls(session, pull_request_ids=list(ids))
+    return {pull_key(*ids[pull_id]): deployed for pull_id, deployed in shipped.items()}

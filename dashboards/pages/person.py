@@ -24,6 +24,7 @@ from dashboards.pages.builds import PersonCi, person_ci
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
 from dashboards.pages.comparisons import review_load, usual_history
+from dashboards.pages.delivery import deployed_at_of
 from dashboards.pages.empty import EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import people_hotspots
@@ -39,6 +40,7 @@ from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import PersonReviews, person_reviews
 from dashboards.periods import PERIOD_LABELS, Period, resolve_period, timezone_of
+from dashboards.reports.delivery import DeployedAt
 from dashboards.talking_points import (
     FlagItem,
     PersonSignals,
@@ -74,6 +76,8 @@ class PersonPage:
     # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
     # found by the builder through the flag lookup it is given (`dashboards.pages.flags`).
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
+    # When each PR above first reached production, by `pull_key` (none: not deployed yet).
+    deployed_at: dict[str, DeployedAt] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,6 +250,9 @@ def person_page(
         one_on_one=state,
         who_looked=who_looked(session, viewer, person.id),
         longer_period=empty.longer,
+        deployed_at=deployed_at_of(session, [(p.repo, p.number) for p in reviews.pulls[:20]])
+        if reviews
+        else {},
     )
     return with_item_flags(page, session, viewer, flag_lookup)
 

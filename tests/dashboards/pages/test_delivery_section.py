@@ -148,3 +148,19 @@ def test_repository_page_has_the_section_and_says_how_to_collect_without_data(
     quiet = client.get("/repos/acme/quiet?period=30d").text
     [section] = parse(quiet).find_all("section", id="delivery")
     assert "gemba collect github --only delivery" in section.full_text()
+
+
+def test_a_pr_row_on_the_person_page_says_when_it_was_deployed(
+    delivered: World, signed_in: SignIn
+) -> None:
+    client = signed_in("alice")
+    twin = client.get("/people/alice?period=30d", headers=JSON).json()
+    shipped = twin["deployed_at"]
+    assert shipped["pull:acme/shop#412"]["deployed_at"] == (NOW - timedelta(days=4)).isoformat()
+    assert "pull:acme/shop#413" in shipped
+    doc = parse(client.get("/people/alice?period=30d").text)
+    row = next(tr for tr in doc.find_all("tr") if "acme/shop#412" in tr.full_text())
+    [cell] = row.find_all("td", class_="deployed-at")
+    assert (NOW - timedelta(days=4)).strftime("%d %b %H:%M") in cell.full_text()
+    quiet = next(tr for tr in doc.find_all("tr") if "acme/shop#301" in tr.full_text())
+    assert quiet.find_all("td", class_="deployed-at")[0].full_text() == "–"
