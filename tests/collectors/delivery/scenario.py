@@ -103,9 +103,16 @@ def incidents() -> list[dict[str, Any]]:
     return made
 
 
-def write(github_api: GithubApi, *, with_deployments: bool = True, **extra: Any) -> list[str]:
+def write(
+    github_api: GithubApi,
+    *,
+    with_deployments: bool = True,
+    shas: list[str] | None = None,
+    **extra: Any,
+) -> list[str]:
+    """The scenario; `shas` (a real clone's c0..c6) replace the stand-in's made-up commits."""
     commits = history()
-    c = [commit["sha"] for commit in commits]
+    c = shas or [commit["sha"] for commit in commits]
     made = deployments(c) if with_deployments else []
     github_api.write_repo(
         OWNER,
