@@ -34,7 +34,7 @@ from app.http.deps import CsrfDep, OptionalViewerDep, SessionDep, SettingsDep, c
 from app.http.error_pages import SignInRequiredError
 from app.http.error_pages import wants_json as _wants_json
 from app.http.templating import templates
-from app.nudges.history import felt
+from app.nudges.history import felt, team_felt
 from app.nudges.optout import KINDS, switched_off
 from dashboards import item_flags
 from dashboards.pages import home as page_home
@@ -210,8 +210,9 @@ def mount(app: FastAPI) -> None:
         return _render(request, "person.html", page, **flags, **_felt(session, who, page))
 
     @app.get("/teams/{name}", include_in_schema=False, response_model=None)
-    def team(request: Request, page: TeamPageDep) -> Response:
-        return _render(request, "team.html", page)
+    def team(request: Request, page: TeamPageDep, session: SessionDep) -> Response:
+        felt = team_felt(session, page.team_id, page.period.start, page.period.end)
+        return _render(request, "team.html", page, team_felt=felt)
 
     @app.get("/repos/{owner}/{name}", include_in_schema=False, response_model=None)
     def repo(request: Request, page: RepoPageDep) -> Response:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.core.models import NudgeDelivery, PromptAnswer
+from app.core.models import NudgeDelivery, PromptAnswer, TeamMember
 from app.core.models.base import as_utc
 
 
@@ -73,3 +73,39 @@ def felt(db: Session, person_id: int, *, with_anonymous: bool) -> Felt | None:
     if not answers:
         return None
     return Felt(sum(a.answer != "no" for a in answers), len(answers))
+
+
+K_ANONYMOUS = 3  # anonymous answers count only from three up, so none points at its author
+
+
+@dataclass(frozen=True)
+class TeamFelt:
+    """The team's answers in a period: how many of its long waits got in the way."""
+
+    in_the_way: int
+    answered: int
+
+    def sentence(self) -> str:
+        waits = "long wait" if self.answered == 1 else "long waits"
+        share = round(100 * self.in_the_way / self.answered)
+        return f"{self.in_the_way} of the team's {self.answered} {waits} got in the way ({share} %)"
+
+
+def team_felt(db: Session, team_id: int, since: datetime, until: datetime) -> TeamFelt | None:
+    """Members' answers given in [since, until): every named one, anonymous ones only from
+    K_ANONYMOUS up; None when nothing is left to count."""
+    members = select(TeamMember.person_id).where(TeamMember.team_id == team_id)
+    answers = list(
+        db.exec(
+            select(PromptAnswer.answer).where(
+                col(PromptAnswer.person_id).in_(members),
+                col(PromptAnswer.answered_at) >= since,
+                col(PromptAnswer.answered_at) < until,
+            )
+        )
+    )
+    anonymous = answers.count("anonymous")
+    counted = [a for a in answers if a != "anonymous" or anonymous >= K_ANONYMOUS]
+    if not counted:
+        return None
+    return TeamFelt(sum(a != "no" for a in counted), len(counted))
