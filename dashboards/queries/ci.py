@@ -96,20 +96,31 @@ def attempts_for(
     """Every attempt of every Actions run created in [since, until) (of one repository when
     named; of the runs these people own when `logins` are given), then the external checks
     started in the window (see `check_attempts`)."""
-    owners = Owners.of(session, logins, since=since, until=until) if logins is not None else None
+    owners = narrow = None
+    if logins is not None:
+        owners = Owners.of(session, logins, since=since, until=until, runs=False)
+        if _few(session, owners):
+            owners = narrow = Owners.of(session, logins, since=since, until=until)
     query = select(*_ATTEMPT_COLUMNS).join(WorkflowRun, WorkflowRun.id == RunAttempt.run_id)  # type: ignore[arg-type]
-    if owners is None:
+    if narrow is None:
         raw = list(session.exec(_window(query, since=since, until=until, repo=repo)))
     else:
-        run_ids = owners.run_ids(session, since=since, until=until)
+        run_ids = narrow.run_ids(session, since=since, until=until)
         raw = _by_run_ids(session, _window(query, repo=repo), run_ids)
     numbers = {(r[2], n) for r in raw for n in (r[18] or ())}
     shas = {(r[2], r[8]) for r in raw if not r[18]}
     by_number, by_sha = pull_authors(session, numbers, shas) if raw else ({}, {})
     rows = [_attempt(r, by_number, by_sha) for r in raw]
     rows.sort(key=lambda r: (r.created_at, r.run_id, r.attempt))
-    rows += check_attempts(session, repo=repo, since=since, until=until, owners=owners)
+    rows += check_attempts(session, repo=repo, since=since, until=until, owners=narrow)
     return _owned(session, rows, owners)
+
+
+def _few(session: Session, owners: Owners) -> bool:
+    """Whether to ask the database for just these people's runs: worth it for a few people
+    of many; for most of the organisation, reading the window once is cheaper than the
+    lookups by login, SHA and branch. Either way `_owned` keeps the same runs."""
+    return len(owners.persons) * 3 < len(directory(session).people)
 
 
 def _attempt(

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -85,8 +86,10 @@ def pull_rows(
     until: datetime | None = None,
     open_only: bool = False,
 ) -> list[PullRow]:
-    """PRs alive in [since, until): created before `until`, not closed before `since`."""
-    query = select(PullRequest, Repository.name).join(
+    """PRs alive in [since, until): created before `until`, not closed before `since`.
+
+    Only the columns a `PullRow` holds are read, as plain rows (no ORM objects to build)."""
+    query = select(*_PULL_COLUMNS).join(
         Repository,
         Repository.id == PullRequest.repository_id,  # type: ignore[arg-type]
     )
@@ -103,12 +106,31 @@ def pull_rows(
     if open_only:
         query = query.where(PullRequest.state == "open")
     pulls = list(session.exec(query.order_by(col(PullRequest.created_at), col(PullRequest.id))))
-    ids = [pull.id for pull, _ in pulls]
-    reviews, comments, events = _children(session, ids)
-    return [
-        _row(pull, name, reviews[pull.id], comments[pull.id], events[pull.id])
-        for pull, name in pulls
-    ]
+    reviews, comments, events = _children(session, [pull[0] for pull in pulls])
+    return [_row(pull, reviews[pull[0]], comments[pull[0]], events[pull[0]]) for pull in pulls]
+
+
+_PULL_COLUMNS = (
+    PullRequest.id,
+    Repository.name,
+    PullRequest.number,
+    PullRequest.title,
+    PullRequest.html_url,
+    PullRequest.author_login,
+    PullRequest.author_is_bot,
+    PullRequest.state,
+    PullRequest.draft,
+    PullRequest.created_at,
+    PullRequest.ready_at,
+    PullRequest.first_commit_at,
+    PullRequest.merged_at,
+    PullRequest.closed_at,
+    PullRequest.additions,
+    PullRequest.deletions,
+    PullRequest.changed_files,
+    PullRequest.labels,
+    PullRequest.requested_reviewers,
+)
 
 
 def _children(
@@ -117,65 +139,82 @@ def _children(
     reviews: dict[int, list[ReviewRow]] = defaultdict(list)
     comments: dict[int, list[CommentRow]] = defaultdict(list)
     events: dict[int, list[EventRow]] = defaultdict(list)
+    review_columns = (Review.reviewer_login, Review.reviewer_is_bot, Review.state)
+    comment_columns = (ReviewComment.author_login, ReviewComment.author_is_bot)
+    event_columns = (PullRequestEvent.event, PullRequestEvent.actor_login)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for review in session.exec(
-            select(Review).where(col(Review.pull_request_id).in_(chunk)).order_by(col(Review.id))
+        for pull_id, login, is_bot, state, submitted in _of_pulls(
+            session, Review, (*review_columns, Review.submitted_at), chunk, Review.id
         ):
-            reviews[review.pull_request_id].append(
-                ReviewRow(
-                    review.reviewer_login,
-                    review.reviewer_is_bot,
-                    review.state,
-                    as_utc(review.submitted_at),
-                )
-            )
-        for comment in session.exec(
-            select(ReviewComment).where(col(ReviewComment.pull_request_id).in_(chunk))
+            reviews[pull_id].append(ReviewRow(login, is_bot, state, as_utc(submitted)))
+        for pull_id, login, is_bot in _of_pulls(session, ReviewComment, comment_columns, chunk):
+            comments[pull_id].append(CommentRow(login, is_bot))
+        created_at = PullRequestEvent.created_at
+        for pull_id, event, actor, created in _of_pulls(
+            session, PullRequestEvent, (*event_columns, created_at), chunk, created_at
         ):
-            comments[comment.pull_request_id].append(
-                CommentRow(comment.author_login, comment.author_is_bot)
-            )
-        for event in session.exec(
-            select(PullRequestEvent)
-            .where(col(PullRequestEvent.pull_request_id).in_(chunk))
-            .order_by(col(PullRequestEvent.created_at))
-        ):
-            created = as_utc(event.created_at)
-            assert created is not None
-            events[event.pull_request_id].append(EventRow(event.event, event.actor_login, created))
+            events[pull_id].append(EventRow(event, actor, as_utc(created)))  # type: ignore[arg-type]
     return reviews, comments, events
 
 
+def _of_pulls(
+    session: Session, table: Any, columns: tuple[Any, ...], ids: list[int], order: Any = None
+) -> Any:
+    """The pull request id and these columns of `table`'s rows for these PRs."""
+    query = select(table.pull_request_id, *columns).where(col(table.pull_request_id).in_(ids))
+    return session.exec(query.order_by(col(order)) if order is not None else query)
+
+
 def _row(
-    pull: PullRequest,
-    repository: str,
+    pull: Any,
     reviews: list[ReviewRow],
     comments: list[CommentRow],
     events: list[EventRow],
 ) -> PullRow:
-    created = as_utc(pull.created_at)
+    (
+        pull_id,
+        repository,
+        number,
+        title,
+        html_url,
+        author_login,
+        author_is_bot,
+        state,
+        draft,
+        created_at,
+        ready_at,
+        first_commit_at,
+        merged_at,
+        closed_at,
+        additions,
+        deletions,
+        changed_files,
+        labels,
+        requested_reviewers,
+    ) = pull
+    created = as_utc(created_at)
     assert created is not None
     return PullRow(
-        id=pull.id,
+        id=pull_id,
         repository=repository,
-        number=pull.number,
-        title=pull.title,
-        html_url=pull.html_url,
-        author_login=pull.author_login,
-        author_is_bot=pull.author_is_bot,
-        state=pull.state,
-        draft=pull.draft,
+        number=number,
+        title=title,
+        html_url=html_url,
+        author_login=author_login,
+        author_is_bot=author_is_bot,
+        state=state,
+        draft=draft,
         created_at=created,
-        ready_at=as_utc(pull.ready_at),
-        first_commit_at=as_utc(pull.first_commit_at),
-        merged_at=as_utc(pull.merged_at),
-        closed_at=as_utc(pull.closed_at),
-        additions=pull.additions,
-        deletions=pull.deletions,
-        changed_files=pull.changed_files,
-        labels=tuple(pull.labels or ()),
-        requested_reviewers=tuple(pull.requested_reviewers or ()),
+        ready_at=as_utc(ready_at),
+        first_commit_at=as_utc(first_commit_at),
+        merged_at=as_utc(merged_at),
+        closed_at=as_utc(closed_at),
+        additions=additions,
+        deletions=deletions,
+        changed_files=changed_files,
+        labels=tuple(labels or ()),
+        requested_reviewers=tuple(requested_reviewers or ()),
         reviews=tuple(reviews),
         comments=tuple(comments),
         events=tuple(events),

@@ -23,11 +23,11 @@ from app.core.models import Team, TeamMember
 from app.core.settings import Settings
 from dashboards.item_flags import FlagsBeside, PageItems, beside, pull_key, workflow_key
 from dashboards.queries.ci import attempts_for
-from dashboards.queries.reviews import pull_rows
+from dashboards.queries.reviews import PullRow, pull_rows
 from dashboards.signals import agreements as rules
 from dashboards.signals.agreements import AgreementException, Targets
-from dashboards.signals.reviews.flow import flows_from
-from dashboards.signals.reviews.rules import WorkCalendar, flow_rules
+from dashboards.signals.reviews.flow import PullFlow, flows_from
+from dashboards.signals.reviews.rules import FlowRules, WorkCalendar, flow_rules
 
 PULL_RULES = {
     "first_review_hours",
@@ -110,10 +110,10 @@ def _counted(
     found: list[AgreementException] = []
     if PULL_RULES & set(targets.limits):
         team_rows = pull_rows(session, authors=logins, since=since, until=until)
-        found += rules.pull_exceptions(flows_from(team_rows, **flow_kwargs), targets, calendar, now)
+        found += rules.pull_exceptions(_flows(team_rows, flow_kwargs), targets, calendar, now)
     if any(RULES[name].now_only for name in targets.limits):
         open_rows = pull_rows(session, open_only=True)
-        found += rules.queue_exceptions(flows_from(open_rows, **flow_kwargs), members, targets, now)
+        found += rules.queue_exceptions(_flows(open_rows, flow_kwargs), members, targets, now)
     if {"ci_p90_minutes", "flaky_percent"} & set(targets.limits):
         start = since - rules.CI_WINDOW
         attempts = attempts_for(session, since=start, until=until, logins=logins)
@@ -121,6 +121,11 @@ def _counted(
     expected = {key: row.reason for key, row in expected_of(session, team.id).items()}
     dated = rules.in_window(found, since, until, now)
     return TeamExceptions(team.name, since, until, targets, rules.mark_expected(dated, expected))
+
+
+def _flows(rows: list[PullRow], flow_kwargs: FlowRules) -> list[PullFlow]:
+    """The rules count their own spans (working hours or not), so the flows skip theirs."""
+    return flows_from(rows, **flow_kwargs, working_phases=False)
 
 
 class ExceptionOut(BaseModel):

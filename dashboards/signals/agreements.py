@@ -10,6 +10,7 @@ See docs/metrics.md "Working agreements".
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from app.core.agreements import RULES
 from dashboards.queries.ci_rows import AttemptRow
-from dashboards.signals.ci.flaky import flaky_from_rows
+from dashboards.signals.ci.flaky import workflow_flaky_rate
 from dashboards.signals.ci.outcomes import attempt_duration
 from dashboards.signals.reviews.flow import PullFlow
 from dashboards.signals.reviews.rules import WorkCalendar, hours, working_hours
@@ -252,11 +253,15 @@ def ci_exceptions(
     by_workflow: dict[tuple[str, str], list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
         by_workflow[(attempt.repo, attempt.workflow)].append(attempt)
+    for rows in by_workflow.values():
+        rows.sort(key=lambda a: a.created_at)  # stable: the order within a moment is kept
+    created = {key: [a.created_at for a in rows] for key, rows in by_workflow.items()}
     found = []
     for point in evaluation_points(since, until, now):
         start = point - CI_WINDOW
         for (repo, workflow), rows in sorted(by_workflow.items()):
-            recent = [a for a in rows if start <= a.created_at < point]
+            times = created[(repo, workflow)]
+            recent = rows[bisect_left(times, start) : bisect_left(times, point)]
             if not recent:
                 continue
             item = f"{repo}:{workflow}:{point.date().isoformat()}"
@@ -276,21 +281,18 @@ def ci_exceptions(
                         )
                     )
             if flaky_limit is not None:
-                report = flaky_from_rows(recent, [])  # the rate is over workflow groups
-                if report.flaky_rate is not None:
-                    percent = round(report.flaky_rate * 100, 2)
-                    if percent > float(flaky_limit):
-                        urls = [u for g in report.workflows for u in g.run_urls]
-                        found.append(
-                            AgreementException(
-                                rule="flaky_percent",
-                                limit=flaky_limit,
-                                value=percent,
-                                unit="percent",
-                                url=urls[0] if urls else None,
-                                **common,
-                            )
+                rate, url = workflow_flaky_rate(recent)  # over workflow groups
+                if rate is not None and round(rate * 100, 2) > float(flaky_limit):
+                    found.append(
+                        AgreementException(
+                            rule="flaky_percent",
+                            limit=flaky_limit,
+                            value=round(rate * 100, 2),
+                            unit="percent",
+                            url=url,
+                            **common,
                         )
+                    )
     return found
 
 

@@ -254,3 +254,26 @@ def _has_verdict(group: FlakyGroup) -> bool:
 
 def _latest_first(group: FlakyGroup) -> tuple[float, str]:
     return (-(group.last_at.timestamp() if group.last_at else 0.0), group.head_sha)
+
+
+def workflow_flaky_rate(attempts: Sequence[AttemptRow]) -> tuple[float | None, str | None]:
+    """The flaky rate `flaky_from_rows(attempts, [])` gives, and the first run link of its
+    flaky groups latest first, without building every group: what an agreement on the rate
+    reads for each workflow and week."""
+    tries: dict[tuple[str, int | None, str], list[AttemptRow]] = defaultdict(list)
+    for a in attempts:
+        tries[(a.repo, a.workflow_id, a.head_sha)].append(a)
+    counted, flaky = 0, []
+    for (_, _, sha), rows in tries.items():
+        done = [r.conclusion for r in rows if r.status == "completed"]
+        if all(c in NOT_COUNTED for c in done):
+            continue
+        counted += 1
+        if any(c in FAILURE for c in done) and SUCCESS in done:
+            last = max(
+                (r.updated_at if r.status == "completed" else None) or r.created_at for r in rows
+            )
+            urls = [r.html_url for r in rows if r.html_url]
+            flaky.append(((-last.timestamp(), sha), urls[0] if urls else None))
+    linked = sorted((key, url) for key, url in flaky if url)
+    return _rate(len(flaky), counted), linked[0][1] if linked else None

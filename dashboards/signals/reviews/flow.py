@@ -98,8 +98,12 @@ def _window_end(row: PullRow) -> datetime | None:
     return row.closed_at if row.state == "closed" else None
 
 
-def flow_of(row: PullRow, *, bots: BotRule, calendar: WorkCalendar) -> PullFlow:
-    """Compute one PR's flow (see docs/metrics.md `## Review flow`)."""
+def flow_of(
+    row: PullRow, *, bots: BotRule, calendar: WorkCalendar, working_phases: bool = True
+) -> PullFlow:
+    """Compute one PR's flow (see docs/metrics.md `## Review flow`). Without
+    `working_phases` the phases in working hours are left None (a reader that counts its own
+    spans skips walking the calendar five times per PR)."""
     human = human_reviews(row, bots)
     end = _window_end(row)
     ready = row.ready_at
@@ -129,6 +133,7 @@ def flow_of(row: PullRow, *, bots: BotRule, calendar: WorkCalendar) -> PullFlow:
         "merge": (first_approval_at, row.merged_at if first_approval_at else None),
         "cycle": (row.first_commit_at, row.merged_at),
     }
+    working = working_hours if working_phases else _no_working_hours
     size = None
     if row.additions is not None and row.deletions is not None:
         size = row.additions + row.deletions
@@ -159,11 +164,11 @@ def flow_of(row: PullRow, *, bots: BotRule, calendar: WorkCalendar) -> PullFlow:
         review_hours=hours(*spans["review"]),
         merge_hours=hours(*spans["merge"]),
         cycle_hours=cycle,
-        coding_working_hours=working_hours(*spans["coding"], calendar),
-        pickup_working_hours=working_hours(*spans["pickup"], calendar),
-        review_working_hours=working_hours(*spans["review"], calendar),
-        merge_working_hours=working_hours(*spans["merge"], calendar),
-        cycle_working_hours=working_hours(*spans["cycle"], calendar),
+        coding_working_hours=working(*spans["coding"], calendar),
+        pickup_working_hours=working(*spans["pickup"], calendar),
+        review_working_hours=working(*spans["review"], calendar),
+        merge_working_hours=working(*spans["merge"], calendar),
+        cycle_working_hours=working(*spans["cycle"], calendar),
         additions=row.additions,
         deletions=row.deletions,
         changed_files=row.changed_files,
@@ -183,10 +188,20 @@ def flow_of(row: PullRow, *, bots: BotRule, calendar: WorkCalendar) -> PullFlow:
     )
 
 
-def flows_from(rows: Iterable[PullRow], *, bots: BotRule, calendar: WorkCalendar) -> list[PullFlow]:
+def _no_working_hours(_start: object, _end: object, _calendar: object) -> None:
+    return None
+
+
+def flows_from(
+    rows: Iterable[PullRow],
+    *,
+    bots: BotRule,
+    calendar: WorkCalendar,
+    working_phases: bool = True,
+) -> list[PullFlow]:
     """Flows of human-authored PRs (bot-authored PRs are left out entirely)."""
     return [
-        flow_of(row, bots=bots, calendar=calendar)
+        flow_of(row, bots=bots, calendar=calendar, working_phases=working_phases)
         for row in rows
         if not bots.is_bot(row.author_login, row.author_is_bot)
     ]
