@@ -25,6 +25,7 @@ from app.core.settings import Settings
 from dashboards.digest import signals
 from dashboards.digest.agreements import agreement_weeks
 from dashboards.digest.data import DigestData, Link, Metric, TalkingPoint
+from dashboards.digest.delivery_line import delivery_lines
 from dashboards.digest.flags import flag_answers, flag_metrics, own_flags
 from dashboards.digest.item_flags import attach_flags
 from dashboards.digest.points import Sections, top_point
@@ -110,6 +111,13 @@ def manager_digest(
     urls = {name: page_url(settings, "teams", name) + "#agreements" for name in data.teams}
     data.agreements = agreement_weeks(
         session, scope.team_ids, chosen.start, chosen.end, now, settings, urls
+    )
+    data.delivery = delivery_lines(
+        session,
+        scope.team_ids,
+        chosen.start,
+        chosen.end,
+        {name: page_url(settings, "teams", name) + "#delivery" for name in data.teams},
     )
     data.links.append(_in_browser(settings, data.week))
     return attach_flags(session, data, manager, flags) if flags is not None else data

@@ -12,6 +12,7 @@ from statistics import median
 from typing import Literal
 
 from dashboards.digest.agreements import TeamAgreementsWeek
+from dashboards.digest.delivery_line import DeliveryLine
 from dashboards.item_flags import ItemFlag, ItemRef
 
 
@@ -171,12 +172,14 @@ class DigestData:
     missing: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     agreements: list[TeamAgreementsWeek] = field(default_factory=list)  # the week's exceptions
+    delivery: list[DeliveryLine] = field(default_factory=list)  # each team's four keys
     unsubscribe_url: str | None = None
 
     @property
     def quiet(self) -> bool:
         """Nothing happened and nothing waits: the email says so in two lines."""
         busy_metric = any(m.this_week not in (None, 0) for m in self.metrics)
+        busy_metric = busy_metric or any(line.deployments for line in self.delivery)
         lists = (
             self.waiting_now,
             self.talking_points,

@@ -163,4 +163,6 @@ def test_a_pr_row_on_the_person_page_says_when_it_was_deployed(
     [cell] = row.find_all("td", class_="deployed-at")
     assert (NOW - timedelta(days=4)).strftime("%d %b %H:%M") in cell.full_text()
     quiet = next(tr for tr in doc.find_all("tr") if "acme/shop#301" in tr.full_text())
-    assert quiet.find_all("td", class_="deployed-at")[0].full_text() == "–"
+    assert (
+        quiet.find_all("td", class_="deployed-at")[0].full_text() == "\u2013"
+    )  # an en dash: not deployed yet
