@@ -2,7 +2,8 @@
 
 It builds (or reuses) the demo organisation under DATA_DIR/demo, serves its GitHub history from
 the stand-in on a free port, runs the same collectors `gemba sync` runs (git on the generated
-repositories, pull requests and CI through PyGithub), imports the people, posts friction flags
+repositories, pull requests and CI through PyGithub), collects delivery (deployments, releases,
+merges, incidents, reverts), imports the people, posts friction flags
 through the product's own flag function, then serves the web app and prints sign-in links.
 """
 
@@ -44,11 +45,13 @@ from app.core.settings import Settings
 from app.demo import org
 from app.demo.build import Manifest, load_or_build
 from app.ops import sync
+from collectors.delivery.sync import collect_delivery
 from collectors.github_client import make_github
 
 DEMO_DB = "gemba-demo.db"
 DEMO_TOKEN = "demo-token"
 MANAGER = org.team("Payments").manager
+DIRECTOR = org.DIRECTOR.login
 DEVELOPER = org.WAITING_AUTHOR
 
 
@@ -95,6 +98,11 @@ def collect(run: DemoRun, engine: Engine, api_url: str) -> None:
                 common.fail(f"{repo['full_name']}: {source} failed: {report.errors[source]}")
             _say(f"{repo['full_name']}: {source} {report.done[source]}")
         run.timed(step, started)
+    started = time.perf_counter()
+    for repo in run.manifest.repos:  # as `gemba collect github --only delivery`, after pulls and CI
+        stats = collect_delivery(engine, gh, repo["full_name"], config)
+        _say(f"{repo['full_name']}: delivery {stats}")
+    run.timed("delivery", started)
     _close(gh)
 
 
@@ -114,9 +122,10 @@ def people_flags_tokens(run: DemoRun, engine: Engine) -> None:
     document = yaml.safe_load(Path(run.manifest.people_file).read_text())
     with session_scope(engine) as session:
         import_people(session, document)
+        import_people(session, org.leadership_document())  # the director, in older demos too
     with session_scope(engine) as session:
         conversations.seed(session, run.manifest.flags, datetime.now(UTC))
-        for login in (MANAGER, DEVELOPER):
+        for login in (MANAGER, DEVELOPER, DIRECTOR):
             token, secret = create_token(session, _person(session, login), label="demo")
             run.tokens[login] = secret
             run.token_ids[login] = token.id or 0
@@ -272,6 +281,7 @@ def expected_pages(manifest: Manifest) -> dict[str, list[str]]:
         f"/people/{busy.login}?period=30d": ["reviews on others", "the team median of"],
         f"/repos/{hotspot['repo']}": [hotspot["path"]],
         f"/repos/{flaky['repo']}": ["Flaky runs"],
+        "/org": ["Payments", "Your organisation"],  # the manager's own part of it
     }
 
 
@@ -297,14 +307,19 @@ def print_sign_in(run: DemoRun, web: Settings, config: Settings) -> None:
     demo's database, so that `gemba digest preview` and friends read it, not a new file."""
     from app.core.signin import link_url
 
-    for login, role in ((MANAGER, "manager of Payments"), (DEVELOPER, "developer")):
+    viewers = (
+        (DIRECTOR, "director: /org"),
+        (MANAGER, "manager of Payments"),
+        (DEVELOPER, "developer"),
+    )
+    for login, role in viewers:
         typer.echo(f"  sign in as {login} ({role}): {link_url(web, run.token_ids[login])}")
     if "database_url" in config.model_fields_set:
         typer.echo("  the CLI reads this demo through your GEMBA_DATABASE_URL")
     else:
         typer.echo("  for the CLI on this demo's data (gemba digest preview ...), first run:")
         typer.echo(f"    export GEMBA_DATABASE_URL={web.database_url}")
-    ids = ", ".join(f"{login} {run.token_ids[login]}" for login in (MANAGER, DEVELOPER))
+    ids = ", ".join(f"{login} {run.token_ids[login]}" for login, _ in viewers)
     typer.echo(
         f"  each link works once, for {web.signin_link_minutes} minutes; for a new one: "
         f"GEMBA_BASE_URL={web.base_url} gemba token link ID  (token ids: {ids})"
@@ -350,6 +365,9 @@ def demo(
     web_settings = run.settings.model_copy(update={"base_url": base})
     server, thread = start_web(web_settings, web_port)
     problems += fetch_pages(base, run.tokens[MANAGER], expected_pages(manifest))
+    problems += fetch_pages(
+        base, run.tokens[DIRECTOR], {"/org": [*org.team_names(), "For your 1:1"]}
+    )
     run.timed("total", total)
     _say("timings (s): " + json.dumps(run.timings))
     typer.echo(f"\nGemba Walk demo: {base}/")
@@ -358,6 +376,7 @@ def demo(
         typer.echo(f"  {MANAGER}'s weekly digest email: {digest}")
     if slack is not None:
         typer.echo(f"  Slack nudges sent to the demo's Slack stand-in: {slack}")
+        typer.echo(f"    as Slack shows them (open in a browser): {slack.with_suffix('.html')}")
     if problems:
         for problem in problems:
             _say(f"problem: {problem}")

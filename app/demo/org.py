@@ -1,8 +1,8 @@
 """Who works at the demo organisation, in which teams, on which repositories.
 
-Two teams, eleven people and three repositories: small enough to read in a minute, large
-enough that the patterns (an overloaded reviewer, a waiting PR, a flaky job, a hotspot whose
-owner went quiet) stand out from ordinary noise.
+Two teams, eleven people and three repositories, and a director over both teams' managers:
+small enough to read in a minute, large enough that the patterns (an overloaded reviewer, a
+waiting PR, a flaky job, a hotspot whose owner went quiet) stand out from ordinary noise.
 """
 
 from __future__ import annotations
@@ -95,6 +95,10 @@ MEMBERS = (
     Member("jules", "Jules Martin", "Platform"),
 )
 
+# The director the two teams' managers report to: a team of managers, so `/org` has a reader.
+DIRECTOR = Member("rosa", "Rosa Alvarez", "Engineering")
+LEADERSHIP = "Engineering"
+
 # The reviewer who carries most of the Payments team's reviews (a pattern to find).
 BUSY_REVIEWER = "chen"
 # The owner of the payments hotspot who has not committed for more than 90 days.
@@ -182,6 +186,10 @@ def team(name: str) -> TeamSpec:
     raise KeyError(name)
 
 
+def team_names() -> list[str]:
+    return [spec.name for spec in TEAMS]
+
+
 def team_members(name: str) -> list[Member]:
     """Everyone in a team except its manager."""
     manager = team(name).manager
@@ -200,7 +208,8 @@ def people_document() -> dict[str, object]:
                 "agreements": dict(spec.agreements),
             }
             for spec in TEAMS
-        ],
+        ]
+        + leadership_document()["teams"],  # type: ignore[operator]
         "people": [
             {
                 "login": m.login,
@@ -209,5 +218,19 @@ def people_document() -> dict[str, object]:
                 **({"emails": [m.noreply_email]} if m.noreply else {}),
             }
             for m in MEMBERS
-        ],
+        ]
+        + leadership_document()["people"],  # type: ignore[operator]
     }
+
+
+def leadership_document() -> dict[str, list[dict[str, object]]]:
+    """The director and their team of managers, in the people file's format (`people_document`
+    includes it; the demo imports it again so a demo built before the director has one)."""
+    team = {
+        "name": LEADERSHIP,
+        "manager": DIRECTOR.login,
+        "members": [spec.manager for spec in TEAMS],
+        "timezone": TEAMS[0].timezone,
+    }
+    person = {"login": DIRECTOR.login, "name": DIRECTOR.name, "email": DIRECTOR.email}
+    return {"teams": [team], "people": [person]}

@@ -44,7 +44,7 @@ def test_demo_collects_everything_it_generated_and_serves_every_page(
     links = re.findall(
         r"sign in as (\w+) .*: (http://127\.0\.0\.1:\d+/signin/link\?code=\S+)", result.stdout
     )
-    assert [login for login, _ in links] == ["amara", "dara"]
+    assert [login for login, _ in links] == ["rosa", "amara", "dara"]  # rosa: the director
     assert "gw_" not in result.stdout  # no API token in a link or on the screen
     if not postgres:
         demo_db = tmp_path / "demo" / "gemba-demo.db"
