@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from tests.collectors.ci.test_fetch import _history
+from tests.collectors.delivery import scenario as delivery
 from tests.collectors.pulls import scenario as sc
 from tests.fakes.github_api import GithubApi
 from tests.paths import ROOT
@@ -42,6 +43,12 @@ NATURAL_KEYS = {
         "runattempt": "run_id, attempt, conclusion",
         "job": "id, run_id, run_attempt, conclusion",
     },
+    "delivery": {
+        "deployment": "repository_id, key, sha, deployed_at",
+        "deployedcommit": "(SELECT key FROM deployment WHERE id = deployment_id), sha",
+        "deployedpull": "(SELECT key FROM deployment WHERE id = deployment_id), pull_request_id",
+        "deliveryfailure": "repository_id, ref, kind, deployment_key",
+    },
 }
 
 
@@ -50,7 +57,7 @@ def _gemba(only: str) -> list[str]:
 
 
 def _repo(only: str) -> str:
-    return sc.FULL_NAME if only == "pulls" else "acme/app"
+    return {"pulls": sc.FULL_NAME, "delivery": delivery.FULL_NAME}.get(only, "acme/app")
 
 
 def _env(db_url: str, github_api: GithubApi, slow: bool) -> dict[str, str]:
@@ -97,17 +104,27 @@ def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
 def _write(only: str, github_api: GithubApi) -> None:
     if only == "pulls":
         github_api.write_repo(sc.OWNER, sc.REPO, **sc.build())
+    elif only == "delivery":
+        delivery.write_many(github_api)
     else:
         _history().write(github_api)
 
 
+def _prepare(only: str, env: dict[str, str]) -> None:
+    """Delivery links the PRs it shipped: they are collected (once, not killed) first."""
+    if only == "delivery":
+        done = _run([*_gemba(only)[:-1], "pulls"], env)
+        assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("only", ["pulls", "ci"])
+@pytest.mark.parametrize("only", ["pulls", "ci", "delivery"])
 def test_kill_9_anywhere_then_one_run_stores_what_a_clean_collect_stores(
     only: str, db_url: str, engine: Engine, github_api: GithubApi, tmp_path: object
 ) -> None:
     _write(only, github_api)
     clean_url = f"sqlite:///{tmp_path}/clean.db"
+    _prepare(only, _env(clean_url, github_api, slow=False))
     clean = _run(_gemba(only), _env(clean_url, github_api, slow=False))
     assert clean.returncode == 0, clean.stderr
     clean_engine = create_engine(clean_url)
@@ -117,6 +134,7 @@ def test_kill_9_anywhere_then_one_run_stores_what_a_clean_collect_stores(
 
     rng = random.Random(SEED)
     command, env = _gemba(only), _env(db_url, github_api, slow=True)
+    _prepare(only, _env(db_url, github_api, slow=False))
     killed_mid_collect = 0
     for _ in range(KILLS):
         process = subprocess.Popen(

@@ -125,3 +125,26 @@ def write(
         **extra,
     )
     return c
+
+
+def write_many(github_api: GithubApi, count: int = 30) -> None:
+    """`count` production deployments, one per commit, each with a status: a longer collect."""
+    commits = history(count + 1)
+    c = [commit["sha"] for commit in commits]
+    made = [
+        _deployment(c[n + 1], n + 1, 0, "production", "failure" if n % 7 == 3 else "success")
+        for n in range(count)
+    ]
+    for n, (deployment, statuses) in enumerate(made):
+        stamp = f"2026-03-{2 + n // 24:02d}T{n % 24:02d}:00:00Z"
+        deployment["created_at"] = deployment["updated_at"] = stamp
+        statuses[0]["created_at"] = statuses[0]["updated_at"] = stamp
+    github_api.write_repo(
+        OWNER,
+        NAME,
+        commits=commits,
+        pulls=pulls(c),
+        issues=incidents(),
+        deployments=[d for d, _ in made],
+        deployment_statuses={str(d["id"]): s for d, s in made},
+    )
