@@ -7,9 +7,11 @@ who pushed it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -91,25 +93,25 @@ def pull_authors(
     the PRs these runs name."""
     by_number: dict[tuple[int, int], str | None] = {}
     by_sha: dict[tuple[int, str], tuple[int, str | None]] = {}
-    repos = {r for r, _ in numbers} | {r for r, _ in shas}
-    wanted_numbers = sorted({n for _, n in numbers})
-    wanted_shas = sorted({s for _, s in shas})
     columns = select(
         PullRequest.repository_id,
         PullRequest.number,
         PullRequest.author_login,
         PullRequest.head_sha,
-    ).where(col(PullRequest.repository_id).in_(repos))
-    for field_, values in (
-        (PullRequest.number, wanted_numbers),
-        (PullRequest.head_sha, wanted_shas),
-    ):
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            for repo_id, number, author, head_sha in session.exec(
-                columns.where(col(field_).in_(chunk))
+    )
+    wanted: dict[tuple[int, Any], set[Any]] = defaultdict(set)
+    for repo_id, number in numbers:
+        wanted[(repo_id, PullRequest.number)].add(number)
+    for repo_id, sha in shas:
+        wanted[(repo_id, PullRequest.head_sha)].add(sha)
+    for (repo_id, field_), values in wanted.items():  # per repository: no other repo's PRs
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            for repo, number, author, head_sha in session.exec(
+                columns.where(PullRequest.repository_id == repo_id, col(field_).in_(chunk))
             ):
-                by_number[(repo_id, number)] = author
+                by_number[(repo, number)] = author
                 if head_sha:
-                    by_sha[(repo_id, head_sha)] = (number, author)
+                    by_sha[(repo, head_sha)] = (number, author)
     return by_number, by_sha
