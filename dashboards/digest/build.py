@@ -28,6 +28,7 @@ from dashboards.digest.data import DigestData, Link, Metric, TalkingPoint
 from dashboards.digest.delivery_line import delivery_lines
 from dashboards.digest.flags import flag_answers, flag_metrics, own_flags
 from dashboards.digest.item_flags import attach_flags
+from dashboards.digest.org import org_lines
 from dashboards.digest.points import Sections, top_point
 from dashboards.digest.scope import Scope, manager_scope, person_scope, timezone_of
 from dashboards.digest.week import history, iso_week, resolve_week
@@ -119,6 +120,9 @@ def manager_digest(
         chosen.end,
         {name: page_url(settings, "teams", name) + "#delivery" for name in data.teams},
     )
+    data.org = org_lines(session, manager, chosen.utc_start, chosen.utc_end, now, settings)
+    if data.org:
+        data.links.insert(0, Link("Your organisation", page_url(settings, "org")))
     data.links.append(_in_browser(settings, data.week))
     return attach_flags(session, data, manager, flags) if flags is not None else data
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from dashboards.digest.agreements import TeamAgreementsWeek
 from dashboards.digest.delivery_line import DeliveryLine
+from dashboards.digest.org import OrgLine
 from dashboards.item_flags import ItemFlag, ItemRef
 
 
@@ -173,6 +174,7 @@ class DigestData:
     links: list[Link] = field(default_factory=list)
     agreements: list[TeamAgreementsWeek] = field(default_factory=list)  # the week's exceptions
     delivery: list[DeliveryLine] = field(default_factory=list)  # each team's four keys
+    org: list[OrgLine] = field(default_factory=list)  # for a director: each team below them
     unsubscribe_url: str | None = None
 
     @property
@@ -189,6 +191,7 @@ class DigestData:
             self.own_waiting,
             self.flag_answers,
             self.agreements,
+            self.org,
         )
         return not busy_metric and not any(lists) and not self.flags_open_now
 

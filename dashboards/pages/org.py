@@ -12,16 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core import access
 from app.core.access import Viewer
-from app.core.models import Person, Team, TeamMember
+from app.core.models import Team
 from app.core.settings import Settings
 from dashboards.pages.charts import Chart
 from dashboards.pages.org_charts import org_charts
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.periods import GROUP_PERIODS, Period, resolve_period
+from dashboards.reports import org_view
 from dashboards.reports.nudges_team import K_ANONYMOUS
 from dashboards.reports.org import (
     OUTSIDE,
@@ -32,7 +33,7 @@ from dashboards.reports.org import (
     org_numbers,
 )
 from dashboards.talking_points import TalkingPoint
-from dashboards.talking_points.org import Crossing, TeamSignals, Waiting, team_points
+from dashboards.talking_points.org import team_points
 
 
 class OrgNotAllowedError(PermissionError):
@@ -105,14 +106,11 @@ def org_page(
         if team is None or team.id not in allowed:
             raise PageNotFoundError(part)
         chosen_ids = access.teams_below(session, team.id) & allowed
-    teams = sorted(
-        session.exec(select(Team).where(col(Team.id).in_(chosen_ids))).all(),
-        key=lambda t: (t.name.lower(), t.name),
-    )
-    columns, groups = _columns_and_groups(session, teams)
+    teams = org_view.in_order(session, chosen_ids)
+    columns, groups = org_view.columns_and_groups(session, teams)
     chosen = resolve_period(session, period, now=now)
     numbers = org_numbers(session, columns, chosen, now, settings)
-    managers = _manager_names(session, teams)
+    managers = org_view.manager_names(session, teams)
     shown = [
         _column(n, t, managers, numbers.cross_team)
         for n, t in zip(numbers.teams, columns, strict=True)
@@ -136,56 +134,15 @@ def org_page(
     )
 
 
-def _columns_and_groups(session: Session, teams: list[Team]) -> tuple[list[Team], list[Team]]:
-    """Teams whose every member manages another of these teams are groups of managers: they
-    show the organisation's shape, and their members' work is in the teams they manage."""
-    ids = {t.id for t in teams}
-    managers = {t.manager_id for t in teams if t.manager_id is not None}
-    members: dict[int, set[int]] = {}
-    for team_id, person_id in session.exec(
-        select(TeamMember.team_id, TeamMember.person_id).where(col(TeamMember.team_id).in_(ids))
-    ):
-        members.setdefault(team_id, set()).add(person_id)
-    groups = [t for t in teams if members.get(t.id or 0) and members[t.id or 0] <= managers]
-    columns = [t for t in teams if t not in groups]
-    return (columns or teams), ([] if not columns else groups)
-
-
 def _under(session: Session, group: Team, team: Team) -> bool:
     assert group.id is not None
     return team.id in access.teams_below(session, group.id) and team.id != group.id
 
 
-def _manager_names(session: Session, teams: list[Team]) -> dict[int, str]:
-    ids = {t.manager_id for t in teams if t.manager_id is not None}
-    people = {
-        p.id: p.name or p.login for p in session.exec(select(Person).where(col(Person.id).in_(ids)))
-    }
-    return {t.id: people[t.manager_id] for t in teams if t.id and t.manager_id in people}
-
-
 def _column(
     numbers: TeamNumbers, team: Team, managers: dict[int, str], crossings: list[CrossTeamWait]
 ) -> OrgTeam:
-    waiting = [Waiting(w.repository, w.number, w.html_url, w.waited_hours) for w in numbers.waiting]
-    flags = dict(numbers.flags)
-    for category, n in numbers.anonymous_flags.items():
-        flags[category] = flags.get(category, 0) + n
-    signals = TeamSignals(
-        team=team.name,
-        url=f"/teams/{team.name}",
-        phases={p.phase: (p.now_hours, p.usual_hours) for p in numbers.phases},
-        waiting=waiting,
-        flaky_wait_hours=numbers.flaky_wait_hours,
-        flaky_rate=numbers.flaky_rate,
-        exceptions=numbers.exceptions,
-        flags=flags,
-        crossings=[
-            Crossing(c.reviewer_team, c.pulls, c.median_pickup_hours, c.waiting_now)
-            for c in crossings
-            if c.author_team == team.name
-        ],
-    )
+    signals = org_view.team_signals(numbers, f"/teams/{team.name}", crossings)
     return OrgTeam(
         name=team.name,
         url=f"/teams/{team.name}",
