@@ -18,6 +18,7 @@ from app.nudges.hours import next_working_time
 from app.nudges.send import NudgeReport, send_nudges
 from app.nudges.slack import web_client
 from app.sandbox.slack.server import SlackSandbox
+from app.sandbox.slack.view import render
 from app.sandbox.slack.workspace import Workspace
 
 
@@ -36,7 +37,8 @@ def _workspace(engine: Engine) -> Workspace:
 
 
 def send_demo_nudges(engine: Engine, settings: Settings, folder: Path) -> tuple[Path, NudgeReport]:
-    """Send what is due at the next working hour to a stand-in; the file of what went out."""
+    """Send what is due at the next working hour to a stand-in; the file of what went out (its
+    `.html` twin draws them as Slack would)."""
     with SlackSandbox(_workspace(engine)) as slack:
         now = next_working_time(
             datetime.now(UTC),
@@ -52,4 +54,6 @@ def send_demo_nudges(engine: Engine, settings: Settings, folder: Path) -> tuple[
         ]
     path = folder / "slack-messages.json"
     path.write_text(json.dumps(messages, indent=2, ensure_ascii=False), encoding="utf-8")
+    # beside it, the same messages drawn as Slack shows them (the stand-in's view)
+    path.with_suffix(".html").write_text(render(messages), encoding="utf-8")
     return path, report

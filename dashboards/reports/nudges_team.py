@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -99,6 +100,7 @@ def team_daily(db: Session, now: datetime, settings: Settings) -> list[DueNudge]
                 f"team:{team.id}",
                 local.date().isoformat(),
                 "\n".join(lines),
+                f"{settings.base_url.rstrip('/')}/teams/{quote(team.name)}",
             )
         )
     return due

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from app.sandbox.slack.methods import METHODS, SlackError
+from app.sandbox.slack.view import render
 from app.sandbox.slack.workspace import Workspace
 
 
@@ -46,6 +47,11 @@ class SlackSandbox:
         """The base URL for `WebClient(base_url=...)` (ends with a slash, like Slack's)."""
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/api/"
+
+    @property
+    def view_url(self) -> str:
+        """The page that shows what the stand-in got, drawn as Slack would."""
+        return self.url.removesuffix("api/") + "messages"
 
     def start(self) -> SlackSandbox:
         self._thread = threading.Thread(
@@ -89,7 +95,20 @@ def _handler(sandbox: SlackSandbox) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # quiet by default
             return
 
+        def _view(self) -> None:
+            with sandbox.workspace.lock:
+                messages = list(sandbox.workspace.messages)
+            data = render(messages).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def _serve(self) -> None:
+            if urlsplit(self.path).path == "/messages":  # the view, for people
+                self._view()
+                return
             method = urlsplit(self.path).path.removeprefix("/api/").strip("/")
             auth = self.headers.get("Authorization") or ""
             try:
