@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core.settings import Settings
-from tests.dashboards.digest.smtp_server import PASSWORD, USER, SmtpServer, make_certificate
+from tests.dashboards.digest.smtp_server import SmtpServer, mail_fields, make_certificate
 
 
 @pytest.fixture(scope="session")
@@ -27,15 +27,4 @@ def smtp(certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
 @pytest.fixture
 def mail_settings(settings: Settings, smtp: SmtpServer, certificate: tuple[Path, Path]) -> Settings:
     """The test database's settings, sending through the test SMTP server."""
-    return settings.model_copy(
-        update={
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp.port,
-            "smtp_user": USER,
-            "smtp_password": PASSWORD,
-            "smtp_starttls": True,
-            "smtp_from": "Gemba Walk <gemba@example.test>",
-            "smtp_ca_file": certificate[0],
-            "base_url": "https://gemba.example.test",
-        }
-    )
+    return settings.model_copy(update=mail_fields(smtp, certificate[0]))

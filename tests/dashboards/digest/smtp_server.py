@@ -118,3 +118,17 @@ class SmtpServer:
     @property
     def received(self) -> list[Received]:
         return self.recorder.received
+
+
+def mail_fields(server: SmtpServer, ca_file: Path) -> dict[str, Any]:
+    """Settings that send through `server` over STARTTLS with AUTH, links to a fixed host."""
+    return {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": server.port,
+        "smtp_user": USER,
+        "smtp_password": PASSWORD,
+        "smtp_starttls": True,
+        "smtp_from": "Gemba Walk <gemba@example.test>",
+        "smtp_ca_file": ca_file,
+        "base_url": "https://gemba.example.test",
+    }
