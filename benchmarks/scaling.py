@@ -30,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.core.db import make_engine, upgrade
 from app.core.settings import Settings
 from app.demo.build import build_demo
-from app.ops.worker import enqueue
+from app.ops import worker
+from app.ops.queue import Queue
+from app.ops.tasks import Runtime
 from app.sandbox.server import SandboxServer
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
@@ -102,12 +104,16 @@ def worker_rates(
     for workers in counts:
         url = _fresh_database(database_url, workdir / f"w{workers}.db")
         engine = make_engine(url)
-        for n, path in enumerate(sources):
-            enqueue(engine, "git", f"bench{n}={path}")
+        queue = Queue(Runtime(Settings(_env_file=None, database_url=url), engine), schedule=False)
+        with queue.app.open():
+            for n, path in enumerate(sources):
+                queue.enqueue("git", f"bench{n}={path}")
         env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
         env.update(GEMBA_DATABASE_URL=url, GEMBA_DATA_DIR=str(workdir / "data"))
         cpu_before = _children_cpu()
         started = time.perf_counter()
+        if not queue.postgres:  # SQLite: no shared queue, the jobs run in this process
+            worker.run_blocking(queue, worker.Options(until_empty=True, poll_seconds=0.2))
         processes = [
             subprocess.Popen(
                 [sys.executable, "-m", "app", "worker", "--until-empty", "--poll", "0.2"],
@@ -115,7 +121,7 @@ def worker_rates(
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for _ in range(workers)
+            for _ in range(workers if queue.postgres else 0)
         ]
         for process in processes:
             process.wait()

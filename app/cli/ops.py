@@ -1,22 +1,25 @@
 """`gemba sync`, `gemba worker` and `gemba jobs ...`: running collection for real.
 
-`sync` collects every configured repository in this process; `worker` takes jobs from the
-shared queue (any number of workers on any machines, against one PostgreSQL); `jobs enqueue`
-fills the queue, `jobs list` shows it.
+`sync` collects every configured repository in this process; `worker` runs Procrastinate
+workers on the shared queue and the schedule (any number, on any machines, against one
+PostgreSQL; on SQLite, in this process); `jobs enqueue` fills the queue, `jobs list` shows it.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
-from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import text
 
 from app.cli import common
 from app.core.logs import configure_logging
-from app.ops import sync, worker
+from app.core.settings import Settings
+from app.ops import sync
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from app.ops.queue import Queue
 
 jobs_app = typer.Typer(
     help="The shared collection queue used by `gemba worker`.", no_args_is_help=True
@@ -39,10 +42,8 @@ def sync_command(
     unknown = [s for s in sources if s not in sync.SOURCES]
     if unknown:
         common.fail(f"unknown source(s) {', '.join(unknown)}; use {', '.join(sync.SOURCES)}")
-    from collectors.github_client import make_github
-
     engine = common.engine(config, create=True)
-    gh = make_github(config)
+    gh = sync.github(config)
     try:
         targets = sync.discover(config, gh)
         if not targets:
@@ -71,96 +72,130 @@ def sync_command(
         common.fail(f"{failed} of {len(targets)} repositories had errors (see above)")
 
 
+def _queue(config: Settings, engine: Engine, *, schedule: bool) -> Queue:
+    from app.ops.queue import Queue
+    from app.ops.tasks import Runtime
+
+    return Queue(Runtime(config, engine), schedule=schedule)
+
+
 def worker_command(
-    until_empty: bool = typer.Option(False, "--until-empty", help="Exit once the queue is done"),
+    until_empty: bool = typer.Option(
+        False, "--until-empty", help="Exit once no job is waiting or running (no schedule)"
+    ),
     poll: float = typer.Option(5.0, "--poll", min=0.1, help="Seconds between looks at the queue"),
     max_jobs: int | None = typer.Option(None, "--max-jobs", min=1, help="Exit after N jobs"),
+    concurrency: int = typer.Option(
+        1, "--concurrency", min=1, help="Collection jobs at a time in this process"
+    ),
 ) -> None:
-    """Take collection jobs from the shared queue until stopped (SIGTERM finishes the job)."""
+    """Run queued jobs and the schedule until stopped (SIGTERM finishes the jobs in hand).
+
+    On PostgreSQL, any number of workers on any machines share the queue; on SQLite this
+    process runs the schedule itself. Exits 1 when a job failed for good."""
+    from app.ops import worker
+
     config = common.settings()
     configure_logging(config)
     engine = common.engine(config)
-    stop = threading.Event()
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, _stop)
     name = worker.worker_name()
+    queue = _queue(config, engine, schedule=not until_empty)
     _say(f"worker {name} on {engine.dialect.name}")
+    options = worker.Options(
+        until_empty=until_empty,
+        concurrency=concurrency,
+        poll_seconds=poll,
+        max_jobs=max_jobs,
+        name=name,
+    )
     try:
-        count = worker.work(
-            engine,
-            config,
-            worker=name,
-            until_empty=until_empty,
-            poll_seconds=poll,
-            max_jobs=max_jobs,
-            stop=stop,
-            say=_say,
-        )
-    except KeyboardInterrupt:
-        common.fail("interrupted: the job in hand is taken over once its lease expires", 130)
+        outcome = worker.run_blocking(queue, options)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         engine.dispose()
-    typer.echo(f"worker {name}: {count} jobs")
+    typer.echo(f"worker {name}: {outcome.done} jobs done, {outcome.failed} failed")
+    if outcome.failed:
+        common.fail(f"{outcome.failed} jobs failed: " + "; ".join(outcome.errors[:5]))
 
 
 @jobs_app.command("enqueue")
 def enqueue_command(
     targets: list[str] = typer.Argument(None, help="OWNER/REPO, or NAME=PATH-or-URL for git"),
-    source: str = typer.Option("repo", "--source", help="repo, git, pulls or ci"),
+    source: str = typer.Option("repo", "--source", help="repo (git, pulls and ci), git, pulls, ci"),
     configured: bool = typer.Option(False, "--configured", help="Every repo in GEMBA_REPOS"),
 ) -> None:
-    """Queue collection jobs for the workers."""
+    """Queue collection jobs for the workers (on SQLite: run them now, in this process)."""
+    from app.ops.queue import JobError
+
     config = common.settings()
     names = list(targets or [])
     if configured:
-        from collectors.github_client import make_github
-
         try:
-            names += [name for name, _ in sync.discover(config, make_github(config))]
+            names += [name for name, _ in sync.discover(config, sync.github(config))]
         except sync.SyncError as error:
             common.fail(str(error))
     if not names:
         common.fail("give targets or --configured")
     engine = common.engine(config)
+    queue = _queue(config, engine, schedule=False)
     try:
-        for target in names:
-            try:
-                outcome = worker.enqueue(engine, source, target)
-            except worker.JobError as error:
-                common.fail(str(error))
-            typer.echo(f"{source} {target}: {outcome}")
+        with queue.app.open():
+            for target in names:
+                try:
+                    queued = queue.enqueue(source, target)
+                except JobError as error:
+                    common.fail(str(error))
+                for task_source, outcome in queued:
+                    typer.echo(f"{task_source} {target}: {outcome}")
+        if not queue.postgres:
+            _run_here(config, queue)
     finally:
         engine.dispose()
 
 
+def _run_here(config: Settings, queue: Queue) -> None:
+    """SQLite has no shared queue: what was just queued runs in this process."""
+    from app.ops import worker
+
+    configure_logging(config)
+    outcome = worker.run_blocking(queue, worker.Options(until_empty=True, poll_seconds=0.2))
+    typer.echo(f"ran here (SQLite): {outcome.done} jobs done, {outcome.failed} failed")
+    if outcome.failed:
+        common.fail(f"{outcome.failed} jobs failed: " + "; ".join(outcome.errors[:5]))
+
+
 @jobs_app.command("list")
 def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
-    """Every job with its status, worker, attempts and last error."""
-    engine = common.engine()
+    """Jobs waiting, running or failed, with their task, lock and attempts (PostgreSQL)."""
+    config = common.settings()
+    engine = common.engine(config)
+    queue = _queue(config, engine, schedule=False)
+    rows = []
     try:
-        with engine.connect() as conn:
-            rows = [
-                dict(row._mapping)
-                for row in conn.execute(
-                    text(
-                        "SELECT id, source, target, status, worker, attempts, lease_until, "
-                        "finished_at, last_error FROM collectjob ORDER BY id"
-                    )
+        with queue.app.open():
+            for job in queue.app.job_manager.list_jobs():
+                rows.append(
+                    {
+                        "id": job.id,
+                        "task": job.task_name,
+                        "status": job.status,
+                        "queue": job.queue,
+                        "lock": job.lock,
+                        "attempts": job.attempts,
+                        "args": job.task_kwargs,
+                        "scheduled_at": job.scheduled_at,
+                    }
                 )
-            ]
     finally:
         engine.dispose()
     if as_json:
         common.print_json(rows)
         return
+    if not queue.postgres:
+        typer.echo("SQLite: jobs run in the process that queues them; nothing is kept", err=True)
     for row in rows:
         typer.echo(
-            f"{row['id']:>5} {row['source']:<6} {row['status']:<8} {row['attempts']:>2} "
-            f"{row['target']}  {row['worker'] or ''}  {row['last_error'] or ''}"
+            f"{row['id']:>6} {row['status']:<9} {row['attempts']:>2} {row['task']:<20} "
+            f"{row['lock'] or ''}"
         )
 
 

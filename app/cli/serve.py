@@ -13,17 +13,24 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on"),
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes"),
     schedule: bool = typer.Option(
-        False, "--schedule", help="Also run `gemba sync` and due digests on a schedule"
+        False,
+        "--schedule",
+        help="Also run a queue worker with the schedule (sync, digests, nudges) in this process",
     ),
 ) -> None:
     """Serve the dashboards and the API (OpenAPI docs at /docs)."""
-    engine(settings()).dispose()  # migrate once before workers start
-    if schedule:  # one scheduler thread in this (supervisor) process: see app/ops/scheduler.py
+    config = settings()
+    db = engine(config)  # migrate once before workers start
+    if schedule:  # one worker thread in this (supervisor) process, however many web workers
         from app.core.logs import configure_logging
-        from app.ops.scheduler import Scheduler
+        from app.ops.queue import Queue
+        from app.ops.tasks import Runtime
+        from app.ops.worker import Background, Options
 
-        configure_logging(settings())
-        Scheduler(settings()).start()
+        configure_logging(config)
+        Background(Queue(Runtime(config, db)), Options()).start()
+    else:
+        db.dispose()
     typer.echo(f"Gemba Walk on http://{host}:{port}/")
     uvicorn.run("app.http.main:create_app", factory=True, host=host, port=port, workers=workers)
 

@@ -145,10 +145,16 @@ class Settings(BaseSettings):
         description="How to clone {full_name} (default: the clone URL GitHub reports)",
     )
     sync_interval_minutes: int = Field(
-        default=60, ge=1, description="How often `gemba serve --schedule` runs `gemba sync`"
+        default=60,
+        ge=1,
+        description="How often the schedule (`gemba worker`, `gemba serve --schedule`) queues "
+        "every configured repository",
     )
-    worker_lease_seconds: int = Field(
-        default=120, ge=5, description="How long a worker's claim on a job lasts unless renewed"
+    worker_heartbeat_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="How often a worker tells the queue it is alive; the jobs of a worker "
+        "silent for three heartbeats go back to the queue",
     )
     delivery_environments: str = Field(
         default=r"^(production|prod)$",

@@ -1,6 +1,6 @@
 """Runs every configured collector: keeps clones fresh, then reads git, pull requests and CI.
 
-One place that `gemba sync`, the scheduler in `gemba serve --schedule`, the workers and the demo
+One place that `gemba sync`, the tasks the workers run (app/ops/tasks.py) and the demo
 all call, so a repository is collected the same way however the work is started.
 """
 
@@ -228,6 +228,45 @@ def mark_synced(engine: Engine, source: str, full_name: str) -> None:
             session.add(row)
 
 
+def github(settings: Settings) -> Github:
+    """The configured PyGithub client (collectors.github_client builds it)."""
+    from collectors.github_client import make_github
+
+    return make_github(settings)
+
+
+def collect_source(
+    engine: Engine,
+    settings: Settings,
+    full_name: str,
+    source: str,
+    *,
+    gh: Github | None = None,
+    reported_clone_url: str | None = None,
+    say: Say = lambda _m: None,
+) -> str:
+    """One collector on one GitHub repository; returns its summary and raises when it fails."""
+    if source not in SOURCES:
+        raise SyncError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+    gh = gh or github(settings)
+    if source == "git":
+        url = clone_url(settings, full_name, reported_clone_url)
+        path = update_clone(settings, full_name, url, token_of(gh))
+        done = collect_git_path(engine, settings, path, full_name)
+    else:
+        if source == "pulls":
+            done = collect_pulls(engine, gh, full_name, say)
+        else:
+            done = collect_ci(engine, gh, settings, full_name, say)
+        mark_synced(engine, source, full_name)
+        try:
+            remember_rate_limit(engine, gh)
+        except Exception:  # a metric must never fail a collection
+            log.exception("could not record the rate limit")
+    log.info("collected", extra={"repository": full_name, "source": source, "result": done})
+    return done
+
+
 def collect_repository(
     engine: Engine,
     settings: Settings,
@@ -242,34 +281,21 @@ def collect_repository(
     report = RepoReport(full_name)
     for source in sources:
         try:
-            if source == "git":
-                url = clone_url(settings, full_name, reported_clone_url)
-                path = update_clone(settings, full_name, url, token_of(gh))
-                report.done[source] = collect_git_path(engine, settings, path, full_name)
-            elif source == "pulls":
-                report.done[source] = collect_pulls(engine, gh, full_name, say)
-            elif source == "ci":
-                report.done[source] = collect_ci(engine, gh, settings, full_name, say)
-            else:
-                raise SyncError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+            report.done[source] = collect_source(
+                engine,
+                settings,
+                full_name,
+                source,
+                gh=gh,
+                reported_clone_url=reported_clone_url,
+                say=say,
+            )
         except Exception as error:  # reported per source; the sync goes on
             report.errors[source] = str(error) or type(error).__name__
             log.warning(
                 "collect failed",
                 extra={"repository": full_name, "source": source, "error": str(error)},
             )
-        else:
-            if source != "git":  # collect_git_path stamps its own cursor
-                mark_synced(engine, source, full_name)
-            log.info(
-                "collected",
-                extra={"repository": full_name, "source": source, "result": report.done[source]},
-            )
-    if any(source in ("pulls", "ci") for source in report.done):
-        try:
-            remember_rate_limit(engine, gh)
-        except Exception:  # a metric must never fail a collection
-            log.exception("could not record the rate limit")
     return report
 
 

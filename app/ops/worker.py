@@ -1,312 +1,212 @@
-"""Collection work shared by any number of `gemba worker` processes on any machines.
+"""`gemba worker`: Procrastinate workers for Gemba Walk's queues, in one process.
 
-The queue is the `CollectJob` table; there is no coordinator. A worker claims the oldest job
-that is pending (or whose lease ran out) in one statement: on PostgreSQL the candidate row is
-picked `FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on or take the same row; on
-SQLite (one writer at a time) a plain conditional UPDATE is already atomic. The claim sets
-`lease_until`; a heartbeat thread renews it while the job runs. A worker that dies stops
-renewing, its lease expires, and the next claim takes the job over. Collectors are idempotent
-and resume from their cursors, so a job redone after a crash leaves no gap and no duplicate.
-
-Job sources: `repo` (OWNER/REPO: clone or fetch, git history, pull requests, CI), `git`
-(NAME=PATH-or-URL: git history only), `pulls` and `ci` (OWNER/REPO, one collector).
+Two lanes, so a digest never waits behind a collect: one Procrastinate worker serves the
+collection queues (git and GitHub, `concurrency` jobs at a time), another the notification
+queue (digests, nudges). Both send heartbeats. A worker that dies (SIGKILL, a lost machine)
+stops sending them; every live worker looks for jobs held by workers silent for three
+heartbeats and hands them back to the queue, where the next worker resumes from the
+collectors' cursors: no gap, no duplicate. Procrastinate only records such jobs as stalled;
+handing them back is ours (`rescue_stalled`), in one statement that also takes them from
+nobody who is still alive.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
 
-from sqlalchemy import DateTime, TextClause, bindparam, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from procrastinate.worker import Worker
 
-from app.core.settings import Settings
-from app.ops import sync
+from app.ops.queue import COLLECT_QUEUES, NOTIFY_QUEUE, Queue
 
 log = logging.getLogger("gemba.worker")
 
-SOURCES = ("repo", "git", "pulls", "ci")
-MAX_ATTEMPTS = 5
-REFUSED_RETRY = timedelta(seconds=30)
-
-_CANDIDATE = """
-    SELECT id FROM collectjob
-    WHERE (status = 'pending' AND (lease_until IS NULL OR lease_until < :now))
-       OR (status = 'running' AND lease_until < :now)
-    ORDER BY id LIMIT 1
+# One statement, so two workers never both hand back a job, and a job a live worker took in
+# the meantime is not taken from it (the row is re-checked under its lock).
+RESCUE = """
+WITH gate AS (SELECT pg_try_advisory_xact_lock(4370017) AS won),
+stalled AS (
+    SELECT job.id FROM procrastinate_jobs job, gate
+     WHERE gate.won AND job.status = 'doing'
+       AND (job.worker_id IS NULL OR job.worker_id IN (
+            SELECT id FROM procrastinate_workers
+             WHERE last_heartbeat < now() - %(seconds)s * interval '1 second'))
+       FOR UPDATE OF job SKIP LOCKED
+)
+SELECT id, procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM stalled
 """
-_CLAIM_SET = """
-    SET status = 'running', worker = :worker, lease_until = :until, attempts = attempts + 1
-"""
-CLAIM_POSTGRES = f"""
-    WITH next AS ({_CANDIDATE} FOR UPDATE SKIP LOCKED)
-    UPDATE collectjob {_CLAIM_SET} FROM next WHERE collectjob.id = next.id
-    RETURNING collectjob.id, collectjob.source, collectjob.target, collectjob.attempts
-"""
-CLAIM_SQLITE = f"""
-    UPDATE collectjob {_CLAIM_SET} WHERE id = ({_CANDIDATE})
-    RETURNING id, source, target, attempts
-"""
-
-
-def _sql(statement: str) -> TextClause:
-    """Raw SQL whose timestamps go through the same type handling as the ORM's columns, so
-    SQLite stores them in the one format it compares and parses back."""
-    clause = text(statement)
-    stamps = [
-        name for name in ("now", "until", "not_before", "finished") if f":{name}" in statement
-    ]
-    return clause.bindparams(*(bindparam(n, type_=DateTime(timezone=True)) for n in stamps))
-
-
-class JobError(ValueError):
-    """A job that cannot be queued as given."""
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    source: str
-    target: str
-    attempts: int
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@dataclass
+class Outcome:
+    """What this process's workers did: jobs done, failed for good, and to be retried."""
+
+    done: int = 0
+    failed: int = 0
+    retried: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def jobs(self) -> int:
+        return self.done + self.failed
 
 
-def validate(source: str, target: str) -> None:
-    if source not in SOURCES:
-        raise JobError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    if source == "git":
-        name, _, location = target.partition("=")
-        if not name or not location:
-            raise JobError(f"a git job's target is NAME=PATH-or-URL, got {target!r}")
-    else:
-        owner, _, repo = target.partition("/")
-        if not owner or not repo or "/" in repo:
-            raise JobError(f"a {source} job's target is OWNER/REPO, got {target!r}")
+class _Counter(logging.Handler):
+    """Counts job outcomes from the `action` Procrastinate puts on each outcome's log line."""
+
+    def __init__(self, outcome: Outcome, on_job: Callable[[], None]) -> None:
+        super().__init__(logging.INFO)
+        self.outcome, self.on_job = outcome, on_job
+
+    def emit(self, record: logging.LogRecord) -> None:
+        action = getattr(record, "action", "")
+        if action == "job_success":
+            self.outcome.done += 1
+        elif action == "job_error":
+            self.outcome.failed += 1
+            self.outcome.errors.append(record.getMessage()[:500])
+        elif action == "job_error_retry":
+            self.outcome.retried += 1
+            return
+        else:
+            return
+        self.on_job()
 
 
-def enqueue(engine: Engine, source: str, target: str) -> str:
-    """Queue a job; a finished one is queued again. Returns queued, requeued or waiting."""
-    validate(source, target)
-    now = _now()
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                _sql(
-                    "INSERT INTO collectjob (source, target, status, attempts, created_at) "
-                    "VALUES (:source, :target, 'pending', 0, :now)"
-                ),
-                {"source": source, "target": target, "now": now},
-            )
-        return "queued"
-    except IntegrityError:
-        pass
-    with engine.begin() as conn:
-        again = conn.execute(
-            _sql(
-                "UPDATE collectjob SET status = 'pending', attempts = 0, lease_until = NULL, "
-                "last_error = NULL, worker = NULL WHERE source = :source AND target = :target "
-                "AND status IN ('done', 'failed')"
-            ),
-            {"source": source, "target": target},
-        ).rowcount
-    return "requeued" if again else "waiting"
+@dataclass
+class Options:
+    until_empty: bool = False
+    concurrency: int = 1
+    poll_seconds: float = 5.0
+    max_jobs: int | None = None
+    name: str = field(default_factory=worker_name)
 
 
-def claim(engine: Engine, worker: str, lease: timedelta) -> Claimed | None:
-    """The next job for `worker`, or None when nothing is claimable right now."""
-    now = _now()
-    statement = CLAIM_POSTGRES if engine.dialect.name == "postgresql" else CLAIM_SQLITE
-    with engine.begin() as conn:
-        row = conn.execute(
-            _sql(statement), {"now": now, "until": now + lease, "worker": worker}
-        ).first()
-    return Claimed(int(row[0]), row[1], row[2], int(row[3])) if row else None
+async def _waiting(queue: Queue) -> int:
+    """Jobs not finished yet (waiting, scheduled for a retry, or running)."""
+    manager = queue.app.job_manager
+    todo = await manager.list_jobs_async(status="todo")
+    doing = await manager.list_jobs_async(status="doing")
+    return len(list(todo)) + len(list(doing))
 
 
-def renew(engine: Engine, job_id: int, worker: str, lease: timedelta) -> bool:
-    """Extend the lease; False when another worker has taken the job over."""
-    with engine.begin() as conn:
-        return bool(
-            conn.execute(
-                _sql(
-                    "UPDATE collectjob SET lease_until = :until WHERE id = :id "
-                    "AND worker = :worker AND status = 'running'"
-                ),
-                {"until": _now() + lease, "id": job_id, "worker": worker},
-            ).rowcount
+async def rescue_stalled(queue: Queue, silent_seconds: float) -> list[int]:
+    """Hand back to the queue the jobs of workers silent for `silent_seconds` (PostgreSQL)."""
+    if not queue.postgres:
+        return []  # in-process: a dead worker is a dead process, and its queue died with it
+    rows = await queue.app.connector.execute_query_all_async(RESCUE, seconds=silent_seconds)
+    ids = [int(row["id"]) for row in rows]
+    if ids:
+        log.warning("stalled jobs handed back to the queue", extra={"jobs": ids})
+    return ids
+
+
+async def run(queue: Queue, options: Options, stop: asyncio.Event | None = None) -> Outcome:
+    """Serve the queues until `stop` is set, or (until_empty) until nothing is left to do."""
+    outcome = Outcome()
+    stop = stop or asyncio.Event()
+    heartbeat = float(queue.runtime.settings.worker_heartbeat_seconds)
+
+    def counted() -> None:
+        if options.max_jobs is not None and outcome.jobs >= options.max_jobs:
+            stop.set()
+
+    def lane(name: str, queues: tuple[str, ...], concurrency: int) -> Worker:
+        return Worker(
+            queue.app,
+            queues=list(queues),
+            name=f"{options.name}/{name}",
+            concurrency=concurrency,
+            fetch_job_polling_interval=options.poll_seconds,
+            listen_notify=queue.postgres,
+            install_signal_handlers=False,
+            update_heartbeat_interval=heartbeat,
+            stalled_worker_timeout=3 * heartbeat,
+            delete_jobs="successful",
         )
 
-
-def finish(
-    engine: Engine,
-    job: Claimed,
-    worker: str,
-    *,
-    error: str | None = None,
-    retry_after: timedelta | None = None,
-    counts: bool = True,
-) -> str:
-    """Record the outcome: done, pending again (retry after a pause) or failed for good.
-
-    `counts=False` gives the attempt back: the job did not fail, it had to wait (another
-    process held the repository), so waiting never uses up its attempts.
-    """
-    now = _now()
-    if error is None:
-        status, not_before = "done", None
-    elif not counts or job.attempts < MAX_ATTEMPTS:
-        backoff = timedelta(seconds=min(600, 15 * 2 ** (job.attempts - 1)))
-        delay = backoff if retry_after is None else retry_after
-        status, not_before = "pending", now + delay
-    else:
-        status, not_before = "failed", None
-    with engine.begin() as conn:
-        conn.execute(
-            _sql(
-                "UPDATE collectjob SET status = :status, lease_until = :not_before, "
-                "last_error = :error, finished_at = :finished, attempts = attempts - :give_back "
-                "WHERE id = :id AND worker = :worker AND status = 'running'"
-            ),
-            {
-                "give_back": 0 if counts else 1,
-                "status": status,
-                "not_before": not_before,
-                "error": error[:4000] if error else None,
-                "finished": now if status == "done" else None,
-                "id": job.id,
-                "worker": worker,
-            },
-        )
-    return status
+    counter = _Counter(outcome, counted)
+    procrastinate_log = logging.getLogger("procrastinate.worker")
+    procrastinate_log.addHandler(counter)
+    if procrastinate_log.level == logging.NOTSET or procrastinate_log.level > logging.INFO:
+        procrastinate_log.setLevel(logging.INFO)
+    async with queue.app.open_async():
+        lanes = [
+            lane("collect", COLLECT_QUEUES, options.concurrency),
+            lane("notify", (NOTIFY_QUEUE,), 1),
+        ]
+        running = [asyncio.create_task(w.run(), name=f"lane {w.worker_name}") for w in lanes]
+        try:
+            while not stop.is_set() and not any(t.done() for t in running):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), min(options.poll_seconds, heartbeat))
+                await rescue_stalled(queue, 3 * heartbeat)
+                if options.until_empty and await _waiting(queue) == 0:
+                    break
+        finally:
+            for worker in lanes:
+                worker.stop()
+            await asyncio.gather(*running, return_exceptions=True)
+            procrastinate_log.removeHandler(counter)
+    for task in running:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+    return outcome
 
 
-def remaining(engine: Engine) -> int:
-    """Jobs not yet finished (pending or running)."""
-    with engine.connect() as conn:
-        query = "SELECT count(*) FROM collectjob WHERE status IN ('pending', 'running')"
-        return int(conn.execute(_sql(query)).scalar_one())
+def run_blocking(queue: Queue, options: Options) -> Outcome:
+    """`run` on this thread's own event loop; SIGTERM and SIGINT finish the jobs in hand."""
+
+    async def main() -> Outcome:
+        stop = asyncio.Event()
+        if threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+        return await run(queue, options, stop)
+
+    return asyncio.run(main())
 
 
-class Heartbeat:
-    """Renews a job's lease every third of its length until stopped."""
+class Background:
+    """The workers on a thread of another process (`gemba serve --schedule`)."""
 
-    def __init__(self, engine: Engine, job: Claimed, worker: str, lease: timedelta) -> None:
-        self.engine, self.job, self.worker, self.lease = engine, job, worker, lease
-        self.lost = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name=f"lease-{job.id}")
+    def __init__(self, queue: Queue, options: Options) -> None:
+        self.queue, self.options = queue, options
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="gemba-worker", daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.lease.total_seconds() / 3):
+    def _main(self) -> None:
+        async def main() -> None:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self._ready.set()
             try:
-                if not renew(self.engine, self.job.id, self.worker, self.lease):
-                    self.lost = True
-                    log.warning("lease lost", extra={"job": self.job.id})
-                    return
-            except Exception:  # a database blip: try again at the next beat
-                log.exception("lease renewal failed", extra={"job": self.job.id})
+                await run(self.queue, self.options, self._stop)
+            except Exception:
+                log.exception("background worker stopped")
 
-    def __enter__(self) -> Heartbeat:
+        asyncio.run(main())
+
+    def start(self) -> Background:
         self._thread.start()
+        self._ready.wait(10)
+        log.info("worker started in this process", extra={"worker": self.options.name})
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def run_job(engine: Engine, settings: Settings, job: Claimed) -> str:
-    """Do one job with the same collectors `gemba sync` uses; raises on failure."""
-    if job.source == "git":
-        name, _, location = job.target.partition("=")
-        path = location
-        if "://" in location or location.startswith("git@"):
-            path = str(sync.update_clone(settings, name, location))
-        return sync.collect_git_path(engine, settings, path, name)
-    from collectors.github_client import make_github
-
-    gh = make_github(settings)
-    sources = sync.SOURCES if job.source == "repo" else (job.source,)
-    report = sync.collect_repository(engine, settings, gh, job.target, sources=sources)
-    if report.errors:
-        raise sync.SyncError("; ".join(f"{s}: {e}" for s, e in report.errors.items()))
-    return "; ".join(f"{s}: {d}" for s, d in report.done.items())
-
-
-def _refused(error: Exception) -> bool:
-    """Another process holds the collector's own lease on this repository: retry later."""
-    return type(error).__name__ == "CollectRefused"
-
-
-def work(
-    engine: Engine,
-    settings: Settings,
-    *,
-    worker: str | None = None,
-    until_empty: bool = False,
-    poll_seconds: float = 5.0,
-    max_jobs: int | None = None,
-    stop: threading.Event | None = None,
-    say: Callable[[str], None] = lambda _m: None,
-) -> int:
-    """Claim and run jobs until stopped (or, with `until_empty`, until none is left)."""
-    worker = worker or worker_name()
-    lease = timedelta(seconds=settings.worker_lease_seconds)
-    stop = stop or threading.Event()
-    done = 0
-    while not stop.is_set() and (max_jobs is None or done < max_jobs):
-        job = claim(engine, worker, lease)
-        if job is None:
-            if until_empty and remaining(engine) == 0:
-                break
-            stop.wait(poll_seconds)
-            continue
-        say(f"job {job.id}: {job.source} {job.target} (attempt {job.attempts})")
-        started = time.perf_counter()
-        with Heartbeat(engine, job, worker, lease):
-            try:
-                summary = run_job(engine, settings, job)
-            except Exception as error:
-                refused = _refused(error)
-                status = finish(
-                    engine,
-                    job,
-                    worker,
-                    error=str(error),
-                    retry_after=REFUSED_RETRY if refused else None,
-                    counts=not refused,
-                )
-                log.warning(
-                    "job failed",
-                    extra={
-                        "job": job.id,
-                        "target": job.target,
-                        "status": status,
-                        "error": str(error),
-                    },
-                )
-                say(f"job {job.id}: {status}: {error}")
-            else:
-                finish(engine, job, worker)
-                seconds = round(time.perf_counter() - started, 2)
-                log.info(
-                    "job done", extra={"job": job.id, "target": job.target, "seconds": seconds}
-                )
-                say(f"job {job.id}: done in {seconds} s: {summary}")
-        done += 1
-    return done
+    def stop(self, timeout: float = 60) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)

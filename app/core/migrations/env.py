@@ -19,6 +19,11 @@ def _url() -> str:
     return get_settings().database_url
 
 
+def _ours(name: str | None, type_: str, _parent: object) -> bool:
+    """Procrastinate's tables (migration 0016) are the library's, not our models'."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate"))
+
+
 def run_migrations_offline() -> None:
     url = _url()
     context.configure(
@@ -27,6 +32,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
         compare_type=True,
+        include_name=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -50,6 +56,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()

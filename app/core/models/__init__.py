@@ -32,14 +32,13 @@ from app.core.models.people import (
 )
 from app.core.models.reviews import PullRequest, PullRequestEvent, Review, ReviewComment
 from app.core.models.sessions import SignInLinkUse, WebSession
-from app.core.models.sync import CollectJob, DigestDelivery, SyncCursor
+from app.core.models.sync import DigestDelivery, SyncCursor
 
 __all__ = [  # every table class and metadata (tests/app/core/test_migrations.py checks)
     "CATEGORIES",
     "AgreementChange",
     "ApiToken",
     "CheckRun",
-    "CollectJob",
     "Commit",
     "DeliveryFailure",
     "DeployedCommit",

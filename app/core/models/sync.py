@@ -1,4 +1,4 @@
-"""Where each collector resumes, collection jobs shared by workers, and sent digests."""
+"""Where each collector resumes, and sent digests."""
 
 from __future__ import annotations
 
@@ -21,23 +21,6 @@ class SyncCursor(SQLModel, table=True):
     updated_at: datetime = UtcField(nullable=False, default_factory=utcnow)
     locked_by: str | None = Field(default=None, max_length=200)
     locked_until: datetime | None = UtcField()
-
-
-class CollectJob(SQLModel, table=True):
-    """A unit of collection work, claimed by a worker with SKIP LOCKED and a lease."""
-
-    __table_args__ = (UniqueConstraint("source", "target"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(max_length=30)
-    target: str = Field(max_length=1000)
-    status: str = Field(default="pending", max_length=20, index=True)
-    worker: str | None = Field(default=None, max_length=200)
-    lease_until: datetime | None = UtcField()
-    attempts: int = 0
-    last_error: str | None = Field(default=None, max_length=4000)
-    finished_at: datetime | None = UtcField()
-    created_at: datetime = UtcField(nullable=False, default_factory=utcnow)
 
 
 class DigestDelivery(SQLModel, table=True):

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from app.core.models import CollectJob, Commit, Job, PullRequest, SyncCursor, WorkflowRun
+from app.core.models import Commit, Job, PullRequest, SyncCursor, WorkflowRun
 from app.core.models.base import as_utc
 from app.http.deps import OptionalViewerDep, SessionDep, not_signed_in
 from app.ops.sync import RATE_LIMIT_SOURCE
@@ -86,15 +86,19 @@ def metrics_text(session: Session, now: datetime) -> str:
         "Seconds since a collector last moved its cursor for a repository.",
         [(labels, max(0.0, now.timestamp() - stamp)) for labels, stamp in last],
     )
-    jobs = dict.fromkeys(("pending", "running", "done", "failed"), 0)
-    for status, count in session.exec(
-        select(CollectJob.status, func.count()).group_by(CollectJob.status)
-    ).all():
-        jobs[status] = int(count)
+    jobs = dict.fromkeys(("todo", "doing", "failed"), 0)
+    if session.get_bind().dialect.name == "postgresql":
+        for status, count in session.exec(  # type: ignore[call-overload]
+            text(
+                "SELECT status::text, count(*) FROM procrastinate_jobs "
+                "WHERE status IN ('todo', 'doing', 'failed') GROUP BY status"
+            )
+        ).all():
+            jobs[status] = int(count)
     out.family(
         "gemba_collect_jobs",
         "gauge",
-        "Collection jobs in the shared queue, by status.",
+        "Jobs in the shared queue, by status (PostgreSQL; on SQLite they run in-process).",
         [({"status": s}, n) for s, n in jobs.items()],
     )
     rows = {

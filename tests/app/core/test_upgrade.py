@@ -101,6 +101,11 @@ def _normal(value: Any) -> Any:
     return value
 
 
+# Tables a later release drops on purpose: collectjob held the old queue's work in flight
+# (migration 0016 moved the queue to Procrastinate; the next schedule queues it again).
+DROPPED = {"collectjob"}
+
+
 def test_upgrade_from_the_first_release_loses_nothing(empty_url: str) -> None:
     upgrade(empty_url, FIRST_RELEASE)
     engine = create_engine(empty_url)
@@ -118,7 +123,10 @@ def test_upgrade_from_the_first_release_loses_nothing(empty_url: str) -> None:
     new = MetaData()
     new.reflect(engine)
     with engine.connect() as conn:
+        assert not DROPPED & set(new.tables)
         for name, rows in written.items():
+            if name in DROPPED:
+                continue
             table = new.tables[name]
             columns = [table.c[column] for column in rows[0]]
             stored = conn.execute(select(*columns).order_by(*table.primary_key.columns)).all()

@@ -1,4 +1,4 @@
-"""The scheduler sends due Slack nudges every ten minutes once a bot token is set."""
+"""The schedule sends due Slack nudges every ten minutes once a bot token is set, each once."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
 
-from app.ops.scheduler import Scheduler
+from app.ops import worker
+from app.ops.queue import NUDGES_CRON, Queue
+from app.ops.tasks import Runtime
 from tests import world as rows
+from tests.app.ops.queue_db import empty_queue
 from tests.app.sandbox.slack.conftest import slack
 
 __all__ = ["slack"]
@@ -30,8 +33,15 @@ def test_nudges_run_every_ten_minutes_and_send_once(engine, session, settings, s
     config = settings.model_copy(
         update={"slack_bot_token": SecretStr("xoxb-sandbox"), "slack_api_url": slack.url}
     )
-    scheduler = Scheduler(config, engine)
-    assert "nudges" in scheduler.tick(now)
-    assert "nudges" not in scheduler.tick(now + timedelta(minutes=9))
-    assert "nudges" in scheduler.tick(now + timedelta(minutes=10))
+    empty_queue(engine)
+    schedule = Queue(Runtime(config, engine)).app.periodic_registry.periodic_tasks
+    assert {key[0]: task.cron for key, task in schedule.items()}["gemba.nudges"] == NUDGES_CRON
+    assert NUDGES_CRON == "*/10 * * * *"
+    queue = Queue(Runtime(config, engine), schedule=False)
+    for tick in (now, now + timedelta(minutes=10)):  # the second finds the nudge sent
+        with queue.app.open():
+            queue.nudges.defer(timestamp=int(tick.timestamp()))
+        done = worker.run_blocking(queue, worker.Options(until_empty=True, poll_seconds=0.1))
+        assert (done.done, done.failed) == (1, 0)
+    empty_queue(engine)
     assert len(slack.workspace.messages) == 1

@@ -1,9 +1,8 @@
-"""`gemba sync` and the scheduler: configured repositories are discovered, filtered, cloned,
-and collected by the real collectors against the GitHub stand-in."""
+"""`gemba sync` and the scheduled sync task: configured repositories are discovered, filtered,
+cloned, and collected by the real collectors against the GitHub stand-in."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,11 @@ from sqlmodel import Session, select
 from app.core.models import Commit, PullRequest, Repository, WorkflowRun
 from app.core.settings import Settings
 from app.demo.build import Manifest, build_demo
-from app.ops import sync
-from app.ops.scheduler import Scheduler
+from app.ops import sync, worker
+from app.ops.queue import Queue
+from app.ops.tasks import Runtime
 from app.sandbox.server import SandboxServer
+from tests.app.ops.queue_db import empty_queue
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +65,12 @@ def test_scheduled_sync_discovers_clones_and_collects_every_source(
                 "clone_url_template": f"{folder}/repos/{{name}}",
             }
         )
-        scheduler = Scheduler(config, engine)
-        now = datetime.now(UTC)
-        assert scheduler.tick(now) == ["sync", "digest"]
-        assert scheduler.tick(now + timedelta(minutes=1)) == []
+        empty_queue(engine)
+        queue = Queue(Runtime(config, engine), schedule=False)
+        with queue.app.open():
+            queue.sync.defer(timestamp=0)  # the hourly tick
+        outcome = _drain(queue)
+        assert (outcome.done, outcome.failed) == (4, 0)  # the fan-out, then git, pulls, CI
         for name in ("acme/checkout-web",):
             counts = demo.counts[name]
             assert _count(engine, Commit, name) == counts["commits"]
@@ -81,6 +84,13 @@ def test_scheduled_sync_discovers_clones_and_collects_every_source(
         assert again[0].done["pulls"].startswith("0 pull requests stored")
     finally:
         sandbox.stop()
+
+
+def _drain(queue: Queue) -> worker.Outcome:
+    try:
+        return worker.run_blocking(queue, worker.Options(until_empty=True, poll_seconds=0.1))
+    finally:
+        empty_queue(queue.runtime.engine)
 
 
 def _github(config: Settings):  # type: ignore[no-untyped-def]
@@ -97,8 +107,6 @@ def test_sync_without_repositories_says_what_to_set(settings: Settings, engine: 
 def test_a_worker_runs_a_repo_job_with_every_collector(
     demo: Manifest, settings: Settings, engine: Engine
 ) -> None:
-    from app.ops import worker
-
     folder = Path(demo.people_file).parent
     sandbox = SandboxServer(demo.scenario_dir).start()
     try:
@@ -109,15 +117,22 @@ def test_a_worker_runs_a_repo_job_with_every_collector(
                 "clone_url_template": f"{folder}/repos/{{name}}",
             }
         )
-        assert worker.enqueue(engine, "repo", "acme/platform-infra") == "queued"
-        assert worker.work(engine, config, worker="w", until_empty=True, poll_seconds=0.1) == 1
+        empty_queue(engine)
+        queue = Queue(Runtime(config, engine), schedule=False)
+        with queue.app.open():
+            assert queue.enqueue("repo", "acme/platform-infra") == [
+                ("git", "queued"),
+                ("pulls", "queued"),
+                ("ci", "queued"),
+            ]
+        outcome = _drain(queue)
+        assert (outcome.done, outcome.failed) == (3, 0)
     finally:
         sandbox.stop()
     counts = demo.counts["acme/platform-infra"]
     assert _count(engine, Commit, "acme/platform-infra") == counts["commits"]
     assert _count(engine, PullRequest, "acme/platform-infra") == counts["pulls"]
     assert _count(engine, WorkflowRun, "acme/platform-infra") == counts["runs"]
-    assert worker.remaining(engine) == 0
 
 
 def test_an_unknown_organisation_gets_a_clear_error(demo: Manifest, settings: Settings) -> None:

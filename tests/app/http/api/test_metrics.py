@@ -14,7 +14,9 @@ from app.core.models import SyncCursor
 from app.core.settings import Settings
 from app.http.main import create_app
 from app.ops.sync import RATE_LIMIT_SOURCE
-from app.ops.worker import enqueue
+from app.ops.queue import Queue
+from app.ops.tasks import Runtime
+from tests.app.ops.queue_db import empty_queue
 
 SAMPLE = re.compile(
     r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? \S+$'
@@ -55,7 +57,10 @@ def test_metrics_report_lag_last_sync_jobs_and_rate_limit(
             )
         )
         session.commit()
-    enqueue(engine, "repo", "acme/api")
+    empty_queue(engine)
+    queue = Queue(Runtime(settings, engine), schedule=False)
+    with queue.app.open():
+        queue.enqueue("repo", "acme/api")  # git, pulls and CI: waiting on PostgreSQL
     with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
         response = client.get("/metrics")
         assert client.get("/api/v1/metrics").status_code == 404
@@ -65,8 +70,10 @@ def test_metrics_report_lag_last_sync_jobs_and_rate_limit(
     labels = '{source="git",repository="acme/we\\"ird"}'
     assert samples[f"gemba_last_sync_timestamp_seconds{labels}"] == int(synced.timestamp())
     assert 1790 <= samples[f"gemba_collection_lag_seconds{labels}"] <= 1900
-    assert samples['gemba_collect_jobs{status="pending"}'] == 1
-    assert samples['gemba_collect_jobs{status="done"}'] == 0
+    empty_queue(engine)
+    waiting = 3 if engine.dialect.name == "postgresql" else 0  # SQLite: the queue is in-process
+    assert samples['gemba_collect_jobs{status="todo"}'] == waiting
+    assert samples['gemba_collect_jobs{status="failed"}'] == 0
     assert samples['gemba_github_requests_remaining{api="api.github.com"}'] == 4321
     assert samples['gemba_github_requests_limit{api="api.github.com"}'] == 5000
     assert samples['gemba_stored_rows{table="commit"}'] == 0
