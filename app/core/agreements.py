@@ -18,6 +18,7 @@ from app.core.access import Viewer
 from app.core.models import PullRequest, Repository, Team
 from app.core.models.agreements import AgreementChange, ExpectedException, TeamAgreement
 from app.core.models.base import utcnow
+from app.core.settings import parse_hours
 
 PEOPLE_FILE = "people file"
 CACHE_KEY = "gemba_agreement_exceptions"  # a session's counted exceptions; a change drops them
@@ -52,7 +53,7 @@ RULES: dict[str, Rule] = {
         Rule("flaky_percent", "percent", "a workflow's flaky rate over 7 days"),
     )
 }
-OPTIONS = ("working_hours", "exclude_labels")
+OPTIONS = ("working_hours", "exclude_labels", "nudge_hours")
 MAX_LIMIT = 1_000_000
 
 
@@ -66,6 +67,12 @@ def check_value(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise AgreementError("working_hours takes true or false")
         return value
+    if name == "nudge_hours":  # when Slack nudges may reach the team (GEMBA_NUDGES_WORKING_HOURS)
+        try:
+            parse_hours(str(value))
+        except ValueError as error:
+            raise AgreementError(f"nudge_hours: {error}") from None
+        return str(value).strip()
     if name == "exclude_labels":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise AgreementError("exclude_labels takes a list of label names")
@@ -99,6 +106,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     value: Any
     if name == "exclude_labels":
         value = [label.strip() for label in raw.split(",") if label.strip()]
+    elif name == "nudge_hours":
+        value = raw
     elif raw.lower() in ("true", "false"):
         value = raw.lower() == "true"
     else:

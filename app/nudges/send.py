@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.core.agreements import agreements_of
 from app.core.models import NudgeDelivery, NudgeOptOut, Person, PullRequest, Team
 from app.core.settings import Settings, parse_hours
 from app.nudges import resume
@@ -144,7 +145,10 @@ def send_nudges(
 
 def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     team = db.get(Team, nudge.team_id)
-    workdays, hours = frozenset(settings.workdays), parse_hours(settings.nudges_working_hours)
+    workdays = frozenset(settings.workdays)
+    # the team's own agreement (nudge_hours) first, else GEMBA_NUDGES_WORKING_HOURS
+    stored = agreements_of(db, team.id).get("nudge_hours")
+    hours = parse_hours(stored or settings.nudges_working_hours)
     # the team's note has its own hour (the digest hour); every other nudge waits for work
     if nudge.kind != "team_daily" and next_working_time(now, team.timezone, workdays, hours) > now:
         report.waiting.append((nudge, "outside working hours"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.core.agreements import set_agreements
+from app.core.agreements import AgreementError, check_value, parse_assignment, set_agreements
 from app.core.models import NudgeDelivery, NudgeOptOut
 from app.core.settings import Settings
 from app.nudges import send
@@ -245,3 +245,17 @@ def test_working_hours_are_a_setting_across_a_weekend_in_the_teams_zone(
 def test_working_hours_that_are_not_a_daytime_span_are_refused(settings, hours):
     with pytest.raises(ValueError, match="HH:MM-HH:MM"):
         Settings(nudges_working_hours=hours)
+
+
+def test_a_teams_nudge_hours_agreement_comes_before_the_setting(
+    engine, session, slack, settings, org
+):
+    set_agreements(session, org["team"].id, {"nudge_hours": "10:30-18:00"}, by="test")
+    session.commit()
+    _pull(session, org, hours_ago=30)
+    assert _send(engine, slack, settings).waiting[0][1] == "outside working hours"
+    later = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=30))
+    assert [n.recipient for n in later.sent] == ["bob"]
+    assert parse_assignment("nudge_hours=08:00-16:00") == ("nudge_hours", "08:00-16:00")
+    with pytest.raises(AgreementError, match="HH:MM-HH:MM"):
+        check_value("nudge_hours", "18:00-10:00")
