@@ -133,8 +133,12 @@ def _sync(
     with session_scope(engine) as session:
         cursor = store.read_cursor(session, name)
         stored = store.stored_deployments(session, repository_id=repo.id)
+    known = {int(d.id.partition(":")[2]) for d in stored if d.source == "deployments"}
     listed = fetch_deployments(
-        gh_repo, environment_pattern(settings.delivery_environments), cursor.deployments_through
+        gh_repo,
+        environment_pattern(settings.delivery_environments),
+        cursor.deployments_through,
+        known,
     )
     forced = settings.forced_delivery_sources.get(name)
     source, found, urls = _choose(engine, gh_repo, repo, settings, stored, listed, forced)
@@ -142,8 +146,8 @@ def _sync(
     say(f"{name}: deployments from {source}")
     with session_scope(engine) as session:
         store.drop_other_sources(session, repository_id=repo.id, source=source)
-    known = {d.id for d in stored if d.source == source}
-    new = [d for d in found if d.id not in known]
+    stored_keys = {d.id for d in stored if d.source == source}
+    new = [d for d in found if d.id not in stored_keys]
     everything = [d for d in stored if d.source == source] + new
     created = {f"deployment:{r.id}": r.created_at for r in listed}
     between = commits_source(gh_repo, repo.clone)
