@@ -133,7 +133,8 @@ def send_nudges(
     """Send every due nudge that may go out now; update in place those whose PR was reviewed."""
     report = NudgeReport()
     with Session(engine, expire_on_commit=False) as db:
-        due = [*review_waiting(db, now), *ci_flaky(db, now), *prompts(db, now)]
+        due = [*review_waiting(db, now, settings), *ci_flaky(db, now)]
+        due += prompts(db, now, settings)
         due += flag_answered(db, now, settings.base_url)
         due += team_daily(db, now, settings)
         for nudge in due:

@@ -2,7 +2,9 @@
 
 `review_waiting`: an open, ready PR with no first review past the author's team's
 `first_review_hours` agreement (24 h without one), to each requested reviewer (or the team's
-channel); once a first review lands, the sent nudge is updated in place.
+channel); once a first review lands, the sent nudge is updated in place. The line is read as
+`gemba agreements check` reads it: past the limit (exactly at it is not past), counted in
+working days with `working_hours: true`, and PRs with an `exclude_labels` label left out.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.core.agreements import agreements_of
+from app.core.settings import Settings
 from app.core.models import Person, PullRequest, Review, Team, TeamMember
 from app.core.models.base import as_utc
+from dashboards.signals.agreements import Targets, passes_at
+from dashboards.signals.reviews.rules import WorkCalendar
 
 DEFAULT_FIRST_REVIEW_HOURS = 24.0
 
@@ -58,7 +63,18 @@ def first_review_at(db: Session, pull: PullRequest) -> datetime | None:
     return as_utc(found) if found else None
 
 
-def review_waiting(db: Session, now: datetime) -> list[DueNudge]:
+def _passes_at(db: Session, team: Team, pull: PullRequest, settings: Settings) -> datetime | None:
+    """When the PR's wait passes the team's first-review line (None: the PR is left out)."""
+    targets = Targets.from_stored(agreements_of(db, team.id or 0))
+    if targets.exclude_labels & set(pull.labels or []):
+        return None
+    limit = float(targets.limits.get("first_review_hours") or DEFAULT_FIRST_REVIEW_HOURS)
+    calendar = WorkCalendar.from_settings(settings, team.timezone)
+    ready = as_utc(pull.ready_at or pull.created_at)
+    return passes_at(ready, limit, calendar if targets.working_hours else None)
+
+
+def review_waiting(db: Session, now: datetime, settings: Settings) -> list[DueNudge]:
     """Open PRs whose wait for a first review passed the team's agreement, as of `now`."""
     due: list[DueNudge] = []
     pulls = db.exec(
@@ -72,11 +88,10 @@ def review_waiting(db: Session, now: datetime) -> list[DueNudge]:
         team = team_of(db, pull.author_login)
         if team is None or team.id is None or first_review_at(db, pull) is not None:
             continue
-        limit = float(agreements_of(db, team.id).get("first_review_hours", 0) or 0)
-        limit = limit or DEFAULT_FIRST_REVIEW_HOURS
-        ready = as_utc(pull.ready_at or pull.created_at)
-        if now - ready < timedelta(hours=limit):
+        line = _passes_at(db, team, pull, settings)
+        if line is None or now <= line:
             continue
+        ready = as_utc(pull.ready_at or pull.created_at)
         text = f"PR #{pull.number} “{pull.title}” has waited for a first review. Could you look?"
         recipients = [r for r in pull.requested_reviewers if r != pull.author_login]
         for recipient in recipients or [f"#{team.name}"]:
@@ -97,7 +112,7 @@ def review_waiting(db: Session, now: datetime) -> list[DueNudge]:
 PROMPT_WITHIN = timedelta(days=2)  # ask while it is fresh, or not at all
 
 
-def prompts(db: Session, now: datetime) -> list[DueNudge]:
+def prompts(db: Session, now: datetime, settings: Settings) -> list[DueNudge]:
     """ "Did this get in your way?" to a PR's author once its first review came after the
     team's agreement, within two days of that review."""
     due: list[DueNudge] = []
@@ -113,10 +128,10 @@ def prompts(db: Session, now: datetime) -> list[DueNudge]:
             continue
         if not reviewed <= now < reviewed + PROMPT_WITHIN:
             continue
-        limit = float(agreements_of(db, team.id).get("first_review_hours", 0) or 0)
-        ready = as_utc(pull.ready_at or pull.created_at)
-        if reviewed - ready <= timedelta(hours=limit or DEFAULT_FIRST_REVIEW_HOURS):
+        line = _passes_at(db, team, pull, settings)
+        if line is None or reviewed <= line:
             continue
+        ready = as_utc(pull.ready_at or pull.created_at)
         text = f"Your PR #{pull.number} “{pull.title}” waited long for its first review."
         due.append(
             DueNudge(

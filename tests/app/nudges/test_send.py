@@ -55,9 +55,9 @@ def _posts(slack):
 def test_the_agreement_is_the_boundary(engine, session, slack, settings, org):
     set_agreements(session, org["team"].id, {"first_review_hours": 8}, by="test")
     session.commit()
-    _pull(session, org, hours_ago=7.9)
+    _pull(session, org, hours_ago=8)  # exactly at the line is not past it
     assert _send(engine, slack, settings).sent == []
-    report = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=6))
+    report = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=1))
     assert [n.recipient for n in report.sent] == ["bob"]
     [message] = _posts(slack)
     assert message["channel"].startswith("D") and "PR #1" in message["text"]
@@ -259,3 +259,21 @@ def test_a_teams_nudge_hours_agreement_comes_before_the_setting(
     assert parse_assignment("nudge_hours=08:00-16:00") == ("nudge_hours", "08:00-16:00")
     with pytest.raises(AgreementError, match="HH:MM-HH:MM"):
         check_value("nudge_hours", "18:00-10:00")
+
+
+def test_the_agreement_counts_working_days_and_leaves_out_excluded_labels(
+    engine, session, slack, settings, org
+):
+    agreed = {"first_review_hours": 4, "working_hours": True, "exclude_labels": ["release"]}
+    set_agreements(session, org["team"].id, agreed, by="test")
+    friday_22 = datetime(2026, 2, 27, 22, 0, tzinfo=UTC)
+    first = _pull(session, org, hours_ago=0, now=friday_22)
+    released = _pull(session, org, hours_ago=0, now=friday_22, number=2)
+    released.labels = ["release"]
+    session.add(released)
+    session.commit()
+    # 2 hours on Friday, none at the weekend: the line is passed on Monday at 02:00
+    before = _send(engine, slack, settings, now=MONDAY_10_UTC - timedelta(hours=8, minutes=1))
+    assert before.waiting == [] and before.sent == []
+    report = _send(engine, slack, settings)
+    assert [(n.recipient, n.item) for n in report.sent] == [("bob", f"pr:{first.id}")]
