@@ -18,7 +18,9 @@ from typing import Any
 
 # Units whose values are whole things: their axes tick in whole numbers and their values
 # print without decimals ("20 runs", never "20.0 runs").
-COUNT_UNITS = frozenset({"reviews", "runs", "flags", "commits", "lines", "days", "PRs", "people"})
+COUNT_UNITS = frozenset(
+    {"reviews", "runs", "flags", "commits", "lines", "days", "PRs", "people", "deployments"}
+)
 MAX_TICKS = 6  # ticks above zero on a count axis
 MAX_WEEK_LABELS = 6  # week labels along an axis: fits 320 px at about 50 px each
 WRAP_CHARS = 12  # a category label longer than this wraps (three fit side by side at 390 px)

@@ -196,7 +196,9 @@ def _label(failure: FailureItem) -> str:
 def _deployment_link(deployment: DeploymentItem, repo_urls: dict[str, str]) -> Link:
     """The deployment's page on GitHub when it has one, else its commit."""
     where = f" to {deployment.environment}" if deployment.environment else ""
-    label = f"{deployment.repo} {deployment.sha[:7]}{where} on {deployment.deployed_at:%d %b %H:%M}"
+    label = (
+        f"{deployment.repo} {deployment.sha[:7]}{where} on {deployment.deployed_at:%d %b %H:%M} UTC"
+    )
     base = repo_urls.get(deployment.repo)
     url = deployment.html_url or (f"{base}/commit/{deployment.sha}" if base else "")
     return Link(label, url, key=deployment.id)

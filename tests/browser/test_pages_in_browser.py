@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app.core.db import make_engine
 from app.core.settings import Settings
 from app.http.main import create_app
-from tests.dashboards.world import World, build_world, flaky_again
+from tests.dashboards.world import World, build_world, delivery_story, flaky_again
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -53,6 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
     with Session(engine, expire_on_commit=False) as session:
         world = build_world(session, now)
         flaky_again(session, world, now)  # a flaky-builds point, with its run, on Alice's page
+        delivery_story(session, world, now)  # deploys, a revert and an incident on the team page
     engine.dispose()
     settings = Settings(_env_file=None, database_url=url, data_dir=path.parent)  # type: ignore[call-arg]
     app = create_app(settings)

@@ -16,6 +16,7 @@ from app.core.models import Person, PullRequest, Repository, SyncCursor, Team, W
 from tests import world as f
 
 NOW = f.NOW
+SHIPPED_SHA = "a" * 40  # the merge commit of #412 in `delivery_story`
 
 
 @dataclass
@@ -148,3 +149,62 @@ def flaky_again(session: Session, world: World, now: datetime) -> WorkflowRun:
     )
     session.commit()
     return run
+
+
+def delivery_story(session: Session, world: World, now: datetime) -> None:
+    """Delivery to talk about: #412 ships in deploy 1, is reverted (#420), deploy 2 restores it,
+    an incident follows deploy 2 and is closed three hours on, deploy 3 ships nothing new."""
+    world.slow_pull.merge_commit_sha = SHIPPED_SHA
+    session.add(world.slow_pull)
+    revert = f.make_pull(
+        session,
+        world.repo,
+        "alice",
+        number=420,
+        title='Revert "Speed up <checkout> totals"',
+        ready_at=now - timedelta(days=4, hours=2),
+        first_review_at=now - timedelta(days=4, hours=1),
+        merged_at=now - timedelta(days=3, hours=12),
+        merge_commit_sha="b" * 40,
+    )
+    f.make_deployment(
+        session,
+        world.repo,
+        SHIPPED_SHA,
+        at=now - timedelta(days=4),
+        key="deployment:1",
+        pulls=(world.slow_pull,),
+    )
+    f.make_deployment(
+        session,
+        world.repo,
+        "b" * 40,
+        at=now - timedelta(days=3),
+        key="deployment:2",
+        pulls=(revert,),
+    )
+    f.make_deployment(session, world.repo, "b" * 40, at=now - timedelta(days=1), key="deployment:3")
+    f.make_delivery_failure(
+        session,
+        world.repo,
+        "revert",
+        "pull:420",
+        started_at=now - timedelta(days=3, hours=12),
+        number=420,
+        title=revert.title,
+        html_url=revert.html_url,
+        deployment_key="deployment:1",
+        reverted_number=412,
+    )
+    f.make_delivery_failure(
+        session,
+        world.repo,
+        "incident",
+        "issue:500",
+        started_at=now - timedelta(days=2, hours=20),
+        restored_at=now - timedelta(days=2, hours=17),
+        number=500,
+        title="Checkout is down",
+        html_url="https://github.com/acme/shop/issues/500",
+    )
+    session.commit()

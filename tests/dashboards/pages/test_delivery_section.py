@@ -1,5 +1,5 @@
 """The delivery section of the team and repository pages, its JSON twin and the data under its
-charts, over real rows: alice's PR #412 ships in a deploy, is reverted (#413), the next deploy
+charts, over real rows: alice's PR #412 ships in a deploy, is reverted (#420), the next deploy
 restores it, an incident follows that one, and a third deploy ships nothing new."""
 
 from __future__ import annotations
@@ -16,69 +16,16 @@ from sqlmodel import Session
 
 from tests import world as f
 from tests.dashboards.html import parse
-from tests.dashboards.world import NOW, World
+from tests.dashboards.world import NOW, SHIPPED_SHA, World, delivery_story
 
 SignIn = Callable[[str], TestClient]
 JSON = {"accept": "application/json"}
-SHIP = "a" * 40
+SHIP = SHIPPED_SHA
 
 
 @pytest.fixture
 def delivered(session: Session, world: World) -> World:
-    world.slow_pull.merge_commit_sha = SHIP
-    session.add(world.slow_pull)
-    revert = f.make_pull(
-        session,
-        world.repo,
-        "alice",
-        number=413,
-        title='Revert "Speed up <checkout> totals"',
-        ready_at=NOW - timedelta(days=4, hours=2),
-        first_review_at=NOW - timedelta(days=4, hours=1),
-        merged_at=NOW - timedelta(days=3, hours=12),
-        merge_commit_sha="b" * 40,
-    )
-    f.make_deployment(
-        session,
-        world.repo,
-        SHIP,
-        at=NOW - timedelta(days=4),
-        key="deployment:1",
-        pulls=(world.slow_pull,),
-    )
-    f.make_deployment(
-        session,
-        world.repo,
-        "b" * 40,
-        at=NOW - timedelta(days=3),
-        key="deployment:2",
-        pulls=(revert,),
-    )
-    f.make_deployment(session, world.repo, "b" * 40, at=NOW - timedelta(days=1), key="deployment:3")
-    f.make_delivery_failure(
-        session,
-        world.repo,
-        "revert",
-        "pull:413",
-        started_at=NOW - timedelta(days=3, hours=12),
-        number=413,
-        title=revert.title,
-        html_url=revert.html_url,
-        deployment_key="deployment:1",
-        reverted_number=412,
-    )
-    f.make_delivery_failure(
-        session,
-        world.repo,
-        "incident",
-        "issue:500",
-        started_at=NOW - timedelta(days=2, hours=20),
-        restored_at=NOW - timedelta(days=2, hours=17),
-        number=500,
-        title="Checkout is down",
-        html_url="https://github.com/acme/shop/issues/500",
-    )
-    session.commit()
+    delivery_story(session, world, NOW)
     return world
 
 
@@ -98,7 +45,7 @@ def test_team_page_shows_the_four_keys_and_each_failure_walked_back(
     links = {a.attrs.get("class", "link"): a.attrs["href"] for a in revert.find_all("a")}
     assert links["deployment"] == f"https://github.com/acme/shop/commit/{SHIP}"
     assert links["pull"] == "https://github.com/acme/shop/pull/412"  # the reverted PR first
-    assert "Revert #413" in revert.full_text()
+    assert "Revert #420" in revert.full_text()
     incident = rows["incident"]
     [link] = incident.find_all("a", class_="incident")
     assert link.attrs["href"] == "https://github.com/acme/shop/issues/500"
@@ -157,7 +104,7 @@ def test_a_pr_row_on_the_person_page_says_when_it_was_deployed(
     twin = client.get("/people/alice?period=30d", headers=JSON).json()
     shipped = twin["deployed_at"]
     assert shipped["pull:acme/shop#412"]["deployed_at"] == (NOW - timedelta(days=4)).isoformat()
-    assert "pull:acme/shop#413" in shipped
+    assert "pull:acme/shop#420" in shipped
     doc = parse(client.get("/people/alice?period=30d").text)
     row = next(tr for tr in doc.find_all("tr") if "acme/shop#412" in tr.full_text())
     [cell] = row.find_all("td", class_="deployed-at")
