@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.core.agreements import agreements_of
-from app.core.settings import Settings
 from app.core.models import Person, PullRequest, Review, Team, TeamMember
 from app.core.models.base import as_utc
+from app.core.settings import Settings
 from dashboards.signals.agreements import Targets, passes_at
 from dashboards.signals.reviews.rules import WorkCalendar
 
