@@ -140,8 +140,37 @@ def send_nudges(
         for nudge in due:
             _send_one(db, nudge, client, now, settings, report, dry_run)
         if not dry_run:
+            _settle_undue(db, client, now, {_ident(n) for n in due}, report)
             report.updated = update_reviewed(db, client)
     return report
+
+
+def _ident(nudge: DueNudge) -> tuple[str, str, str, str]:
+    return (nudge.kind, nudge.recipient, nudge.item, nudge.stretch)
+
+
+def _settle_undue(db: Session, client: WebClient, now: datetime, due: set, report) -> None:
+    """Cut sends whose nudge is no longer due (the PR was reviewed meanwhile): recorded if
+    Slack has them, else given up as failed (a failed one goes out if it is due again)."""
+    stuck = db.exec(select(NudgeDelivery).where(NudgeDelivery.status == "sending")).all()
+    for row in stuck:
+        if (row.kind, row.recipient, row.item, row.stretch) in due:
+            continue
+        if not resume.take_over(db, row, now):
+            continue
+        nudge = DueNudge(row.kind, row.recipient, 0, row.item, row.stretch, row.text)
+        try:
+            found = resume.find_posted(client, row)
+        except SlackApiError:
+            report.uncertain.append(nudge)
+            continue
+        if found is not None:
+            mark_sent(db, row, row.channel or "", found["ts"], now)
+            report.resumed.append(nudge)
+            continue
+        row.status, row.error = "failed", "no longer due when its cut send was checked"
+        db.add(row)
+        db.commit()
 
 
 def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:

@@ -277,3 +277,23 @@ def test_the_agreement_counts_working_days_and_leaves_out_excluded_labels(
     assert before.waiting == [] and before.sent == []
     report = _send(engine, slack, settings)
     assert [(n.recipient, n.item) for n in report.sent] == [("bob", f"pr:{first.id}")]
+
+
+def test_a_cut_send_no_longer_due_is_recorded_if_slack_has_it_and_never_sent_late(
+    engine, session, slack, settings, org, monkeypatch
+):
+    pull = _pull(session, org, hours_ago=30)
+    other = _pull(session, org, hours_ago=30, number=2)
+    _cut(engine, slack, settings, monkeypatch)  # PR 1's nudge went out, its record did not
+    with Session(engine) as db:
+        assert db.exec(select(NudgeDelivery.status)).all() == ["sending"]
+    _cut(engine, slack, settings, monkeypatch, send.WebClient)  # PR 2's never reached Slack
+    for reviewed in (pull, other):
+        rows.make_review(session, reviewed, "bob", at=MONDAY_10_UTC + timedelta(minutes=1))
+    session.commit()
+    later = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(minutes=11))
+    assert [n.item for n in later.resumed] == [f"pr:{pull.id}"] and later.sent[0].kind == "prompt"
+    with Session(engine) as db:
+        kept = {r.item: r.status for r in db.exec(select(NudgeDelivery)) if r.kind != "prompt"}
+    assert kept == {f"pr:{pull.id}": "updated", f"pr:{other.id}": "failed"}
+    assert not any("PR #2" in m["text"] for m in _posts(slack))  # never sent after its time
