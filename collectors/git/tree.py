@@ -19,6 +19,7 @@ class HeadFileRecord:
     path: str
     loc: int
     is_binary: bool
+    size_bytes: int = 0  # the blob's size: what sizes a binary file, which has no lines
 
 
 def _line_count(content: bytes) -> int:
@@ -28,7 +29,7 @@ def _line_count(content: bytes) -> int:
 
 
 def head_files(repo: git.Repo, head: str) -> Iterator[HeadFileRecord]:
-    """Every file in `head`'s tree with its line count, read with one `cat-file --batch`."""
+    """Every file in `head`'s tree with its line count and size (one `cat-file --batch`)."""
     listing = repo.git.ls_tree("-r", "-z", head, stdout_as_string=False)
     entries: list[tuple[str, str]] = []
     for item in listing.split(b"\0"):
@@ -52,16 +53,16 @@ def head_files(repo: git.Repo, head: str) -> Iterator[HeadFileRecord]:
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    counts: dict[str, tuple[int, bool]] = {}
+    counts: dict[str, tuple[int, bool, int]] = {}
     for sha in unique:
         header = stdout.readline().split()
         size = int(header[2])
         content = stdout.read(size)
         stdout.read(1)
         binary = b"\0" in content[:BINARY_SNIFF]
-        counts[sha] = (0 if binary else _line_count(content), binary)
+        counts[sha] = (0 if binary else _line_count(content), binary, size)
     writer.join()
     popen.wait()
     for path, sha in entries:
-        loc, binary = counts[sha]
-        yield HeadFileRecord(path, loc, binary)
+        loc, binary, size = counts[sha]
+        yield HeadFileRecord(path, loc, binary, size)

@@ -209,24 +209,24 @@ def remove_unreachable(conn: Connection, stored: dict[str, int], reachable: set[
 def refresh_files(conn: Connection, repo_id: int, files: Iterable[git_tree.HeadFileRecord]) -> int:
     """Make RepoFile equal to the files at HEAD, touching only rows that changed."""
     current = {
-        path: (loc, binary)
-        for path, loc, binary in conn.execute(
-            select(file_t.c.path, file_t.c.loc, file_t.c.is_binary).where(
+        path: (loc, binary, size)
+        for path, loc, binary, size in conn.execute(
+            select(file_t.c.path, file_t.c.loc, file_t.c.is_binary, file_t.c.size_bytes).where(
                 file_t.c.repository_id == repo_id
             )
         )
     }
-    wanted = {f.path: (f.loc, f.is_binary) for f in files}
+    wanted = {f.path: (f.loc, f.is_binary, f.size_bytes) for f in files}
     gone = [{"p": p} for p in current if p not in wanted]
     fresh = [
-        {"repository_id": repo_id, "path": p, "loc": loc, "is_binary": binary}
-        for p, (loc, binary) in wanted.items()
+        {"repository_id": repo_id, "path": p, "loc": loc, "is_binary": binary, "size_bytes": size}
+        for p, (loc, binary, size) in wanted.items()
         if p not in current
     ]
     changed = [
-        {"p": p, "new_loc": loc, "new_binary": binary}
-        for p, (loc, binary) in wanted.items()
-        if p in current and current[p] != (loc, binary)
+        {"p": p, "new_loc": loc, "new_binary": binary, "new_size": size}
+        for p, (loc, binary, size) in wanted.items()
+        if p in current and current[p] != (loc, binary, size)
     ]
     here = file_t.c.repository_id == repo_id
     if gone:
@@ -237,7 +237,11 @@ def refresh_files(conn: Connection, repo_id: int, files: Iterable[git_tree.HeadF
         conn.execute(
             update(file_t)
             .where(here, file_t.c.path == bindparam("p"))
-            .values(loc=bindparam("new_loc"), is_binary=bindparam("new_binary")),
+            .values(
+                loc=bindparam("new_loc"),
+                is_binary=bindparam("new_binary"),
+                size_bytes=bindparam("new_size"),
+            ),
             changed,
         )
     return len(wanted)

@@ -49,24 +49,35 @@ def painmap_chart(
     """The map of `repo` over `period`, coloured by `color` (a key of `report.COLORS`)."""
     title = f"Pain map: {LABELS[color].lower()} over the code"
     if lookup is None:
-        lookup = _no_flags
+        lookup = no_flags
     start, end = report.as_of(period.start), report.as_of(period.end)
     query = report.MapQuery(repo, start, end, viewer, lookup, settings)
     answer = report.answer(session, query, color=color, max_boxes=PAGE_BOXES)
-    nodes: list[dict[str, Any]] = answer["nodes"]  # type: ignore[assignment]
+    return drawn(charts, title, answer, EMPTY)
+
+
+def drawn(
+    charts: PageCharts, title: str, answer: dict[str, Any], empty: str, *, height: int = 560
+) -> Chart:
+    """The map of one `/api/v1/painmap`-shaped answer as the page's "painmap" chart."""
+    nodes: list[dict[str, Any]] = answer["nodes"]
     if len(nodes) <= 1:
-        return charts.empty("painmap", title, EMPTY)
+        return charts.empty("painmap", title, empty)
     metric, unit = str(answer["color_metric"]), str(answer["color_unit"])
     rows = [{k: v for k, v in n.items() if k != "area"} for n in nodes]
-    return charts.drawn("painmap", title, figure(nodes, metric, unit), rows, EMPTY)
+    built = figure(nodes, metric, unit, height=height)
+    return charts.drawn("painmap", title, built, rows, empty)
 
 
-def _no_flags(session: Session, viewer: Viewer, items: Any) -> list[Any]:
+def no_flags(session: Session, viewer: Viewer, items: Any) -> list[Any]:
     return []
 
 
-def figure(nodes: list[dict[str, Any]], metric: str, unit: str) -> tuple[dict[str, Any], str]:
-    """A treemap trace: area is lines (binary files one unit each), colour is `metric`."""
+def figure(
+    nodes: list[dict[str, Any]], metric: str, unit: str, *, height: int = 560
+) -> tuple[dict[str, Any], str]:
+    """A treemap trace: area is lines (binary files by bytes, in their own box), colour is
+    `metric`."""
     index = {n["id"]: str(i) for i, n in enumerate(nodes)}
     values = [n[metric] for n in nodes]
     known = [float(v) for v in values if v is not None]
@@ -96,15 +107,17 @@ def figure(nodes: list[dict[str, Any]], metric: str, unit: str) -> tuple[dict[st
         "textinfo": "label",
         "maxdepth": 4,
     }
-    layout = figures._layout("", "", height=560)  # the palette and font every chart shares
+    layout = figures._layout("", "", height=height)  # the palette and font every chart shares
     layout["margin"] = {"l": 4, "r": 4, "t": 4, "b": 4}
     top = sorted(
         (n for n in nodes if n["kind"] == "file" and n[metric]),
         key=lambda n: -float(n[metric]),
     )[:5]
-    summary = f"Files at HEAD sized by lines, coloured by {unit}. Highest: " + (
-        "; ".join(f"{n['path']} ({n[metric]})" for n in top) or "none above zero"
-    )
+    summary = (
+        f"Files at HEAD sized by lines, coloured by {unit}. Binary files have no lines: they "
+        "sit in their own box, which takes their share of the files, each sized by its bytes. "
+        "Highest: "
+    ) + ("; ".join(f"{n['path']} ({n[metric]})" for n in top) or "none above zero")
     return {"data": [trace], "layout": layout}, summary + "."
 
 
@@ -116,7 +129,7 @@ def _hover(node: dict[str, Any], metric: str) -> list[Any]:
     return [
         node["path"] or node["name"],
         dash if value is None else value,
-        node["loc"],
+        _size(node) if node["kind"] in ("binary", "binary-group") else node["loc"],
         node["owner"] or dash,
         node["bus_factor"] if node["bus_factor"] is not None else dash,
         node["top_coupled"] or dash,
@@ -126,6 +139,18 @@ def _hover(node: dict[str, Any], metric: str) -> list[Any]:
         node["flags"],
         node["kind"],
     ]
+
+
+def _size(node: dict[str, Any]) -> str:
+    """A binary box's size for the hover: it has no lines, only bytes."""
+    size = int(node.get("size_bytes") or 0)
+    if size < 1024:
+        text = f"{size} bytes"
+    elif size < 1024**2:
+        text = f"{size / 1024:.1f} KB"
+    else:
+        text = f"{size / 1024**2:.1f} MB"
+    return f"none (binary, {text})"
 
 
 def color_links(base: str, query: dict[str, str | None], chosen: str) -> list[Link]:

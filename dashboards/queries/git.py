@@ -25,6 +25,7 @@ class HeadFile:
     path: str
     loc: int
     is_binary: bool
+    size_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ def _rows(session: Session, query: Any) -> Any:
 def head_files(session: Session, *, repository_id: int) -> list[HeadFile]:
     rows = _rows(
         session,
-        select(RepoFile.path, RepoFile.loc, RepoFile.is_binary).where(
+        select(RepoFile.path, RepoFile.loc, RepoFile.is_binary, RepoFile.size_bytes).where(
             RepoFile.repository_id == repository_id
         ),
     )
-    return [HeadFile(path, loc, is_binary) for path, loc, is_binary in rows]
+    return [HeadFile(path, loc, is_binary, size) for path, loc, is_binary, size in rows]
 
 
 def file_totals(

@@ -134,6 +134,7 @@ def _gather(session: Session, repo_id: int, query: MapQuery) -> Evidence:
                 path=f.path,
                 loc=f.loc,
                 is_binary=f.is_binary,
+                size_bytes=f.size_bytes,
                 commit_ids=frozenset(commits_of.get(f.path, ())),
                 hotspot_score=scores.get(f.path, 0.0),
                 added_by=people,

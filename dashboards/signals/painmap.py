@@ -26,6 +26,7 @@ class FileFacts:
     path: str
     loc: int
     is_binary: bool = False
+    size_bytes: int = 0
     commit_ids: frozenset[int] = frozenset()
     hotspot_score: float = 0.0
     added_by: Mapping[str, int] = field(default_factory=dict)  # person key -> lines added
@@ -57,9 +58,11 @@ class _Acc:
     flags: set[str] = field(default_factory=set)
     added_by: dict[str, int] = field(default_factory=dict)
     files: int = 0
+    size_bytes: int = 0
 
     def take(self, other: _Acc) -> None:
         self.loc += other.loc
+        self.size_bytes += other.size_bytes
         self.score_lines += other.score_lines
         self.risk_lines += other.risk_lines
         self.commits |= other.commits
@@ -104,6 +107,7 @@ def _add_file(
     """Add one file's numbers to `acc` in place (no box of its own made and merged)."""
     numbers = [n for n in pulls_of.get(facts.path, ()) if n in pulls]
     acc.loc += facts.loc
+    acc.size_bytes += facts.size_bytes
     acc.score_lines += facts.hotspot_score * facts.loc
     if facts.owner_gone_days is not None:
         acc.risk_lines += facts.loc
@@ -125,6 +129,7 @@ def _metrics(acc: _Acc, pulls: Mapping[int, PullFacts]) -> dict[str, object]:
     return {
         "loc": acc.loc,
         "files": acc.files,
+        "size_bytes": acc.size_bytes,
         "hotspot_score": round(acc.score_lines / acc.loc, 4) if acc.loc else 0.0,
         "knowledge_risk": round(acc.risk_lines / acc.loc, 4) if acc.loc else 0.0,
         "commits": len(acc.commits),
@@ -151,7 +156,7 @@ def build_tree(
     Ids are `root/path`, so a team's repositories share one map. At most `max_boxes` nodes:
     the smallest files are folded, per directory, into one "other files" box (and, when even
     the directories are too many, the deepest directories into their ancestors' box). Binary
-    files (no lines) sit apart under a "binary files" box, one unit of area each.
+    files (no lines) sit apart under a "binary files" box sized by bytes (`binary_areas`).
     """
     if max_boxes < 4:
         raise ValueError("max_boxes must be at least 4")
@@ -200,7 +205,20 @@ def build_tree(
             accs[parent].take(accs[leaf])
     facts = {f.path: f for f in [*shown, *binary_shown]}
     order = sorted(accs, key=lambda k: (k.count("/") if k else -1, k))
-    return [_node(key, kinds, accs[key], facts, pulls, root) for key in order]
+    per_byte = binary_areas(text, binary)
+    return [_node(key, kinds, accs[key], facts, pulls, root, per_byte) for key in order]
+
+
+def binary_areas(text: list[FileFacts], binary: list[FileFacts]) -> float:
+    """Area per byte of a binary box. Bytes and lines are not one unit, so the "binary files"
+    box takes the share of the map that binary files have among all files (2 of 10 files:
+    a fifth of the text's lines as area), and inside it each binary file's area is in
+    proportion to its size in bytes."""
+    if not binary:
+        return 0.0
+    lines = sum(f.loc for f in text)
+    share = max(lines, 1) * len(binary) / (len(text) + len(binary)) if text else len(binary)
+    return share / max(sum(f.size_bytes for f in binary), 1)
 
 
 def _largest_that_fit(
@@ -233,6 +251,7 @@ def _node(
     facts: Mapping[str, FileFacts],
     pulls: Mapping[int, PullFacts],
     root: str,
+    per_byte: float,
 ) -> dict[str, object]:
     kind = kinds[key]
     path = key.removeprefix(BINARY + "/") if kind == "binary" else key
@@ -248,7 +267,11 @@ def _node(
         "kind": kind,
     }
     node.update(_metrics(acc, pulls))
-    node["area"] = (max(acc.loc, 1) if kind != "binary" else acc.files) if kind in LEAVES else 0
+    node["area"] = 0
+    if kind == "binary":
+        node["area"] = round(max(acc.size_bytes * per_byte, 0.001), 3)
+    elif kind in LEAVES:
+        node["area"] = max(acc.loc, 1)
     file = facts.get(path) if kind in ("file", "binary") else None
     node["owner"] = file.owner if file else None
     node["owner_gone_days"] = file.owner_gone_days if file else None

@@ -47,9 +47,12 @@ class FileChange(SQLModel, table=True):
 
 
 class RepoFile(SQLModel, table=True):
-    """A file present at HEAD with its line count (`loc`), refreshed on every collect."""
+    """A file present at HEAD with its line count (`loc`) and size in bytes, refreshed on every
+    collect. A binary file has no lines (`git log --numstat` prints "-"): its size is what the
+    pain map sizes it by."""
 
     repository_id: int = Field(foreign_key="repository.id", primary_key=True)
     path: str = Field(max_length=2000, primary_key=True)
     loc: int = 0
     is_binary: bool = False
+    size_bytes: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
