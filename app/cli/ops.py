@@ -32,10 +32,11 @@ def _say(message: str) -> None:
 
 def sync_command(
     only: str = typer.Option(
-        ",".join(sync.SOURCES), "--only", help="Comma-separated sources: git, pulls, ci"
+        ",".join(sync.SOURCES), "--only", help="Comma-separated sources: git, pulls, ci, delivery"
     ),
 ) -> None:
-    """Collect every repository in GEMBA_REPOS: fetch clones, then git, pull requests and CI."""
+    """Collect every repository in GEMBA_REPOS: fetch clones, then git, pull requests, CI and
+    deployments."""
     config = common.settings()
     configure_logging(config)
     sources = [s.strip() for s in only.split(",") if s.strip()]

@@ -36,7 +36,7 @@ log = logging.getLogger("gemba.queue")
 
 GIT_QUEUE, GITHUB_QUEUE, NOTIFY_QUEUE = "git", "github", "notify"
 COLLECT_QUEUES = (GIT_QUEUE, GITHUB_QUEUE)
-SOURCES = ("git", "pulls", "ci")
+SOURCES = ("git", "pulls", "ci", "delivery")
 DIGEST_CRON = "*/5 * * * *"
 NUDGES_CRON = "*/10 * * * *"
 # 5 attempts, waiting 15 s + 2^(n+1) s: 17, 19, 23, 31 s. A collector resumes from its cursor,
@@ -121,7 +121,16 @@ class Queue:
         def collect_ci(repository: str) -> str:
             return tasks.collect_ci(runtime, repository)
 
-        self.collectors = {"git": collect_git, "pulls": collect_pulls, "ci": collect_ci}
+        @app.task(name="gemba.collect_delivery", queue=GITHUB_QUEUE, retry=RETRY)
+        def collect_delivery(repository: str) -> str:
+            return tasks.collect_delivery(runtime, repository)
+
+        self.collectors = {
+            "git": collect_git,
+            "pulls": collect_pulls,
+            "ci": collect_ci,
+            "delivery": collect_delivery,
+        }
 
         def sync(timestamp: int) -> str:
             return tasks.sync_configured(runtime, self.defer)
@@ -174,7 +183,7 @@ class Queue:
     def enqueue(self, source: str, target: str) -> list[tuple[str, str]]:
         """`gemba jobs enqueue`: one target, as (source, outcome) per task queued.
 
-        Source "repo" is all three collectors; `git` takes NAME=PATH-or-URL too."""
+        Source "repo" is every collector; `git` takes NAME=PATH-or-URL too."""
         if source == "repo":
             validate("pulls", target)
             return [(s, self.defer(s, target)) for s in SOURCES]

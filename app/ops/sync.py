@@ -26,13 +26,14 @@ from app.core.models import SyncCursor
 from app.core.models.base import utcnow
 from app.core.settings import Settings
 from collectors.ci import fetch as ci_fetch
+from collectors.delivery import sync as delivery_sync
 from collectors.git import store as git_store
 from collectors.pulls import sync as pulls_sync
 
 log = logging.getLogger("gemba.sync")
 
 Say = Callable[[str], None]
-SOURCES = ("git", "pulls", "ci")
+SOURCES = ("git", "pulls", "ci", "delivery")  # delivery last: it reads what pulls and CI stored
 # SyncCursor rows with this source hold the last rate limit a collector saw, per API host, so
 # /metrics can show it whichever process made the requests.
 RATE_LIMIT_SOURCE = "ratelimit"
@@ -183,6 +184,13 @@ def collect_ci(engine: Engine, gh: Github, settings: Settings, full_name: str, s
     return f"{stats.runs} runs, {stats.jobs} jobs stored, {stats.requests} requests"
 
 
+def collect_delivery(
+    engine: Engine, gh: Github, settings: Settings, full_name: str, say: Say
+) -> str:
+    """Deployments by the source ladder, their commits and PRs, failures (issue #15)."""
+    return str(delivery_sync.collect_delivery(engine, gh, full_name, settings, progress=say))
+
+
 def token_of(gh: Github) -> str | None:
     """The token PyGithub authenticates with (a PAT, or an app installation's token)."""
     auth = getattr(gh.requester, "auth", None)
@@ -249,6 +257,11 @@ def collect_source(
     if source not in SOURCES:
         raise SyncError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
     gh = gh or github(settings)
+    if source == "delivery":
+        done = collect_delivery(engine, gh, settings, full_name, say)
+        mark_synced(engine, source, full_name)
+        log.info("collected", extra={"repository": full_name, "source": source, "result": done})
+        return done
     if source == "git":
         url = clone_url(settings, full_name, reported_clone_url)
         path = update_clone(settings, full_name, url, token_of(gh))

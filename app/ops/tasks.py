@@ -65,8 +65,12 @@ def collect_ci(runtime: Runtime, repository: str) -> str:
     return sync.collect_source(runtime.engine, runtime.settings, repository, "ci")
 
 
+def collect_delivery(runtime: Runtime, repository: str) -> str:
+    return sync.collect_source(runtime.engine, runtime.settings, repository, "delivery")
+
+
 def sync_configured(runtime: Runtime, defer: Defer) -> str:
-    """The hourly schedule: queue git, pulls and CI for every configured repository.
+    """The hourly schedule: queue git, pulls, CI and delivery for every configured repository.
 
     `defer(source, repository, clone_from)` queues one task and says what happened (queued, or
     waiting: one of the same is already queued). Listing an organisation is one request; the

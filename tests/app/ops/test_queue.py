@@ -46,7 +46,7 @@ def test_an_enqueue_while_the_same_job_runs_waits_beside_it(queue: Queue) -> Non
 
 def test_a_repository_is_collected_by_one_worker_at_a_time(queue: Queue) -> None:
     with queue.app.open():
-        assert [o for _, o in queue.enqueue("repo", "acme/api")] == ["queued"] * 3
+        assert [o for _, o in queue.enqueue("repo", "acme/api")] == ["queued"] * 4  # + delivery
         assert queue.enqueue("git", "acme/web") == [("git", "queued")]
 
     async def take_all() -> list[tuple[str, str]]:

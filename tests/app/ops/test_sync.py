@@ -3,6 +3,7 @@ cloned, and collected by the real collectors against the GitHub stand-in."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.core.models import Commit, PullRequest, Repository, WorkflowRun
+from app.core.models import Commit, PullRequest, Repository, SyncCursor, WorkflowRun
 from app.core.settings import Settings
 from app.demo.build import Manifest, build_demo
 from app.ops import sync, worker
@@ -70,7 +71,7 @@ def test_scheduled_sync_discovers_clones_and_collects_every_source(
         with queue.app.open():
             queue.sync.defer(timestamp=0)  # the hourly tick
         outcome = _drain(queue)
-        assert (outcome.done, outcome.failed) == (4, 0)  # the fan-out, then git, pulls, CI
+        assert (outcome.done, outcome.failed) == (5, 0)  # the fan-out, git, pulls, CI, delivery
         for name in ("acme/checkout-web",):
             counts = demo.counts[name]
             assert _count(engine, Commit, name) == counts["commits"]
@@ -124,15 +125,23 @@ def test_a_worker_runs_a_repo_job_with_every_collector(
                 ("git", "queued"),
                 ("pulls", "queued"),
                 ("ci", "queued"),
+                ("delivery", "queued"),
             ]
         outcome = _drain(queue)
-        assert (outcome.done, outcome.failed) == (3, 0)
+        assert (outcome.done, outcome.failed) == (4, 0)
     finally:
         sandbox.stop()
     counts = demo.counts["acme/platform-infra"]
     assert _count(engine, Commit, "acme/platform-infra") == counts["commits"]
     assert _count(engine, PullRequest, "acme/platform-infra") == counts["pulls"]
     assert _count(engine, WorkflowRun, "acme/platform-infra") == counts["runs"]
+    with Session(engine) as session:  # delivery ran after them and chose its source
+        cursor = session.exec(
+            select(SyncCursor).where(
+                SyncCursor.source == "delivery", SyncCursor.repository == "acme/platform-infra"
+            )
+        ).one()
+    assert json.loads(cursor.position)["source"] in sync.delivery_sync.SOURCES
 
 
 def test_an_unknown_organisation_gets_a_clear_error(demo: Manifest, settings: Settings) -> None:
