@@ -39,10 +39,13 @@ def all_reports(session: Session, manager_id: int) -> set[int]:
     """Everyone below a manager, through any number of levels (cycles are tolerated)."""
     seen: set[int] = set()
     frontier = {manager_id}
-    while frontier:
-        found: set[int] = set()
-        for person_id in frontier:
-            found |= direct_reports(session, person_id)
+    while frontier:  # one query per level: the members of every team the frontier manages
+        rows = session.exec(
+            select(TeamMember.person_id, Team.manager_id)
+            .join(Team, Team.id == TeamMember.team_id)  # type: ignore[arg-type]
+            .where(col(Team.manager_id).in_(frontier))
+        )
+        found = {person_id for person_id, manager in rows if person_id != manager}
         frontier = found - seen - {manager_id}
         seen |= frontier
     return seen

@@ -1,7 +1,8 @@
 """An organisation's teams side by side, and where their friction meets, read from the reports
-every other page uses: review flow (`review_flow.pull_flows`, `waiting_now`), CI
-(`ci.flaky_report`) and agreements (`agreements.team_exceptions`). The flows of every team are
-read in one pass over all their logins and split per team afterwards.
+every other page uses: review flow (`review_flow.pull_flows`, `waiting_now`), CI (the rows
+`ci.flaky_report` reads, through `flaky_from_rows`) and agreements
+(`agreements.team_exceptions`). The flows and runs of every team are read in one pass over all
+their logins and split per team afterwards.
 
 Numbers are about teams and places (repositories, paths), never about a person: reviews that
 cross team lines are counted by team pair, and anonymous flags only as counts from three up.
@@ -22,16 +23,19 @@ from app.core.models import FrictionFlag, Repository, Team, TeamMember
 from app.core.settings import Settings
 from dashboards.periods import Period
 from dashboards.queries import painmap as pq
+from dashboards.queries.ci import attempts_for, jobs_for
+from dashboards.queries.ci_rows import AttemptRow, JobRow, People
 from dashboards.reports.agreements import team_exceptions
-from dashboards.reports.ci import flaky_report
 from dashboards.reports.nudges_team import K_ANONYMOUS
 from dashboards.reports.review_flow import pull_flows, waiting_now
+from dashboards.signals.ci.flaky import FlakyReport, flaky_from_rows
 from dashboards.signals.reviews.flow import PullFlow, summarise
 from dashboards.signals.reviews.waiting import WaitingPull
 
 PHASES = ("pickup", "review", "merge")
 USUAL_PERIODS = 3  # a team's usual: the three periods of the same length before this one
 OUTSIDE = "outside these teams"
+FOLDERS_OF = 10  # repositories whose folders are looked into, the most waited on first
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def org_numbers(
     flows = pull_flows(session, settings=settings, authors=everyone, since=usual.start, until=now)
     waits = waiting_now(session, now=now, settings=settings, authors=everyone).on_reviewer
     flags = _flags(session, teams, period)
+    runs = _runs(session, everyone, period)
     sizes = team_sizes(session, {t.id for t in teams if t.id is not None})
     numbers = []
     for team in teams:
@@ -132,11 +137,7 @@ def org_numbers(
         now_flows = [f for f in own if _in(f.merged_at, period.start, period.end)]
         before = [f for f in own if _in(f.merged_at, usual.start, usual.end)]
         current, earlier = _medians(now_flows, now), _medians(before, now)
-        ci = (
-            flaky_report(session, logins=mine, since=period.start, until=period.end)
-            if mine
-            else None
-        )
+        ci = _team_flaky(runs, mine) if mine else None
         flaky_wait = sum(
             (g.wait.total_seconds() / 3600 for g in (ci.workflows if ci else []) if g.wait),
             0.0,
@@ -175,6 +176,25 @@ def org_numbers(
         cross_team=_cross_team(session, in_period, waits, logins, order),
         shared=_shared(session, in_period, waits, logins, order, now),
     )
+
+
+Runs = tuple[list[AttemptRow], list[JobRow], People]
+
+
+def _runs(session: Session, everyone: set[str], period: Period) -> Runs:
+    """Every team's CI runs in the period, read once (as `reports.ci.flaky_report` reads one
+    team's), to be split per team by whose run it is."""
+    attempts = attempts_for(session, since=period.start, until=period.end, logins=everyone)
+    jobs = jobs_for(session, attempts, since=period.start, until=period.end, logins=everyone)
+    return attempts, jobs, People.of(directory(session))
+
+
+def _team_flaky(runs: Runs, logins: set[str]) -> FlakyReport:
+    """The flaky report of the runs that are the team's (by the run's person, as CI counts)."""
+    attempts, jobs, people = runs
+    mine = [a for a in attempts if (people.person(a.person) or "").lower() in logins]
+    ids = {a.run_id for a in mine}
+    return flaky_from_rows(mine, [j for j in jobs if j.run_id in ids], top=10)
 
 
 def _flags(
@@ -283,7 +303,9 @@ def _shared(
                 round(sum(pulls.values()), 1),
             )
         )
-        places += _shared_folders(session, repo, pulls, teams_of_pull, rank)
+    repos = sorted(places, key=lambda p: (-p.wait_hours, p.repo))[:FOLDERS_OF]
+    for place in repos:  # the folders of the repositories waited on most
+        places += _shared_folders(session, place.repo, waited[place.repo], teams_of_pull, rank)
     return sorted(places, key=lambda p: (-p.wait_hours, p.repo, p.path or ""))
 
 
