@@ -113,6 +113,7 @@ class EmptyStates:
 DELIVERY_CHARTS = {key: ("delivery", "deployments") for key in CHART_KEYS}
 # What each chart of the team and repository pages shows, for `EmptyStates.reworded`.
 TEAM_CHARTS = {
+    "painmap": ("pulls", "pull requests by the team"),
     "review_flow": ("pulls", "pull requests"),
     "waiting_now": ("pulls", "Nothing is waiting for a review right now."),
     "reviewer_load": ("reviews", "reviews"),

@@ -36,6 +36,7 @@ from dashboards.pages.one_on_one import (
     one_on_one_state,
     who_looked,
 )
+from dashboards.pages.painmap_groups import person_painmap_chart
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import PersonReviews, person_reviews
@@ -219,6 +220,16 @@ def person_page(
             maker,
             spots,
             title=f"Files {voice.they} changed, and how widely they are known",
+            empty=empty.message("git", "file changes", COLLECT_GIT),
+        ),
+        person_painmap_chart(
+            session,
+            maker,
+            emails=frozenset(directory(session).emails_of(person.id)),
+            period=chosen,
+            viewer=viewer,
+            lookup=flag_lookup,
+            settings=settings,
             empty=empty.message("git", "file changes", COLLECT_GIT),
         ),
     ]

@@ -26,6 +26,7 @@ from dashboards.pages.delivery import DeliverySection, delivery_section
 from dashboards.pages.empty import TEAM_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, repo_hotspots, team_hotspots
+from dashboards.pages.painmap_groups import team_painmap_chart
 from dashboards.pages.parts import Link, PageNotFoundError, period_links, with_query
 from dashboards.pages.people import team_member_ids
 from dashboards.pages.reviews import TeamReviews, WaitingPull, team_reviews
@@ -103,7 +104,18 @@ def team_page(
     )
     show_names = not settings.team_only_mode and access.manages_team(session, viewer, team.id)
     maker = PageCharts(f"/data/team/{team.name}", {"period": chosen.key, "repository": repository})
+    pain = team_painmap_chart(
+        session,
+        maker,
+        team=team.name,
+        logins=frozenset(team_logins or ()),
+        period=chosen,
+        viewer=viewer,
+        lookup=flag_lookup,
+        settings=settings,
+    )
     charts = [
+        pain,
         review_trend_chart(maker, reviews.trend if reviews else None),
         _waiting_now_chart(maker, reviews.waiting if reviews else None),
         _load_chart(maker, reviews.load if reviews else None, show_names),

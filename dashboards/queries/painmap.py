@@ -251,3 +251,29 @@ def data_version(session: Session, *, repository_id: int, repo: str) -> tuple[ob
         parts.append(select(func.count()).select_from(table).scalar_subquery())
         parts.append(select(func.max(column)).scalar_subquery())
     return tuple(session.connection().execute(select(*parts)).one())
+
+
+def paths_changed_by(
+    session: Session, *, emails: Collection[str], since: datetime, until: datetime
+) -> dict[str, set[str]]:
+    """Per repository name, the paths that non-merge commits by these emails (any case)
+    changed in the period: the files a person works in."""
+    lowered = sorted({e.lower() for e in emails})
+    if not lowered:
+        return {}
+    rows = session.connection().execute(
+        select(Repository.name, FileChange.path)
+        .join(Commit, Commit.repository_id == Repository.id)  # type: ignore[arg-type]
+        .join(FileChange, FileChange.commit_id == Commit.id)  # type: ignore[arg-type]
+        .where(
+            func.lower(Commit.author_email).in_(lowered),
+            col(Commit.is_merge).is_(False),
+            Commit.authored_at >= since,
+            Commit.authored_at <= until,
+        )
+        .distinct()
+    )
+    result: dict[str, set[str]] = defaultdict(set)
+    for repo, path in rows:
+        result[repo].add(path)
+    return dict(result)

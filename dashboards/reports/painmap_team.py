@@ -1,5 +1,6 @@
-"""A team's pain map: one top-level box per repository the team works in, each the
-repository's own map (`dashboards.reports.painmap`) with its share of the boxes."""
+"""A team's pain map and a person's: one top-level box per repository the team (or the
+person) works in, each the repository's own map (`dashboards.reports.painmap`), or the part of
+it the person changed, with its share of the boxes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from dashboards.reports.painmap import COLORS, Evidence, MapQuery, gather, nodes
 
 
 def team_answer(
-    session: Session, query: MapQuery, *, team: str, logins: frozenset[str], color: str
+    session: Session,
+    query: MapQuery,
+    *,
+    team: str,
+    logins: frozenset[str],
+    color: str,
+    max_boxes: int | None = None,
 ) -> dict[str, object]:
     """A team's map: one top-level box per repository where its members opened PRs in the
     period, under one root named for the team; the boxes are shared out by lines."""
@@ -22,48 +29,82 @@ def team_answer(
         raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
     repos = pq.team_repositories(session, logins=logins, since=query.since, until=query.until)
     evidence = [gather(session, replace(query, repo=repo)) for repo in repos]
-    lines = [max(sum(f.loc for f in e.files), 1) for e in evidence]
-    budget = query.settings.painmap_max_boxes - 1
-    result: list[dict[str, object]] = []
-    roots: list[dict[str, Any]] = []
-    for share, found in zip(lines, evidence, strict=True):
-        part = nodes(found, max_boxes=max(4, budget * share // sum(lines)))
-        part[0]["parent"] = f"team:{team}"
-        roots.append(part[0])
-        result.extend(part)
-    result.insert(0, _team_root(team, roots, evidence))
+    boxes = min(max_boxes or query.settings.painmap_max_boxes, query.settings.painmap_max_boxes)
+    result = _combined(f"team:{team}", team, evidence, boxes)
+    header = {**_header(query, color), "max_boxes": boxes}
+    return {"team": team, "repos": repos, **header, "nodes": result}
+
+
+def person_answer(
+    session: Session, query: MapQuery, *, emails: frozenset[str], color: str, max_boxes: int
+) -> dict[str, object]:
+    """The map of the files a person changed in the period (their commit `emails`), one
+    top-level box per repository. Their name is nowhere on it: the root is "files worked
+    in", and a file names only its owner (main author), as on every map."""
+    if color not in COLORS:
+        raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
+    touched = pq.paths_changed_by(session, emails=emails, since=query.since, until=query.until)
+    evidence = []
+    for repo, paths in sorted(touched.items()):
+        found = gather(session, replace(query, repo=repo))
+        mine = [f for f in found.files if f.path in paths]
+        if mine:  # its own boxes: the repository's remembered ones hold every file
+            evidence.append(replace(found, files=mine, trees={}))
+    boxes = min(max_boxes, query.settings.painmap_max_boxes)
+    result = _combined(PERSON_ROOT, "files worked in", evidence, boxes)
+    header = {**_header(query, color), "max_boxes": boxes}
+    return {"repos": [e.repo for e in evidence], **header, "nodes": result}
+
+
+PERSON_ROOT = "files"
+
+
+def _header(query: MapQuery, color: str) -> dict[str, object]:
     metric, unit = COLORS[color]
     return {
-        "team": team,
-        "repos": repos,
         "since": query.since.isoformat(),
         "until": query.until.isoformat(),
         "color": color,
         "color_metric": metric,
         "color_unit": unit,
-        "max_boxes": query.settings.painmap_max_boxes,
-        "nodes": result,
     }
 
 
+def _combined(
+    root_id: str, name: str, evidence: list[Evidence], max_boxes: int
+) -> list[dict[str, object]]:
+    """Each repository's boxes under one root, the boxes shared out by lines."""
+    lines = [max(sum(f.loc for f in e.files), 1) for e in evidence]
+    budget = max_boxes - 1
+    result: list[dict[str, object]] = []
+    roots: list[dict[str, Any]] = []
+    for share, found in zip(lines, evidence, strict=True):
+        part = nodes(found, max_boxes=max(4, budget * share // sum(lines)))
+        part[0]["parent"] = root_id
+        roots.append(part[0])
+        result.extend(part)
+    result.insert(0, _team_root(root_id, name, roots, evidence))
+    return result
+
+
 def _team_root(
-    team: str, roots: list[dict[str, Any]], evidence: list[Evidence]
+    root_id: str, name: str, roots: list[dict[str, Any]], evidence: list[Evidence]
 ) -> dict[str, object]:
-    """The team's box: repositories share no file, PR, run or flag, so counts add up; scores
+    """The root box: repositories share no file, PR, run or flag, so counts add up; scores
     are weighted by lines; the wait is the median over every PR of the map; people are
     counted per repository only (`bus_factor` is None here)."""
     loc = sum(int(r["loc"]) for r in roots)
     waits = [
         w
         for e in evidence
-        for n in {n for numbers in e.pulls_of.values() for n in numbers}
+        for n in {n for f in e.files for n in e.pulls_of.get(f.path, ())}
         if (w := e.pulls[n].wait_hours) is not None
     ]
     node: dict[str, object] = {
-        "id": f"team:{team}",
+        "id": root_id,
         "parent": None,
         "path": "",
-        "name": team,
+        "name": name,
         "kind": "team",
         "repo": None,
         "area": 0,
@@ -76,6 +117,7 @@ def _team_root(
     }
     for key in (
         "files",
+        "size_bytes",
         "commits",
         "pulls",
         "ci_failed_runs",

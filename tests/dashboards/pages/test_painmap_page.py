@@ -4,12 +4,18 @@ the page under 300 KB even for a repository of thousands of deep, long-named fil
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
 
 from dashboards.pages.painmap import PAGE_BOXES, color_links, figure
 from dashboards.reports.painmap import COLORS
 from dashboards.signals.painmap import FileFacts, PullFacts, build_tree
 
 LONG = "services/payments-platform"
+JSON = {"accept": "application/json"}
+SignIn = Callable[[str], TestClient]
 
 
 def test_a_large_repository_draws_at_most_page_boxes_in_under_250_kb() -> None:
@@ -51,3 +57,26 @@ def test_colour_links_keep_the_period_and_mark_the_chosen_one() -> None:
     assert [link.key for link in links] == list(COLORS)
     chosen = [link for link in links if link.current]
     assert [link.url for link in chosen] == ["/repos/acme/shop?period=30d&color=review"]
+
+
+def _painmap(page: dict[str, Any]) -> dict[str, Any]:
+    return next(c for c in page["charts"] if c["key"] == "painmap")
+
+
+def test_team_and_person_pages_draw_their_maps(signed_in: SignIn) -> None:
+    client = signed_in("maya")  # alice's and the platform team's manager
+    team = client.get("/teams/platform", headers=JSON)
+    chart = _painmap(team.json())
+    assert chart["figure"] is not None and chart["figure"]["data"][0]["type"] == "treemap"
+    root, repo = chart["rows"][0], chart["rows"][1]
+    assert (root["id"], root["name"]) == ("team:platform", "platform")
+    assert repo["id"] == "acme/shop" and repo["parent"] == "team:platform"
+
+    person = _painmap(client.get("/people/alice?period=30d", headers=JSON).json())
+    rows = {r["path"]: r for r in person["rows"]}
+    files = {p for p, r in rows.items() if r["kind"] == "file"}
+    assert files == {"src/checkout.py", "src/totals.py"}  # the files alice changed, nothing else
+    assert person["rows"][0]["name"] == "files worked in"
+    assert rows["src/checkout.py"]["commits"] == 10
+    named = {str(v) for r in person["rows"] for k, v in r.items() if k != "owner"}
+    assert not any("alice" in v.lower() for v in named)

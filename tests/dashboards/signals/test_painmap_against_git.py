@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.core.access import Viewer
 from app.core.models import FlagAuthor, FrictionFlag, Person, Team, TeamMember
@@ -24,7 +24,8 @@ from collectors.ci.fetch import collect_ci
 from collectors.git.store import collect_git
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
-from dashboards.reports import painmap
+from dashboards.reports import painmap, painmap_team
+from dashboards.reports.painmap_team import team_answer
 from dashboards.signals.painmap import BINARY
 from tests.collectors.ci.scenario import CiScenario
 from tests.fakes.git_repos import ALICE, BOB, CAROL, START, RepoBuilder
@@ -50,6 +51,7 @@ def _build_git(path: Path) -> dict[str, str]:
     repo.lines("old/legacy.py", 7)
     repo.lines("docs/readme.md", 5)
     repo.write("assets/logo.png", b"\x89PNG\x00\x01\x02" * 30)
+    repo.write("assets/banner.png", b"\x89PNG\x00" + bytes(range(256)) * 9)
     repo.commit("Start", author=ALICE)
     repo.lines("src/pay/ledger/core.py", 55, tag="v2")
     repo.move("src/api/routes.py", "src/web/routes.py")
@@ -255,6 +257,21 @@ def test_review_wait_medians_ci_counts_and_flags_per_file_and_directory(mapped: 
     assert root["ci_failed_runs"] == 2  # run 104 belongs to no PR
 
 
+def test_binary_boxes_are_sized_by_bytes_in_their_share_of_the_map(mapped: Any) -> None:
+    answer, _, _, path = mapped
+    loc = _oracle_loc(path)
+    binaries = {p: (path / p).stat().st_size for p in loc if b"\0" in (path / p).read_bytes()}
+    assert len(binaries) == 2 and len(set(binaries.values())) == 2
+    text_lines = sum(n for p, n in loc.items() if p not in binaries)
+    share = text_lines * len(binaries) / len(loc)  # binary files' share of the files, as area
+    boxes = {n["path"]: n for n in answer["nodes"] if n["kind"] == "binary"}
+    for name, size in binaries.items():
+        assert boxes[name]["size_bytes"] == size and boxes[name]["loc"] == 0
+        assert boxes[name]["area"] == pytest.approx(share * size / sum(binaries.values()), abs=1e-3)
+    group = next(n for n in answer["nodes"] if n["kind"] == "binary-group")
+    assert group["size_bytes"] == sum(binaries.values()) and group["area"] == 0
+
+
 def test_path_panel_lists_the_evidence_behind_a_directory(mapped: Any) -> None:
     _, evidence, flags, _ = mapped
     panel = painmap.path_panel(evidence, "src/pay/ledger")
@@ -287,3 +304,77 @@ def test_hotspot_score_matches_the_hotspot_report(mapped: Any, session: Session)
         assert node["hotspot_score"] == pytest.approx(round(spots.get(name, 0.0), 4))
     assert files["src/pay/ledger/core.py"]["owner"] in {"Alice", "Bob"}
     assert files["src/pay/ledger/core.py"]["commits"] == 2
+
+
+def _boss_query(session: Session, settings: Settings) -> painmap.MapQuery:
+    boss = session.exec(select(Person).where(Person.login == "p0")).one()
+    return painmap.MapQuery(REPO, SINCE, UNTIL, Viewer(boss.id or 0, "p0"), lookup, settings)
+
+
+def _named_people(nodes: list[dict[str, Any]]) -> set[str]:
+    """Every person's name or login found on a box anywhere but its `owner` field."""
+    people = {"alice", "bob", "carol", "dan", "cid", "p0", "p1", "p4"}
+    text = " ".join(
+        str(v).lower() for n in nodes for k, v in n.items() if k != "owner" and isinstance(v, str)
+    )
+    return {p for p in people if p in text.replace("/", " ").split()}
+
+
+def test_team_map_holds_the_repository_map_under_the_team(
+    mapped: Any, session: Session, settings: Settings
+) -> None:
+    answer, _, _, _ = mapped
+    team = team_answer(
+        session,
+        _boss_query(session, settings),
+        team="payments",
+        logins=frozenset({"bob", "carol"}),
+        color="flags",
+    )
+    assert team["repos"] == [REPO]
+    root, *rest = team["nodes"]
+    assert root["id"] == "team:payments" and root["parent"] is None
+    repo_map = {n["id"]: n for n in answer["nodes"]}
+    for node in rest:
+        assert node["flags"] == repo_map[node["id"]]["flags"], node["id"]
+    assert root["flags"] == 2  # as on the repository's map: small-team anonymous flags unseen
+    assert _named_people(team["nodes"]) == set()
+
+
+def test_person_map_is_the_files_they_changed(
+    mapped: Any, session: Session, settings: Settings
+) -> None:
+    _, _, flags, path = mapped
+    changed = subprocess.run(
+        ["git", "log", "-M", "--no-merges", f"--author={BOB[1]}", "--name-only", "--format="],
+        cwd=path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    at_head = set(_oracle_loc(path))
+    mine = painmap_team.person_answer(
+        session,
+        _boss_query(session, settings),
+        emails=frozenset({BOB[1].upper()}),
+        color="flags",
+        max_boxes=50,
+    )
+    files = {n["path"]: n for n in mine["nodes"] if n["kind"] == "file"}
+    assert set(files) == set(changed) & at_head == {"src/pay/ledger/core.py", "src/web/routes.py"}
+    assert files["src/pay/ledger/core.py"]["flags"] == len(flags["src/pay/ledger/core.py"])
+    root = mine["nodes"][0]
+    assert root["name"] == "files worked in" and root["loc"] == sum(
+        _oracle_loc(path)[p] for p in files
+    )
+    assert _named_people(mine["nodes"]) == set()
+    assert (
+        painmap_team.person_answer(
+            session,
+            _boss_query(session, settings),
+            emails=frozenset(),
+            color="hotspot",
+            max_boxes=50,
+        )["nodes"][0]["loc"]
+        == 0
+    )
