@@ -2,20 +2,18 @@
 
 It builds (or reuses) the demo organisation under DATA_DIR/demo, serves its GitHub history from
 the stand-in on a free port, runs the same collectors `gemba sync` runs (git on the generated
-repositories, pull requests and CI through PyGithub), collects delivery (deployments, releases,
-merges, incidents, reverts), imports the people, posts friction flags
-through the product's own flag function, then serves the web app and prints sign-in links.
+repositories, pull requests, CI and delivery through PyGithub), imports the people, posts
+friction flags through the product's own flag function, then serves the web app and prints
+sign-in links. What `--check` compares is `app.cli.demo_check`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import socket
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,27 +23,17 @@ import typer
 import uvicorn
 import yaml
 from github import Github
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.cli import common
+from app.cli.demo_check import check, expected_pages, fetch_pages
 from app.core.db import session_scope
-from app.core.models import (
-    Commit,
-    FrictionFlag,
-    Job,
-    Person,
-    PullRequest,
-    Repository,
-    Review,
-    WorkflowRun,
-)
+from app.core.models import Person
 from app.core.settings import Settings
 from app.demo import org
 from app.demo.build import Manifest, load_or_build
 from app.ops import sync
-from collectors.delivery.sync import collect_delivery
 from collectors.github_client import make_github
 
 DEMO_DB = "gemba-demo.db"
@@ -88,7 +76,7 @@ def collect(run: DemoRun, engine: Engine, api_url: str) -> None:
         summary = sync.collect_git_path(engine, config, repo["path"], repo["full_name"])
         _say(f"{repo['full_name']}: git {summary}")
     run.timed("git", started)
-    for step, source in (("pulls", "pulls"), ("ci", "ci")):
+    for step, source in (("pulls", "pulls"), ("ci", "ci"), ("delivery", "delivery")):
         started = time.perf_counter()
         for repo in run.manifest.repos:
             report = sync.collect_repository(
@@ -98,11 +86,6 @@ def collect(run: DemoRun, engine: Engine, api_url: str) -> None:
                 common.fail(f"{repo['full_name']}: {source} failed: {report.errors[source]}")
             _say(f"{repo['full_name']}: {source} {report.done[source]}")
         run.timed(step, started)
-    started = time.perf_counter()
-    for repo in run.manifest.repos:  # as `gemba collect github --only delivery`, after pulls and CI
-        stats = collect_delivery(engine, gh, repo["full_name"], config)
-        _say(f"{repo['full_name']}: delivery {stats}")
-    run.timed("delivery", started)
     _close(gh)
 
 
@@ -174,61 +157,6 @@ def _person(session: Session, login: str) -> Person:
     return person
 
 
-def counts(engine: Engine) -> dict[str, dict[str, int]]:
-    """Rows per repository for what the demo generated (the `--check` comparison)."""
-    out: dict[str, dict[str, int]] = {}
-    with Session(engine) as session:
-        for repo in session.exec(select(Repository)).all():
-
-            def n(model: Any, *where: Any) -> int:
-                return int(
-                    session.exec(select(func.count()).select_from(model).where(*where)).one()
-                )
-
-            out[repo.name] = {
-                "commits": n(Commit, Commit.repository_id == repo.id),
-                "pulls": n(PullRequest, PullRequest.repository_id == repo.id),
-                "reviews": int(
-                    session.exec(
-                        select(func.count())
-                        .select_from(Review)
-                        .join(PullRequest, PullRequest.id == Review.pull_request_id)
-                        .where(PullRequest.repository_id == repo.id)
-                    ).one()
-                ),
-                "runs": n(WorkflowRun, WorkflowRun.repository_id == repo.id),
-                "jobs": int(
-                    session.exec(
-                        select(func.count())
-                        .select_from(Job)
-                        .join(WorkflowRun, WorkflowRun.id == Job.run_id)
-                        .where(WorkflowRun.repository_id == repo.id)
-                    ).one()
-                ),
-            }
-        out["*"] = {
-            "people": n(Person, Person.is_bot.is_(False)),  # type: ignore[attr-defined]
-            "flags": n(FrictionFlag),
-        }
-    return out
-
-
-def check(run: DemoRun, engine: Engine) -> list[str]:
-    """Differences between what was generated and what the collectors stored."""
-    stored = counts(engine)
-    problems = []
-    for repo, expected in run.manifest.counts.items():
-        for key in ("commits", "pulls", "reviews", "runs", "jobs"):
-            got = stored.get(repo, {}).get(key, 0)
-            if got != expected[key]:
-                problems.append(f"{repo}: {got} {key} stored, {expected[key]} generated")
-    if stored["*"]["people"] < len(org.MEMBERS):
-        problems.append(f"{stored['*']['people']} people stored, {len(org.MEMBERS)} in people.yaml")
-    if stored["*"]["flags"] < len(run.manifest.flags):
-        problems.append(f"{stored['*']['flags']} flags stored, {len(run.manifest.flags)} posted")
-    return problems
-
-
 def _warm_graphql_schema() -> None:
     """The stand-in builds GitHub's GraphQL schema once per process (seconds on a busy
     machine); start now so it overlaps generation and git collection."""
@@ -262,44 +190,6 @@ def start_web(settings: Settings, port: int) -> tuple[uvicorn.Server, threading.
             break
         time.sleep(0.05)
     return server, thread
-
-
-def expected_pages(manifest: Manifest) -> dict[str, list[str]]:
-    """Each page the manager opens, with what must be on it for the planted patterns."""
-    waiting = manifest.patterns["waiting_pull"]
-    pull = f"{waiting['repo']}#{waiting['number']}"
-    hotspot = manifest.patterns["hotspot"]
-    flaky = manifest.patterns["flaky"]
-    busy = org.member(manifest.patterns["busy_reviewer"])
-    return {
-        "/": [DEVELOPER, "Your next 1:1s", "waiting for your answer"],
-        "/teams/Payments": [pull, flaky["job"], hotspot["path"], busy.login],
-        f"/people/{DEVELOPER}": [f"#{waiting['number']}"],
-        f"/people/{busy.login}": [busy.name],
-        # always overloaded, so never unusual against their own usual: the team comparison
-        f"/people/{busy.login}?period=2w": ["reviews on others", "the team median of"],
-        f"/people/{busy.login}?period=30d": ["reviews on others", "the team median of"],
-        f"/repos/{hotspot['repo']}": [hotspot["path"]],
-        f"/repos/{flaky['repo']}": ["Flaky runs"],
-        "/org": ["Payments", "Your organisation"],  # the manager's own part of it
-    }
-
-
-def fetch_pages(base: str, token: str, pages: dict[str, list[str]]) -> list[str]:
-    """Open every page as the manager: each must answer 200 and show its pattern."""
-    problems = []
-    for path, needles in pages.items():
-        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read().decode("utf-8", "replace")
-        except Exception as error:  # report every page, not just the first failure
-            problems.append(f"{path}: {error}")
-            continue
-        missing = [needle for needle in needles if html.escape(needle) not in body]
-        if missing:
-            problems.append(f"{path}: does not show {', '.join(missing)}")
-    return problems
 
 
 def print_sign_in(run: DemoRun, web: Settings, config: Settings) -> None:
@@ -359,7 +249,7 @@ def demo(
         people_flags_tokens(run, engine)
         digest = digest_preview(run, engine, folder)
         slack = slack_nudges(run, engine, folder)
-        problems = check(run, engine) if check_counts or not serve else []
+        problems = check(run.manifest, engine) if check_counts or not serve else []
     finally:
         sandbox.stop()
     web_settings = run.settings.model_copy(update={"base_url": base})
