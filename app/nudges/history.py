@@ -55,16 +55,31 @@ def answers_of(db: Session, person_id: int, *, with_anonymous: bool) -> list[Ans
 
 @dataclass(frozen=True)
 class Felt:
-    """How many long waits the person said got in their way, of those they answered."""
+    """How many long waits (and flaky failures) the person said got in their way, of those
+    they answered: a prompt on a PR asks about its wait, one on a run about its flaky job."""
 
     in_the_way: int
     answered: int
+    flaky_in_the_way: int = 0
+    flaky_answered: int = 0
+
+    def counts(self, whose: str, *, shares: bool = False) -> str:
+        """ "3 of your 5 long waits and 1 of your 2 flaky failures", leaving out what was not
+        asked about."""
+        parts = []
+        for hit, asked, one, many in (
+            (self.in_the_way, self.answered, "long wait", "long waits"),
+            (self.flaky_in_the_way, self.flaky_answered, "flaky failure", "flaky failures"),
+        ):
+            if asked:
+                share = f" ({round(100 * hit / asked)} %)" if shares else ""
+                parts.append(f"{hit} of {whose}{asked} {one if asked == 1 else many}{share}")
+        return " and ".join(parts)
 
     def sentence(self, *, own: bool) -> str:
-        waits = "long wait" if self.answered == 1 else "long waits"
         if own:
-            return f"{self.in_the_way} of your {self.answered} {waits} got in your way"
-        return f"{self.in_the_way} of {self.answered} {waits} got in their way (named answers)"
+            return f"{self.counts('your ')} got in your way"
+        return f"{self.counts('')} got in their way (named answers)"
 
 
 def felt(db: Session, person_id: int, *, with_anonymous: bool) -> Felt | None:
@@ -72,23 +87,26 @@ def felt(db: Session, person_id: int, *, with_anonymous: bool) -> Felt | None:
     answers = answers_of(db, person_id, with_anonymous=with_anonymous)
     if not answers:
         return None
-    return Felt(sum(a.answer != "no" for a in answers), len(answers))
+    waits = [a for a in answers if not a.item.startswith("run:")]
+    flaky = [a for a in answers if a.item.startswith("run:")]
+    return Felt(
+        sum(a.answer != "no" for a in waits),
+        len(waits),
+        sum(a.answer != "no" for a in flaky),
+        len(flaky),
+    )
 
 
 K_ANONYMOUS = 3  # anonymous answers count only from three up, so none points at its author
 
 
 @dataclass(frozen=True)
-class TeamFelt:
-    """The team's answers in a period: how many of its long waits got in the way."""
+class TeamFelt(Felt):
+    """The team's answers in a period, with each part's share."""
 
-    in_the_way: int
-    answered: int
-
-    def sentence(self) -> str:
-        waits = "long wait" if self.answered == 1 else "long waits"
-        share = round(100 * self.in_the_way / self.answered)
-        return f"{self.in_the_way} of the team's {self.answered} {waits} got in the way ({share} %)"
+    def team_sentence(self) -> str:
+        whose = "the team's "
+        return f"{self.counts(whose, shares=True)} got in the way"
 
 
 def team_felt(db: Session, team_id: int, since: datetime, until: datetime) -> TeamFelt | None:
@@ -97,15 +115,24 @@ def team_felt(db: Session, team_id: int, since: datetime, until: datetime) -> Te
     members = select(TeamMember.person_id).where(TeamMember.team_id == team_id)
     answers = list(
         db.exec(
-            select(PromptAnswer.answer).where(
+            select(PromptAnswer.answer, NudgeDelivery.item)
+            .join(NudgeDelivery, col(NudgeDelivery.id) == col(PromptAnswer.delivery_id))
+            .where(
                 col(PromptAnswer.person_id).in_(members),
                 col(PromptAnswer.answered_at) >= since,
                 col(PromptAnswer.answered_at) < until,
             )
         )
     )
-    anonymous = answers.count("anonymous")
-    counted = [a for a in answers if a != "anonymous" or anonymous >= K_ANONYMOUS]
+    anonymous = sum(answer == "anonymous" for answer, _ in answers)
+    counted = [(a, i) for a, i in answers if a != "anonymous" or anonymous >= K_ANONYMOUS]
     if not counted:
         return None
-    return TeamFelt(sum(a != "no" for a in counted), len(counted))
+    waits = [a for a, item in counted if not item.startswith("run:")]
+    flaky = [a for a, item in counted if item.startswith("run:")]
+    return TeamFelt(
+        sum(a != "no" for a in waits),
+        len(waits),
+        sum(a != "no" for a in flaky),
+        len(flaky),
+    )

@@ -53,10 +53,15 @@ def test_the_team_page_shows_its_share_with_anonymous_answers_from_three_up(
     for n in range(2):
         _click(client, "prompt_anonymous", _prompt(engine, "bob", f"pr:{n + 2}"), user="U0BOB0001")
     page = _text(engine, client, "bob", "/teams/Payments")
-    assert "1 of the team's 2 long waits got in the way (50 %)" in page
+    assert "1 of the team's 2 long waits (50 %) got in the way" in page
     _click(client, "prompt_anonymous", _prompt(engine, "bob", "pr:9"), user="U0BOB0001")
     page = _text(engine, client, "mia", "/teams/Payments")
-    assert "4 of the team's 5 long waits got in the way (80 %)" in page
+    assert "4 of the team's 5 long waits (80 %) got in the way" in page
+    _click(client, "prompt_no", _prompt(engine, "ada", "run:77"))
+    page = _text(engine, client, "mia", "/teams/Payments")
+    assert "5 long waits (80 %) and 0 of the team's 1 flaky failure (0 %) got in" in page
+    own = _text(engine, client, "ada", "/people/ada")
+    assert "1 of your 2 long waits and 0 of your 1 flaky failure got in your way" in own
 
 
 def test_the_team_page_says_nothing_before_an_answer_or_with_two_anonymous_ones(
