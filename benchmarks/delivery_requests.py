@@ -4,7 +4,8 @@ A repository with DEPLOYMENTS production deployments (one new commit each, every
 attempt first) and a staging deployment after each fifth, 20 incident issues: a first collect
 reading the deployed commits over `/compare` (the baseline), an unchanged re-collect, a
 re-collect after NEW deployments, and a first collect of the same data with the repository's
-git history collected (deployed commits from the local clone). Prints requests in total, per
+git history collected (deployed commits from the local clone), and the first and an unchanged
+collect with a token (deployments and statuses over GraphQL). Prints requests in total, per
 deployment stored, and against the baseline.
 
     .venv/bin/python benchmarks/delivery_requests.py [--deployments 300] [--new 10]
@@ -140,10 +141,10 @@ def bench_delivery(
     )
     gh = make_github(settings)
 
-    def run(label: str, target: Any) -> None:
+    def run(label: str, target: Any, client: Any = gh) -> None:
         server.clear_requests()
         began = time.perf_counter()
-        stats = collect_delivery(target, gh, f"{OWNER}/{REPO}", settings)
+        stats = collect_delivery(target, client, f"{OWNER}/{REPO}", settings)
         rows.append((label, len(server.requests), stats.deployments, time.perf_counter() - began))
 
     run(f"first collect, {count} deployments, compare", engine)
@@ -156,6 +157,11 @@ def bench_delivery(
     collect_git(cloned, scenario_dir.parent / "clone", name=f"{OWNER}/{REPO}")
     run(f"first collect, {count} deployments, clone", cloned)
     cloned.dispose()
+    graphql, _ = engine_for("bench-delivery-graphql.db")
+    token = make_github(settings.model_copy(update={"github_token": "ghp_bench"}))
+    run(f"first collect, {count}, GraphQL, compare", graphql, token)
+    run("unchanged re-collect, GraphQL", graphql, token)
+    graphql.dispose()
     return rows
 
 

@@ -15,6 +15,7 @@ from graphql import GraphQLError
 
 from app.sandbox.graphql_connections import connection, lazy_connection
 from app.sandbox.graphql_cost import QueryCost
+from app.sandbox.graphql_delivery import deployments
 from app.sandbox.routing import Request
 from app.sandbox.scenario import RepoData
 
@@ -305,6 +306,7 @@ def repository(data: RepoData) -> dict[str, Any] | None:
         "defaultBranchRef": {"name": repo.get("default_branch"), "prefix": "refs/heads/"},
         "pullRequests": pull_requests,
         "pullRequest": one_pull,
+        "deployments": deployments(data),
     }
 
 

@@ -3,11 +3,14 @@ adds nothing and asks little."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from github import Github
+from github import Auth, Github
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.core.db import make_engine
 from app.core.models import DeliveryFailure, DeployedCommit, DeployedPull, Deployment, PullRequest
 from app.core.settings import Settings
 from collectors.delivery.sync import collect_delivery
@@ -98,3 +101,28 @@ def test_a_forced_source_and_merges_when_nothing_else(engine, github_api):
 def test_a_bad_forced_source_is_refused():
     with pytest.raises(ValueError, match="OWNER/REPO=SOURCE"):
         Settings(delivery_sources="acme/shop=tags")
+
+
+def test_over_graphql_the_same_rows_in_fewer_requests(
+    engine, github_api, sqlite_template, tmp_path
+):
+    """With a token, deployments and their statuses come 100 a GraphQL query."""
+    sc.write(github_api)
+    over_rest = _collect(engine, github_api)
+    stored = _stored(engine)
+    shutil.copy(sqlite_template, tmp_path / "graphql.db")  # a second, empty database
+    other = make_engine(f"sqlite:///{tmp_path}/graphql.db")
+    token = Github(
+        auth=Auth.Token("ghp_test"),
+        base_url=github_api.url,
+        per_page=100,
+        seconds_between_requests=0,
+    )
+    collect_pulls(other, token, sc.FULL_NAME, graphql=False)
+    github_api.clear_requests()
+    over_graphql = collect_delivery(other, token, sc.FULL_NAME, Settings())
+    assert _stored(other) == stored
+    paths = [r.path for r in github_api.requests]
+    assert "/graphql" in paths and not any("/statuses" in p for p in paths)
+    assert over_graphql.requests == over_rest.requests - 6  # the 6 production statuses pages
+    other.dispose()
