@@ -106,7 +106,8 @@ def test_a_bad_forced_source_is_refused():
 def test_over_graphql_the_same_rows_in_fewer_requests(
     engine, github_api, sqlite_template, tmp_path
 ):
-    """With a token, deployments and their statuses come 100 a GraphQL query."""
+    """With a token, deployments and their statuses come 100 a GraphQL query (and the PRs'
+    merge commits over GraphQL too): the same rows as over REST."""
     sc.write(github_api)
     over_rest = _collect(engine, github_api)
     stored = _stored(engine)
@@ -118,7 +119,7 @@ def test_over_graphql_the_same_rows_in_fewer_requests(
         per_page=100,
         seconds_between_requests=0,
     )
-    collect_pulls(other, token, sc.FULL_NAME, graphql=False)
+    collect_pulls(other, token, sc.FULL_NAME, graphql=True)  # merge commits from mergeCommit.oid
     github_api.clear_requests()
     over_graphql = collect_delivery(other, token, sc.FULL_NAME, Settings())
     assert _stored(other) == stored
