@@ -190,7 +190,9 @@ def _label(failure: FailureItem) -> str:
     kind = KIND_LABELS.get(failure.kind, failure.kind)
     if failure.kind in ("revert", "incident") and failure.number is not None:
         return f"{kind} #{failure.number}: {failure.title}"
-    return f"{kind} {failure.title}".strip()
+    if failure.title:  # a failed status's title already says what failed
+        return failure.title[:1].upper() + failure.title[1:]
+    return kind
 
 
 def _deployment_link(deployment: DeploymentItem, repo_urls: dict[str, str]) -> Link:
