@@ -12,8 +12,13 @@ from typing import Any
 
 import pytest
 from github import Github
-from github.Repository import Repository
+from github.Repository import Repository as GhRepository
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from app.cli.demo_delivery import check
+from app.cli.demo_delivery import pages as demo_pages
+from app.core.models import Repository
 from app.demo.build import Manifest, build_demo
 from app.sandbox.server import SandboxServer
 from collectors.delivery.fetch import (
@@ -45,7 +50,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Manifest, G
         yield manifest, Github(base_url=server.url, per_page=100, seconds_between_requests=0)
 
 
-def _pulls(repo: Repository) -> list[dict[str, Any]]:
+def _pulls(repo: GhRepository) -> list[dict[str, Any]]:
     """The listed fields (`raw_data` would fetch each PR again)."""
     return [
         {
@@ -144,3 +149,24 @@ def test_checkout_releases_and_infra_falls_back_to_merges(demo: tuple[Manifest, 
     source, found = choose(empty, WORKFLOWS)
     assert source == manifest.patterns["delivery"]["acme/platform-infra"]["source"] == "merges"
     assert len(found) == manifest.counts["acme/platform-infra"]["deployments"]
+
+
+def test_the_demo_check_names_what_was_not_collected(
+    demo: tuple[Manifest, Github], engine: Engine
+) -> None:
+    """On a database without delivery the check lists each gap (the CLI test sees it pass)."""
+    manifest, _ = demo
+    with Session(engine) as session:
+        session.add(Repository(name="acme/payments-api", html_url="https://github.com/acme/x"))
+        session.commit()
+    problems = check(engine, manifest)
+    assert "acme/payments-api: 0 deployments from deployments stored, " in problems[0]
+    assert any("the revert pull:" in p for p in problems)
+    assert any("the incident issue:" in p for p in problems)
+    assert "acme/checkout-web: no repository stored" in problems
+    assert problems[-1] == "no deployment stored at all"
+    pages = demo_pages(manifest)
+    assert (
+        f"Revert #{manifest.patterns['delivery']['acme/payments-api']['revert']['number']}"
+        in (pages["/teams/Payments?period=90d"])
+    )
