@@ -3,20 +3,16 @@ chart drawn; a manager of one team sees only their part; a developer is refused.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-import uvicorn
 from sqlmodel import Session
 
 from app.core.db import make_engine, upgrade
 from app.core.settings import Settings
-from app.http.main import create_app
 from tests import world as f
-from tests.browser.test_pages_in_browser import CHROMIUM, charts_render, free_port, open_as
+from tests.browser.test_pages_in_browser import CHROMIUM, charts_render, open_as, serving
 from tests.dashboards.world import World, build_world
 
 pytestmark = [
@@ -43,20 +39,8 @@ def org_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         session.commit()
     engine.dispose()
     settings = Settings(_env_file=None, database_url=url, data_dir=path.parent)  # type: ignore[call-arg]
-    app = create_app(settings)
-    app.state.clock = lambda: now
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world, token
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings, now) as base:
+        yield base, world, token
 
 
 def _teams(page: object) -> list[str]:

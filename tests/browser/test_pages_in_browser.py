@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +57,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
         delivery_story(session, world, now)  # deploys, a revert and an incident on the team page
     engine.dispose()
     settings = Settings(_env_file=None, database_url=url, data_dir=path.parent)  # type: ignore[call-arg]
+    with serving(settings, now) as base:
+        yield base, world
+
+
+@contextmanager
+def serving(settings: Settings, now: datetime) -> Iterator[str]:
+    """The real app under uvicorn on a free port, its clock pinned to `now`: its base URL."""
     app = create_app(settings)
     app.state.clock = lambda: now
     port = free_port()
@@ -67,7 +75,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
 
