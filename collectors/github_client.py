@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlparse
 
 import requests
 from github import Auth, Github, GithubRetry
 from github.GithubException import RateLimitExceededExceedsMaxWait
+from github.Requester import (
+    HTTPRequestsConnectionClass,
+    HTTPSRequestsConnectionClass,
+    Requester,
+    RequestsResponse,
+)
 from urllib3.util.retry import Retry
 
 from app.core.settings import Settings, reveal
+from collectors.github_budget import CURRENT, resource_of
 
 REQUESTER_LOGGER = "github.Requester"
 RETRY_LOGGER = "github.GithubRetry"
@@ -52,6 +61,9 @@ class RateLimitRetry(GithubRetry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> Retry:
+        budget = CURRENT.get()
+        if budget is not None and response is not None and response.status in (403, 429):
+            budget.refused(resource_of(urlparse(url or "").path), response.status, response.headers)
         if response is None or response.status != 429 or "Retry-After" in response.headers:
             return super().increment(method, url, response, error, _pool, _stacktrace)
         logging.getLogger(RETRY_LOGGER).info(
@@ -67,26 +79,62 @@ class RateLimitRetry(GithubRetry):
         return retry
 
 
+class _Budgeted:
+    """PyGithub's connection, asking the shared budget (collectors.github_budget) before each
+    request and telling it GitHub's count after; without a budget in force, unchanged."""
+
+    url: str
+
+    def getresponse(self) -> RequestsResponse:
+        budget = CURRENT.get()
+        if budget is None:
+            return super().getresponse()  # type: ignore[misc]
+        resource = resource_of(self.url)
+        budget.spend(resource)
+        response: RequestsResponse = super().getresponse()  # type: ignore[misc]
+        budget.observe(resource, response.headers)
+        return response
+
+
+class BudgetedHTTPS(_Budgeted, HTTPSRequestsConnectionClass):
+    pass
+
+
+class BudgetedHTTP(_Budgeted, HTTPRequestsConnectionClass):
+    pass
+
+
+_CONNECTIONS = threading.Lock()
+
+
 def make_github(settings: Settings) -> Github:
     """A client that pages at `per_page`, retries faults with backoff and honours rate limits.
 
     `RateLimitRetry` waits out secondary rate limits (Retry-After) and primary ones (until
     X-RateLimit-Reset, answered as 403 or 429); `seconds_between_requests` keeps us polite.
+    Its connections spend the shared budget when one is in force (`github_budget.sharing`):
+    PyGithub takes its connection classes when a client is made, so they are put in place for
+    that moment only (`Requester.injectConnectionClasses`, PyGithub's own hook).
     """
     retry = RateLimitRetry(
         total=settings.github_retries,
         backoff_factor=0.5 if settings.github_retries else 0,
         max_rate_limit_wait=settings.github_max_wait_seconds,
     )
-    return Github(
-        auth=make_auth(settings),
-        base_url=settings.github_api_url.rstrip("/"),
-        per_page=settings.github_per_page,
-        retry=retry,
-        seconds_between_requests=settings.github_seconds_between_requests or None,
-        seconds_between_writes=None,
-        timeout=30,
-    )
+    with _CONNECTIONS:
+        Requester.injectConnectionClasses(BudgetedHTTP, BudgetedHTTPS)
+        try:
+            return Github(
+                auth=make_auth(settings),
+                base_url=settings.github_api_url.rstrip("/"),
+                per_page=settings.github_per_page,
+                retry=retry,
+                seconds_between_requests=settings.github_seconds_between_requests or None,
+                seconds_between_writes=None,
+                timeout=30,
+            )
+        finally:
+            Requester.resetConnectionClasses()
 
 
 NETWORK_ERRORS = (requests.RequestException,)

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     github_max_wait_seconds: float = Field(
         default=3600, ge=0, description="Longest wait for a rate-limit reset before giving up"
     )
+    github_budget_reserve: int = Field(
+        default=50,
+        ge=0,
+        description="Requests of the token's rate limit that workers leave unspent (the shared "
+        "budget waits for the reset at this many)",
+    )
     ci_rerun_lookback_days: float = Field(
         default=3,
         ge=0,

@@ -25,6 +25,7 @@ from app.core.db import session_scope
 from app.core.models import SyncCursor
 from app.core.models.base import utcnow
 from app.core.settings import Settings
+from collectors import github_budget
 from collectors.ci import fetch as ci_fetch
 from collectors.delivery import sync as delivery_sync
 from collectors.git import store as git_store
@@ -267,10 +268,11 @@ def collect_source(
         path = update_clone(settings, full_name, url, token_of(gh))
         done = collect_git_path(engine, settings, path, full_name)
     else:
-        if source == "pulls":
-            done = collect_pulls(engine, gh, full_name, say)
-        else:
-            done = collect_ci(engine, gh, settings, full_name, say)
+        with github_budget.sharing(engine, settings):  # every worker on the token shares it
+            if source == "pulls":
+                done = collect_pulls(engine, gh, full_name, say)
+            else:
+                done = collect_ci(engine, gh, settings, full_name, say)
         mark_synced(engine, source, full_name)
         try:
             remember_rate_limit(engine, gh)

@@ -32,7 +32,7 @@ from app.core.models.people import (
 )
 from app.core.models.reviews import PullRequest, PullRequestEvent, Review, ReviewComment
 from app.core.models.sessions import SignInLinkUse, WebSession
-from app.core.models.sync import DigestDelivery, SyncCursor
+from app.core.models.sync import DigestDelivery, GithubBudget, SyncCursor
 
 __all__ = [  # every table class and metadata (tests/app/core/test_migrations.py checks)
     "CATEGORIES",
@@ -50,6 +50,7 @@ __all__ = [  # every table class and metadata (tests/app/core/test_migrations.py
     "FlagAnswer",
     "FlagAuthor",
     "FrictionFlag",
+    "GithubBudget",
     "IdempotencyKey",
     "Identity",
     "Job",

@@ -1,4 +1,4 @@
-"""Where each collector resumes, and sent digests."""
+"""Where each collector resumes, the shared GitHub budget, and sent digests."""
 
 from __future__ import annotations
 
@@ -21,6 +21,19 @@ class SyncCursor(SQLModel, table=True):
     updated_at: datetime = UtcField(nullable=False, default_factory=utcnow)
     locked_by: str | None = Field(default=None, max_length=200)
     locked_until: datetime | None = UtcField()
+
+
+class GithubBudget(SQLModel, table=True):
+    """A token's (or App installation's) rate budget for one API resource, shared by every
+    worker using it: what GitHub last reported, less what was spent since."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)  # "HOST token:HASH core"
+    remaining: int = 0
+    quota: int = 0  # X-RateLimit-Limit
+    reset_epoch: int = 0  # X-RateLimit-Reset (Unix seconds)
+    paused_until: float = 0.0  # every worker waits until then (Retry-After)
+    updated_at: datetime = UtcField(nullable=False, default_factory=utcnow)
 
 
 class DigestDelivery(SQLModel, table=True):
