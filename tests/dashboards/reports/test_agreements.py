@@ -210,6 +210,8 @@ def test_still_waiting_is_dated_when_it_passed_the_line_and_marked_ongoing(
         ({"merge_without_review": True}, {"merge_without_review acme/api#14"}),
         ({"pending_reviews_per_person": 1}, {"pending_reviews_per_person @bob"}),
         ({"wip_prs_per_person": 1}, {"wip_prs_per_person @ann"}),
+        ({"pending_reviews_per_person": 2}, set()),  # bob has exactly 2 waiting on him
+        ({"wip_prs_per_person": 2}, set()),  # ann has exactly 2 open
     ],
 )
 def test_each_rule_at_its_boundary(
