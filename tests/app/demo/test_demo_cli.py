@@ -14,7 +14,16 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlmodel import Session, select
+
+from app.core.db import make_engine
+from app.core.models import Team
+from app.core.settings import Settings
+from app.demo.build import Manifest, read_manifest
+from dashboards.reports.agreements import team_exceptions
 
 
 def _demo(data_dir: Path, database_url: str | None) -> subprocess.CompletedProcess[str]:
@@ -54,3 +63,42 @@ def test_demo_collects_everything_it_generated_and_serves_every_page(
     assert slack, result.stderr
     messages = json.loads(Path(slack.group(1)).read_text())
     assert any("has waited for a first review" in m["text"] for m in messages)
+    manifest = read_manifest(tmp_path / "demo")
+    assert manifest is not None
+    demo_url = db_url if postgres else f"sqlite:///{tmp_path / 'demo' / 'gemba-demo.db'}"
+    _agreements_show_exceptions_and_a_backtest(demo_url, manifest)
+
+
+def _agreements_show_exceptions_and_a_backtest(url: str, manifest: Manifest) -> None:
+    """Both demo teams set agreements in the people file: the last 30 days hold exceptions,
+    the waiting PR among Payments' first reviews, and a backtest of the same target counts
+    what the check found (a stricter one at least as many)."""
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    window = {"since": now - timedelta(days=30), "until": now, "now": now}
+    rule = "first_review_hours"
+    settings = Settings(database_url=url)
+    try:
+        with Session(engine) as session:
+            teams = {t.name: t for t in session.exec(select(Team))}
+            payments = team_exceptions(session, teams["Payments"], settings, **window)
+            platform = team_exceptions(session, teams["Platform"], settings, **window)
+            tried = {
+                hours: team_exceptions(
+                    session,
+                    teams["Payments"],
+                    settings,
+                    **window,
+                    overrides={rule: hours},
+                    only={rule},
+                ).counts[rule]
+                for hours in (24, 4)
+            }
+    finally:
+        engine.dispose()
+    waiting = manifest.patterns["waiting_pull"]
+    waited = {e.item for e in payments.exceptions if e.rule == rule}
+    assert f"{waiting['repo']}#{waiting['number']}" in waited
+    assert payments.targets.limits[rule] == 24 and tried[24] == payments.counts[rule]
+    assert tried[4] >= tried[24] >= 1
+    assert sum(platform.counts.values()) >= 1, platform.exceptions
