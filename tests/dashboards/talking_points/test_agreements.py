@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import Session, select
 
 from app.core.access import Viewer
 from app.core.agreements import set_agreements
 from app.core.models import Person, Team
 from app.core.settings import Settings
+from dashboards.pages.parts import PageNotFoundError
 from dashboards.pages.person import person_page
 from dashboards.signals.agreements import AgreementException
 from dashboards.talking_points import PersonSignals, talking_points
@@ -94,3 +96,10 @@ def test_the_person_page_turns_their_exceptions_into_a_point(
     assert [e.label for e in point.evidence] == ["acme/api#11"]
     bob = person_page(session, viewer, "bob", "30d", NOW, collected)
     assert not [p for p in bob.talking_points if p.rule == "agreement_exceptions"]
+    ann = session.exec(select(Person).where(Person.login == "ann")).one()
+    own = person_page(session, Viewer(ann.id or 0, "ann"), "ann", "30d", NOW, collected)
+    [mine] = [p for p in own.talking_points if p.rule == "agreement_exceptions"]
+    assert "your work" in mine.text and "#11 changed 401 lines" in mine.text
+    bob_person = session.exec(select(Person).where(Person.login == "bob")).one()
+    with pytest.raises(PageNotFoundError):  # a teammate never sees ann's talking points
+        person_page(session, Viewer(bob_person.id or 0, "bob"), "ann", "30d", NOW, collected)
