@@ -13,8 +13,8 @@ from sqlmodel import Session
 from app.core.models import SyncCursor
 from app.core.settings import Settings
 from app.http.main import create_app
-from app.ops.sync import RATE_LIMIT_SOURCE
 from app.ops.queue import Queue
+from app.ops.sync import RATE_LIMIT_SOURCE
 from app.ops.tasks import Runtime
 from tests.app.ops.queue_db import empty_queue
 
