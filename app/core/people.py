@@ -104,6 +104,7 @@ def _upsert_person(session: Session, entry: PersonEntry, report: ImportReport) -
         values["digest_opt_in"] = entry.digest_opt_in
     if entry.slack is not None:  # else keep what users.lookupByEmail found
         values["slack_user_id"] = entry.slack
+    values["nudge_hours"] = entry.nudge_hours
     if person is None:
         person = Person(**values)
         session.add(person)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.core.agreements import AgreementError, check_all
+from app.core.settings import parse_hours
 
 
 class PeopleError(ValueError):
@@ -28,6 +29,14 @@ class PersonEntry(BaseModel):
     is_bot: bool = False
     digest_opt_in: bool | None = None
     slack: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,19}$")  # Slack member id
+    nudge_hours: str | None = Field(default=None, max_length=11)  # "09:00-13:00", their own
+
+    @field_validator("nudge_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_hours(value)  # a ValueError names the format
+        return value
 
     @field_validator("email")
     @classmethod

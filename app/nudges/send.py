@@ -176,8 +176,11 @@ def _settle_undue(db: Session, client: WebClient, now: datetime, due: set, repor
 def _send_one(db, nudge, client, now, settings, report, dry_run) -> None:
     team = db.get(Team, nudge.team_id)
     workdays = frozenset(settings.workdays)
-    # the team's own agreement (nudge_hours) first, else GEMBA_NUDGES_WORKING_HOURS
-    stored = agreements_of(db, team.id).get("nudge_hours")
+    # the person's own hours, else the team's agreement (nudge_hours), else the setting
+    own = None
+    if not nudge.recipient.startswith("#"):
+        own = db.exec(select(Person.nudge_hours).where(Person.login == nudge.recipient)).first()
+    stored = own or agreements_of(db, team.id).get("nudge_hours")
     hours = parse_hours(stored or settings.nudges_working_hours)
     # the team's note has its own hour (the digest hour); every other nudge waits for work
     if nudge.kind != "team_daily" and next_working_time(now, team.timezone, workdays, hours) > now:

@@ -22,6 +22,8 @@ class Person(SQLModel, table=True):
     # Slack member id: from the people file, else looked up by email (checked_at caches a miss)
     slack_user_id: str | None = Field(default=None, max_length=20)
     slack_checked_at: datetime | None = UtcField()
+    # when Slack nudges may reach them ("09:00-13:00"); None: the team's or the setting's hours
+    nudge_hours: str | None = Field(default=None, max_length=11)
     # GitHub's user id, set by `gemba people sync`: a renamed login stays the same person
     github_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
 

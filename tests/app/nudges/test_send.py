@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 
 from app.core.agreements import AgreementError, check_value, parse_assignment, set_agreements
 from app.core.models import NudgeDelivery, NudgeOptOut
+from app.core.people import import_people
+from app.core.people_file import PeopleError
 from app.core.settings import Settings
 from app.nudges import send
 from app.nudges.slack import web_client
@@ -297,3 +299,19 @@ def test_a_cut_send_no_longer_due_is_recorded_if_slack_has_it_and_never_sent_lat
         kept = {r.item: r.status for r in db.exec(select(NudgeDelivery)) if r.kind != "prompt"}
     assert kept == {f"pr:{pull.id}": "updated", f"pr:{other.id}": "failed"}
     assert not any("PR #2" in m["text"] for m in _posts(slack))  # never sent after its time
+
+
+def test_a_persons_own_nudge_hours_from_the_people_file_come_first(
+    engine, session, slack, settings, org
+):
+    team = {"name": "Payments", "members": ["ada", "bob"], "slack_channel": "C0PAYMENTS1"}
+    people = [{"login": "ada"}, {"login": "bob", "nudge_hours": "12:00-16:00"}]
+    import_people(session, {"teams": [team], "people": people})
+    set_agreements(session, org["team"].id, {"nudge_hours": "08:00-18:00"}, by="test")
+    session.commit()
+    _pull(session, org, hours_ago=30)
+    assert _send(engine, slack, settings).waiting[0][1] == "outside working hours"
+    noon = _send(engine, slack, settings, now=MONDAY_10_UTC + timedelta(hours=2))
+    assert [n.recipient for n in noon.sent] == ["bob"]
+    with pytest.raises(PeopleError, match="HH:MM-HH:MM"):
+        import_people(session, {"people": [{"login": "ada", "nudge_hours": "9 to 5"}]})
