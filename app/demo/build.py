@@ -25,7 +25,8 @@ from app.demo.planned import RepoPlan
 from app.demo.scenario import WORKFLOW_NAME, write_scenario
 
 SEED = 20261125
-FORMAT_VERSION = 4  # 3: flags carry the day they were raised; 4: deployments, releases
+FORMAT_VERSION = 5  # 3: flags carry the day they were raised; 4: deployments, releases;
+# 5: the waiting PR touches the hotspot and flakes there (the pain map's story)
 MANIFEST = "manifest.json"
 
 
@@ -173,6 +174,13 @@ def build_demo(folder: Path, *, today: date | None = None, seed: int = SEED) -> 
                 "path": payments.spec.hotspot,
                 "owner": org.QUIET_OWNER,
                 "owner_quiet_since": (today - timedelta(days=org.QUIET_AFTER_DAYS)).isoformat(),
+            },
+            "painmap": {  # one box of the map: the quiet owner's hotspot, waiting and flaking
+                "repo": payments.spec.full_name,
+                "path": payments.spec.hotspot,
+                "pull": waiting.number,
+                "flaky_job": org.HOTSPOT_FLAKY_JOB,
+                "flaky_runs": flaky_runs[payments.spec.full_name],
             },
             "history_days": HISTORY_DAYS,
             "delivery": delivery,  # each repository's deployment source, revert and incident

@@ -16,6 +16,7 @@ from app.demo.clock import add_work_hours, is_workday, local_time
 from app.demo.planned import Edit, PlannedCommit, PlannedPull, PlannedReview, RepoPlan, new_pull
 
 HISTORY_DAYS = 120
+HOTSPOT = next(r.hotspot for r in org.REPOS if r.name == "payments-api")
 
 
 TOPICS = {
@@ -296,7 +297,8 @@ class Planner:
         self.pulls.append(pull)
 
     def _add_waiting_pull(self) -> None:
-        """The PR left waiting: ready for review for days, a reviewer asked, nobody came."""
+        """The PR left waiting: ready for review for days, a reviewer asked, nobody came. It
+        touches the hotspot, so the hotspot's box on the pain map holds it."""
         day = self.today - timedelta(days=org.WAITING_DAYS)
         while not is_workday(day):
             day -= timedelta(days=1)
@@ -313,7 +315,7 @@ class Planner:
                 org.WAITING_AUTHOR,
                 created_at - timedelta(minutes=10),
                 title,
-                [Edit("payments/refunds.py", modify=3, add=9)],
+                [Edit("payments/refunds.py", modify=3, add=9), Edit(HOTSPOT, modify=2, add=6)],
             ),
         ]
         pull = new_pull(org.WAITING_AUTHOR, title, created_at, commits, ["bug"])

@@ -269,6 +269,8 @@ class ScenarioBuilder:
             run_id = gh.stable_id("run", self.full_name, number, digits=10)
             flaky = flaky_job is not None and not push.broken and self.rng.random() < FLAKY_RATE
             plan_attempts = [("failure", flaky_job)] if flaky else []
+            if not push.broken and self._hotspot_flakes(push):
+                plan_attempts = [("failure", org.HOTSPOT_FLAKY_JOB)]
             if push.broken:
                 plan_attempts = [("failure", self.plan.spec.jobs[-1])]
             else:
@@ -329,6 +331,13 @@ class ScenarioBuilder:
         self.out.counts.update(
             runs=len(runs), run_attempts=sum(len(a) for a in attempts.values()), jobs=job_total
         )
+
+    def _hotspot_flakes(self, push: Push) -> bool:
+        """An open PR's push that touches the hotspot: its ledger tests flake once."""
+        hotspot, pull = self.plan.spec.hotspot, push.pull
+        if hotspot is None or pull is None or pull.state != "open":
+            return False
+        return any(e.path == hotspot for c in pull.commits for e in c.edits)
 
     def _jobs(
         self, run_id: int, attempt: int, started: datetime, failing_job: str | None

@@ -18,6 +18,7 @@ from app.core.settings import Settings
 from dashboards.item_flags import FlagLike, FlagLookup, PageItems
 from dashboards.queries import git as q
 from dashboards.queries import painmap as pq
+from dashboards.queries.painmap_clone import clone_pull_paths
 from dashboards.queries.reviews import pull_rows
 from dashboards.reports import painmap_cache
 from dashboards.reports.hotspots import risks_of
@@ -149,13 +150,12 @@ def _gather(session: Session, repo_id: int, query: MapQuery) -> Evidence:
     heads = pq.pull_heads(session, repository_id=repo_id, numbers=flows)
     ids = {flow.id: flow.number for flow in flows.values()}
     at_head = {f.path for f in head}
-    pulls_of = {
-        path: numbers
-        for path, numbers in pq.pull_paths(
-            session, repository_id=repo_id, heads=heads, ids=ids
-        ).items()
-        if path in at_head
-    }
+    found = pq.pull_paths(session, repository_id=repo_id, heads=heads, ids=ids)
+    known = {n for numbers in found.values() for n in numbers}
+    unknown = [n for n in flows if n not in known]  # an open PR's branch: read from the clone
+    for path, numbers in clone_pull_paths(session, repository_id=repo_id, numbers=unknown).items():
+        found.setdefault(path, set()).update(numbers)
+    pulls_of = {path: numbers for path, numbers in found.items() if path in at_head}
     runs = pq.pull_runs(session, repository_id=repo_id, heads=heads)
     pulls = {
         number: PullFacts(
