@@ -15,6 +15,7 @@ from dashboards.pages.person import person_page
 from dashboards.pages.repo import repo_page
 from dashboards.pages.team import team_page
 from tests.dashboards.world import NOW, World
+from tests.world import make_flag
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,19 @@ def test_builders_put_the_flags_beside_their_items_with_one_lookup(
     # one lookup per page; the pain maps ask only about the paths and PRs that a stored flag
     # names, and no flag is stored here
     assert len(lookup.asked) == 3
+    # once a flag names one of the repository's files, its map asks once more, about that file
+    make_flag(
+        session,
+        world.alice,
+        summary="Checkout tests are slow",
+        created_at=NOW,
+        repo="acme/shop",
+        path="src/checkout.py",
+    )
+    session.commit()
+    repo_page(session, maya, "acme/shop", "30d", NOW, settings, flag_lookup=lookup)
+    assert len(lookup.asked) == 5
+    mapped = lookup.asked[3]  # the map is drawn before the page's items are looked up
+    assert (mapped.paths, mapped.pulls) == ({("acme/shop", "src/checkout.py")}, set())
     # without a lookup a page has no flags beside its items
     assert person_page(session, maya, "alice", "30d", NOW, settings).item_flags == {}
