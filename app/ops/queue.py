@@ -19,6 +19,7 @@ registers them:
 from __future__ import annotations
 
 import logging
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +43,9 @@ NUDGES_CRON = "*/10 * * * *"
 # 5 attempts, waiting 15 s + 2^(n+1) s: 17, 19, 23, 31 s. A collector resumes from its cursor,
 # so a retry repeats no work; an exhausted rate limit is waited out before, not retried.
 RETRY = RetryStrategy(max_attempts=5, wait=15, exponential_wait=2)
+# This process's in-memory queues (SQLite), so /metrics can read their depth
+# (app.ops.queue_depth); a queue that is dropped leaves the set by itself.
+IN_PROCESS: weakref.WeakSet[InMemoryConnector] = weakref.WeakSet()
 
 
 class JobError(ValueError):
@@ -62,7 +66,9 @@ def connector_for(database_url: str, *, pool_size: int = 4) -> BaseConnector:
             max_size=pool_size,
             kwargs={"application_name": "gemba-worker"},
         )
-    return InMemoryConnector()
+    connector = InMemoryConnector()
+    IN_PROCESS.add(connector)
+    return connector
 
 
 def sync_cron(minutes: int) -> str:

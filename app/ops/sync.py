@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import json
 import logging
 import os
 import subprocess
@@ -35,9 +34,6 @@ log = logging.getLogger("gemba.sync")
 
 Say = Callable[[str], None]
 SOURCES = ("git", "pulls", "ci", "delivery")  # delivery last: it reads what pulls and CI stored
-# SyncCursor rows with this source hold the last rate limit a collector saw, per API host, so
-# /metrics can show it whichever process made the requests.
-RATE_LIMIT_SOURCE = "ratelimit"
 
 
 class SyncError(RuntimeError):
@@ -202,26 +198,6 @@ def token_of(gh: Github) -> str | None:
         return None
 
 
-def remember_rate_limit(engine: Engine, gh: Github) -> None:
-    """Keep the rate limit from GitHub's last response headers (nothing if none was seen)."""
-    remaining, limit = gh.requester.rate_limiting
-    if limit < 0:
-        return
-    position = json.dumps(
-        {"remaining": remaining, "limit": limit, "reset": gh.requester.rate_limiting_resettime}
-    )
-    host = urlparse(gh.requester.base_url).netloc
-    with session_scope(engine) as session:
-        row = session.exec(
-            select(SyncCursor).where(
-                SyncCursor.source == RATE_LIMIT_SOURCE, SyncCursor.repository == host
-            )
-        ).first()
-        row = row or SyncCursor(source=RATE_LIMIT_SOURCE, repository=host)
-        row.position, row.updated_at = position, utcnow()
-        session.add(row)
-
-
 def mark_synced(engine: Engine, source: str, full_name: str) -> None:
     """Stamp the collector's cursor with the time of this successful run, even when it found
     nothing new, so /metrics' lag means "time since we last looked", not "since data changed".
@@ -258,11 +234,6 @@ def collect_source(
     if source not in SOURCES:
         raise SyncError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
     gh = gh or github(settings)
-    if source == "delivery":
-        done = collect_delivery(engine, gh, settings, full_name, say)
-        mark_synced(engine, source, full_name)
-        log.info("collected", extra={"repository": full_name, "source": source, "result": done})
-        return done
     if source == "git":
         url = clone_url(settings, full_name, reported_clone_url)
         path = update_clone(settings, full_name, url, token_of(gh))
@@ -271,13 +242,11 @@ def collect_source(
         with github_budget.sharing(engine, settings):  # every worker on the token shares it
             if source == "pulls":
                 done = collect_pulls(engine, gh, full_name, say)
-            else:
+            elif source == "ci":
                 done = collect_ci(engine, gh, settings, full_name, say)
+            else:  # deployments, over GraphQL with a token (its own resource) or REST
+                done = collect_delivery(engine, gh, settings, full_name, say)
         mark_synced(engine, source, full_name)
-        try:
-            remember_rate_limit(engine, gh)
-        except Exception:  # a metric must never fail a collection
-            log.exception("could not record the rate limit")
     log.info("collected", extra={"repository": full_name, "source": source, "result": done})
     return done
 
