@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +73,9 @@ def send(
     ),
     retries: int = typer.Option(RETRIES, min=0, help="Retries per message when SMTP fails"),
     backoff: float = typer.Option(BACKOFF_SECONDS, min=0, help="First retry delay, doubling"),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print a JSON summary on stdout (each send's line goes to stderr)"
+    ),
 ) -> None:
     """Send every digest not sent yet; exit 1 and list what is still pending if SMTP fails."""
     if due and week:
@@ -95,12 +99,15 @@ def send(
             resend_uncertain=resend_uncertain,
             retries=retries,
             backoff_seconds=backoff,
-            progress=_echo,
+            progress=_progress(as_json),
             flags=lookup,
         )
     finally:
         db_engine.dispose()
-    _summary(report)
+    if as_json:
+        print_json(_report_json(report))
+    else:
+        _summary(report)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -138,8 +145,35 @@ def _checked(week: str | None) -> str | None:
         fail(str(error))
 
 
-def _echo(event: str, item: Due, detail: str) -> None:
-    typer.echo(f"{event}: {item.login} {item.week} {detail}".rstrip())
+def _progress(to_stderr: bool) -> Callable[[str, Due, str], None]:
+    """One line per send; on stderr when stdout is kept for the JSON summary."""
+
+    def echo(event: str, item: Due, detail: str) -> None:
+        typer.echo(f"{event}: {item.login} {item.week} {detail}".rstrip(), err=to_stderr)
+
+    return echo
+
+
+def _report_json(report: SendReport) -> dict[str, list[dict[str, str]]]:
+    """Each outcome's recipients and weeks, with the error of a pending one and the subject a
+    dry run would send."""
+
+    def rows(items: list[Due], **extra: list[str]) -> list[dict[str, str]]:
+        out = [{"login": item.login, "week": item.week} for item in items]
+        for key, values in extra.items():
+            for row, value in zip(out, values, strict=True):
+                row[key] = value
+        return out
+
+    return {
+        "sent": rows(report.sent),
+        "already_sent": rows(report.already_sent),
+        "pending": rows([d for d, _ in report.pending], error=[e for _, e in report.pending]),
+        "uncertain": rows(report.uncertain),
+        "would_send": rows(
+            [d for d, _ in report.would_send], subject=[s for _, s in report.would_send]
+        ),
+    }
 
 
 def _summary(report: SendReport) -> None:

@@ -77,15 +77,20 @@ def collect_git_command(
     jobs: int | None = typer.Option(
         None, "--jobs", min=1, help="Worker processes reading history (default: one per core)"
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary of the collect"),
 ) -> None:
-    """Read a repository's history (incremental after the first run) into the database."""
+    """Read a repository's history (incremental after the first run) into the database.
+    Exits 3 when another run is collecting the same repository."""
     config = common.settings()
     if not full:
         from app.core.schema import schema_head
 
         known = stored_at_head(config.database_url, path, name, schema_head())
         if known is not None:  # nothing new: answered without loading the collector
-            typer.echo(f"{known[0]}: up to date at {known[1][:12]}")
+            if as_json:
+                common.print_json(_unchanged(*known))
+            else:
+                typer.echo(f"{known[0]}: up to date at {known[1][:12]}")
             return
     from collectors.git.lease import CollectRefused
     from collectors.git.log import GitInputError
@@ -110,6 +115,9 @@ def collect_git_command(
         common.fail(str(error), code=3)
     finally:
         engine.dispose()
+    if as_json:
+        common.print_json(result)
+        return
     if result.mode == "unchanged":
         typer.echo(f"{result.repository}: up to date at {result.head[:12]}")
         return
@@ -118,6 +126,20 @@ def collect_git_command(
         f"{result.commits_added} commits added, {result.commits_removed} removed, "
         f"{result.file_changes_written} file changes written, {result.files_at_head} files at HEAD"
     )
+
+
+def _unchanged(repository: str, head: str) -> dict[str, object]:
+    """The JSON of a collect that found HEAD already stored (the collector's own shape)."""
+    return {
+        "repository": repository,
+        "mode": "unchanged",
+        "head": head,
+        "commits_read": 0,
+        "commits_added": 0,
+        "commits_removed": 0,
+        "file_changes_written": 0,
+        "files_at_head": None,
+    }
 
 
 def _since(value: datetime | None) -> datetime | None:

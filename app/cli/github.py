@@ -20,7 +20,7 @@ from app.core.models import Team
 from app.core.people import person_for_login
 from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, pull_rows
-from collectors.ci.fetch import collect_ci
+from collectors.ci.fetch import CollectStats, collect_ci
 from collectors.delivery.sync import collect_delivery
 from collectors.github_client import (
     NETWORK_ERRORS,
@@ -66,7 +66,7 @@ def _org_repos(gh: Github, org: str) -> list[str]:
         common.fail(str(explain(error, org, gh.requester.base_url)))
 
 
-def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
+def _collect_ci(config: Settings, gh: Github, repo: str, full: bool, quiet: bool) -> CollectStats:
     engine = common.engine(config, create=True)
     try:
         stats = collect_ci(engine, gh, repo, config, full=full, progress=_say)
@@ -76,8 +76,10 @@ def _collect_ci(config: Settings, gh: Github, repo: str, full: bool) -> None:
         engine.dispose()
     typer.echo(
         f"{repo}: {stats.runs} CI runs stored ({stats.attempts} attempts, {stats.jobs} jobs), "
-        f"{stats.requests} requests"
+        f"{stats.requests} requests",
+        err=quiet,
     )
+    return stats
 
 
 def collect_github(
@@ -85,6 +87,9 @@ def collect_github(
     org: str | None = typer.Option(None, "--org", help="Every repository of this organization"),
     only: Only | None = typer.Option(None, "--only", help="Collect only pulls, ci or delivery"),
     full: bool = typer.Option(False, "--full", help="Re-read everything, ignoring the cursor"),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print a JSON summary per repository (the lines go to stderr)"
+    ),
 ) -> None:
     """Collect pull requests with their reviews, CI runs and deployments from GitHub."""
     if (repository is None) == (org is None):
@@ -95,9 +100,12 @@ def collect_github(
         _say("note: no GEMBA_GITHUB_TOKEN; GitHub allows 60 unauthenticated requests an hour")
     repos = [_check_repo_name(repository)] if repository else _org_repos(gh, org or "")
     engine = common.engine(config, create=True)
+    summary: list[dict[str, Any]] = []
     try:
         with VisibleWaits(_say):
             for name in repos:
+                done: dict[str, Any] = {"repository": name}
+                summary.append(done)
                 if only in (None, Only.pulls):
                     stats = collect_pulls(
                         engine,
@@ -110,13 +118,18 @@ def collect_github(
                     typer.echo(
                         f"{name}: {stats.fetched} pull requests stored, "
                         f"{stats.skipped_unchanged} unchanged, {stats.requests} requests, "
-                        f"cursor {stats.cursor or '-'} (via {stats.via})"
+                        f"cursor {stats.cursor or '-'} (via {stats.via})",
+                        err=as_json,
                     )
+                    done["pulls"] = stats
                 if only in (None, Only.ci):
-                    _collect_ci(config, gh, name, full)
+                    done["ci"] = _collect_ci(config, gh, name, full, as_json)
                 if only in (None, Only.delivery):
                     delivery = collect_delivery(engine, gh, name, config, progress=_say)
-                    typer.echo(f"{name}: delivery {delivery}")
+                    typer.echo(f"{name}: delivery {delivery}", err=as_json)
+                    done["delivery"] = delivery
+        if as_json:
+            common.print_json(summary)
     except CollectError as error:
         common.fail(str(error))
     except NETWORK_ERRORS as error:

@@ -34,9 +34,12 @@ def sync_command(
     only: str = typer.Option(
         ",".join(sync.SOURCES), "--only", help="Comma-separated sources: git, pulls, ci, delivery"
     ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print a JSON summary on stdout (per-source lines go to stderr)"
+    ),
 ) -> None:
     """Collect every repository in GEMBA_REPOS: fetch clones, then git, pull requests, CI and
-    deployments."""
+    deployments. Exits 1 when a repository had errors."""
     config = common.settings()
     configure_logging(config)
     sources = [s.strip() for s in only.split(",") if s.strip()]
@@ -49,7 +52,7 @@ def sync_command(
         targets = sync.discover(config, gh)
         if not targets:
             common.fail("nothing to collect: set GEMBA_REPOS (e.g. my-org/* or my-org/api)")
-        failed = 0
+        reports = []
         for full_name, reported in targets:
             report = sync.collect_repository(
                 engine,
@@ -61,14 +64,25 @@ def sync_command(
                 say=_say,
             )
             for source, result in report.done.items():
-                typer.echo(f"{full_name}: {source}: {result}")
+                typer.echo(f"{full_name}: {source}: {result}", err=as_json)
             for source, error in report.errors.items():
                 typer.echo(f"{full_name}: {source}: FAILED: {error}", err=True)
-            failed += not report.ok
+            reports.append(report)
     except sync.SyncError as error:
         common.fail(str(error))
     finally:
         engine.dispose()
+    failed = sum(not report.ok for report in reports)
+    if as_json:
+        common.print_json(
+            {
+                "repositories": [
+                    {"repository": r.repository, "done": r.done, "errors": r.errors}
+                    for r in reports
+                ],
+                "failed": failed,
+            }
+        )
     if failed:
         common.fail(f"{failed} of {len(targets)} repositories had errors (see above)")
 
@@ -89,6 +103,7 @@ def worker_command(
     concurrency: int = typer.Option(
         1, "--concurrency", min=1, help="Collection jobs at a time in this process"
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout at exit"),
 ) -> None:
     """Run queued jobs and the schedule until stopped (SIGTERM finishes the jobs in hand).
 
@@ -113,7 +128,19 @@ def worker_command(
         outcome = worker.run_blocking(queue, options)
     finally:
         engine.dispose()
-    typer.echo(f"worker {name}: {outcome.done} jobs done, {outcome.failed} failed")
+    if as_json:
+        common.print_json(
+            {
+                "worker": name,
+                "database": engine.dialect.name,
+                "done": outcome.done,
+                "failed": outcome.failed,
+                "retried": outcome.retried,
+                "errors": outcome.errors,
+            }
+        )
+    else:
+        typer.echo(f"worker {name}: {outcome.done} jobs done, {outcome.failed} failed")
     if outcome.failed:
         common.fail(f"{outcome.failed} jobs failed: " + "; ".join(outcome.errors[:5]))
 
