@@ -85,6 +85,12 @@ def fetch_incidents(
     return sorted(found.values(), key=lambda r: (r.opened_at, r.number))
 
 
+def fetch_pull_body(repo: Repository, number: int) -> str:
+    """A PR's description, one request: the pulls collector keeps no descriptions, and only a
+    revert's is needed (to name the PR it reverts)."""
+    return repo.get_pull(number).body or ""
+
+
 def compare_commits(repo: Repository) -> Callable[[str, str], tuple[str, ...]]:
     """`commits_between(base, head)` over `/compare/{base}...{head}`, oldest first."""
 

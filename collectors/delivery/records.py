@@ -13,9 +13,11 @@ from typing import Any
 
 from collectors.ci.records import parse_time
 
-# GitHub's own revert title, `Revert "Title"`, and the body line it writes: "Reverts owner/repo#12".
+# GitHub's own revert title, `Revert "Title"`, the body line its revert button writes
+# ("Reverts owner/repo#12"), and the line `git revert` writes ("This reverts commit <sha>.").
 REVERT_TITLE = re.compile(r'^Revert "(?P<title>.+)"$')
 REVERTS_BODY = re.compile(r"\bReverts [\w.-]+/[\w.-]+#(?P<number>\d+)")
+REVERTS_COMMIT = re.compile(r"\bThis reverts commit (?P<sha>[0-9a-f]{7,40})\b")
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class IncidentRecord:
 
 @dataclass(frozen=True)
 class RevertRecord:
-    """A merged revert PR and the PR it reverts (found by body link, else by title)."""
+    """A merged revert PR and the PR it reverts (see `reverted_pull`)."""
 
     number: int
     merged_at: datetime
@@ -104,26 +106,50 @@ class RevertRecord:
     reverted_number: int
 
 
+def is_revert(pull: dict[str, Any]) -> bool:
+    """Merged and titled `Revert "..."`: a revert whose reverted PR is worth looking for."""
+    return bool(REVERT_TITLE.match(pull.get("title") or "")) and pull.get("merged_at") is not None
+
+
+def reverted_pull(pull: dict[str, Any], pulls: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The merged PR among `pulls` that `pull` reverts, trusting what names it most exactly.
+
+    1. Its body's "Reverts owner/repo#N", as GitHub's revert button writes it.
+    2. Its body's "This reverts commit SHA" (git revert), the PR whose merge commit that is.
+    3. Else the latest PR of exactly the reverted title merged before the revert was opened:
+       titles repeat, and a PR merged after the revert was opened cannot be what it reverts.
+    """
+    merged = [(at, p) for p in pulls if p is not pull and (at := parse_time(p.get("merged_at")))]
+    body = pull.get("body") or ""
+    linked = REVERTS_BODY.search(body)
+    named = [p for _, p in merged if linked and p.get("number") == int(linked["number"])]
+    for sha in REVERTS_COMMIT.findall(body):
+        named += [p for _, p in merged if (p.get("merge_commit_sha") or "").startswith(sha)]
+    if named:
+        return named[0]
+    match = REVERT_TITLE.match(pull.get("title") or "")
+    opened = parse_time(pull.get("created_at")) or parse_time(pull.get("merged_at"))
+    if match is None or opened is None:
+        return None
+    before = [(at, p) for at, p in merged if p.get("title") == match["title"] and at <= opened]
+    return max(before, key=lambda pair: pair[0])[1] if before else None
+
+
 def find_reverts(pulls: list[dict[str, Any]]) -> list[RevertRecord]:
-    """Merged PRs titled `Revert "..."` whose reverted PR is found among `pulls`."""
-    by_title = {p.get("title"): p for p in pulls}
-    by_number = {p.get("number"): p for p in pulls}
+    """Merged PRs titled `Revert "..."` whose reverted PR is found among `pulls` (REST JSON:
+    `number`, `title`, `body`, `created_at`, `merged_at`, `merge_commit_sha`)."""
     reverts = []
-    for pull in pulls:
-        match = REVERT_TITLE.match(pull.get("title") or "")
-        merged_at = parse_time(pull.get("merged_at"))
-        if not match or merged_at is None:
-            continue
-        linked = REVERTS_BODY.search(pull.get("body") or "")
-        reverted = by_number.get(int(linked["number"])) if linked else None
-        reverted = reverted or by_title.get(match["title"])
-        if reverted is not None and reverted is not pull:
-            reverts.append(
-                RevertRecord(
-                    int(pull["number"]),
-                    merged_at,
-                    pull.get("merge_commit_sha") or "",
-                    int(reverted["number"]),
-                )
-            )
+    for pull in filter(is_revert, pulls):
+        reverted = reverted_pull(pull, pulls)
+        if reverted is not None:
+            reverts.append(revert_record(pull, int(reverted["number"])))
     return reverts
+
+
+def revert_record(pull: dict[str, Any], reverted_number: int) -> RevertRecord:
+    return RevertRecord(
+        int(pull["number"]),
+        parse_time(pull["merged_at"]),  # type: ignore[arg-type]
+        pull.get("merge_commit_sha") or "",
+        reverted_number,
+    )

@@ -284,3 +284,13 @@ def save_failures(session: Session, *, repository_id: int, rows: Sequence[dict[s
         update=FAILURE_FIELDS,
     )
     return len(rows)
+
+
+def reverted_numbers(session: Session, *, repository_id: int) -> dict[int, int]:
+    """Each stored revert PR's reverted PR: found once (its body read), not looked up again."""
+    rows = session.exec(
+        select(DeliveryFailure.number, DeliveryFailure.reverted_number).where(
+            DeliveryFailure.repository_id == repository_id, DeliveryFailure.kind == "revert"
+        )
+    )
+    return {n: r for n, r in rows if n is not None and r is not None}

@@ -10,7 +10,8 @@ How a collect proceeds (after git, pulls and CI, whose tables rungs 2 and 4 read
 3. New deployments, oldest first, in batches: the commits each brought (local clone, else one
    compare each; a merge brings its merge commit without a request), stored with the cursor.
 4. Failures: failed production statuses, incident issues updated since the last collect, merged
-   `Revert "..."` PRs; then each merged PR's first deployment.
+   `Revert "..."` PRs (the body of each new one read once, to name the PR it reverts); then each
+   merged PR's first deployment.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
 from app.core.delivery import SOURCES, Deployment, Source
+from app.core.models import PullRequest
+from app.core.models.base import as_utc
 from app.core.settings import Settings
 from collectors.delivery import store
 from collectors.delivery.commits import commits_source
@@ -35,12 +38,19 @@ from collectors.delivery.fetch import (
     environment_pattern,
     fetch_deployments,
     fetch_incidents,
+    fetch_pull_body,
     fetch_releases,
     fetch_tag_shas,
 )
 from collectors.delivery.graphql import fetch_deployments_graphql
 from collectors.delivery.ladder import Evidence, choose, with_commits
-from collectors.delivery.records import DeploymentRecord, find_reverts
+from collectors.delivery.records import (
+    DeploymentRecord,
+    RevertRecord,
+    is_revert,
+    revert_record,
+    reverted_pull,
+)
 from collectors.github_client import RequestCounter
 from collectors.pulls.store import repository_row, upsert_repository
 from collectors.pulls.sync import explain
@@ -171,10 +181,11 @@ def _sync(
         stats.deployments += len(batch)
     incidents_listed_at = now
     failures = _failures(engine, gh_repo, repo, settings, listed, cursor.incidents_since)
+    reverts = _reverts(engine, gh_repo, repo)
     with session_scope(engine) as session:
         stats.failures = store.save_failures(session, repository_id=repo.id, rows=failures)
         stats.pulls_linked = store.link_pulls(session, repository_id=repo.id)
-        stats.failures += _save_reverts(session, repo)
+        stats.failures += _save_reverts(session, repo, reverts)
         if listed:
             newest = max(r.created_at for r in listed)
             cursor.deployments_through = max(newest, cursor.deployments_through or newest)
@@ -276,19 +287,42 @@ def _failures(
     return rows
 
 
-def _save_reverts(session: Any, repo: _Repo) -> int:
-    """Merged `Revert "..."` PRs whose reverted PR is stored, against the deployment that
-    shipped the reverted PR (when one did)."""
+def _reverts(engine: Engine, gh_repo: GhRepository, repo: _Repo) -> list[RevertRecord]:
+    """Merged `Revert "..."` PRs and the PR each reverts; a revert not stored yet has its body
+    read (one request) for GitHub's "Reverts owner/repo#N" or git's "This reverts commit"."""
+    with session_scope(engine) as session:
+        pulls = [_as_json(p) for p in store.merged_pulls(session, repository_id=repo.id)]
+        known = store.reverted_numbers(session, repository_id=repo.id)
+    reverts = []
+    for pull in filter(is_revert, pulls):
+        if pull["number"] in known:
+            reverts.append(revert_record(pull, known[pull["number"]]))
+            continue
+        pull["body"] = fetch_pull_body(gh_repo, pull["number"])
+        reverted = reverted_pull(pull, pulls)
+        if reverted is not None:
+            reverts.append(revert_record(pull, int(reverted["number"])))
+    return reverts
+
+
+def _as_json(pull: PullRequest) -> dict[str, Any]:
+    """A stored PR in the shape of GitHub's JSON, as `collectors.delivery.records` reads it."""
+
+    def iso(value: datetime | None) -> str | None:
+        return as_utc(value).isoformat() if value else None
+
+    return {
+        "number": pull.number,
+        "title": pull.title,
+        "created_at": iso(pull.created_at),
+        "merged_at": iso(pull.merged_at),
+        "merge_commit_sha": pull.merge_commit_sha,
+    }
+
+
+def _save_reverts(session: Any, repo: _Repo, reverts: list[RevertRecord]) -> int:
+    """The reverts, each against the deployment that shipped the reverted PR (when one did)."""
     pulls = store.merged_pulls(session, repository_id=repo.id)
-    shaped = [
-        {
-            "number": p.number,
-            "title": p.title,
-            "merged_at": p.merged_at.isoformat() if p.merged_at else None,
-            "merge_commit_sha": p.merge_commit_sha,
-        }
-        for p in pulls
-    ]
     urls = {p.number: p.html_url for p in pulls}
     titles = {p.number: p.title for p in pulls}
     rows = [
@@ -305,6 +339,6 @@ def _save_reverts(session: Any, repo: _Repo) -> int:
             ),
             "reverted_number": revert.reverted_number,
         }
-        for revert in find_reverts(shaped)
+        for revert in reverts
     ]
     return store.save_failures(session, repository_id=repo.id, rows=rows)

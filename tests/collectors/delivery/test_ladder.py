@@ -196,12 +196,23 @@ def test_incidents_by_label_leave_out_pull_requests(github_api):
 
 def test_reverts_are_found_by_body_link_or_by_title():
     original = make_pull(OWNER, NAME, 1, title="Add cart", merged_at=iso(1))
-    by_title = make_pull(OWNER, NAME, 2, title='Revert "Add cart"', merged_at=iso(2))
+    by_title = make_pull(
+        OWNER, NAME, 2, title='Revert "Add cart"', created_at=iso(2), merged_at=iso(2)
+    )
     by_link = {
         **make_pull(OWNER, NAME, 3, title='Revert "Renamed since"', merged_at=iso(3)),
         "body": "Reverts acme/shop#1",
     }
     unknown = make_pull(OWNER, NAME, 4, title='Revert "Not here"', merged_at=iso(4))
     unmerged = make_pull(OWNER, NAME, 5, title='Revert "Add cart"')
-    reverts = find_reverts([original, by_title, by_link, unknown, unmerged])
-    assert [(r.number, r.reverted_number) for r in reverts] == [(2, 1), (3, 1)]
+    by_commit = {
+        **make_pull(OWNER, NAME, 6, title='Revert "Renamed too"', merged_at=iso(6)),
+        "body": f"This reverts commit {original['merge_commit_sha']}.",
+    }
+    too_late = make_pull(
+        OWNER, NAME, 7, title='Revert "Checkout"', created_at=iso(7), merged_at=iso(9)
+    )
+    checkout = make_pull(OWNER, NAME, 8, title="Checkout", merged_at=iso(8))  # after #7 opened
+    pulls = [original, by_title, by_link, unknown, unmerged, by_commit, too_late, checkout]
+    reverts = find_reverts(pulls)
+    assert [(r.number, r.reverted_number) for r in reverts] == [(2, 1), (3, 1), (6, 1)]
