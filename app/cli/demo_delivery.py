@@ -1,6 +1,7 @@
 """`gemba demo`'s delivery check (issue #15): what the delivery collector stored against what the
 demo planted: every repository's deployments from the source ladder's expected rung, and
-payments-api's revert, incident and failed deploy counted as failures with a time to restore."""
+payments-api's revert (naming the PR it reverts), incident and failed deploy counted as failures
+with a time to restore."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.core.models import DeliveryFailure, Deployment, Repository
 from app.core.models.base import as_utc
 from app.demo import org
 from app.demo.build import Manifest
+from collectors.delivery.store import deployment_of_pull
 from dashboards.reports.delivery import delivery_answer
 
 DELIVERY_TEAM = "Payments"  # the team whose repositories deploy, release and revert
@@ -65,7 +67,32 @@ def _failures(session: Session, repo: str, repo_id: int, story: dict[str, Any]) 
         for kind, ref in planted
         if (kind, ref) not in stored
     ]
+    revert = (
+        stored.get(("revert", f"pull:{story['revert']['number']}")) if "revert" in story else None
+    )
+    if revert is not None:
+        problems += _revert(session, repo, repo_id, revert, story["revert"]["reverts"])
     return problems
+
+
+def _revert(
+    session: Session, repo: str, repo_id: int, revert: DeliveryFailure, reverts: int
+) -> list[str]:
+    """The revert names the PR the demo reverted (titles repeat), and stands against the
+    deployment that shipped that PR."""
+    if revert.reverted_number != reverts:
+        return [
+            f"{repo}: revert #{revert.number} reverts #{revert.reverted_number}, not #{reverts}"
+        ]
+    shipped = deployment_of_pull(session, repository_id=repo_id, number=reverts)
+    if shipped is None:
+        return [f"{repo}: no deployment shipped #{reverts}, which revert #{revert.number} reverts"]
+    if revert.deployment_key != shipped:
+        return [
+            f"{repo}: revert #{revert.number} stands against {revert.deployment_key}, "
+            f"not {shipped}, which shipped #{reverts}"
+        ]
+    return []
 
 
 def _keys(session: Session, manifest: Manifest) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.cli.demo_delivery import check
 from app.cli.demo_delivery import pages as demo_pages
-from app.core.models import Repository
+from app.core.models import DeliveryFailure, Repository
 from app.demo.build import Manifest, build_demo
 from app.sandbox.server import SandboxServer
 from collectors.delivery.fetch import (
@@ -170,3 +170,39 @@ def test_the_demo_check_names_what_was_not_collected(
         f"Revert #{manifest.patterns['delivery']['acme/payments-api']['revert']['number']}"
         in (pages["/teams/Payments?period=90d"])
     )
+
+
+@pytest.mark.parametrize("later", [8, 0])
+def test_the_demo_check_names_a_revert_stored_against_the_wrong_pr(
+    demo: tuple[Manifest, Github], engine: Engine, later: int
+) -> None:
+    """Titles repeat in the demo: a revert stored as reverting a later PR of its title is named,
+    with the PR it should revert; one that names it right must stand against the deployment
+    that shipped it (none here)."""
+    manifest, _ = demo
+    story = manifest.patterns["delivery"]["acme/payments-api"]["revert"]
+    with Session(engine) as session:
+        repo = Repository(name="acme/payments-api", html_url="https://github.com/acme/x")
+        session.add(repo)
+        session.flush()
+        session.add(
+            DeliveryFailure(
+                repository_id=repo.id,
+                kind="revert",
+                ref=f"pull:{story['number']}",
+                number=story["number"],
+                started_at=datetime(2026, 11, 1, tzinfo=UTC),
+                reverted_number=story["reverts"] + later,
+            )
+        )
+        session.commit()
+    problems = check(engine, manifest)
+    named = f"#{story['reverts']}"
+    revert = f"revert #{story['number']}"
+    expected = (
+        f"acme/payments-api: {revert} reverts #{story['reverts'] + later}, not {named}"
+        if later
+        else f"acme/payments-api: no deployment shipped {named}, which {revert} reverts"
+    )
+    assert expected in problems
+    assert not any("the revert pull:" in p for p in problems)  # stored, only wrongly
