@@ -47,7 +47,10 @@ def painmap_chart(
     settings: Settings,
 ) -> Chart:
     """The map of `repo` over `period`, coloured by `color` (a key of `report.COLORS`)."""
-    title = f"Pain map: {LABELS[color].lower()} over the code"
+    label = LABELS[color]
+    if not label[:2].isupper():  # "Review wait" reads "review wait", "CI pain" stays
+        label = label[0].lower() + label[1:]
+    title = f"Pain map: {label} over the code"
     if lookup is None:
         lookup = no_flags
     start, end = report.as_of(period.start), report.as_of(period.end)
@@ -130,7 +133,7 @@ def _hover(node: dict[str, Any], metric: str) -> list[Any]:
         node["path"] or node["name"],
         dash if value is None else value,
         _size(node) if node["kind"] in ("binary", "binary-group") else node["loc"],
-        node["owner"] or dash,
+        _owner(node) or dash,
         node["bus_factor"] if node["bus_factor"] is not None else dash,
         node["top_coupled"] or dash,
         node["commits"],
@@ -139,6 +142,15 @@ def _hover(node: dict[str, Any], metric: str) -> list[Any]:
         node["flags"],
         node["kind"],
     ]
+
+
+def _owner(node: dict[str, Any]) -> str | None:
+    """A file's owner, and how long they have been quiet when that makes the file a knowledge
+    risk (90+ days): the reason the box is orange under "Knowledge risk"."""
+    owner, gone = node.get("owner"), node.get("owner_gone_days")
+    if owner and gone is not None:
+        return f"{owner} (quiet {gone} days)"
+    return owner
 
 
 def _size(node: dict[str, Any]) -> str:

@@ -267,6 +267,7 @@ def path_panel(evidence: Evidence, path: str) -> dict[str, object]:
             "url": evidence.flows[n].html_url,
             "state": evidence.flows[n].state,
             "wait_hours": evidence.pulls[n].wait_hours,
+            "first_review_at": evidence.flows[n].first_review_at,  # None: still waiting
         }
         for n in numbers
     ]

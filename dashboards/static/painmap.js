@@ -29,7 +29,9 @@
     heading.textContent = path || "(whole repository)";
     panel.appendChild(heading);
     list("Pull requests", answer.pulls, function (p) {
-      var hours = p.wait_hours === null ? "no review wait" : p.wait_hours + " h to first review";
+      var hours = p.wait_hours === null ? "no review wait"
+        : p.first_review_at ? p.wait_hours + " h to first review"
+        : "waiting " + p.wait_hours + " h, no review yet";
       return link(p.url, "#" + p.number + " " + p.title + " (" + hours + ")");
     });
     list("Failed and flaky runs", answer.runs, function (r) {

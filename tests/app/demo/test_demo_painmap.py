@@ -61,6 +61,7 @@ def test_hotspot_waiting_pr_and_flaky_job_share_one_box(
     panel = painmap.panel(session, query, story["path"])
     waiting = next(p for p in panel["pulls"] if p["number"] == story["pull"])  # type: ignore[attr-defined, union-attr]
     assert waiting["state"] == "open" and waiting["wait_hours"] > 24
+    assert waiting["first_review_at"] is None  # the panel says it is still waiting
     flaky = {r["id"] for r in panel["runs"] if r["flaky"]}  # type: ignore[attr-defined, union-attr]
     assert flaky & set(story["flaky_runs"])
     failed_jobs = session.exec(

@@ -80,3 +80,30 @@ def test_team_and_person_pages_draw_their_maps(signed_in: SignIn) -> None:
     assert rows["src/checkout.py"]["commits"] == 10
     named = {str(v) for r in person["rows"] for k, v in r.items() if k != "owner"}
     assert not any("alice" in v.lower() for v in named)
+
+
+def test_the_title_names_the_colour_as_its_link_does(signed_in: SignIn) -> None:
+    client = signed_in("maya")
+    titles = {
+        color: _painmap(client.get(f"/repos/acme/shop?color={color}", headers=JSON).json())["title"]
+        for color in ("ci", "review")
+    }
+    assert titles == {
+        "ci": "Pain map: CI pain over the code",
+        "review": "Pain map: review wait over the code",
+    }
+
+
+def test_the_hover_says_how_long_a_quiet_owner_has_been_gone() -> None:
+    files = [
+        FileFacts(path="pay/ledger.py", loc=50, owner="Kai", owner_gone_days=100),
+        FileFacts(path="pay/api.py", loc=20, owner="Ann"),
+    ]
+    nodes = build_tree(files, root="acme/pay", pulls={}, pulls_of={}, flags_of={}, max_boxes=50)
+    for node in nodes:
+        node["ci_pain_runs"] = 0
+    built, _summary = figure(nodes, "knowledge_risk", "share of lines")
+    trace = built["data"][0]
+    owners = dict(zip(trace["labels"], (c[3] for c in trace["customdata"]), strict=True))
+    assert owners["ledger.py"] == "Kai (quiet 100 days)"
+    assert owners["api.py"] == "Ann" and owners["pay"] == "-"
