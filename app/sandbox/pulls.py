@@ -224,6 +224,7 @@ def issue_from_pull(pull: dict[str, Any]) -> dict[str, Any]:
         },
         "body": pull.get("body"),
         "closed_by": None,
+        "pinned_comment": None,  # GitHub's newer issue field; null unless a comment is pinned
         "reactions": no_reactions(issue_url),
         "timeline_url": f"{issue_url}/timeline",
         "performed_via_github_app": None,

@@ -183,6 +183,8 @@ SERVED = [
     f"/repos/{OWNER}/{R}/deployments/12/statuses",
     f"/repos/{OWNER}/{R}/releases",
     f"/repos/{OWNER}/{R}/releases/latest",
+    f"/repos/{OWNER}/{R}/issues?labels=incident&state=all",
+    f"/repos/{OWNER}/{R}/issues/8",
     "COMPARE",
     "PULLS",
 ]
@@ -198,10 +200,11 @@ def test_served_body_validates_against_githubs_schema(shop, path):
         R,
         tags=[make_tag(OWNER, R, "v1", c[1])],
         environments=[make_environment(OWNER, R, "production")],
+        issues=[_incident(8, ["incident"])],
     )
     body = httpx.get(f"{api.url}{path}").json()
     assert body
-    assert openapi.errors(openapi.template_for(path), body) == []
+    assert openapi.errors(openapi.template_for(path.partition("?")[0]), body) == []
 
 
 @pytest.mark.parametrize(
@@ -227,3 +230,14 @@ def test_environment_builder_has_githubs_example_keys():
     built = make_environment(OWNER, R, "production")
     assert set(openapi.example(template)["environments"][0]) == set(built)
     assert openapi.errors(template, {"total_count": 1, "environments": [built]}) == []
+
+
+def test_issue_builder_has_githubs_example_keys():
+    """Every key of GitHub's example issue but `pull_request` (the example is a PR; an incident
+    issue is not), and the stand-in's extra keys are ones GitHub's schema describes."""
+    template = "/repos/{owner}/{repo}/issues"
+    built = _incident(8, ["incident"])
+    assert set(openapi.example(template)[0]) - set(built) == {"pull_request"}
+    assert openapi.errors(template, [built]) == []
+    described = openapi.validator(template).schema["items"]["properties"]
+    assert set(built) <= set(described)
