@@ -171,6 +171,11 @@ def _minutes(hours: float | None) -> int | None:
     return None if hours is None else math.ceil(round(hours * 60, 6))
 
 
+def _span(row: dict[str, str], start: str, end: str) -> int:
+    """Minutes between two dates of a DevLake row, rounded up as DevLake rounds."""
+    return math.ceil(round((_time(row[end]) - _time(row[start])).total_seconds() / 60, 6))
+
+
 def test_lead_time_minutes_agree_with_devlake_where_the_definitions_coincide(
     engine: Engine, github_api
 ) -> None:
@@ -199,7 +204,7 @@ def test_lead_time_minutes_agree_with_devlake_where_the_definitions_coincide(
         "coding": ["pr0", "pr1", "pr3", "pr4", "pr5"],
         "pickup": ["pr1", "pr2", "pr4"],
         "review": ["pr1", "pr2", "pr3", "pr5"],
-        "waiting_for_deploy": ["pr1", "pr2"],
+        "waiting_for_deploy": ["pr0", "pr1", "pr2", "pr4", "pr5"],  # 0, 4, 5 never deployed
     }
     for phase, prs in agree.items():
         for pr in prs:
@@ -211,6 +216,7 @@ def test_lead_time_minutes_agree_with_devlake_where_the_definitions_coincide(
     # a phase whose end comes before its start is 0 h with us, empty with DevLake;
     assert theirs("pr2", KEYS["coding"]) is None and ours["pr2"].phases["coding"] == 0
     assert theirs("pr3", KEYS["pickup"]) is None and ours["pr3"].phases["pickup"] == 0
+    assert theirs("pr5", KEYS["pickup"]) is None and ours["pr5"].phases["pickup"] == 0
     assert theirs("pr3", KEYS["waiting_for_deploy"]) is None
     assert ours["pr3"].phases["waiting_for_deploy"] == 0  # deployed before its recorded merge
     # no review: pickup runs to the merge and review is 0 h with us, both empty with DevLake;
@@ -224,4 +230,11 @@ def test_lead_time_minutes_agree_with_devlake_where_the_definitions_coincide(
     # there is none, and starts at the PR's creation when the first commit is later.
     for pr in ("pr0", "pr4", "pr5"):
         assert ours[pr].total_hours is None and theirs(pr, "pr_cycle_time") is not None
-    assert _minutes(ours["pr2"].total_hours) < theirs("pr2", "pr_cycle_time")  # type: ignore[operator]
+
+    first, deployed = "first_commit_authored_date", "pr_deployed_date"
+    pr2, pr3 = expected["pr2"], expected["pr3"]
+    assert _minutes(ours["pr2"].total_hours) == _span(pr2, first, deployed)
+    assert theirs("pr2", "pr_cycle_time") == _span(pr2, "pr_created_date", deployed)
+    # and a deployment recorded before the merge ends our lead time, DevLake's cycle the merge.
+    assert _minutes(ours["pr3"].total_hours) == _span(pr3, first, deployed)
+    assert theirs("pr3", "pr_cycle_time") == _span(pr3, first, "pr_merged_date")
