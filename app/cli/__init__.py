@@ -124,6 +124,20 @@ def _module(name: str) -> ModuleType:
 
 def _root() -> None:
     """Gemba Walk: see where engineering work gets stuck, and talk about it."""
+    _configure_logging()
+
+
+def _configure_logging() -> None:
+    """Every command logs in the configured format (GEMBA_LOG_FORMAT), before it runs. Settings
+    that do not load are left to the command, which says why and exits 1."""
+    from app.core.logs import configure_logging
+    from app.core.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValueError:
+        return
+    configure_logging(settings)
 
 
 def main() -> None:

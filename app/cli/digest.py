@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ digest_cli = typer.Typer(
     no_args_is_help=True,
 )
 
+log = logging.getLogger("gemba.digest")
 WEEK_HELP = "ISO week such as 2026-W47 (default: the last complete week)"
 
 
@@ -104,6 +106,8 @@ def send(
         )
     finally:
         db_engine.dispose()
+    counts = {key: len(rows) for key, rows in _report_json(report).items()}
+    log.info("digests", extra={**counts, "week": week, "due": due, "dry_run": dry_run})
     if as_json:
         print_json(_report_json(report))
     else:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 
     from dashboards.signals.hotspots import Hotspot
 
+log = logging.getLogger("gemba.collect")
 PROGRESS_MIN_COMMITS = 2000
 
 RepoOption = typer.Option(..., "--repo", help="Name the repository was collected under")
@@ -87,6 +90,7 @@ def collect_git_command(
 
         known = stored_at_head(config.database_url, path, name, schema_head())
         if known is not None:  # nothing new: answered without loading the collector
+            _logged(_unchanged(*known))
             if as_json:
                 common.print_json(_unchanged(*known))
             else:
@@ -115,6 +119,7 @@ def collect_git_command(
         common.fail(str(error), code=3)
     finally:
         engine.dispose()
+    _logged(asdict(result))
     if as_json:
         common.print_json(result)
         return
@@ -126,6 +131,11 @@ def collect_git_command(
         f"{result.commits_added} commits added, {result.commits_removed} removed, "
         f"{result.file_changes_written} file changes written, {result.files_at_head} files at HEAD"
     )
+
+
+def _logged(result: dict[str, Any]) -> None:
+    """One log line per collect, in the configured format (GEMBA_LOG_FORMAT)."""
+    log.info("collected", extra={"source": "git", **result})
 
 
 def _unchanged(repository: str, head: str) -> dict[str, object]:

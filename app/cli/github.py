@@ -6,6 +6,8 @@ and are registered from here when present.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -33,6 +35,7 @@ from dashboards.queries.reviews import FlowScope, person_scope, team_scope
 from dashboards.reports.review_flow import FlowReport, flow_report, pull_flows
 
 REPO_HELP = "OWNER/REPO"
+log = logging.getLogger("gemba.collect")
 
 reviews_app = typer.Typer(help="Review flow: pickup, review and merge times.", no_args_is_help=True)
 
@@ -48,6 +51,12 @@ def _say(message: str) -> None:
 
 
 _COLLECT_HINT = "run `gemba collect github {repo}`"
+
+
+def _logged(repository: str, source: str, stats: Any) -> None:
+    """One log line per source collected, with the collector's counts."""
+    counts = {k: v for k, v in asdict(stats).items() if isinstance(v, int | float | str | None)}
+    log.info("collected", extra={**counts, "repository": repository, "source": source})
 
 
 def _check_repo_name(name: str) -> str:
@@ -122,12 +131,15 @@ def collect_github(
                         err=as_json,
                     )
                     done["pulls"] = stats
+                    _logged(name, "pulls", stats)
                 if only in (None, Only.ci):
                     done["ci"] = _collect_ci(config, gh, name, full, as_json)
+                    _logged(name, "ci", done["ci"])
                 if only in (None, Only.delivery):
                     delivery = collect_delivery(engine, gh, name, config, progress=_say)
                     typer.echo(f"{name}: delivery {delivery}", err=as_json)
                     done["delivery"] = delivery
+                    _logged(name, "delivery", delivery)
         if as_json:
             common.print_json(summary)
     except CollectError as error:

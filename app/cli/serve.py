@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from app.cli.common import engine, settings
+from app.core.logs import uvicorn_log_config
 
 
 def serve(
@@ -22,17 +23,22 @@ def serve(
     config = settings()
     db = engine(config)  # migrate once before workers start
     if schedule:  # one worker thread in this (supervisor) process, however many web workers
-        from app.core.logs import configure_logging
         from app.ops.queue import Queue
         from app.ops.tasks import Runtime
         from app.ops.worker import Background, Options
 
-        configure_logging(config)
         Background(Queue(Runtime(config, db)), Options()).start()
     else:
         db.dispose()
     typer.echo(f"Gemba Walk on http://{host}:{port}/")
-    uvicorn.run("app.http.main:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "app.http.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=uvicorn_log_config(config),  # every worker process logs in our format
+    )
 
 
 def register(cli: typer.Typer) -> None:
