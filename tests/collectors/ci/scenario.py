@@ -14,13 +14,13 @@ OWNER, REPO = "acme", "app"
 class CiScenario:
     """Runs as of their latest attempt, earlier attempts and every job, as the stand-in reads."""
 
-    def __init__(self, owner: str = OWNER, repo: str = REPO) -> None:
+    def __init__(self, owner: str = OWNER, repo: str = REPO, *, first_job_id: int = 1001) -> None:
         self.owner, self.repo = owner, repo
         self.workflows: dict[int, dict[str, Any]] = {}
         self.runs: dict[int, dict[str, Any]] = {}
         self.attempts: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.jobs: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        self._job_id = 1000
+        self._job_id = first_job_id - 1  # job ids are GitHub's: unique in one database
 
     def workflow(self, workflow_id: int, name: str, path: str | None = None) -> dict[str, Any]:
         self.workflows[workflow_id] = make_workflow(self.owner, self.repo, workflow_id, name, path)
