@@ -7,6 +7,7 @@ hover reads a compact `customdata`, and a click asks `/api/v1/painmap/path` for 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -53,10 +54,17 @@ def painmap_chart(
     title = f"Pain map: {label} over the code"
     if lookup is None:
         lookup = no_flags
-    start, end = report.as_of(period.start), report.as_of(period.end)
+    start, end = window(period)
     query = report.MapQuery(repo, start, end, viewer, lookup, settings)
     answer = report.answer(session, query, color=color, max_boxes=PAGE_BOXES)
     return drawn(charts, title, answer, EMPTY)
+
+
+def window(period: Period) -> tuple[datetime, datetime]:
+    """The since and until the map is drawn for: the period's ends at the start of their
+    minute (`report.as_of`). The path panel asks for the same two, so its evidence is of the
+    map's period and it reuses the map the server remembers instead of reading it again."""
+    return report.as_of(period.start), report.as_of(period.end)
 
 
 def drawn(

@@ -24,6 +24,7 @@ from dashboards.pages.empty import REPO_CHARTS, EmptyStates
 from dashboards.pages.flags import with_item_flags
 from dashboards.pages.hotspots import FileSignal, Hotspots, repo_hotspots
 from dashboards.pages.painmap import color_links, painmap_chart
+from dashboards.pages.painmap import window as painmap_window
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
 from dashboards.pages.reviews import WaitingPull, team_reviews
 from dashboards.periods import GROUP_PERIODS, Period, resolve_period
@@ -43,6 +44,7 @@ class RepoPage:
     item_flags: dict[str, list[ItemFlag]] = field(default_factory=dict)
     ci_agreements: list[RepoCiException] = field(default_factory=list)  # teams' CI targets
     painmap_colors: list[Link] = field(default_factory=list)  # the map's colour selector
+    painmap_window: tuple[datetime, datetime] | None = None  # the map's since, until (the panel's)
     delivery: DeliverySection | None = None  # the four keys; its charts are among `charts`
 
 
@@ -107,6 +109,7 @@ def repo_page(
         periods=period_links(f"/repos/{repo.name}", chosen.key, GROUP_PERIODS),
         charts=charts,
         painmap_colors=color_links(f"/repos/{repo.name}", {"period": chosen.key}, color),
+        painmap_window=painmap_window(chosen),
         knowledge_risk=spots.knowledge_risk if spots else [],
         waiting=reviews.waiting if reviews else [],
         workflows=sorted(ci.workflows, key=lambda w: w.workflow.lower()) if ci else [],

@@ -4,7 +4,9 @@ the page under 300 KB even for a repository of thousands of deep, long-named fil
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 from dashboards.pages.painmap import PAGE_BOXES, color_links, figure
 from dashboards.reports.painmap import COLORS
 from dashboards.signals.painmap import FileFacts, PullFacts, build_tree
+from tests.dashboards.world import NOW
 
 LONG = "services/payments-platform"
 JSON = {"accept": "application/json"}
@@ -94,16 +97,55 @@ def test_the_title_names_the_colour_as_its_link_does(signed_in: SignIn) -> None:
     }
 
 
-def test_the_hover_says_how_long_a_quiet_owner_has_been_gone() -> None:
+def test_the_hover_names_owner_bus_factor_coupling_commits_prs_flaky_runs_and_flags() -> None:
     files = [
-        FileFacts(path="pay/ledger.py", loc=50, owner="Kai", owner_gone_days=100),
-        FileFacts(path="pay/api.py", loc=20, owner="Ann"),
+        FileFacts(
+            path="pay/ledger.py",
+            loc=50,
+            commit_ids=frozenset({1, 2, 3}),
+            added_by={"person:1": 50},
+            owner="Kai",
+            owner_gone_days=100,
+            top_coupled="pay/api.py",
+        ),
+        FileFacts(path="pay/api.py", loc=20, commit_ids=frozenset({3}), owner="Ann"),
     ]
-    nodes = build_tree(files, root="acme/pay", pulls={}, pulls_of={}, flags_of={}, max_boxes=50)
+    pulls = {7: PullFacts(7, 30.0, flaky_runs=frozenset({70, 71}), flags=frozenset({"f1"}))}
+    nodes = build_tree(
+        files,
+        root="acme/pay",
+        pulls=pulls,
+        pulls_of={"pay/ledger.py": {7}},
+        flags_of={"pay/ledger.py": {"f2"}},
+        max_boxes=50,
+    )
     for node in nodes:
         node["ci_pain_runs"] = 0
     built, _summary = figure(nodes, "knowledge_risk", "share of lines")
     trace = built["data"][0]
-    owners = dict(zip(trace["labels"], (c[3] for c in trace["customdata"]), strict=True))
-    assert owners["ledger.py"] == "Kai (quiet 100 days)"
-    assert owners["api.py"] == "Ann" and owners["pay"] == "-"
+    template = trace["hovertemplate"]
+    fields = ["owner", "bus factor", "top coupled file", "commits", "PRs", "flaky runs", "flags"]
+    shown = {field: f"%{{customdata[{i}]}}" for i, field in enumerate(fields, start=3)}
+    for field, value in shown.items():
+        assert f"{field}: {value}" in template
+    hover = dict(zip(trace["labels"], trace["customdata"], strict=True))
+    assert hover["ledger.py"][3:10] == ["Kai (quiet 100 days)", 1, "pay/api.py", 3, 1, 2, 2]
+    assert hover["api.py"][3] == "Ann" and hover["pay"][3] == "-"
+
+
+def test_the_path_panel_asks_for_the_period_the_map_was_drawn_for(
+    signed_in: SignIn, app_client: TestClient
+) -> None:
+    client = signed_in("maya")
+    app_client.app.state.clock = lambda: NOW + timedelta(seconds=37, microseconds=512)  # type: ignore[attr-defined]
+    html = client.get("/repos/acme/shop?period=30d").text
+    found = re.search(r'id="painmap-panel"[^>]*data-since="([^"]+)" data-until="([^"]+)"', html)
+    assert found, "the panel carries the map's period"
+    since, until = (datetime.fromisoformat(v) for v in found.groups())
+    assert until == NOW and since == NOW - timedelta(days=30)  # the map's minute, no seconds
+    period = {"since": found[1], "until": found[2]}
+    panel = client.get("/api/v1/painmap/path", params={"repo": "acme/shop", "path": "", **period})
+    assert panel.status_code == 200
+    page = client.get("/repos/acme/shop?period=30d", headers=JSON).json()
+    assert page["period"]["end"] != found[2]  # the page's period keeps its seconds
+    assert page["painmap_window"] == [found[1], found[2]]  # the JSON twin says the same
