@@ -68,6 +68,20 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class LibraryFilter(logging.Filter):
+    """Gemba Walk's lines at GEMBA_LOG_LEVEL; from libraries only warnings, errors and the
+    queue's failed or retried jobs (Procrastinate's job-start and success lines, a kilobyte
+    each, only at DEBUG: `gemba.sync` already logs each collect)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("gemba") or record.levelno >= logging.WARNING:
+            return True
+        action = str(getattr(record, "action", ""))
+        if record.name.startswith("procrastinate") and ("error" in action or "abort" in action):
+            return True
+        return logging.getLogger("gemba").isEnabledFor(logging.DEBUG)
+
+
 def formatter(settings: Settings) -> logging.Formatter:
     if settings.log_format == "json":
         return JsonFormatter()
@@ -76,9 +90,11 @@ def formatter(settings: Settings) -> logging.Formatter:
 
 def configure_logging(settings: Settings) -> None:
     """One handler on the root logger in the configured format (idempotent): `gemba.*` at
-    GEMBA_LOG_LEVEL, the libraries' (Procrastinate, PyGithub, SQLAlchemy...) warnings too."""
+    GEMBA_LOG_LEVEL, the libraries' (Procrastinate, PyGithub, SQLAlchemy...) warnings too
+    (`LibraryFilter`)."""
     handler = StderrHandler()
     handler.setFormatter(formatter(settings))
+    handler.addFilter(LibraryFilter())
     handler._gemba = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -108,17 +124,18 @@ def uvicorn_log_config(settings: Settings) -> dict[str, Any]:
             },
         }
 
-    def stderr(name: str) -> dict[str, str]:
+    def stderr(name: str) -> dict[str, Any]:
         return {"formatter": name, "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
 
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": formatters,
+        "filters": {"libraries": {"()": "app.core.logs.LibraryFilter"}},
         "handlers": {
             "default": stderr("default"),
             "access": stderr("access"),
-            "ours": stderr("ours"),
+            "ours": stderr("ours") | {"filters": ["libraries"]},
         },
         "root": {"handlers": ["ours"], "level": "WARNING"},
         "loggers": {

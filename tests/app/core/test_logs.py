@@ -43,3 +43,27 @@ def test_text_lines_are_readable_and_configuring_twice_does_not_duplicate(
 def test_an_unknown_log_format_is_refused() -> None:
     with pytest.raises(ValueError, match="log_format"):
         Settings(_env_file=None, log_format="xml")  # type: ignore[call-arg]
+
+
+def test_libraries_log_their_warnings_and_the_queues_failures_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Procrastinate's start and success lines (a kilobyte each) wait for DEBUG; a retried or
+    failed job and any library's warning always reach the log, in the configured format."""
+    configure_logging(Settings(_env_file=None, log_format="json"))  # type: ignore[call-arg]
+    queue = logging.getLogger("procrastinate.worker")
+    queue.setLevel(logging.INFO)  # as `gemba worker` sets it, to count the jobs
+    queue.info("Job started", extra={"action": "start_job"})
+    queue.info("Job ended: Success", extra={"action": "job_success"})
+    queue.info("Job ended: Error, to retry", extra={"action": "job_error_retry"})
+    logging.getLogger("github.Requester").warning("rate limit")
+    shown = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(r["logger"], r["message"]) for r in shown] == [
+        ("procrastinate.worker", "Job ended: Error, to retry"),
+        ("github.Requester", "rate limit"),
+    ]
+    configure_logging(Settings(_env_file=None, log_format="json", log_level="DEBUG"))  # type: ignore[call-arg]
+    queue.info("Job ended: Success", extra={"action": "job_success"})
+    assert json.loads(capsys.readouterr().err)["action"] == "job_success"
+    logging.getLogger("gemba").setLevel(logging.INFO)
+    queue.setLevel(logging.NOTSET)
