@@ -4,16 +4,14 @@ what it says."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from app.cli.everything import cli
-from app.core.settings import Settings, get_settings
 from collectors.git.lease import Lease
+from tests.app.cli.test_ops import run  # noqa: F401 (a fixture)
 from tests.app.ops.repos import make_repo
 from tests.paths import ROOT
 
@@ -36,27 +34,21 @@ def test_the_table_lists_every_exit_code_the_commands_use() -> None:
     assert _documented() == used
 
 
-@pytest.fixture
-def gemba(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("GEMBA_DATABASE_URL", settings.database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
 def test_2_for_usage_and_3_for_a_repository_being_collected(
-    gemba: CliRunner, engine: Engine, tmp_path: Path
+    run: CliRunner,  # noqa: F811 (test_ops' fixture: `gemba` on the test database)
+    engine: Engine,
+    tmp_path: Path,
 ) -> None:
-    assert gemba.invoke(cli, ["collect", "git"]).exit_code == 2  # no PATH
-    assert gemba.invoke(cli, ["collect", "gti"]).exit_code == 2
+    assert run.invoke(cli, ["collect", "git"]).exit_code == 2  # no PATH
+    assert run.invoke(cli, ["collect", "gti"]).exit_code == 2
     repo = make_repo(tmp_path / "api", commits=3, files=3)
     held = Lease(engine, "acme/api")
     held.claim()  # another run is collecting acme/api
     try:
-        busy = gemba.invoke(cli, ["collect", "git", str(repo), "--name", "acme/api"])
+        busy = run.invoke(cli, ["collect", "git", str(repo), "--name", "acme/api"])
     finally:
         held.release()
     assert busy.exit_code == 3, busy.output
     assert "another `gemba collect git` is running for 'acme/api'" in busy.stderr
-    done = gemba.invoke(cli, ["collect", "git", str(repo), "--name", "acme/api"])
+    done = run.invoke(cli, ["collect", "git", str(repo), "--name", "acme/api"])
     assert done.exit_code == 0, done.output
