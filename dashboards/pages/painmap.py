@@ -61,10 +61,16 @@ def painmap_chart(
 
 
 def window(period: Period) -> tuple[datetime, datetime]:
-    """The since and until the map is drawn for: the period's ends at the start of their
-    minute (`report.as_of`). The path panel asks for the same two, so its evidence is of the
-    map's period and it reuses the map the server remembers instead of reading it again."""
-    return report.as_of(period.start), report.as_of(period.end)
+    """The since and until a page's map is drawn for: the period's ends at the start of their
+    hour. Collection runs hourly, so a page's map reads the data once an hour (a map of a
+    year of a team's repositories takes a second or more to read) and every view, colour and
+    path panel within the hour reuses what the server remembers; the path panel asks for the
+    same two, so its evidence is of the map's period."""
+    return _hour(period.start), _hour(period.end)
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def drawn(

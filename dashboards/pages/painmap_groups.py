@@ -13,7 +13,7 @@ from app.core.access import Viewer
 from app.core.settings import Settings
 from dashboards.item_flags import FlagLookup
 from dashboards.pages.charts import Chart, PageCharts
-from dashboards.pages.painmap import LABELS, PAGE_BOXES, drawn, no_flags
+from dashboards.pages.painmap import LABELS, PAGE_BOXES, drawn, no_flags, window
 from dashboards.periods import Period
 from dashboards.reports import painmap as report
 from dashboards.reports.painmap_team import person_answer, team_answer
@@ -71,5 +71,5 @@ def person_painmap_chart(
 def _query(
     period: Period, viewer: Viewer, lookup: FlagLookup | None, settings: Settings
 ) -> report.MapQuery:
-    start, end = report.as_of(period.start), report.as_of(period.end)
+    start, end = window(period)
     return report.MapQuery("", start, end, viewer, lookup or no_flags, settings)

@@ -90,8 +90,15 @@ def gather(session: Session, query: MapQuery) -> Evidence:
     version = pq.data_version(session, repository_id=repo_id, repo=query.repo)
     rules = repr(flow_rules(query.settings))  # bots and working calendar shape the waits
     key = ("painmap", query.repo, query.since, query.until, version, rules)
-    base = painmap_cache.remember(session, key, lambda: _gather(session, repo_id, query))
+    base = painmap_cache.remember(
+        session, key, lambda: _gather(session, repo_id, query), size=_size
+    )
     return _with_flags(session, query, base)
+
+
+def _size(evidence: Evidence) -> int:
+    """What a remembered map weighs against `painmap_cache.FILES`: its files."""
+    return len(evidence.files)
 
 
 def _gather(session: Session, repo_id: int, query: MapQuery) -> Evidence:

@@ -14,21 +14,25 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-ENTRIES = 8  # per database: a few repositories and periods, each a few MB for 20,000 files
+# Per database: at most ENTRIES maps, and at most FILES files over all of them (a map takes
+# about 150 bytes a file: 60,000 files is about 10 MB), so a team page's few repositories and
+# their periods stay remembered beside one 20,000-file repository.
+ENTRIES = 64
+FILES = 60_000
 T = TypeVar("T")
 
 _lock = threading.Lock()
-_by_engine: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, object]] = (
+_by_engine: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, tuple[Any, int]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _entries(session: Session) -> OrderedDict[Hashable, object]:
+def _entries(session: Session) -> OrderedDict[Hashable, tuple[Any, int]]:
     engine = session.get_bind().engine
     found = _by_engine.get(engine)
     if found is None:
@@ -36,19 +40,24 @@ def _entries(session: Session) -> OrderedDict[Hashable, object]:
     return found
 
 
-def remember(session: Session, key: Hashable, build: Callable[[], T]) -> T:
+def remember(
+    session: Session, key: Hashable, build: Callable[[], T], size: Callable[[T], int]
+) -> T:
     """The value kept under `key` for this session's database, else `build()` kept there
-    (least recently used entries leave first, at most `ENTRIES`)."""
+    (least recently used entries leave first: at most `ENTRIES`, at most `FILES` in all by
+    `size`, though the newest stays whatever its size)."""
     with _lock:
         entries = _entries(session)
         if key in entries:
             entries.move_to_end(key)
-            return entries[key]  # type: ignore[return-value]
+            return entries[key][0]
     value = build()
     with _lock:
-        entries[key] = value
+        entries[key] = (value, size(value))
         entries.move_to_end(key)
-        while len(entries) > ENTRIES:
+        while len(entries) > 1 and (
+            len(entries) > ENTRIES or sum(n for _, n in entries.values()) > FILES
+        ):
             entries.popitem(last=False)
     return value
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -13,7 +14,7 @@ from app.core.models import FrictionFlag
 from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, lookup
 from collectors.git.store import collect_git
-from dashboards.reports import painmap
+from dashboards.reports import painmap, painmap_cache
 from tests.fakes.git_repos import BOB, START, RepoBuilder
 
 REPO = "acme/cache"
@@ -65,3 +66,28 @@ def test_a_new_collect_or_a_new_flag_invalidates_the_remembered_map(
     assert _files(flagged)["pay/ledger.py"]["flags"] == 1
     root = next(n for n in flagged["nodes"] if n["kind"] == "root")  # type: ignore[attr-defined]
     assert root["flags"] == 1
+
+
+def test_maps_are_forgotten_oldest_first_past_the_files_they_hold(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team page's repositories stay remembered side by side; past `FILES` files in all the
+    least recently used map leaves first, and a map larger than the budget is still kept."""
+    painmap_cache.forget(session)
+    monkeypatch.setattr(painmap_cache, "FILES", 100)
+    built: list[str] = []
+
+    def remember(key: str, files: int) -> None:
+        painmap_cache.remember(session, key, lambda: built.append(key) or files, size=int)
+
+    remember("a", 40)
+    remember("b", 40)
+    remember("a", 40)  # a is now the most recently used
+    remember("c", 40)  # 120 files: b, the least recently used, leaves
+    remember("a", 40)
+    remember("b", 40)
+    assert built == ["a", "b", "c", "b"]
+    remember("huge", 500)
+    remember("huge", 500)
+    assert built[-1] == "huge" and built.count("huge") == 1
+    painmap_cache.forget(session)
