@@ -35,9 +35,10 @@ from app.core.db import make_engine, upgrade
 from app.core.identities import directory
 from app.core.models import Person, Team, TeamMember
 from app.core.settings import Settings
-from dashboards.queries.ci import attempts_for
+from dashboards.queries.ci import rule_attempts
 from dashboards.queries.reviews import pull_rows
 from dashboards.reports.agreements import team_exceptions
+from dashboards.signals.agreements import ci_span
 
 TARGETS = {
     "first_review_hours": 24,
@@ -92,7 +93,9 @@ def main() -> None:
             logins = directory(session).logins_of(*people)
             pull_rows(session, authors=logins, since=since, until=now)
             pull_rows(session, open_only=True)
-            attempts_for(session, since=since - timedelta(days=7), until=now, logins=logins)
+            span = ci_span(since, now, now)
+            assert span is not None
+            rule_attempts(session, since=span[0], until=span[1], logins=logins)
             loads.append(time.perf_counter() - begin)
     engine.dispose()
     check, load = statistics.median(checks), statistics.median(loads)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from app.core.identities import Directory
 
@@ -39,6 +40,30 @@ class AttemptRow:
     pull_numbers: tuple[int, ...]
     html_url: str | None
     on_default_branch: bool
+
+
+class RuleAttempt(NamedTuple):
+    """An attempt as the CI agreements read it: the fields of `AttemptRow` that a workflow's
+    week needs (what it is grouped by, when it ran, how it ended, its link), nothing about
+    whose it is (the query kept only the team's). A tuple, because a 90-day check of a whole
+    organisation reads tens of thousands of them."""
+
+    repo: str
+    workflow: str
+    workflow_id: int | None
+    head_sha: str
+    run_id: int
+    attempt: int
+    created_at: datetime
+    started_at: datetime | None
+    updated_at: datetime | None
+    status: str | None
+    conclusion: str | None
+    html_url: str | None
+
+
+# What the duration and flaky-rate functions read: either kind of attempt row.
+CiAttempt = AttemptRow | RuleAttempt
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import or_, type_coerce
 from sqlmodel import Session, col, select
 
 from app.core.identities import directory
@@ -26,6 +26,8 @@ from app.core.models import (
     TeamMember,
 )
 from app.core.models.base import as_utc
+from dashboards.queries import bulk
+from dashboards.queries.bulk import JsonText
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def pull_rows(
         )
     if open_only:
         query = query.where(PullRequest.state == "open")
-    pulls = list(session.exec(query.order_by(col(PullRequest.created_at), col(PullRequest.id))))
+    pulls = bulk.rows(session, query.order_by(col(PullRequest.created_at), col(PullRequest.id)))
     reviews, comments, events = _children(session, [pull[0] for pull in pulls])
     return [_row(pull, reviews[pull[0]], comments[pull[0]], events[pull[0]]) for pull in pulls]
 
@@ -120,16 +122,18 @@ _PULL_COLUMNS = (
     PullRequest.author_is_bot,
     PullRequest.state,
     PullRequest.draft,
-    PullRequest.created_at,
-    PullRequest.ready_at,
-    PullRequest.first_commit_at,
-    PullRequest.merged_at,
-    PullRequest.closed_at,
+    *bulk.utc(
+        PullRequest.created_at,
+        PullRequest.ready_at,
+        PullRequest.first_commit_at,
+        PullRequest.merged_at,
+        PullRequest.closed_at,
+    ),
     PullRequest.additions,
     PullRequest.deletions,
     PullRequest.changed_files,
-    PullRequest.labels,
-    PullRequest.requested_reviewers,
+    type_coerce(PullRequest.labels, JsonText),
+    type_coerce(PullRequest.requested_reviewers, JsonText),
 )
 
 
@@ -145,14 +149,22 @@ def _children(
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for pull_id, login, is_bot, state, submitted in _of_pulls(
-            session, Review, (*review_columns, Review.submitted_at), chunk, Review.id
+            session,
+            Review,
+            (*review_columns, *bulk.utc(Review.submitted_at)),
+            chunk,
+            Review.id,
         ):
             reviews[pull_id].append(ReviewRow(login, is_bot, state, as_utc(submitted)))
         for pull_id, login, is_bot in _of_pulls(session, ReviewComment, comment_columns, chunk):
             comments[pull_id].append(CommentRow(login, is_bot))
         created_at = PullRequestEvent.created_at
         for pull_id, event, actor, created in _of_pulls(
-            session, PullRequestEvent, (*event_columns, created_at), chunk, created_at
+            session,
+            PullRequestEvent,
+            (*event_columns, *bulk.utc(created_at)),
+            chunk,
+            created_at,
         ):
             events[pull_id].append(EventRow(event, actor, as_utc(created)))  # type: ignore[arg-type]
     return reviews, comments, events
@@ -163,7 +175,7 @@ def _of_pulls(
 ) -> Any:
     """The pull request id and these columns of `table`'s rows for these PRs."""
     query = select(table.pull_request_id, *columns).where(col(table.pull_request_id).in_(ids))
-    return session.exec(query.order_by(col(order)) if order is not None else query)
+    return bulk.rows(session, query.order_by(col(order)) if order is not None else query)
 
 
 def _row(

@@ -1,9 +1,10 @@
 """A team's agreement exceptions as `gemba agreements check` and the API both give them.
 
 Loads what the rules need (the team's PRs alive in the window, every open PR for the queues,
-the team's CI runs from 7 days before the window), runs `dashboards.signals.agreements`, and
-marks the exceptions the team called expected. One function serves `check`, the backtest
-(the same call with a target changed) and the pages, so the numbers cannot drift apart.
+the team's CI attempts in the 7 days before each point the CI rules are read at), runs
+`dashboards.signals.agreements`, and marks the exceptions the team called expected. One
+function serves `check`, the backtest (the same call with a target changed) and the pages, so
+the numbers cannot drift apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from app.core.identities import directory
 from app.core.models import Team, TeamMember
 from app.core.settings import Settings
 from dashboards.item_flags import FlagsBeside, PageItems, beside, pull_key, workflow_key
-from dashboards.queries.ci import attempts_for
+from dashboards.queries.ci import rule_attempts
 from dashboards.queries.reviews import PullRow, pull_rows
 from dashboards.signals import agreements as rules
 from dashboards.signals.agreements import AgreementException, Targets
@@ -114,9 +115,9 @@ def _counted(
     if any(RULES[name].now_only for name in targets.limits):
         open_rows = pull_rows(session, open_only=True)
         found += rules.queue_exceptions(_flows(open_rows, flow_kwargs), members, targets, now)
-    if {"ci_p90_minutes", "flaky_percent"} & set(targets.limits):
-        start = since - rules.CI_WINDOW
-        attempts = attempts_for(session, since=start, until=until, logins=logins)
+    span = rules.ci_span(since, until, now)
+    if {"ci_p90_minutes", "flaky_percent"} & set(targets.limits) and span:
+        attempts = rule_attempts(session, since=span[0], until=span[1], logins=logins)
         found += rules.ci_exceptions(attempts, targets, since, until, now)
     expected = {key: row.reason for key, row in expected_of(session, team.id).items()}
     dated = rules.in_window(found, since, until, now)

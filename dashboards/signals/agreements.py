@@ -10,7 +10,6 @@ See docs/metrics.md "Working agreements".
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.core.agreements import RULES
-from dashboards.queries.ci_rows import AttemptRow
+from dashboards.queries.ci_rows import CiAttempt
 from dashboards.signals.ci.flaky import workflow_flaky_rate
 from dashboards.signals.ci.outcomes import attempt_duration
 from dashboards.signals.reviews.flow import PullFlow
@@ -236,63 +235,69 @@ def evaluation_points(since: datetime, until: datetime, now: datetime) -> list[d
     return points
 
 
+def ci_span(since: datetime, until: datetime, now: datetime) -> tuple[datetime, datetime] | None:
+    """The creation times [start, end) the CI rules read for a window: the 7 days before each
+    of its evaluation points, and nothing else (None: no point falls in the window)."""
+    points = evaluation_points(since, until, now)
+    return (points[-1] - CI_WINDOW, points[0]) if points else None
+
+
 def ci_exceptions(
-    attempts: Sequence[AttemptRow],
+    attempts: Sequence[CiAttempt],
     targets: Targets,
     since: datetime,
     until: datetime,
     now: datetime,
 ) -> list[AgreementException]:
     """Workflows whose p90 duration or flaky rate over the 7 days before each point passed
-    the line (`attempts` must cover [since - 7 days, until)). The flaky rate is the one
-    `gemba ci flaky` gives: over workflow groups, which need no job rows."""
+    the line (`attempts` must cover `ci_span`, in order of creation or not). The flaky rate is
+    the one `gemba ci flaky` gives: over workflow groups, which need no job rows."""
     p90_limit = targets.limits.get("ci_p90_minutes")
     flaky_limit = targets.limits.get("flaky_percent")
-    if p90_limit is None and flaky_limit is None:
+    points = evaluation_points(since, until, now)
+    if (p90_limit is None and flaky_limit is None) or not points:
         return []
-    by_workflow: dict[tuple[str, str], list[AttemptRow]] = defaultdict(list)
+    # Each attempt lies in at most one 7-day window [point - 7 days, point): the one k weeks
+    # back, where k + 1 is its age at the first point in whole weeks, rounded up.
+    weeks: dict[tuple[int, str, str], list[CiAttempt]] = defaultdict(list)
     for attempt in attempts:
-        by_workflow[(attempt.repo, attempt.workflow)].append(attempt)
-    for rows in by_workflow.values():
-        rows.sort(key=lambda a: a.created_at)  # stable: the order within a moment is kept
-    created = {key: [a.created_at for a in rows] for key, rows in by_workflow.items()}
+        age = points[0] - attempt.created_at
+        k = -(-age // CI_WINDOW) - 1
+        if 0 <= k < len(points):
+            weeks[(k, attempt.repo, attempt.workflow)].append(attempt)
     found = []
-    for point in evaluation_points(since, until, now):
-        start = point - CI_WINDOW
-        for (repo, workflow), rows in sorted(by_workflow.items()):
-            times = created[(repo, workflow)]
-            recent = rows[bisect_left(times, start) : bisect_left(times, point)]
-            if not recent:
-                continue
-            item = f"{repo}:{workflow}:{point.date().isoformat()}"
-            common = {"item": item, "at": point, "repo": repo, "workflow": workflow}
-            if p90_limit is not None:
-                minutes = [d.total_seconds() / 60 for a in recent if (d := attempt_duration(a))]
-                p90 = percentile(minutes, 0.9)
-                if p90 is not None and round(p90, 2) > float(p90_limit):
-                    found.append(
-                        AgreementException(
-                            rule="ci_p90_minutes",
-                            limit=p90_limit,
-                            value=round(p90, 2),
-                            unit="minutes",
-                            url=recent[-1].html_url,
-                            **common,
-                        )
+    for (k, repo, workflow), recent in sorted(weeks.items()):
+        recent.sort(key=lambda a: a.created_at)  # stable: the order within a moment is kept
+        point = points[k]
+        item = f"{repo}:{workflow}:{point.date().isoformat()}"
+        common = {"item": item, "at": point, "repo": repo, "workflow": workflow}
+        if p90_limit is not None:
+            minutes = [d.total_seconds() / 60 for a in recent if (d := attempt_duration(a))]
+            p90 = percentile(minutes, 0.9)
+            if p90 is not None and round(p90, 2) > float(p90_limit):
+                found.append(
+                    AgreementException(
+                        rule="ci_p90_minutes",
+                        limit=p90_limit,
+                        value=round(p90, 2),
+                        unit="minutes",
+                        url=recent[-1].html_url,
+                        **common,
                     )
-            if flaky_limit is not None:
-                rate, url = workflow_flaky_rate(recent)  # over workflow groups
-                if rate is not None and round(rate * 100, 2) > float(flaky_limit):
-                    found.append(
-                        AgreementException(
-                            rule="flaky_percent",
-                            limit=flaky_limit,
-                            value=round(rate * 100, 2),
-                            unit="percent",
-                            url=url,
-                            **common,
-                        )
+                )
+        if flaky_limit is not None:
+            rate, url = workflow_flaky_rate(recent)  # over workflow groups
+            if rate is not None and round(rate * 100, 2) > float(flaky_limit):
+                found.append(
+                    AgreementException(
+                        rule="flaky_percent",
+                        limit=flaky_limit,
+                        value=round(rate * 100, 2),
+                        unit="percent",
+                        url=url,
+                        **common,
                     )
+                )
     return found
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from dashboards.queries.ci_rows import (
     AttemptRow,
+    CiAttempt,
     JobRow,
 )
 from dashboards.signals.ci.outcomes import (
@@ -90,6 +91,14 @@ class _Try:
     created_at: datetime
 
 
+def verdict(done: Sequence[str | None]) -> tuple[bool, bool]:
+    """(counted, flaky) for one group, from the conclusions of its completed attempts: it counts
+    when one of them was neither cancelled nor skipped, and is flaky when one failed and one
+    succeeded. Every flaky rate (`gemba ci flaky`, the pages, the agreements) reads this."""
+    counted = any(c not in NOT_COUNTED for c in done)
+    return counted, any(c in FAILURE for c in done) and SUCCESS in done
+
+
 def _group(
     key: tuple[str, int | None, str, str | None, str],
     tries: list[_Try],
@@ -99,7 +108,7 @@ def _group(
     done = [t for t in tries if t.status == "completed"]
     failures = [t for t in done if t.conclusion in FAILURE]
     successes = [t for t in done if t.conclusion == SUCCESS]
-    flaky = bool(failures and successes)
+    _, flaky = verdict([t.conclusion for t in done])
     first_failure_at = min((t.completed_at for t in failures if t.completed_at), default=None)
     success_at = None
     if first_failure_at is not None:
@@ -125,7 +134,7 @@ def _group(
         job=job,
         head_sha=sha,
         attempts=len(tries),
-        decided=sum(1 for t in done if t.conclusion not in NOT_COUNTED),
+        decided=sum(1 for t in done if t.conclusion not in NOT_COUNTED),  # > 0: `verdict` counts
         failures=len(failures),
         successes=len(successes),
         flaky=flaky,
@@ -256,20 +265,20 @@ def _latest_first(group: FlakyGroup) -> tuple[float, str]:
     return (-(group.last_at.timestamp() if group.last_at else 0.0), group.head_sha)
 
 
-def workflow_flaky_rate(attempts: Sequence[AttemptRow]) -> tuple[float | None, str | None]:
-    """The flaky rate `flaky_from_rows(attempts, [])` gives, and the first run link of its
-    flaky groups latest first, without building every group: what an agreement on the rate
-    reads for each workflow and week."""
-    tries: dict[tuple[str, int | None, str], list[AttemptRow]] = defaultdict(list)
+def workflow_flaky_rate(attempts: Sequence[CiAttempt]) -> tuple[float | None, str | None]:
+    """The flaky rate `flaky_from_rows(attempts, [])` gives (the same `verdict` per group),
+    and the first run link of its flaky groups latest first, without building every group:
+    what an agreement on the rate reads for each workflow and week."""
+    tries: dict[tuple[str, int | None, str], list[CiAttempt]] = defaultdict(list)
     for a in attempts:
         tries[(a.repo, a.workflow_id, a.head_sha)].append(a)
     counted, flaky = 0, []
     for (_, _, sha), rows in tries.items():
-        done = [r.conclusion for r in rows if r.status == "completed"]
-        if all(c in NOT_COUNTED for c in done):
+        has_verdict, flaked = verdict([r.conclusion for r in rows if r.status == "completed"])
+        if not has_verdict:
             continue
         counted += 1
-        if any(c in FAILURE for c in done) and SUCCESS in done:
+        if flaked:
             last = max(
                 (r.updated_at if r.status == "completed" else None) or r.created_at for r in rows
             )

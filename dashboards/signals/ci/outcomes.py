@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from dashboards.queries.ci_rows import (
-    AttemptRow,
+    CiAttempt,
     JobRow,
 )
 from dashboards.signals import weeks
@@ -45,7 +45,7 @@ def span(start: datetime | None, end: datetime | None) -> timedelta | None:
     return end - start
 
 
-def attempt_duration(row: AttemptRow) -> timedelta | None:
+def attempt_duration(row: CiAttempt) -> timedelta | None:
     return span(row.started_at, row.updated_at) if row.status == "completed" else None
 
 

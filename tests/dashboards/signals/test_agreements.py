@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dashboards.queries.ci_rows import AttemptRow
-from dashboards.signals.agreements import Targets, ci_exceptions, evaluation_points, passes_at
+from dashboards.signals.agreements import (
+    CI_WINDOW,
+    Targets,
+    ci_exceptions,
+    evaluation_points,
+    passes_at,
+)
+from dashboards.signals.ci.flaky import flaky_from_rows
+from dashboards.signals.ci.outcomes import attempt_duration
 from dashboards.signals.reviews.rules import WorkCalendar
+from dashboards.signals.stats import percentile
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)  # a Friday
+CONCLUSIONS = ["success", "failure", "cancelled", "skipped"]
 
 
 def attempt(run_id: int, attempt: int, sha: str, conclusion: str, minutes: float) -> AttemptRow:
@@ -77,3 +89,58 @@ def test_working_hours_pass_the_weekend_by() -> None:
     # 8 working hours left on Friday, then Monday from midnight Berlin time
     assert passes_at(friday_4pm, 10, berlin) == datetime(2026, 11, 9, 1, tzinfo=UTC)
     assert passes_at(friday_4pm, 10, None) == friday_4pm + timedelta(hours=10)
+
+
+def _read_at_each_point(rows: list[AttemptRow], since: datetime) -> list[tuple[object, ...]]:
+    """The rules' definition read literally: at each point, the attempts of [point - 7 days,
+    point) per workflow, their p90 in minutes (rounded as shown) and their flaky rate."""
+    found = []
+    for point in evaluation_points(since, NOW, NOW):
+        for workflow in ("CI", "Lint"):
+            recent = [
+                a
+                for a in rows
+                if a.workflow == workflow and point - CI_WINDOW <= a.created_at < point
+            ]
+            if not recent:
+                continue
+            minutes = [d.total_seconds() / 60 for a in recent if (d := attempt_duration(a))]
+            p90 = percentile(minutes, 0.9)
+            rate = flaky_from_rows(recent, []).flaky_rate
+            if p90 is not None and round(p90, 2) > 10:
+                found.append(("ci_p90_minutes", workflow, point, round(p90, 2)))
+            if rate is not None and round(rate * 100, 2) > 10:
+                found.append(("flaky_percent", workflow, point, round(rate * 100, 2)))
+    return sorted(found, key=str)
+
+
+def test_each_attempt_is_read_in_the_one_week_it_falls_in() -> None:
+    """Attempts on the edges of the weeks (exactly a week back belongs to the older week),
+    before the first week and after now, in any order: the same exceptions as reading the
+    7 days before each point one at a time."""
+    rng = random.Random(13)
+    since = NOW - timedelta(days=30)
+    edges = [NOW - timedelta(days=7 * k) for k in range(7)]
+    for trial in range(30):
+        rows = []
+        for run_id in range(1, 60):
+            at = (
+                rng.choice(edges)
+                if rng.random() < 0.3
+                else NOW - timedelta(minutes=rng.randint(-600, 60 * 24 * 45))
+            )
+            row = attempt(run_id, 1, rng.choice("abcd") * 40, rng.choice(CONCLUSIONS), 0)
+            length = timedelta(minutes=rng.randint(1, 20))
+            rows.append(
+                replace(
+                    row,
+                    workflow=rng.choice(["CI", "Lint"]),
+                    created_at=at,
+                    started_at=at,
+                    updated_at=at + length,
+                )
+            )
+        targets = Targets({"ci_p90_minutes": 10, "flaky_percent": 10})
+        found = ci_exceptions(rows, targets, since, NOW, NOW)
+        got = sorted(((e.rule, e.workflow, e.at, e.value) for e in found), key=str)
+        assert got == _read_at_each_point(rows, since), trial
