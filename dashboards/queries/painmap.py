@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from app.core.models import (
@@ -221,8 +223,10 @@ def flagged_items(session: Session, *, repo: str) -> tuple[set[str], set[int]]:
 
 def data_version(session: Session, *, repository_id: int, repo: str) -> tuple[object, ...]:
     """What changes whenever the data behind a repository's map changes: every collect moves
-    its cursor's `updated_at` in the same transaction as its rows; new or changed rows move a
-    count, a largest id or a latest update. One statement of index look-ups and small counts."""
+    its cursor's `updated_at` in the same transaction as its rows (a rerun's new attempt, a
+    run's or PR's update among them); new rows move a count or a largest id. Index look-ups
+    and small counts, the repository's part in one statement, the shared part once per
+    transaction however many repositories a page maps."""
     repo_rows = {
         SyncCursor: SyncCursor.repository == repo,
         Commit: Commit.repository_id == repository_id,
@@ -230,27 +234,47 @@ def data_version(session: Session, *, repository_id: int, repo: str) -> tuple[ob
         PullRequest: PullRequest.repository_id == repository_id,
         WorkflowRun: WorkflowRun.repository_id == repository_id,
     }
-    columns = [
-        func.max(SyncCursor.updated_at),
-        func.max(Commit.id),
-        func.count(RepoFile.path),
-        func.max(PullRequest.updated_at),
-        func.max(WorkflowRun.updated_at),
-    ]
+    latest: dict[type, Any] = {
+        SyncCursor: func.max(SyncCursor.updated_at),
+        Commit: func.max(Commit.id),
+        PullRequest: func.max(PullRequest.updated_at),
+    }
     parts: list[Any] = []
-    for (table, where), column in zip(repo_rows.items(), columns, strict=True):
+    for table, where in repo_rows.items():
         parts.append(select(func.count()).select_from(table).where(where).scalar_subquery())
-        parts.append(select(column).where(where).scalar_subquery())
-    for table, column in (
-        (Review, Review.id),
-        (ReviewComment, ReviewComment.id),
-        (RunAttempt, RunAttempt.updated_at),
-        (Person, Person.id),
-        (Identity, Identity.id),
-    ):
-        parts.append(select(func.count()).select_from(table).scalar_subquery())
-        parts.append(select(func.max(column)).scalar_subquery())
-    return tuple(session.connection().execute(select(*parts)).one())
+        if table in latest:
+            parts.append(select(latest[table]).where(where).scalar_subquery())
+    own = tuple(session.connection().execute(select(*parts)).one())
+    return own + _shared_version(session)
+
+
+_SHARED_KEY = "gemba_painmap_shared_version"
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _forget_shared_version(session: OrmSession) -> None:
+    """A new transaction may see new reviews or people: the next map asks again."""
+    session.info.pop(_SHARED_KEY, None)
+
+
+def _shared_version(session: Session) -> tuple[object, ...]:
+    """Reviews, review comments, people and identities: tables without a repository column."""
+    cached = session.info.get(_SHARED_KEY)
+    if cached is None:
+        parts: list[Any] = []
+        for table, column in (
+            (Review, Review.id),
+            (ReviewComment, ReviewComment.id),
+            (Person, Person.id),
+            (Identity, Identity.id),
+        ):
+            parts.append(select(func.count()).select_from(table).scalar_subquery())
+            parts.append(select(func.max(column)).scalar_subquery())
+        cached = session.info[_SHARED_KEY] = tuple(
+            session.connection().execute(select(*parts)).one()
+        )
+    return cached  # type: ignore[no-any-return]
 
 
 def paths_changed_by(
