@@ -9,7 +9,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.core.models import (
@@ -74,15 +73,24 @@ def repositories(session: Session, names: Collection[str]) -> dict[int, str]:
 
 
 def repositories_of_authors(session: Session, logins: Collection[str]) -> dict[int, str]:
-    """Repositories where any of `logins` authored a merged PR."""
-    rows = session.exec(
-        select(Repository.id, Repository.name)
-        .join(PullRequest, col(PullRequest.repository_id) == col(Repository.id))
-        .where(
-            func.lower(PullRequest.author_login).in_([login.lower() for login in logins]),
-            col(PullRequest.merged_at).is_not(None),
+    """Repositories where any of `logins` (every spelling, as the identity directory gives
+    them) authored a merged PR. Read by the author index and deduplicated here: a DISTINCT
+    makes SQLite walk every PR in repository order instead (70 ms against 5 on a year of
+    20 repositories)."""
+    ids = set(
+        session.exec(
+            select(PullRequest.repository_id).where(
+                col(PullRequest.author_login).in_(list(logins)),
+                col(PullRequest.merged_at).is_not(None),
+            )
         )
-        .distinct()
+    )
+    return repositories_by_id(session, ids)
+
+
+def repositories_by_id(session: Session, ids: Collection[int]) -> dict[int, str]:
+    rows = session.exec(
+        select(Repository.id, Repository.name).where(col(Repository.id).in_(list(ids)))
     )
     return {rid: name for rid, name in rows if rid is not None}
 
@@ -149,7 +157,7 @@ def merged_pulls(
         col(PullRequest.merge_commit_sha).is_not(None),
     )
     if logins is not None:
-        query = query.where(func.lower(PullRequest.author_login).in_([x.lower() for x in logins]))
+        query = query.where(col(PullRequest.author_login).in_(list(logins)))
     pulls = list(session.exec(query))
     first_review: dict[int, datetime] = {}
     ids = [p.id for p in pulls]
