@@ -251,21 +251,25 @@ def test_four_workers_over_twenty_repositories_survive_a_kill_within_the_budget(
         for name in fleet.expected:
             queue.enqueue("repo", name)  # git, pulls, CI and delivery
     processes = [_start(fleet.env, "worker", "--until-empty", "--poll", "0.2") for _ in range(4)]
+    outputs: list[str] = []
     try:
         fleet.kill_one(engine, processes)
         for process in processes:
             if process.returncode is None:
                 output, _ = process.communicate(timeout=120)
                 assert process.returncode == 0, output
+                outputs.append(output[-3000:])
     finally:
         for process in processes:
             if process.returncode is None:
                 process.kill()
                 process.wait()
     with queue.app.open():
-        left = list(queue.app.job_manager.list_jobs())
+        left = [
+            (j.id, j.task_name, j.status, j.attempts) for j in queue.app.job_manager.list_jobs()
+        ]
     empty_queue(engine)
-    assert left == []  # done jobs are deleted; nothing waits, runs or failed
+    assert left == [], outputs  # done jobs are deleted; nothing waits, runs or failed
     _assert_complete(engine, github_api, fleet.expected)
 
 
