@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, type_coerce
@@ -26,11 +26,22 @@ _DECODER = json.JSONDecoder()  # its raw_decode: the C scanner, without `json.lo
 
 
 def _timestamp(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    """SQLite's stored text ("2026-11-20 12:00:00.000000", UTC) as an aware datetime; parsing
+    it with its offset appended is several times faster than setting the zone afterwards."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # text that already names its offset
+        return as_utc(datetime.fromisoformat(value))
 
 
 def _json(value: str | None) -> Any:
-    return None if value is None else _DECODER.raw_decode(value.strip())[0]
+    if value is None:
+        return None
+    if value == "[]":  # most labels, review requests and PR numbers of a run
+        return []
+    return _DECODER.raw_decode(value.strip())[0]
 
 
 class UtcText(TypeDecorator[datetime]):

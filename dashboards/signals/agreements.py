@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from dashboards.signals.reviews.rules import WorkCalendar, hours, working_hours
 from dashboards.signals.stats import percentile
 
 CI_WINDOW = timedelta(days=7)
+_CREATED = attrgetter("created_at")
 MAX_WALK_DAYS = 3660  # a limit of years of working hours still ends
 
 
@@ -267,7 +269,7 @@ def ci_exceptions(
             weeks[(k, attempt.repo, attempt.workflow)].append(attempt)
     found = []
     for (k, repo, workflow), recent in sorted(weeks.items()):
-        recent.sort(key=lambda a: a.created_at)  # stable: the order within a moment is kept
+        recent.sort(key=_CREATED)  # stable: the order within a moment is kept
         point = points[k]
         item = f"{repo}:{workflow}:{point.date().isoformat()}"
         common = {"item": item, "at": point, "repo": repo, "workflow": workflow}
