@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.core.db import make_engine, upgrade
 from app.core.models import metadata
 from app.core.settings import Settings
+from dashboards.pages.baseline import forget_baselines
 
 pytest_plugins = ["tests.fakes.github_api"]
 
@@ -110,6 +111,13 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         github_seconds_between_requests=0,
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_baselines() -> None:
+    """Each test starts with no page baseline kept: an emptied database gives the next test
+    the same ids, hence the same data version, for different rows."""
+    forget_baselines()
 
 
 @pytest.fixture(autouse=True)

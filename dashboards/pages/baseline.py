@@ -47,6 +47,11 @@ def team_window(period: Period) -> tuple[datetime, datetime]:
     return end - timedelta(days=7 * weeks), end
 
 
+def forget_baselines() -> None:
+    """Drop every kept baseline (tests reuse a database's ids from one test to the next)."""
+    _BASELINE_CACHE.clear()
+
+
 def cached_baseline(session: Session, key: tuple[object, ...], compute: Callable[[], T]) -> T:
     """`compute()` once per database, key and data version; a collector's write invalidates it."""
     full_key = (str(session.get_bind().url), *key, data_version(session))

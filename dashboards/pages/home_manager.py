@@ -19,6 +19,7 @@ from app.core.access import Viewer
 from app.core.identities import directory
 from app.core.models import Person, Team, TeamMember
 from app.core.settings import Settings
+from dashboards.pages.baseline import cached_baseline
 from dashboards.pages.comparisons import team_reviews_given
 from dashboards.pages.one_on_one import for_next_one_on_one
 from dashboards.pages.parts import with_query
@@ -109,9 +110,7 @@ def _next(
 ) -> NextOneOnOne:
     assert person.id is not None
     period = resolve_period(session, None, now=now, person_id=person.id)
-    points = talking_points(
-        person_evidence(session, person, period, now, settings).signals, reader_is_person=False
-    )
+    top_point, top_rule = _top_point(session, person, period, now, settings)
     access.record_view(session, viewer, person.id, "home_page_next_1on1")  # they see who looked
     return NextOneOnOne(
         login=person.login,
@@ -120,9 +119,26 @@ def _next(
         last_held_at=last,
         since=_since(last, now),
         agenda_items=len(for_next_one_on_one(session, person.id, last)),
-        top_point=points[0].text if points else None,
-        top_rule=points[0].rule if points else None,
+        top_point=top_point,
+        top_rule=top_rule,
     )
+
+
+def _top_point(
+    session: Session, person: Person, period: Period, now: datetime, settings: Settings
+) -> tuple[str | None, str | None]:
+    """The first talking point of the person page, as the manager reads it. Building it takes
+    the person's whole evidence (about a person page), so it is kept for the hour per person,
+    period and data version: the home page lists every report, and collection runs hourly."""
+
+    def build() -> tuple[str | None, str | None]:
+        evidence = person_evidence(session, person, period, now, settings)
+        points = talking_points(evidence.signals, reader_is_person=False)
+        return (points[0].text, points[0].rule) if points else (None, None)
+
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    key = ("home_top_point", person.id, period.key, period.start, hour)
+    return cached_baseline(session, key, build)
 
 
 def _since(last: datetime | None, now: datetime) -> str:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.models import OneOnOne
+from dashboards.pages import home_manager
 from dashboards.pages.home_manager import _imbalance
 from tests import world as f
 from tests.dashboards.html import parse
@@ -146,3 +147,28 @@ def test_the_home_page_summary_is_in_the_who_looked_log(signed_in: SignIn, world
     views = signed_in("alice").get("/people/alice", headers=JSON).json()["who_looked"]
     assert [(v["viewer_login"], v["what"]) for v in views] == [("maya", "home_page_next_1on1")]
     assert views[0]["label"] == "saw your top talking point on their home page"
+
+
+def test_a_second_home_view_in_the_hour_reuses_each_reports_top_point(
+    signed_in: SignIn, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The top talking point costs a person's whole evidence: kept for the hour and the data,
+    so the second view builds none, and a new PR (new data) builds them again."""
+    built: list[str] = []
+    real = home_manager.person_evidence
+
+    def counting(session, person, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(person.login)
+        return real(session, person, *args, **kwargs)
+
+    monkeypatch.setattr(home_manager, "person_evidence", counting)
+    client = signed_in("maya")
+    first = client.get("/", headers=JSON).json()["next_one_on_ones"]
+    reports = len(built)
+    assert reports == len(first) >= 2
+    again = client.get("/", headers=JSON).json()["next_one_on_ones"]
+    assert len(built) == reports and again == first
+    f.make_pull(session, world.repo, "alice", number=68, ready_at=NOW - timedelta(days=2))
+    session.commit()
+    client.get("/", headers=JSON)
+    assert len(built) == 2 * reports
