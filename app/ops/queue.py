@@ -23,15 +23,23 @@ import weakref
 from datetime import UTC, datetime
 from typing import Any
 
-from procrastinate import App, PsycopgConnector, RetryStrategy
+from procrastinate import (
+    App,
+    BaseRetryStrategy,
+    PsycopgConnector,
+    RetryDecision,
+    RetryStrategy,
+)
 from procrastinate.connector import BaseConnector
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Job
 from procrastinate.tasks import Task
 from procrastinate.testing import InMemoryConnector
 from sqlalchemy.engine import make_url
 
 from app.ops import tasks
 from app.ops.tasks import Runtime
+from collectors.git.lease import LEASE, CollectRefused
 
 log = logging.getLogger("gemba.queue")
 
@@ -40,9 +48,31 @@ COLLECT_QUEUES = (GIT_QUEUE, GITHUB_QUEUE)
 SOURCES = ("git", "pulls", "ci", "delivery")
 DIGEST_CRON = "*/5 * * * *"
 NUDGES_CRON = "*/10 * * * *"
-# 5 attempts, waiting 15 s + 2^(n+1) s: 17, 19, 23, 31 s. A collector resumes from its cursor,
-# so a retry repeats no work; an exhausted rate limit is waited out before, not retried.
+# 5 retries after the first run, waiting 15 s + 2^(n+1) s: 17, 19, 23, 31, 47 s. A collector
+# resumes from its cursor, so a retry repeats no work; an exhausted rate limit is waited out
+# before, not retried.
 RETRY = RetryStrategy(max_attempts=5, wait=15, exponential_wait=2)
+BUSY_WAIT = 60  # seconds between tries of a repository whose git lease another run holds
+
+
+class GitRetry(BaseRetryStrategy):
+    """`RETRY`, except while another run holds the repository's git lease. A worker killed on
+    another machine keeps it until it expires (`collectors.git.lease.LEASE`, renewed with each
+    write), far longer than `RETRY`'s pauses; the job then tries again each minute for as long
+    as the lease can last, so the repository is collected once it expires instead of failing
+    until the next hourly sync."""
+
+    def __init__(self, otherwise: BaseRetryStrategy) -> None:
+        self.otherwise = otherwise
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if isinstance(exception, CollectRefused):
+            if job.attempts * BUSY_WAIT > LEASE.total_seconds() + 2 * BUSY_WAIT:
+                return None
+            return RetryDecision(retry_in={"seconds": BUSY_WAIT})
+        return self.otherwise.get_retry_decision(exception=exception, job=job)
+
+
 # This process's in-memory queues (SQLite), so /metrics can read their depth
 # (app.ops.queue_depth); a queue that is dropped leaves the set by itself.
 IN_PROCESS: weakref.WeakSet[InMemoryConnector] = weakref.WeakSet()
@@ -112,8 +142,9 @@ class Queue:
 
     def _register(self, schedule: bool) -> None:
         app, runtime = self.app, self.runtime
+        git_retry = GitRetry(RETRY) if isinstance(RETRY, BaseRetryStrategy) else RETRY
 
-        @app.task(name="gemba.collect_git", queue=GIT_QUEUE, retry=RETRY)
+        @app.task(name="gemba.collect_git", queue=GIT_QUEUE, retry=git_retry)
         def collect_git(
             repository: str, location: str | None = None, clone_from: str | None = None
         ) -> str:

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from procrastinate.jobs import Job
 from procrastinate.periodic import PeriodicDeferrer
 from sqlalchemy.engine import Engine
 
 from app.core.settings import Settings
 from app.ops import tasks, worker
-from app.ops.queue import JobError, Queue, sync_cron
+from app.ops.queue import BUSY_WAIT, GitRetry, JobError, Queue, sync_cron
 from app.ops.tasks import Runtime
+from collectors.git.lease import LEASE, CollectRefused
 from tests.app.ops.queue_db import empty_queue, queue
 
 __all__ = ["queue"]
@@ -159,3 +161,25 @@ def test_digests_do_not_wait_behind_a_collect(
     outcome = worker.run_blocking(queue, worker.Options(until_empty=True, poll_seconds=0.1))
     assert digests_ran.is_set()
     assert (outcome.done, outcome.failed) == (2, 0)
+
+
+def test_a_repository_whose_git_lease_another_run_holds_is_tried_each_minute_until_it_expires(
+    queue: Queue,
+) -> None:
+    """A worker killed on another machine keeps the git lease for `LEASE`: the git job waits a
+    minute at a time past that instead of spending `RETRY`'s five short pauses and failing;
+    other errors keep `RETRY`'s pauses."""
+    strategy = queue.collectors["git"].retry_strategy
+    assert isinstance(strategy, GitRetry)
+    busy = CollectRefused("another run holds acme/api")
+    waits = []
+    for attempts in range(30):
+        job = Job(queue="git", lock=None, queueing_lock=None, task_name="t", attempts=attempts)
+        decision = strategy.get_retry_decision(exception=busy, job=job)
+        if decision is None:
+            break
+        waits.append(decision.retry_at)
+    assert len(waits) * BUSY_WAIT > LEASE.total_seconds()  # tried until the lease has expired
+    assert len(waits) < 30  # and then given up, to the next schedule
+    job = Job(queue="git", lock=None, queueing_lock=None, task_name="t", attempts=5)
+    assert strategy.get_retry_decision(exception=OSError("disk"), job=job) is None  # RETRY's 5
