@@ -85,20 +85,22 @@ def kill_one_mid_collect(
     total), only while at most half are stored, so the kill lands before the collect ends."""
     by_pid = {str(p.pid): p for p in processes}
     while time.monotonic() < deadline:
-        with engine.connect() as conn:
+        with engine.connect() as conn:  # one cheap statement, so a short collect is not missed
             held = conn.execute(
                 text(
-                    "SELECT repository, locked_by FROM synccursor "
-                    "WHERE source = 'git' AND locked_by IS NOT NULL"
+                    'SELECT s.repository, s.locked_by, (SELECT count(*) FROM "commit" c '
+                    "JOIN repository r ON r.id = c.repository_id WHERE r.name = s.repository) "
+                    "FROM synccursor s WHERE s.source = 'git' AND s.locked_by IS NOT NULL"
                 )
             ).all()
-        for name, holder in held:
+        for name, holder, have in held:
             pid = holder.rpartition(":")[2]
-            have = stored(engine, name)["commits"] if pid in by_pid else 0
-            if have > 0 and (commits is None or have <= commits[name] // 2):
+            if pid in by_pid and have > 0 and (commits is None or have <= commits[name] // 2):
                 by_pid[pid].send_signal(signal.SIGKILL)
                 by_pid[pid].wait()
                 return str(name)
+        if all(p.poll() is not None for p in processes):
+            break  # every process finished first: nothing left to catch
         time.sleep(0.02)
     pytest.fail("no worker was caught in the middle of a collect")
 
@@ -117,7 +119,7 @@ def serve_repositories(github_api: GithubApi, tmp_path: Path, count: int) -> dic
     expected: dict[str, dict] = {}
     for n in range(count):
         name = f"repo{n}"
-        path = make_repo(tmp_path / "origin" / name, commits=30, seed=n)
+        path = make_repo(tmp_path / "origin" / name, commits=40, seed=n)
         start = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(days=n)
         pulls = [
             make_pull(
