@@ -93,9 +93,19 @@ class Options:
     name: str = field(default_factory=worker_name)
 
 
+UNFINISHED = (
+    "SELECT count(*) AS unfinished FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+)
+
+
 async def _waiting(queue: Queue) -> int:
-    """Jobs not finished yet (waiting, scheduled for a retry, or running)."""
-    manager = queue.app.job_manager
+    """Jobs not finished yet (waiting, scheduled for a retry, or running). On PostgreSQL one
+    statement: read as two, a job handed back from a dead worker between them (doing, then
+    todo) would be counted in neither, and the worker would stop with work left."""
+    if queue.postgres:
+        row = await queue.app.connector.execute_query_one_async(UNFINISHED)
+        return int(row["unfinished"])
+    manager = queue.app.job_manager  # in-process: one thread, nothing moves between the reads
     todo = await manager.list_jobs_async(status="todo")
     doing = await manager.list_jobs_async(status="doing")
     return len(list(todo)) + len(list(doing))
