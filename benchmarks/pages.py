@@ -61,6 +61,22 @@ FILES_PER_REPO = 150
 CHUNK = 5_000
 
 
+@dataclass(frozen=True)
+class Size:
+    """How much `seed` writes; the defaults are this benchmark's year of 50 people
+    (`benchmarks/scaling.py --org` seeds an organisation of 500 with the same code)."""
+
+    people: int = PEOPLE
+    teams: int = TEAMS
+    repos: int = REPOS
+    days: int = 365
+    commits: int = COMMITS
+    pulls: int = PULLS
+    runs: int = RUNS
+    flags: int = FLAGS
+    director_of: int = 0  # > 0: a director, manager of the first N teams' managers
+
+
 @dataclass
 class Org:
     now: datetime
@@ -68,6 +84,8 @@ class Org:
     members: dict[str, list[str]]  # team -> member logins
     team_repos: dict[str, list[int]]
     tokens: dict[str, str]
+    repos: int = REPOS
+    director: str | None = None  # signed in for /org (a manager of managers)
 
 
 def chunks(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -90,10 +108,18 @@ def bulk(engine: Engine, table: Any, rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
-    """Write one year of activity with bulk inserts (ids are given, so nothing is read back)."""
-    year_ago = now - timedelta(days=365)
-    logins = [f"dev{i:02d}" for i in range(PEOPLE)]
+def seed(engine: Engine, rng: random.Random, now: datetime, size: Size | None = None) -> Org:
+    """Write `size.days` of activity with bulk inserts (ids are given, so nothing is read back).
+
+    With `size.director_of`, every fifth pull request is reviewed by the next team (so an
+    organisation has reviews across team lines) and a director manages a team of the first
+    `director_of` teams' managers, as the people file defines a manager of managers.
+    """
+    size = size or Size()
+    since = now - timedelta(days=size.days)
+    logins = [f"dev{i:02d}" for i in range(size.people)]
+    if size.director_of:
+        logins.append("director")  # the last id: the other people's ids stay as without one
     bulk(
         engine,
         Person,
@@ -115,10 +141,10 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
             for i, login in enumerate(logins)
         ),
     )
-    managers = logins[:TEAMS]
-    rest = logins[TEAMS:]
-    teams = [f"team-{i}" for i in range(TEAMS)]
-    members = {team: rest[i::TEAMS] for i, team in enumerate(teams)}
+    managers = logins[: size.teams]
+    rest = logins[size.teams : size.people]
+    teams = [f"team-{i}" for i in range(size.teams)]
+    members = {team: rest[i :: size.teams] for i, team in enumerate(teams)}
     bulk(
         engine,
         Team,
@@ -137,6 +163,9 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
             for login in members[team]
         ),
     )
+    if size.director_of:
+        leads = [person_id[login] for login in managers[: size.director_of]]
+        _add_director(engine, size.teams + 1, person_id["director"], leads)
     tokens = {login: f"{TOKEN_PREFIX}bench-{login}-{rng.randrange(10**12)}" for login in logins}
     bulk(
         engine,
@@ -152,7 +181,7 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
             for i, login in enumerate(logins)
         ),
     )
-    repos = [f"acme/service-{i:02d}" for i in range(REPOS)]
+    repos = [f"acme/service-{i:02d}" for i in range(size.repos)]
     bulk(
         engine,
         Repository,
@@ -166,7 +195,13 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
             for i, name in enumerate(repos)
         ),
     )
-    team_repos = {team: [1 + (i * 3 + k) % REPOS for k in range(4)] for i, team in enumerate(teams)}
+    # Each team works in its own repositories plus one it shares with the next team (the
+    # default size: 4 repositories at a stride of 3, as before).
+    stride, per_team = max(3, size.repos // size.teams), max(4, size.repos // size.teams + 1)
+    team_repos = {
+        team: [1 + (i * stride + k) % size.repos for k in range(per_team)]
+        for i, team in enumerate(teams)
+    }
     team_of = {login: team for team in teams for login in members[team]}
     paths = [f"src/module{m}/file{f}.py" for m in range(15) for f in range(FILES_PER_REPO // 15)]
     bulk(
@@ -174,17 +209,17 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
         RepoFile,
         (
             {"repository_id": r + 1, "path": p, "loc": rng.randint(20, 2000), "is_binary": False}
-            for r in range(REPOS)
+            for r in range(size.repos)
             for p in paths
         ),
     )
     weights = [1 / (k + 1) for k in range(len(paths))]  # a few files change a lot: hotspots
 
     def commits() -> Iterator[dict[str, Any]]:
-        for i in range(COMMITS):
+        for i in range(size.commits):
             author = rng.choice(rest)
             repo = rng.choice(team_repos[team_of[author]])
-            at = year_ago + timedelta(seconds=rng.randrange(365 * 86400))
+            at = since + timedelta(seconds=rng.randrange(size.days * 86400))
             yield {
                 "id": i + 1,
                 "repository_id": repo,
@@ -202,7 +237,7 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
 
     def changes() -> Iterator[dict[str, Any]]:
         change_id = 0
-        for i in range(COMMITS):
+        for i in range(size.commits):
             for path in set(rng.choices(paths, weights=weights, k=2)):
                 change_id += 1
                 yield {
@@ -226,22 +261,25 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
                 "name": name,
                 "path": f".github/workflows/{name}.yml",
             }
-            for r in range(REPOS)
+            for r in range(size.repos)
             for w, name in enumerate(workflows)
         ),
     )
     pulls: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
-    numbers = dict.fromkeys(range(1, REPOS + 1), 0)
-    for i in range(PULLS):
+    numbers = dict.fromkeys(range(1, size.repos + 1), 0)
+    for i in range(size.pulls):
         author = rng.choice(rest)
         repo = rng.choice(team_repos[team_of[author]])
         numbers[repo] += 1
-        created = year_ago + timedelta(seconds=rng.randrange(365 * 86400))
+        created = since + timedelta(seconds=rng.randrange(size.days * 86400))
         pickup = timedelta(hours=rng.expovariate(1 / 10))
         merge = pickup + timedelta(hours=rng.expovariate(1 / 6))
         still_open = created + merge > now or rng.random() < 0.01
-        reviewer = rng.choice([m for m in members[team_of[author]] if m != author])
+        reviewing = team_of[author]
+        if size.director_of and i % 5 == 0:  # a review across team lines
+            reviewing = teams[(teams.index(reviewing) + 1) % size.teams]
+        reviewer = rng.choice([m for m in members[reviewing] if m != author])
         pull_id = i + 1
         pulls.append(
             {
@@ -264,7 +302,7 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
                 "deletions": rng.randint(0, 200),
                 "changed_files": rng.randint(1, 12),
                 "commits": rng.randint(1, 6),
-                "head_sha": f"{PULLS + i:040x}",
+                "head_sha": f"{size.pulls + i:040x}",
                 "labels": [],
                 "requested_reviewers": [reviewer] if still_open else [],
             }
@@ -278,7 +316,7 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
                     "reviewer_is_bot": False,
                     "state": "APPROVED",
                     "submitted_at": created + pickup,
-                    "commit_sha": f"{PULLS + i:040x}",
+                    "commit_sha": f"{size.pulls + i:040x}",
                 }
             )
     bulk(engine, PullRequest, pulls)
@@ -286,8 +324,8 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
     runs: list[dict[str, Any]] = []
     attempts: list[dict[str, Any]] = []
     jobs: list[dict[str, Any]] = []
-    for i in range(RUNS):
-        pull = pulls[i % PULLS]
+    for i in range(size.runs):
+        pull = pulls[i % size.pulls]
         repo = pull["repository_id"]
         w = rng.randrange(len(workflows))
         created = pull["created_at"] + timedelta(minutes=rng.randrange(0, 600))
@@ -356,9 +394,9 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
     bulk(engine, Job, jobs)
     flags: list[dict[str, Any]] = []
     authors: list[dict[str, Any]] = []
-    for i in range(FLAGS):
+    for i in range(size.flags):
         author = rng.choice(rest)
-        created = year_ago + timedelta(seconds=rng.randrange(365 * 86400))
+        created = since + timedelta(seconds=rng.randrange(size.days * 86400))
         answered = rng.random() < 0.4
         anonymous = rng.random() < 0.3
         flags.append(
@@ -396,7 +434,16 @@ def seed(engine: Engine, rng: random.Random, now: datetime) -> Org:
     )
     _reset_sequences(engine)
     analyze(engine)
-    return Org(now, managers, members, team_repos, tokens)
+    director = "director" if size.director_of else None
+    return Org(now, managers, members, team_repos, tokens, size.repos, director)
+
+
+def _add_director(engine: Engine, team_id: int, director_id: int, managers: list[int]) -> None:
+    """A team "leads" whose members are the given managers, managed by the director: the
+    people file's skip-level manager (as `benchmarks/org_page.py` seeds one)."""
+    team = {"id": team_id, "name": "leads", "manager_id": director_id, "timezone": "UTC"}
+    bulk(engine, Team, [team])
+    bulk(engine, TeamMember, ({"team_id": team_id, "person_id": m} for m in managers))
 
 
 def analyze(engine: Engine) -> None:
@@ -441,8 +488,31 @@ def get(client: Any, org: Org, viewer: str, path: str) -> tuple[float, int, floa
     return elapsed, len(response.content), cpu_ms
 
 
-def measure(url: str, org: Org, requests: int) -> dict[str, dict[str, float]]:
-    """Time `requests` GETs of each page through the real app (signed in as the manager)."""
+Pages = dict[str, list[tuple[str, str]]]  # page name -> (viewer, path) to open in turn
+
+
+def all_pages(org: Org) -> Pages:
+    """Every person, team and repository page, each opened by its manager, and the home page."""
+    teams = list(org.members)
+    return {
+        "person": [
+            (org.managers[t], f"/people/{login}")
+            for t, team in enumerate(teams)
+            for login in org.members[team]
+        ],
+        "team": [(org.managers[t], f"/teams/{team}") for t, team in enumerate(teams)],
+        "team 90 d": [
+            (org.managers[t], f"/teams/{team}?period=90d") for t, team in enumerate(teams)
+        ],
+        "repository": [(org.managers[0], f"/repos/acme/service-{i:02d}") for i in range(org.repos)],
+        "home": [(org.managers[0], "/")],
+    }
+
+
+def measure(
+    url: str, org: Org, requests: int, pages: Pages | None = None
+) -> dict[str, dict[str, float]]:
+    """Time `requests` GETs of each page (default: `all_pages`) through the real app."""
     from fastapi.testclient import TestClient
 
     from app.core.settings import Settings
@@ -452,22 +522,8 @@ def measure(url: str, org: Org, requests: int) -> dict[str, dict[str, float]]:
     app = create_app(settings)
     app.state.clock = lambda: org.now
     results: dict[str, dict[str, float]] = {}
-    teams = list(org.members)
     with TestClient(app) as client:
-        pages = {
-            "person": [
-                (org.managers[t], f"/people/{login}")
-                for t, team in enumerate(teams)
-                for login in org.members[team]
-            ],
-            "team": [(org.managers[t], f"/teams/{team}") for t, team in enumerate(teams)],
-            "team 90 d": [
-                (org.managers[t], f"/teams/{team}?period=90d") for t, team in enumerate(teams)
-            ],
-            "repository": [(org.managers[0], f"/repos/acme/service-{i:02d}") for i in range(REPOS)],
-            "home": [(org.managers[0], "/")],
-        }
-        for name, targets in pages.items():
+        for name, targets in (pages or all_pages(org)).items():
             # First views: every distinct page once, which computes the team and repository
             # baselines that later views of the same day and data reuse.
             cold = [get(client, org, viewer, path) for viewer, path in targets]
@@ -520,7 +576,11 @@ def main() -> None:
         sidecar.write_text(json.dumps(asdict(org), default=str))
         seeded = time.perf_counter() - started
         print(f"database: {make_url(url).get_backend_name()}; seeded in {seeded:.0f} s")
-    for name, stats in measure(url, org, args.requests).items():
+    report(measure(url, org, args.requests))
+
+
+def report(results: dict[str, dict[str, float]]) -> None:
+    for name, stats in results.items():
         print(
             f"{name:<11} p50 {stats['p50_ms']:>7.1f} ms  p95 {stats['p95_ms']:>7.1f} ms  "
             f"max {stats['max_ms']:>7.1f} ms  CPU p50 {stats['cpu_p50_ms']:>6.1f} "

@@ -4,9 +4,18 @@
    and CI collectors through PyGithub; prints requests and seconds per PR and per run.
 2. Git collection through the worker queue: N generated repositories of M commits each,
    collected by K `gemba worker` processes; prints repositories and commits per hour.
+3. With `--org` (instead of 1 and 2): an organisation of 500 people in 60 teams with 300
+   repositories and two years of history, seeded in bulk into an EMPTY database by
+   `benchmarks/pages.py`'s seeder, then the org page of a director of 8 teams, person and
+   team pages timed through the real app (wall and CPU time, p50 and p95).
 
     .venv/bin/python benchmarks/scaling.py [--database-url URL] [--repos 20] [--commits 2000]
         [--workers 1,2,4]
+    .venv/bin/python benchmarks/scaling.py --org [--database-url URL] [--requests 100]
+        [--profile org|person|team]
+
+`--profile PAGE` also prints where that page's builder spends its time over all its views
+(cProfile in the server's thread, where the app runs).
 
 The stand-in answers from memory in about a millisecond, so part 1 measures our side only;
 against GitHub add its latency (typically 100-300 ms a request) and the rate limit.
@@ -15,25 +24,35 @@ against GitHub add its latency (typically 100-300 ms a request) and the rate lim
 from __future__ import annotations
 
 import argparse
+import cProfile
+import importlib
 import os
+import pstats
+import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.db import make_engine, upgrade
+from app.core.models import metadata
 from app.core.settings import Settings
 from app.demo.build import build_demo
 from app.ops import worker
 from app.ops.queue import Queue
 from app.ops.tasks import Runtime
 from app.sandbox.server import SandboxServer
+from benchmarks.pages import Org, Pages, Size, measure, report, seed
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
@@ -138,6 +157,104 @@ def worker_rates(
         )
 
 
+# 500 people, 60 teams, 300 repositories, two years: 100 pull requests a day (approved by a
+# teammate once picked up, every fifth by the next team), 400 workflow runs a day (two jobs
+# per attempt, 5% rerun after a flaky failure), about 340 commits a day.
+ORG = Size(
+    people=500,
+    teams=60,
+    repos=300,
+    days=730,
+    commits=250_000,
+    pulls=73_000,
+    runs=292_000,
+    flags=5_000,
+    director_of=8,
+)
+COUNTED = (  # the tables whose rows are printed beside the timings
+    "person",
+    "team",
+    "repository",
+    "commit",
+    "filechange",
+    "pullrequest",
+    "review",
+    "workflowrun",
+    "runattempt",
+    "job",
+    "frictionflag",
+)
+
+
+def org_pages(url: str, requests: int, profile: str | None = None) -> None:
+    """Seed the organisation, print what is stored, then time the pages a director, a manager
+    and their people open."""
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    org = seed(engine, random.Random(42), datetime.now(UTC).replace(microsecond=0), ORG)
+    seeded = time.perf_counter() - started
+    with engine.connect() as conn:
+        counts = {
+            name: conn.execute(select(func.count()).select_from(metadata.tables[name])).scalar_one()
+            for name in COUNTED
+        }
+    engine.dispose()
+    print(
+        f"seeded in {seeded:.0f} s ({ORG.days} days): "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+    )
+    print(f"load average before measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    views = _org_views(org)
+    if profile:
+        views = {profile: views[profile]}
+        with _profiled(profile) as profiler:
+            report(measure(url, org, requests, views))
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    else:
+        report(measure(url, org, requests, views))
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+@contextmanager
+def _profiled(page: str) -> Iterator[cProfile.Profile]:
+    """Profile every call of the page's builder (`dashboards.pages.<page>.<page>_page`) in
+    the thread that runs it: the app serves the test client from a thread of its own."""
+    module = importlib.import_module(f"dashboards.pages.{page}")
+    name = f"{page}_page"
+    builder = getattr(module, name)
+    profiler = cProfile.Profile()
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        profiler.enable()
+        try:
+            return builder(*args, **kwargs)
+        finally:
+            profiler.disable()
+
+    setattr(module, name, wrapped)
+    try:
+        yield profiler
+    finally:
+        setattr(module, name, builder)
+
+
+def _org_views(org: Org) -> Pages:
+    """The director's org page, and person and team pages spread over the organisation (each
+    opened by the team's manager): every third team's first member, every sixth team."""
+    teams = list(org.members)
+    assert org.director, "seeded without a director"
+    return {
+        "org": [(org.director, "/org")],
+        "person": [
+            (org.managers[t], f"/people/{org.members[team][0]}")
+            for t, team in enumerate(teams)
+            if t % 3 == 0
+        ],
+        "team": [(org.managers[t], f"/teams/{team}") for t, team in enumerate(teams) if t % 6 == 0],
+    }
+
+
 def _children_cpu() -> float:
     """CPU seconds used by finished child processes (the workers and their git processes):
     less sensitive than wall time to other load on a shared machine."""
@@ -168,12 +285,20 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--commits", type=int, default=2000)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--org", action="store_true", help="seed an organisation, time pages")
+    parser.add_argument("--requests", type=int, default=100, help="--org: requests per page")
+    parser.add_argument(
+        "--profile", choices=("org", "person", "team"), help="--org: profile this page's builder"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'github.db'}"
         load = os.getloadavg()[0]
         print(f"cores: {os.cpu_count()}; load average {load:.1f}; database: {url.split('@')[-1]}")
+        if args.org:
+            org_pages(url, args.requests, args.profile)
+            return
         github_rates(
             workdir, url if url.startswith("sqlite") else _fresh_database(url, workdir / "gh.db")
         )
