@@ -101,6 +101,15 @@ class Directory:
                 loaded._read_spellings(kind)
         return loaded
 
+    def spellings(self, kind: str, values: Iterable[str]) -> set[str]:
+        """Every spelling in the data of these values, any case: an exact `IN` over them uses
+        the column's index, where `lower(column) IN (...)` reads the whole column."""
+        self._read_spellings(kind)
+        found: set[str] = set()
+        for value in values:
+            found |= self.seen.get((kind, value.lower()), set())
+        return found
+
     # --- a person's identities ----------------------------------------------------------------
 
     def _of(self, kind: str, person_ids: Iterable[int]) -> set[str]:

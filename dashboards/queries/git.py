@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
-from app.core.identities import Directory
+from app.core.identities import Directory, directory
 from app.core.models import Commit, FileChange, RepoFile, Repository
 from app.core.models.base import as_utc
 
@@ -206,16 +206,23 @@ def people_for_emails(people: Directory, emails: Iterable[str]) -> dict[str, Per
 
 
 def last_commit_by_email(session: Session, *, emails: Iterable[str]) -> dict[str, datetime]:
-    """Latest authored_at per lower-cased email, across every collected repository."""
-    lowered = {e.lower() for e in emails}
-    if not lowered:
+    """Latest authored_at per lower-cased email, across every collected repository. Asked by
+    every stored spelling (the email index), folded to lower case here."""
+    spellings = directory(session).spellings("email", emails)
+    if not spellings:
         return {}
     rows = session.exec(
-        select(func.lower(Commit.author_email), func.max(Commit.authored_at))
-        .where(func.lower(Commit.author_email).in_(lowered))
-        .group_by(func.lower(Commit.author_email))
+        select(Commit.author_email, func.max(Commit.authored_at))
+        .where(col(Commit.author_email).in_(sorted(spellings)))
+        .group_by(Commit.author_email)
     )
-    return {email: as_utc(last) for email, last in rows}  # type: ignore[misc]
+    latest: dict[str, datetime] = {}
+    for email, last in rows:
+        at = as_utc(last)  # type: ignore[arg-type]
+        key = str(email).lower()
+        if at is not None and (key not in latest or at > latest[key]):
+            latest[key] = at
+    return latest
 
 
 def emails_of_keys(people: Directory, keys: Iterable[str]) -> dict[str, set[str]]:
