@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
-from tests.app.cli.test_pulls import gemba  # the fixture: `gemba` on the stand-in
+from tests.app.cli.test_pulls import gemba as stand_in_gemba
 from tests.app.ops.queue_db import empty_queue
 from tests.app.ops.repos import make_repo
 from tests.dashboards.digest.org import WEEK, build_org
@@ -23,10 +23,12 @@ from tests.dashboards.digest.smtp_server import free_port
 from tests.fakes.github_api import GithubApi
 from tests.fakes.github_objects import make_pull
 
+__all__ = ["stand_in_gemba"]  # a fixture: test_pulls' `gemba` on the GitHub stand-in
+
 
 @pytest.fixture
 def runner(
-    gemba: CliRunner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    stand_in_gemba: CliRunner, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[CliRunner]:
     """`gemba` on the GitHub stand-in (test_pulls' fixture), with a data folder and an SMTP
     server that is not there."""
@@ -38,7 +40,7 @@ def runner(
     }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
-    yield gemba
+    yield stand_in_gemba
     get_settings.cache_clear()
 
 
