@@ -194,3 +194,23 @@ def test_the_talking_points_link_the_flag_page_not_the_api(
     report = alice.get("/people/bob", headers=PAGE).text
     assert "/api/v1/friction/" not in report
     assert f'href="/flags/{world.flag_ids["named_bob"]}"' in report
+
+
+def test_a_flag_is_tied_to_a_run_a_file_or_nothing_and_its_page_says_which(
+    web: tuple[TestClient, TestClient, World],
+) -> None:
+    bob, _, _ = web
+    for fields, tied in (
+        ({"repo": "acme/pay", "run_id": "77"}, "Tied to CI run 77 in acme/pay"),
+        ({"repo": "acme/pay", "path": "src/a.py"}, "Tied to acme/pay: src/a.py"),
+        ({"pull_number": "#412"}, "Tied to pull request #412"),
+        ({"run_id": "78"}, "Tied to CI run 78"),
+        ({"path": "docs/setup.md"}, "Tied to docs/setup.md"),
+        ({}, None),
+    ):
+        flag_id = raise_flag(bob, summary=f"Tied {sorted(fields.items())}", **fields)
+        page = " ".join(bob.get(f"/flags/{flag_id}", headers=PAGE).text.split())
+        if tied is None:
+            assert "Tied to" not in page
+        else:
+            assert tied in page, (fields, page.split("<main", 1)[1][:600])
