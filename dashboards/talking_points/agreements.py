@@ -11,6 +11,7 @@ from __future__ import annotations
 from dashboards.item_flags import ItemRef
 from dashboards.signals.agreements import AgreementException
 from dashboards.talking_points.model import Evidence, PersonSignals, TalkingPoint
+from dashboards.talking_points.units import DAYS_FROM_HOURS, duration
 from dashboards.talking_points.wording import Voice, capital, plural
 
 NAMED_AT_MOST = 2  # sentences quoted in the point; every exception is still linked
@@ -22,6 +23,15 @@ def _number(value: float | bool | None) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _hours(value: float | bool | None) -> tuple[str, str]:
+    """A wait and the unit of its line: "31 hours" and "" (the line reads "24"), or from 48
+    hours on, in days as every other wait reads, "6.5 days" and " hours" ("24 hours")."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if round(value, 1) >= DAYS_FROM_HOURS:
+            return duration(value), " hours"
+    return f"{_number(value)} hours", ""
 
 
 def _what(e: AgreementException) -> str:
@@ -37,13 +47,14 @@ def sentence(e: AgreementException) -> str:
     """What passed the team's line, and the line: "#412 waited 31 hours for a first review;
     the team agreed on 24"."""
     what, value, limit = _what(e), _number(e.value), _number(e.limit)
+    hours, line_unit = _hours(e.value) if e.rule.endswith("_hours") else ("", "")
     said = {
         "first_review_hours": (
-            f"{what} has waited {value} hours so far for a first review"
+            f"{what} has waited {hours} so far for a first review"
             if e.ongoing
-            else f"{what} waited {value} hours for a first review"
+            else f"{what} waited {hours} for a first review"
         ),
-        "review_hours": f"{what} took {value} hours from its first review to approval",
+        "review_hours": f"{what} took {hours} from its first review to approval",
         "pr_size_lines": f"{what} changed {value} lines",
         "open_days": (
             f"{what} has been open {value} days" if e.ongoing else f"{what} was open {value} days"
@@ -57,7 +68,7 @@ def sentence(e: AgreementException) -> str:
     if e.rule == "merge_without_review":
         return f"{said}; the team agreed every PR gets one"
     at_most = "at most " if e.rule in ("pending_reviews_per_person", "wip_prs_per_person") else ""
-    return f"{said}; the team agreed on {at_most}{limit}"
+    return f"{said}; the team agreed on {at_most}{limit}{line_unit}"
 
 
 def exception_evidence(e: AgreementException) -> Evidence:

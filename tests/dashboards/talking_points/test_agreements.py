@@ -43,6 +43,10 @@ def test_the_sentence_says_the_item_the_value_and_the_line() -> None:
     )
     assert sentence(_waited(9, 24 + 1 / 60)).startswith("#9 waited 24.0 hours")
     assert "has waited 30 hours so far" in sentence(_waited(15, 30, ongoing=True))
+    assert sentence(_waited(16, 47.9)).startswith("#16 waited 47.9 hours for")
+    assert sentence(_waited(72, 155.5, ongoing=True)) == (  # as every other wait: days from 48 h
+        "#72 has waited 6.5 days so far for a first review; the team agreed on 24 hours"
+    )
     flaky = AgreementException(
         rule="flaky_percent",
         limit=5,
