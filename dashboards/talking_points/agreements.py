@@ -28,9 +28,9 @@ def _number(value: float | bool | None) -> str:
 def _hours(value: float | bool | None) -> tuple[str, str]:
     """A wait and the unit of its line: "31 hours" and "" (the line reads "24"), or from 48
     hours on, in days as every other wait reads, "6.5 days" and " hours" ("24 hours")."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if round(value, 1) >= DAYS_FROM_HOURS:
-            return duration(value), " hours"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and value is not None and round(value, 1) >= DAYS_FROM_HOURS:
+        return duration(value), " hours"
     return f"{_number(value)} hours", ""
 
 
