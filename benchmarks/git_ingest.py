@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.db import make_engine  # noqa: E402
 from collectors.git.store import collect_git  # noqa: E402
-from tests.fakes.git_repos import synthetic_history  # noqa: E402
+from tests.world.git import synthetic_history  # noqa: E402
 
 
 def machine() -> str:

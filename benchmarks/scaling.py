@@ -56,7 +56,7 @@ from benchmarks.pages import Org, Pages, Size, measure, report, seed
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
-from tests.app.ops.repos import make_repo
+from tests.world.git import linear_history
 
 
 def github_rates(workdir: Path, database_url: str) -> None:
@@ -119,7 +119,7 @@ def github_rates(workdir: Path, database_url: str) -> None:
 def worker_rates(
     workdir: Path, database_url: str, repos: int, commits: int, counts: list[int]
 ) -> None:
-    sources = [make_repo(workdir / f"r{n}", commits=commits, seed=n) for n in range(repos)]
+    sources = [linear_history(workdir / f"r{n}", commits=commits, seed=n) for n in range(repos)]
     for workers in counts:
         url = _fresh_database(database_url, workdir / f"w{workers}.db")
         engine = make_engine(url)

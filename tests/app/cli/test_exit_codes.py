@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from app.cli.everything import cli
 from collectors.git.lease import Lease
 from tests.app.cli.test_ops import run  # noqa: F401 (a fixture)
-from tests.app.ops.repos import make_repo
 from tests.paths import ROOT
+from tests.world.git import linear_history
 
 # `fail(message, 3)`, `fail(message, code=3)`, `typer.Exit(1)`, `SystemExit(1)`
 USED = re.compile(r"(?:fail\(.*?,\s*(?:code=)?|Exit\(|SystemExit\()(\d+)\)")
@@ -41,7 +41,7 @@ def test_2_for_usage_and_3_for_a_repository_being_collected(
 ) -> None:
     assert run.invoke(cli, ["collect", "git"]).exit_code == 2  # no PATH
     assert run.invoke(cli, ["collect", "gti"]).exit_code == 2
-    repo = make_repo(tmp_path / "api", commits=3, files=3)
+    repo = linear_history(tmp_path / "api", commits=3, files=3)
     held = Lease(engine, "acme/api")
     held.claim()  # another run is collecting acme/api
     try:

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.settings import get_settings
-from tests.app.ops.repos import make_repo
 from tests.dashboards.digest.smtp_server import free_port
+from tests.world.git import linear_history
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def _records(stderr: str) -> list[dict[str, Any]]:
 
 
 def test_a_collect_logs_json(json_logs: dict[str, str], tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "api", commits=3, files=3)
+    repo = linear_history(tmp_path / "api", commits=3, files=3)
     for mode in ("full", "unchanged"):
         result = CliRunner().invoke(cli, ["collect", "git", str(repo), "--name", "acme/api"])
         assert result.exit_code == 0, result.output

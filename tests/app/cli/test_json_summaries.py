@@ -17,11 +17,11 @@ from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
 from tests.app.cli.test_pulls import gemba as stand_in_gemba
 from tests.app.ops.queue_db import empty_queue
-from tests.app.ops.repos import make_repo
 from tests.dashboards.digest.org import WEEK, build_org
 from tests.dashboards.digest.smtp_server import free_port
 from tests.fakes.github_api import GithubApi
 from tests.fakes.github_objects import make_pull
+from tests.world.git import linear_history
 
 __all__ = ["stand_in_gemba"]  # a fixture: test_pulls' `gemba` on the GitHub stand-in
 
@@ -81,7 +81,7 @@ def test_collect_github_json_has_the_collectors_counts(
 
 
 def test_collect_git_json_full_then_unchanged(runner: CliRunner, tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "legacy", commits=4, files=3)
+    repo = linear_history(tmp_path / "legacy", commits=4, files=3)
     first = runner.invoke(cli, ["collect", "git", str(repo), "--name", "acme/legacy", "--json"])
     assert first.exit_code == 0, first.output
     done = json.loads(first.stdout)

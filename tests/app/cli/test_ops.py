@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
 from tests.app.ops.queue_db import empty_queue
-from tests.app.ops.repos import make_repo
+from tests.world.git import linear_history
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_jobs_enqueue_and_list(
 ) -> None:
     """PostgreSQL keeps the jobs for the workers; SQLite runs them here and keeps none."""
     empty_queue(engine)
-    repo = make_repo(tmp_path / "legacy", commits=3)
+    repo = linear_history(tmp_path / "legacy", commits=3)
     queued = run.invoke(cli, ["jobs", "enqueue", "--source", "git", f"legacy={repo}"])
     assert queued.exit_code == 0, queued.output
     assert f"git legacy={repo}: queued" in queued.output

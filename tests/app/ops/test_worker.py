@@ -27,9 +27,9 @@ from app.ops.tasks import Runtime
 from app.sandbox.actions_objects import iso
 from app.sandbox.objects import make_pull
 from tests.app.ops.queue_db import empty_queue
-from tests.app.ops.repos import git_counts, make_repo
 from tests.collectors.ci.scenario import CiScenario
 from tests.fakes.github_api import GithubApi
+from tests.world.git import git_counts, linear_history
 
 
 def _env(db_url: str, data_dir: Path, **settings: str) -> dict[str, str]:
@@ -119,7 +119,7 @@ def serve_repositories(github_api: GithubApi, tmp_path: Path, count: int) -> dic
     expected: dict[str, dict] = {}
     for n in range(count):
         name = f"repo{n}"
-        path = make_repo(tmp_path / "origin" / name, commits=40, seed=n)
+        path = linear_history(tmp_path / "origin" / name, commits=40, seed=n)
         start = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(days=n)
         pulls = [
             make_pull(

@@ -15,8 +15,8 @@ from collectors.pulls.sync import collect_pulls
 from tests.collectors.ci.scenario import CiScenario
 from tests.collectors.delivery import scenario as sc
 from tests.collectors.delivery.test_sync import _stored
-from tests.fakes.git_repos import RepoBuilder
 from tests.fakes.github_objects import make_release, make_tag
+from tests.world.git import RepoBuilder
 
 
 def _gh(github_api) -> Github:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.core.models import FileChange, RepoFile
 from collectors.git.store import collect_git
-from tests.fakes.git_repos import RepoBuilder
+from tests.world.git import RepoBuilder
 
 LOGO = b"\x89PNG\r\n\x1a\n\x00" + bytes(range(256)) * 12
 SMALLER = b"GIF89a\x00\x01" * 40

@@ -19,7 +19,7 @@ from app.core.models import Commit, FileChange, Repository
 from collectors.git import history as git_history
 from collectors.git.log import ENDED
 from collectors.git.store import collect_git
-from tests.fakes.git_repos import BOB, CAROL, RepoBuilder
+from tests.world.git import BOB, CAROL, RepoBuilder
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
 

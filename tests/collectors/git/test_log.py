@@ -16,8 +16,8 @@ from collectors.git import history as git_history
 from collectors.git import log as git_log
 from collectors.git import tree as git_tree
 from collectors.git.bots import is_bot
-from tests.fakes.git_repos import RepoBuilder, synthetic_history
 from tests.paths import ROOT as CHECKOUT
+from tests.world.git import RepoBuilder, synthetic_history
 
 ROOT = CHECKOUT
 

@@ -16,8 +16,8 @@ from app.core.db import make_engine, schema_head
 from app.core.models import SyncCursor
 from collectors.git.quick import sqlite_file, stored_at_head
 from collectors.git.store import collect_git
-from tests.fakes.git_repos import RepoBuilder
 from tests.paths import ROOT
+from tests.world.git import RepoBuilder
 
 
 @pytest.fixture

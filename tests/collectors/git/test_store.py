@@ -30,8 +30,8 @@ from collectors.git.lease import CollectRefused, Lease
 from collectors.git.log import GitInputError
 from collectors.git.store import collect_git, stored_head
 from collectors.git.writer import CRASH_ENV, time_value_for
-from tests.fakes.git_repos import ALICE, BOB, CAROL, RepoBuilder, git_out, synthetic_history
 from tests.paths import ROOT as CHECKOUT
+from tests.world.git import ALICE, BOB, CAROL, RepoBuilder, git_out, synthetic_history
 
 ROOT = CHECKOUT
 

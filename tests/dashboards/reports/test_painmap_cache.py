@@ -15,7 +15,7 @@ from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, lookup
 from collectors.git.store import collect_git
 from dashboards.reports import painmap, painmap_cache
-from tests.fakes.git_repos import BOB, START, RepoBuilder
+from tests.world.git import BOB, START, RepoBuilder
 
 REPO = "acme/cache"
 

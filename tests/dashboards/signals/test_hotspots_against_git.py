@@ -6,7 +6,6 @@ The oracle below reads the repository with `git log --follow --no-merges --numst
 
 from __future__ import annotations
 
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,7 +37,7 @@ from dashboards.signals.hotspots import (
     compute_ownership,
     rank_files,
 )
-from tests.fakes.git_repos import (
+from tests.world.git import (
     ALICE,
     BOB,
     CAROL,
@@ -51,10 +50,6 @@ from tests.fakes.git_repos import (
 NOW = START + timedelta(days=100)
 SINCE = START - timedelta(days=1)
 BOT_LOGINS = ["renovate"]
-
-
-def _git(path: Path, *args: str | bytes) -> bytes:
-    return subprocess.run(["git", *args], cwd=path, check=True, capture_output=True).stdout
 
 
 def _is_bot(name: str, email: str) -> bool:
@@ -76,14 +71,14 @@ class Truth:
 
 def oracle(path: Path) -> dict[str, Truth]:
     truths: dict[str, Truth] = {}
-    for entry in _git(path, "ls-tree", "-r", "-z", "HEAD").split(b"\0"):
+    for entry in git_out(path, "ls-tree", "-r", "-z", "HEAD").split(b"\0"):
         if not entry:
             continue
         meta, raw = entry.split(b"\t", 1)
         if meta.split()[1] != b"blob":
             continue  # a submodule is a commit, not a file of this repository
         truth = Truth()
-        log = _git(
+        log = git_out(
             path,
             "log",
             "--follow",
@@ -111,7 +106,7 @@ def oracle(path: Path) -> dict[str, Truth]:
             truth.churn += added + deleted
             if email in truth.names:
                 truth.added_by[email] += added
-        blob = _git(path, "cat-file", "-p", b"HEAD:" + raw)
+        blob = git_out(path, "cat-file", "-p", b"HEAD:" + raw)
         unterminated = 1 if blob and not blob.endswith(b"\n") else 0  # as git's numstat counts
         truth.loc = 0 if b"\0" in blob[:8000] else blob.count(b"\n") + unterminated
         truths[raw.decode("utf-8", "backslashreplace")] = truth
@@ -143,8 +138,8 @@ def rich(rich_repo: RepoBuilder, engine: Engine) -> RepoBuilder:
 
 
 def test_commits_merges_and_bots_match_git(rich: RepoBuilder, session: Session) -> None:
-    total = int(_git(rich.path, "rev-list", "--count", "HEAD"))
-    merges = _git(rich.path, "rev-list", "--merges", "HEAD").split()
+    total = int(git_out(rich.path, "rev-list", "--count", "HEAD"))
+    merges = git_out(rich.path, "rev-list", "--merges", "HEAD").split()
     assert session.exec(select(func.count()).select_from(Commit)).one()[0] == total
     stored_merges = session.exec(select(Commit.sha).where(Commit.is_merge)).all()
     assert sorted(s for (s,) in stored_merges) == sorted(m.decode() for m in merges)
@@ -155,7 +150,7 @@ def test_commits_merges_and_bots_match_git(rich: RepoBuilder, session: Session) 
         .where(Commit.is_merge)
     ).one()[0]
     assert merge_changes == 0
-    log = _git(rich.path, "log", "--format=%aN%x09%aE").decode().splitlines()
+    log = git_out(rich.path, "log", "--format=%aN%x09%aE").decode().splitlines()
     bots = sum(_is_bot(*line.split("\t")) for line in log)
     assert session.exec(select(func.count()).select_from(Commit).where(Commit.is_bot)).one()[0] == (
         bots
@@ -192,7 +187,7 @@ def test_hotspots_match_plain_git(rich: RepoBuilder, session: Session) -> None:
 def test_window_limits_the_counts(rich: RepoBuilder, session: Session) -> None:
     since = START + timedelta(days=9)
     spots = {h.path: h for h in hotspots(session, repo="rich", now=NOW, since=since)}
-    log = _git(
+    log = git_out(
         rich.path,
         "log",
         "--no-merges",
@@ -232,7 +227,7 @@ def test_people_mapped_to_one_person_count_once(rich: RepoBuilder, session: Sess
 
 def test_knowledge_risk_matches_last_commit_dates(rich: RepoBuilder, session: Session) -> None:
     last: dict[str, datetime] = {}
-    for line in _git(rich.path, "log", "--format=%at%x09%aE").decode().splitlines():
+    for line in git_out(rich.path, "log", "--format=%at%x09%aE").decode().splitlines():
         stamp, email = line.split("\t")
         when = datetime.fromtimestamp(int(stamp), UTC)
         last[email] = max(last.get(email, when), when)
@@ -303,7 +298,7 @@ def _coupled_repo(path: Path) -> RepoBuilder:
 
 def _code_maat(path: Path, *, max_changeset: int, min_revs: int, min_shared: int, min_deg: float):  # type: ignore[no-untyped-def]
     sets: list[set[str]] = []
-    for block in _git(path, "log", "--no-merges", "--format=format:COMMIT", "--name-only").split(
+    for block in git_out(path, "log", "--no-merges", "--format=format:COMMIT", "--name-only").split(
         b"COMMIT"
     ):
         names = set(block.decode().split())
@@ -442,7 +437,7 @@ def build_edge_history(path: Path) -> RepoBuilder:
 def test_edge_history_matches_plain_git(tmp_path: Path, engine: Engine, session: Session) -> None:
     repo = build_edge_history(tmp_path / "edge")
     result = collect_git(engine, repo.path, name="edge")
-    assert result.commits_added == int(_git(repo.path, "rev-list", "--count", "HEAD"))
+    assert result.commits_added == int(git_out(repo.path, "rev-list", "--count", "HEAD"))
     octopus = session.exec(select(Commit.is_merge).where(Commit.summary == "octopus")).one()
     assert octopus[0] is True
     truths = oracle(repo.path)

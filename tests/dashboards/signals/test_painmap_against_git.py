@@ -28,7 +28,7 @@ from dashboards.reports import painmap, painmap_team
 from dashboards.reports.painmap_team import team_answer
 from dashboards.signals.painmap import BINARY
 from tests.collectors.ci.scenario import CiScenario
-from tests.fakes.git_repos import ALICE, BOB, CAROL, START, RepoBuilder
+from tests.world.git import ALICE, BOB, CAROL, START, RepoBuilder
 from tests.fakes.github_api import GithubApi
 from tests.fakes.github_objects import make_pull, make_review, make_review_comment
 

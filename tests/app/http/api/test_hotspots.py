@@ -17,7 +17,7 @@ from app.core.tokens import create_token
 from app.http.main import create_app
 from collectors.git.store import collect_git
 from dashboards.reports.hotspots import hotspots
-from tests.fakes.git_repos import BOB, RepoBuilder
+from tests.world.git import BOB, RepoBuilder
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from app.core.settings import Settings, get_settings
 from app.core.tokens import create_token
 from app.http.main import create_app
 from collectors.git.store import collect_git
-from tests.fakes.git_repos import BOB, RepoBuilder
+from tests.world.git import BOB, RepoBuilder
 
 UNTIL = datetime.now(UTC).replace(microsecond=0)
 PERIOD = {"since": (UNTIL - timedelta(days=30)).isoformat(), "until": UNTIL.isoformat()}

@@ -1,13 +1,18 @@
-"""Small real git repositories built in `tmp_path`, with fixed author and committer dates.
+"""Real git repositories built in temporary folders, with fixed author and committer dates.
 
+`RepoBuilder` writes a history commit by commit (every edge case a collector must handle);
+`FastImport` writes long ones in one `git fast-import` process: `synthetic_history` (skewed hot
+files, renames, merges) and `linear_history` (a few authors, for the ops and CLI tests).
 Plain `git` subprocesses (not GitPython) so the repositories do not depend on the code
-under test; `git_out` is also the independent oracle the tests compare against.
+under test; `git_out` and `git_counts` are also the independent oracle the tests compare against.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import subprocess
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +42,7 @@ def _env(date: datetime, author: tuple[str, str], committer: tuple[str, str]) ->
     }
 
 
-def git_out(path: Path, *args: str, env: dict[str, str] | None = None) -> bytes:
+def git_out(path: Path, *args: str | bytes, env: dict[str, str] | None = None) -> bytes:
     """Run git in `path` and return its raw stdout (raises on failure)."""
     return subprocess.run(["git", *args], cwd=path, env=env, check=True, capture_output=True).stdout
 
@@ -140,6 +145,65 @@ def build_rich_history(path: Path) -> RepoBuilder:
     return repo
 
 
+class FastImport:
+    """A new repository at `path` on branch main, fed one `git fast-import` stream.
+
+    Commits follow each other on their branch unless `parent` (a mark) says otherwise;
+    `close()` ends the stream and checks main out.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        git_out(path, "init", "-q", "-b", "main")
+        self._process = subprocess.Popen(
+            ["git", "fast-import", "--quiet", "--done"], cwd=path, stdin=subprocess.PIPE
+        )
+        assert self._process.stdin is not None
+        self._out = self._process.stdin
+        self.mark = 0
+
+    def commit(
+        self,
+        who: str,
+        stamp: int,
+        message: str,
+        *,
+        branch: str = "main",
+        parent: int | None = None,
+        merge: int | None = None,
+    ) -> int:
+        """Start a commit by `who` ("Name <email>") at `stamp`; returns its mark."""
+        self.mark += 1
+        person = f"{who} {stamp} +0000".encode()
+        text = message.encode()
+        self._out.write(
+            b"commit refs/heads/%s\nmark :%d\nauthor %s\ncommitter %s\ndata %d\n%s\n"
+            % (branch.encode(), self.mark, person, person, len(text), text)
+        )
+        if parent is not None:
+            self._out.write(b"from :%d\n" % parent)
+        if merge is not None:
+            self._out.write(b"merge :%d\n" % merge)
+        return self.mark
+
+    def change(self, name: str, lines: Iterable[str]) -> None:
+        """Set file `name` of the commit being written to `lines`."""
+        data = ("\n".join(lines) + "\n").encode()
+        self._out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (name.encode(), len(data), data))
+
+    def rename(self, old: str, new: str) -> None:
+        self._out.write(b"R %s %s\n" % (old.encode(), new.encode()))
+
+    def close(self) -> Path:
+        self._out.write(b"done\n")
+        self._out.close()
+        if self._process.wait() != 0:
+            raise RuntimeError("git fast-import failed")
+        git_out(self.path, "checkout", "-q", "-f", "main")
+        return self.path
+
+
 def synthetic_history(
     path: Path,
     *,
@@ -150,34 +214,21 @@ def synthetic_history(
     rename_every: int = 400,
     merge_every: int = 40,
 ) -> None:
-    """A long history made fast with `git fast-import`: skewed hot files, renames, merges.
+    """A long history: skewed hot files, renames, merges.
 
     File choice follows a Zipf-like law (a few files take most changes), each change edits a
     few lines of a bounded file, every `rename_every` commits a file is renamed and every
     `merge_every` commits a side-branch commit is merged back with --no-ff.
     """
-    import random
-
     rng = random.Random(seed)
-    path.mkdir(parents=True, exist_ok=True)
-    git_out(path, "init", "-q", "-b", "main")
     names = [f"pkg{i % 97}/module_{i}.py" for i in range(files)]
     contents = [[f"v0 {i} {n}" for n in range(rng.randint(3, 30))] for i in range(files)]
     weights = [1 / (rank + 1) ** 1.1 for rank in range(files)]
     people = [(f"Dev {i}", f"dev{i}@example.com") for i in range(authors)]
     people.append(DEPENDABOT)
     people_weights = [1 / (rank + 1) for rank in range(len(people))]
-    process = subprocess.Popen(
-        ["git", "fast-import", "--quiet", "--done"], cwd=path, stdin=subprocess.PIPE
-    )
-    assert process.stdin is not None
-    out = process.stdin
+    stream = FastImport(path)
     clock = int(START.timestamp()) - commits * 600
-    mark = 0
-
-    def blob(index: int) -> bytes:
-        data = ("\n".join(contents[index]) + "\n").encode()
-        return b"M 100644 inline " + names[index].encode() + b"\ndata %d\n" % len(data) + data
 
     def edit(index: int, stamp: int) -> None:
         lines = contents[index]
@@ -189,53 +240,72 @@ def synthetic_history(
                 lines.insert(spot, f"c{stamp} {rng.random():.6f}")
         del lines[120:]
 
-    def header(branch: str, stamp: int, message: str) -> bytes:
+    def who() -> str:
         name, email = rng.choices(people, people_weights)[0]
-        who = f"{name} <{email}> {stamp} +0000".encode()
-        text = message.encode()
-        return b"commit refs/heads/%s\nmark :%d\nauthor %s\ncommitter %s\ndata %d\n%s\n" % (
-            branch.encode(),
-            mark,
-            who,
-            who,
-            len(text),
-            text,
-        )
+        return f"{name} <{email}>"
 
-    mark += 1
-    out.write(header("main", clock, "initial import"))
+    main_mark = stream.commit(who(), clock, "initial import")
     for index in range(files):
-        out.write(blob(index) + b"\n")
-    main_mark = mark
+        stream.change(names[index], contents[index])
     for number in range(1, commits):
         clock += 600
-        mark += 1
         if merge_every and number % merge_every == 0:
             chosen = rng.choices(range(files), weights)[0]
             edit(chosen, clock)
-            out.write(header("side", clock, f"side change {number}"))
-            out.write(b"from :%d\n" % main_mark + blob(chosen) + b"\n")
-            side_mark = mark
-            mark += 1
+            side = stream.commit(
+                who(), clock, f"side change {number}", branch="side", parent=main_mark
+            )
+            stream.change(names[chosen], contents[chosen])
             clock += 60
-            out.write(header("main", clock, f"Merge side {number}"))
-            out.write(b"from :%d\nmerge :%d\n" % (main_mark, side_mark) + blob(chosen) + b"\n")
-            main_mark = mark
+            main_mark = stream.commit(
+                who(), clock, f"Merge side {number}", parent=main_mark, merge=side
+            )
+            stream.change(names[chosen], contents[chosen])
             continue
-        out.write(header("main", clock, f"change {number}"))
-        out.write(b"from :%d\n" % main_mark)
+        main_mark = stream.commit(who(), clock, f"change {number}", parent=main_mark)
         if rename_every and number % rename_every == 7:
             index = rng.choices(range(files), weights)[0]
-            old, new = names[index], names[index].replace(".py", f"_r{number}.py")
+            new = names[index].replace(".py", f"_r{number}.py")
+            stream.rename(names[index], new)
             names[index] = new
-            out.write(b"R " + old.encode() + b" " + new.encode() + b"\n")
         for index in set(rng.choices(range(files), weights, k=rng.randint(1, 4))):
             edit(index, clock)
-            out.write(blob(index))
-        out.write(b"\n")
-        main_mark = mark
-    out.write(b"done\n")
-    out.close()
-    if process.wait() != 0:
-        raise RuntimeError("git fast-import failed")
-    git_out(path, "checkout", "-q", "-f", "main")
+            stream.change(names[index], contents[index])
+    stream.close()
+
+
+LINEAR_START = 1_767_000_000  # a fixed start, so the linear histories are the same every run
+
+
+def linear_history(path: Path, *, commits: int, files: int = 25, seed: int = 0) -> Path:
+    """A linear history of `commits` commits, an hour apart, by three authors touching `files`
+    files (every file in the first commit, one to three in each later one)."""
+    rng = random.Random(seed)
+    contents = {f"src/module_{i}.py": [f"line {i}.{j}" for j in range(20)] for i in range(files)}
+    stream = FastImport(path)
+    counter = 0
+    for n in range(commits):
+        author = rng.choice(["Ada <ada@example.com>", "Bo <bo@example.com>", "Cy <cy@example.com>"])
+        stream.commit(author, LINEAR_START + n * 3600, f"change {n}")
+        touched = list(contents) if n == 0 else rng.sample(sorted(contents), rng.randint(1, 3))
+        for name in touched:
+            lines = contents[name]
+            for _ in range(rng.randint(1, 4)):
+                counter += 1
+                lines.insert(rng.randint(0, len(lines)), f"added {counter}")
+            stream.change(name, lines)
+    return stream.close()
+
+
+def git_counts(path: Path) -> dict[str, int]:
+    """Independent counts from plain git: commits, file changes, files at HEAD."""
+
+    def run(*args: str) -> str:
+        return git_out(path, *args).decode()
+
+    numstat = run("log", "--no-merges", "--format=", "--numstat", "main")
+    return {
+        "commits": int(run("rev-list", "--count", "main")),
+        "changes": sum(1 for line in numstat.splitlines() if line.strip()),
+        "files": len(run("ls-tree", "-r", "--name-only", "main").split()),
+    }

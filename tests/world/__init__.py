@@ -1,5 +1,8 @@
-"""The one builder of test rows: plain `make_*(session, ..., **overrides)` functions writing
-real rows (people, teams, repositories, pull requests, reviews, runs, commits, flags, notes).
+"""The test world: every row, repository and stand-in answer a test builds comes from here.
+
+This module holds the row builders: plain `make_*(session, ..., **overrides)` functions writing
+real rows (people, teams, repositories, pull requests, reviews, runs, commits, flags, notes,
+deployments). `tests.world.git` builds real git repositories in temporary folders.
 
 Every test world is made of these: tests/dashboards/world.py, tests/dashboards/digest/org.py,
 tests/app/http/access_world.py and the tests that write a few rows of their own. A field a
