@@ -1,6 +1,7 @@
-"""Charts on a phone and a laptop: every page at 390 and 1280 px, as a manager and as a
-developer, without sideways scrolling, crowded labels, fractional counts, legends for
-nothing, or console errors."""
+"""Charts on a phone and a laptop: every page at 390 and 1280 px, as a manager, a developer
+and a director (home, person, team with its agreements and delivery, repository with its pain
+map, flags, a flag, the organisation, sign-in and error pages), without sideways scrolling,
+crowded labels, fractional counts, legends for nothing, or console errors."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import re
 
 import pytest
 
-from tests.browser.test_pages_in_browser import open_as
+from tests.browser.test_org_in_browser import org_served as director_served
+from tests.browser.test_pages_in_browser import new_page, open_as
 from tests.dashboards.world import World
+
+__all__ = ["director_served"]  # a fixture: test_org_in_browser's world with Vera, a director
 
 WIDTHS = [390, 1280]
 PAGES = [
@@ -19,7 +23,16 @@ PAGES = [
     "/teams/platform?period=90d",
     "/teams/platform?period=2w",
     "/repos/acme/shop?period=90d",
+    "/people/alice",  # since the last 1:1: agenda, flags and the raise form
+    "/teams/platform",  # agreements (the manager's form, the developer's targets)
+    "/teams/platform?period=30d",  # delivery
+    "/repos/acme/shop",  # the pain map
+    "/flags",
+    "flag page",  # the first flag /people/alice links, found on the page
 ]
+MANAGER_PAGES = ["/org", "/org/platform"]
+DIRECTOR_PAGES = ["/org", "/org/platform", "/org/payments"]
+ERROR_PAGES = {"maya": ["/org/payments", "/no/such/page"], "alice": ["/org", "/people/bob"]}
 
 # Pairs of tick labels on one axis of one chart whose boxes overlap (1 px of slack).
 OVERLAPS = """() => {
@@ -63,26 +76,54 @@ def test_every_page_fits_phone_and_laptop(
 ) -> None:
     base, world = served
     page, errors = open_as(browser, base, world.tokens[login])
-    checked = 0
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
-        for path in PAGES:
-            response = page.goto(base + path)  # type: ignore[attr-defined]
-            assert response.status == 200, path
-            page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
-            where = f"{path} at {width} px as {login}"
-            scroll = page.evaluate("document.scrollingElement.scrollWidth")  # type: ignore[attr-defined]
-            assert scroll <= page.evaluate("innerWidth"), where  # type: ignore[attr-defined]
-            assert page.evaluate(OVERLAPS) == [], where  # type: ignore[attr-defined]
-            for chart in page.evaluate(CHARTS):  # type: ignore[attr-defined]
-                assert chart["width"] <= width, (where, chart["key"])
-                assert chart["traces"] > 0, (where, chart["key"])  # else an empty state
-                assert chart["legend"] in (0, chart["traces"]), (where, chart["key"])
-                _counts_are_whole(chart, where)
-                checked += 1
+    page.goto(base + "/people/alice")  # type: ignore[attr-defined]
+    flag = page.locator("#flags a[href^='/flags/']").first.get_attribute("href")  # type: ignore[attr-defined]
+    paths = [flag if p == "flag page" else p for p in PAGES]
+    paths += MANAGER_PAGES if login == "maya" else []
+    checked = sum(_fits(page, base + path, width, login) for width in WIDTHS for path in paths)
     assert checked > 0
     assert errors == []
+    for width in WIDTHS:  # error pages keep the header and fit too
+        for path in ERROR_PAGES[login]:
+            _fits(page, base + path, width, login, status=(403, 404))
+    assert [e for e in errors if "403" not in e and "404" not in e] == []
     page.context.close()  # type: ignore[attr-defined]
+
+
+def test_the_organisation_and_sign_in_pages_fit_phone_and_laptop(
+    director_served: tuple[str, World, str], browser: object
+) -> None:
+    base, _, token = director_served
+    page, errors = new_page(browser)
+    for width in WIDTHS:
+        _fits(page, base + "/signin", width, "nobody")
+    page.context.close()  # type: ignore[attr-defined]
+    page, more = open_as(browser, base, token)
+    checked = sum(_fits(page, base + p, w, "vera") for w in WIDTHS for p in DIRECTOR_PAGES)
+    assert checked > 0
+    assert errors == [] and more == []
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def _fits(page: object, url: str, width: int, login: str, status: tuple[int, ...] = (200,)) -> int:
+    """Open `url` at `width` px: no sideways scroll, no overlapping ticks, every chart within
+    the screen, drawn, with a legend only for what it drew and whole counts. Charts checked."""
+    page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+    response = page.goto(url)  # type: ignore[attr-defined]
+    where = f"{url} at {width} px as {login}"
+    assert response.status in status, where
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert page.locator("header.top a.brand").count() == 1, where  # type: ignore[attr-defined]
+    scroll = page.evaluate("document.scrollingElement.scrollWidth")  # type: ignore[attr-defined]
+    assert scroll <= page.evaluate("innerWidth"), where  # type: ignore[attr-defined]
+    assert page.evaluate(OVERLAPS) == [], where  # type: ignore[attr-defined]
+    charts = page.evaluate(CHARTS)  # type: ignore[attr-defined]
+    for chart in charts:
+        assert chart["width"] <= width, (where, chart["key"])
+        assert chart["traces"] > 0, (where, chart["key"])  # else an empty state
+        assert chart["legend"] in (0, chart["traces"]), (where, chart["key"])
+        _counts_are_whole(chart, where)
+    return len(charts)
 
 
 def _counts_are_whole(chart: dict[str, object], where: str) -> None:
