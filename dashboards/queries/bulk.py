@@ -10,8 +10,11 @@ and lists, which pass through.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -74,3 +77,32 @@ def rows(session: Session, query: Any) -> list[Any]:
     the session has pending is written first, as the ORM would before a query."""
     session.flush()
     return list(session.connection().execute(query).all())
+
+
+_PAUSE_LOCK = threading.Lock()
+_pauses = 0
+_resume = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a bulk read and its sums run.
+
+    Such a read keeps tens of thousands of rows alive (tuples, which the collector tracks), so
+    the collector keeps starting full passes over the whole process mid-read; in a 90-day
+    agreements check for 50 people they took about a third of its time and freed nothing (the
+    rows hold no cycles). Reference counting still frees everything as usual; the collector
+    resumes when the last pause in any thread ends, unless it was off before the first."""
+    global _pauses, _resume
+    with _PAUSE_LOCK:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _PAUSE_LOCK:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()

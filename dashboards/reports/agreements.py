@@ -23,6 +23,7 @@ from app.core.identities import directory
 from app.core.models import Team, TeamMember
 from app.core.settings import Settings
 from dashboards.item_flags import FlagsBeside, PageItems, beside, pull_key, workflow_key
+from dashboards.queries import bulk
 from dashboards.queries.ci import rule_attempts
 from dashboards.queries.reviews import PullRow, pull_rows
 from dashboards.signals import agreements as rules
@@ -88,6 +89,7 @@ def team_exceptions(
     return kept[key]
 
 
+@bulk.collector_paused()  # tens of thousands of rows held while the rules run
 def _counted(
     session: Session,
     team: Team,

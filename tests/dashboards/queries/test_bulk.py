@@ -1,9 +1,12 @@
-"""The fast column types read what the ordinary ones read, on SQLite and PostgreSQL alike."""
+"""The fast column types read what the ordinary ones read, on SQLite and PostgreSQL alike; the
+cycle collector's pause during bulk reads always ends."""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import type_coerce
 from sqlmodel import Session, select
 
@@ -45,3 +48,26 @@ def test_timestamps_and_json_read_as_the_models_types_read_them(session: Session
     ]
     assert [tuple(r) for r in fast] == [(*map(as_utc, r[:3]), r[3]) for r in usual]
     assert all(t.utcoffset() is not None for r in fast for t in r[:3] if t is not None)
+
+
+def test_the_cycle_collector_resumes_after_the_last_pause_even_on_an_error() -> None:
+    assert gc.isenabled()
+    with bulk.collector_paused():
+        assert not gc.isenabled()
+        with bulk.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds it
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), bulk.collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+
+
+def test_a_collector_already_off_stays_off() -> None:
+    gc.disable()
+    try:
+        with bulk.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
