@@ -15,11 +15,13 @@ import typer
 
 from app.cli import common
 from app.cli.collect_group import add_collect_group, collect_app
-from collectors.git.quick import stored_at_head
+from collectors.git.quick import sqlite_file, stored_at_head
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from app.core.settings import Settings
+    from collectors.git.early import StartedRead
     from dashboards.signals.hotspots import Hotspot
 
 log = logging.getLogger("gemba.collect")
@@ -96,6 +98,34 @@ def collect_git_command(
             else:
                 typer.echo(f"{known[0]}: up to date at {known[1][:12]}")
             return
+    from collectors.git.log import GitInputError
+
+    started = None
+    database = sqlite_file(config.database_url)
+    if database is not None and not database.exists():  # a first collect: read meanwhile
+        from collectors.git.early import start_reading
+
+        try:
+            started = start_reading(path, name, bot_logins=config.bot_logins, jobs=jobs)
+        except GitInputError as error:
+            common.fail(str(error))
+    try:
+        _collect(config, path, name, full, jobs, as_json, started)
+    finally:
+        if started is not None:
+            started.close()
+
+
+def _collect(
+    config: Settings,
+    path: Path,
+    name: str | None,
+    full: bool,
+    jobs: int | None,
+    as_json: bool,
+    started: StartedRead | None,
+) -> None:
+    """Open (or create) the database and collect; `started` is the read begun before it."""
     from collectors.git.lease import CollectRefused
     from collectors.git.log import GitInputError
     from collectors.git.store import collect_git
@@ -112,6 +142,7 @@ def collect_git_command(
                 jobs=jobs,
                 batch_commits=config.git_batch_commits,
                 progress=progress,
+                started=started,
             )
     except GitInputError as error:
         common.fail(str(error))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 
-from app.core.schema import MIGRATIONS_DIR, schema_head
+from app.core.schema import MIGRATIONS_DIR, schema_head, sqlite_statements
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -166,13 +166,14 @@ def create_new_sqlite(engine: Engine) -> bool:
 
     Running every migration on a new file costs more than a first collect of a few thousand
     commits (Alembic's import and one batch table rebuild after another); the models are the
-    same schema (`alembic check`, and a test compares the two databases). False, and nothing
+    same schema (`alembic check`, and a test compares the two databases). The statements come
+    from `app/core/sqlite_schema.sql`, what the models' `create_all` runs (a test holds them
+    equal), so a first collect does not import the 40 table models for it. False, and nothing
     done, when the database is not SQLite or already has tables: those are migrated.
     """
     if engine.dialect.name != "sqlite":
         return False
-    from app.core.models import metadata  # every table
-
+    statements = sqlite_statements()
     with engine.connect() as connection:
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # one creator at a time, all or nothing
         tables = connection.exec_driver_sql(
@@ -181,7 +182,12 @@ def create_new_sqlite(engine: Engine) -> bool:
         if tables:
             connection.rollback()
             return False
-        metadata.create_all(connection)
+        if statements is None:  # the file is for another migration: the models build it
+            from app.core.models import metadata  # every table
+
+            metadata.create_all(connection)
+        for statement in statements or ():
+            connection.exec_driver_sql(statement)
         connection.exec_driver_sql(ALEMBIC_VERSION_DDL)
         connection.exec_driver_sql(
             "INSERT INTO alembic_version (version_num) VALUES (?)", (schema_head(),)

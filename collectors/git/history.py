@@ -19,7 +19,7 @@ import pickle
 import queue
 import signal
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import IO, Any
 
@@ -161,30 +161,86 @@ def iter_batches(
     bot_logins: Sequence[str] = (),
     jobs: int = 1,
     time_value: TimeValue = utc_time,
-) -> Iterator[Batch]:
+    now: bool = False,
+) -> Reading:
     """The commits of `history` and their file changes, paths mapped to the files at HEAD.
 
     With `jobs` > 1 and a long history, `jobs` worker processes read and parse chunks of it
     (each with its own `git log`) into temporary files, each taking the next chunk as soon as
     it finishes one, while this process takes the chunks in order, maps their paths through
-    `lineage` (one is made when none is given) and hands them on.
+    `lineage` (one is made when none is given) and hands them on. The reading begins with the
+    first batch asked for or, with `now`, at once: the workers then have their chunks when this
+    returns, and git runs while the caller does other work (a first collect imports the
+    database layer and builds its schema meanwhile).
     """
     lineage = lineage if lineage is not None else Lineage(history.parents)
-    history.read(PARALLEL_MIN_COMMITS)
-    if jobs > 1 and len(history.shas) >= PARALLEL_MIN_COMMITS:
-        batches = _read_in_parallel(repo, history, jobs, (tuple(bot_logins), time_value))
-    elif history.read_all():
+
+    def begin() -> tuple[Iterator[Batch], _Parallel | None]:
+        history.read(PARALLEL_MIN_COMMITS)
+        if jobs > 1 and len(history.shas) >= PARALLEL_MIN_COMMITS:
+            parallel = _Parallel(repo, history, jobs, (tuple(bot_logins), time_value))
+            return iter(parallel), parallel
+        return _read_here(repo, history, bot_logins, time_value), None
+
+    return Reading(begin, lineage, now=now)
+
+
+class Reading:
+    """Batches being read (`iter_batches`), in order; `close` stops whatever still reads."""
+
+    def __init__(
+        self,
+        begin: Callable[[], tuple[Iterator[Batch], _Parallel | None]],
+        lineage: Lineage,
+        *,
+        now: bool,
+    ) -> None:
+        self._begin: Callable[[], tuple[Iterator[Batch], _Parallel | None]] | None = begin
+        self._lineage = lineage
+        self._parallel: _Parallel | None = None
+        self._batches: Iterator[Batch] = iter(())
+        if now:
+            self._start()
+
+    def _start(self) -> None:
+        if self._begin is not None:
+            begin, self._begin = self._begin, None
+            source, self._parallel = begin()
+            self._batches = self._resolved(source, self._lineage)
+
+    def __iter__(self) -> Iterator[Batch]:
+        return self
+
+    def __next__(self) -> Batch:
+        self._start()
+        return next(self._batches)
+
+    def close(self) -> None:
+        self._begin = None
+        closing = getattr(self._batches, "close", None)
+        if closing is not None:
+            closing()
+        if self._parallel is not None:
+            self._parallel.close()
+
+    @staticmethod
+    def _resolved(source: Iterator[Batch], lineage: Lineage) -> Iterator[Batch]:
+        for batch in source:
+            resolved = lineage.resolve(batch)
+            if resolved.commits:
+                yield resolved
+        rest = lineage.remaining()
+        if rest.commits:
+            yield rest
+
+
+def _read_here(
+    repo: git.Repo, history: History, bot_logins: Sequence[str], time_value: TimeValue
+) -> Iterator[Batch]:
+    """A short history (or one job): read in this process, when first asked."""
+    if history.read_all():
         merges = _merges(history, history.shas)
-        batches = read_chunk(repo, history.shas, merges, bot_logins, time_value)
-    else:
-        return
-    for batch in batches:
-        resolved = lineage.resolve(batch)
-        if resolved.commits:
-            yield resolved
-    rest = lineage.remaining()
-    if rest.commits:
-        yield rest
+        yield from read_chunk(repo, history.shas, merges, bot_logins, time_value)
 
 
 def _merges(history: History, shas: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -192,39 +248,56 @@ def _merges(history: History, shas: Sequence[str]) -> list[tuple[str, tuple[str,
     return [(sha, parents[sha]) for sha in shas if len(parents.get(sha, ())) > 1]
 
 
-def _read_in_parallel(
-    repo: git.Repo,
-    history: History,
-    jobs: int,
-    options: tuple[Sequence[str], TimeValue],
-) -> Iterator[Batch]:
-    context = multiprocessing.get_context("fork")  # the worker needs no imports, only `repo`
-    with contextlib.ExitStack() as stack:
-        most = jobs * (EARLY_CHUNKS_PER_JOB + CHUNKS_PER_JOB)
-        spools = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(most)]
-        tasks = context.Queue()
-        tasks.cancel_join_thread()  # never wait at exit to hand out chunks nobody will read
-        ready: list[Connection] = []
-        gc.freeze()  # else a worker's collector touches, so copies, every page it shares with us
+class _Parallel:
+    """The worker processes, started with their chunks handed out; iterating takes the chunks
+    in order. `close` (also at the end of the iteration) stops the workers."""
+
+    def __init__(
+        self,
+        repo: git.Repo,
+        history: History,
+        jobs: int,
+        options: tuple[Sequence[str], TimeValue],
+    ) -> None:
+        context = multiprocessing.get_context("fork")  # the worker needs no imports, only `repo`
+        self._stack = stack = contextlib.ExitStack()
         try:
-            for _ in range(jobs):
-                receiver, sender = context.Pipe(duplex=False)
-                args = (repo, tasks, spools, sender, options, os.getpid())
-                worker = context.Process(target=_worker, args=args, daemon=True)
-                worker.start()
-                sender.close()
-                stack.callback(_stop_worker, worker)
-                ready.append(receiver)
+            most = jobs * (EARLY_CHUNKS_PER_JOB + CHUNKS_PER_JOB)
+            self._spools = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(most)]  # noqa: SIM115
+            tasks = context.Queue()
+            tasks.cancel_join_thread()  # never wait at exit to hand out chunks nobody will read
+            self._ready: list[Connection] = []
+            gc.freeze()  # else a worker's collector touches, so copies, every page it shares
+            try:
+                for _ in range(jobs):
+                    receiver, sender = context.Pipe(duplex=False)
+                    args = (repo, tasks, self._spools, sender, options, os.getpid())
+                    worker = context.Process(target=_worker, args=args, daemon=True)
+                    worker.start()
+                    sender.close()
+                    stack.callback(_stop_worker, worker)
+                    self._ready.append(receiver)
+            finally:
+                gc.unfreeze()
+            self._count = _hand_out(history, tasks, jobs)
+        except BaseException:
+            stack.close()
+            raise
+
+    def __iter__(self) -> Iterator[Batch]:
+        try:
+            done: set[int] = set()
+            for index in range(self._count):
+                _wait_for_chunk(index, done, self._ready)
+                spool = self._spools[index]
+                spool.seek(0)
+                yield from _unspool(spool)
+                spool.close()  # its disk space is freed now, not at the end
         finally:
-            gc.unfreeze()
-        count = _hand_out(history, tasks, jobs)
-        done: set[int] = set()
-        for index in range(count):
-            _wait_for_chunk(index, done, ready)
-            spool = spools[index]
-            spool.seek(0)
-            yield from _unspool(spool)
-            spool.close()  # its disk space is freed now, not at the end
+            self.close()
+
+    def close(self) -> None:
+        self._stack.close()
 
 
 def _hand_out(history: History, tasks: Any, jobs: int) -> int:

@@ -18,12 +18,10 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.core.models import SyncCursor
+from collectors.git.tables import cursor_t
 
 SOURCE = "git"
 LEASE = timedelta(minutes=10)
-
-cursor_t = SyncCursor.__table__  # type: ignore[attr-defined]
 
 
 class CollectRefused(RuntimeError):

@@ -20,8 +20,8 @@ How a run stays correct whatever happens to it:
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,12 +31,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from app.core.models import Repository
 from collectors.git import history as git_history
 from collectors.git import log as git_log
 from collectors.git import tree as git_tree
+from collectors.git.early import StartedRead, default_jobs, open_target
 from collectors.git.lease import SOURCE, Lease, cursor_t, ensure_row
 from collectors.git.lineage import Lineage
+from collectors.git.tables import repo_t
 from collectors.git.writer import (
     Statements,
     Writer,
@@ -48,8 +49,6 @@ from collectors.git.writer import (
 )
 
 BATCH_COMMITS = 5000
-
-repo_t = Repository.__table__  # type: ignore[attr-defined]
 
 Progress = Callable[[int, int], None]
 
@@ -64,15 +63,6 @@ class CollectResult:
     commits_removed: int
     file_changes_written: int
     files_at_head: int | None  # None when nothing was read (HEAD unchanged)
-
-
-def default_jobs() -> int:
-    """One worker process (`git log` plus its parse) per core.
-
-    This process only inserts (a fifth of the CPU of a full collect), so it shares a core
-    with a worker; more workers than cores only adds switching.
-    """
-    return os.cpu_count() or 1
 
 
 def _repository_id(engine: Engine, name: str, path: Path, branch: str | None) -> int:
@@ -122,24 +112,48 @@ def collect_git(
     jobs: int | None = None,
     batch_commits: int = BATCH_COMMITS,
     progress: Progress | None = None,
+    started: StartedRead | None = None,
 ) -> CollectResult:
     """Bring the stored history of the repository at `path` up to its HEAD.
 
-    Raises GitInputError for a path that cannot be collected and CollectRefused when another
-    run holds this repository.
+    `started` is a whole-history read begun before the database was opened (a first collect,
+    collectors/git/early.py): used when this run reads the whole history with the same
+    options, closed otherwise. Raises GitInputError for a path that cannot be collected and
+    CollectRefused when another run holds this repository.
     """
-    repo = git_log.open_repository(path)
-    root = Path(repo.working_tree_dir or repo.git_dir).resolve()
-    name = name or root.name
-    head = git_log.head_sha(repo)
-    lease = Lease(engine, name)
-    lease.claim()
     try:
-        return _run(
-            engine, repo, root, name, head, lease, full, bot_logins, jobs, batch_commits, progress
-        )
+        if started is not None and started.name == (name or started.root.name):
+            repo, root, name, head = started.repo, started.root, started.name, started.head
+        else:
+            repo, root, name, head = open_target(path, name)
+        jobs = jobs or default_jobs()
+        if started is not None and not _fits(started, engine, name, bot_logins, jobs):
+            started.close()
+            started = None
+        lease = Lease(engine, name)
+        lease.claim()
+        try:
+            return _run(
+                engine, repo, root, name, head, lease, full, bot_logins, jobs, batch_commits,
+                progress, started,
+            )  # fmt: skip
+        finally:
+            lease.release()
     finally:
-        lease.release()
+        if started is not None:
+            started.close()
+
+
+def _fits(
+    started: StartedRead, engine: Engine, name: str, bot_logins: Sequence[str], jobs: int
+) -> bool:
+    """Whether a started read gives what this run would read itself (its plan aside)."""
+    return (
+        started.name == name
+        and started.time_value is time_value_for(engine.dialect)
+        and started.bot_logins == tuple(bot_logins)
+        and started.jobs == jobs
+    )
 
 
 def _run(
@@ -151,9 +165,10 @@ def _run(
     lease: Lease,
     full: bool,
     bot_logins: Sequence[str],
-    jobs: int | None,
+    jobs: int,
     batch_commits: int,
     progress: Progress | None,
+    started: StartedRead | None,
 ) -> CollectResult:
     position = lease.position()
     mode, boundary = _plan(position, head, full, repo)
@@ -168,8 +183,20 @@ def _run(
         with engine.begin() as conn:
             lease.renew(conn, position=json.dumps({**position, "pending": pending}))
     old_head = position.get("head") if mode == "incremental" else None
-    history = git_log.History(repo, head, exclude=old_head)  # walked while we read
-    lineage = Lineage(history.parents)
+    if started is not None and mode == "full" and started.head == head:
+        history, lineage = started.history, started.lineage
+        batches = started.batches
+    else:
+        history = git_log.History(repo, head, exclude=old_head)  # walked while we read
+        lineage = Lineage(history.parents)
+        batches = git_history.iter_batches(
+            repo,
+            history,
+            lineage=lineage,
+            bot_logins=bot_logins,
+            jobs=jobs,
+            time_value=time_value_for(engine.dialect),
+        )
     # In an incremental run, commits in the range are never rewritten, only added or skipped.
     writer = Writer(
         lease,
@@ -178,15 +205,7 @@ def _run(
         -1 if mode == "incremental" else boundary,
         batch_commits,
     )
-    batches = git_history.iter_batches(
-        repo,
-        history,
-        lineage=lineage,
-        bot_logins=bot_logins,
-        jobs=jobs or default_jobs(),
-        time_value=time_value_for(engine.dialect),
-    )
-    with ThreadPoolExecutor(max_workers=1) as background:
+    with ThreadPoolExecutor(max_workers=1) as background, contextlib.closing(batches):
         files_at_head: Future[list[git_tree.HeadFileRecord]] | None = None
         for batch in batches:
             if files_at_head is None:  # only now: the workers are forked, so fork saw no thread

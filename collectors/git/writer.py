@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Dialect
 
-from app.core.models import Commit, FileChange, RepoFile
 from collectors.git import log as git_log
 from collectors.git import tree as git_tree
+from collectors.git.early import sqlite_time
 from collectors.git.lease import Lease
 from collectors.git.log import ChangeRow, CommitRow
+from collectors.git.tables import change_t, commit_t, file_t
 
 CRASH_ENV = "GEMBA_TEST_GIT_CRASH_AFTER_BATCHES"  # tests only: exit hard after K batches
-
-commit_t = Commit.__table__  # type: ignore[attr-defined]
-change_t = FileChange.__table__  # type: ignore[attr-defined]
-file_t = RepoFile.__table__  # type: ignore[attr-defined]
 
 
 COMMIT_COLUMNS = (
@@ -51,15 +47,8 @@ def time_value_for(dialect: Dialect) -> git_log.TimeValue:
     if process is None:
         return git_log.utc_time
     if dialect.name == "sqlite":
-        return _sqlite_text  # SQLAlchemy's own text for it (a test holds them equal), 3x faster
+        return sqlite_time  # SQLAlchemy's own text for it (a test holds them equal)
     return lambda timestamp: process(git_log.utc_time(timestamp))
-
-
-def _sqlite_text(timestamp: int) -> str:
-    """`YYYY-MM-DD HH:MM:SS.ffffff` in UTC: how SQLAlchemy stores a DateTime in SQLite."""
-    return (
-        datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    )
 
 
 class Statements:

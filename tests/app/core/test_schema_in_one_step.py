@@ -6,10 +6,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from app.core import schema as schema_module
 from app.core.db import create_new_sqlite, ensure_schema, is_current, make_engine, upgrade
+from app.core.schema import SQLITE_SCHEMA, render_sqlite_schema, schema_head, sqlite_statements
 
 
 def schema(engine: Engine) -> dict[str, Any]:
@@ -89,3 +92,26 @@ def test_two_creators_at_once_build_it_once(tmp_path: Path) -> None:
     assert all(is_current(e) for e in engines)
     for engine in engines:
         engine.dispose()
+
+
+def test_the_sqlite_schema_file_is_what_the_models_create() -> None:
+    """A new file is built from `app/core/sqlite_schema.sql`, without the models: it must hold
+    what `create_all` runs. After a change to the models, write it again with
+    `python -m app.core.schema > app/core/sqlite_schema.sql`."""
+    assert SQLITE_SCHEMA.read_text(encoding="utf-8") == render_sqlite_schema()
+    assert sqlite_statements() is not None
+
+
+def test_a_schema_file_for_another_migration_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = tmp_path / "sqlite_schema.sql"
+    stale.write_text(render_sqlite_schema().replace(schema_head(), "0000", 1), encoding="utf-8")
+    monkeypatch.setattr(schema_module, "SQLITE_SCHEMA", stale)
+    assert sqlite_statements() is None
+    migrated = f"sqlite:///{tmp_path / 'migrated.db'}"
+    upgrade(migrated)
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert create_new_sqlite(fresh)  # by the models, then
+    assert schema(fresh) == schema(make_engine(migrated))
+    fresh.dispose()
