@@ -3,6 +3,7 @@ API's JSON, never a port the app does not serve on."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlmodel import Session
@@ -51,3 +52,28 @@ def test_the_developer_digest_links_each_answered_flag(
     assert note.url.startswith(f"{PUBLIC}/flags/")
     text, html = render_parts(data)
     assert note.url in text and f'href="{note.url}"' in html
+
+
+def test_every_link_into_gemba_walk_starts_at_the_public_url(
+    session: Session, settings: Settings
+) -> None:
+    """Each digest, text and HTML: a link is the public URL's or another site's (a PR, a run),
+    never the default 127.0.0.1:8000."""
+    org = build_org(session)
+    session.commit()
+    public = settings.model_copy(update={"base_url": PUBLIC + "/"})
+    built = [
+        manager_digest(session, org.people["alice"], WEEK, public, NOW, flags=lookup),
+        developer_digest(session, org.people["bob"], WEEK, public, NOW, flags=lookup),
+    ]
+    seen = 0
+    for data in built:
+        assert data is not None
+        text, html = render_parts(data)
+        links = re.findall(r'href="([^"]+)"', html) + re.findall(r"https?://[^\s<>)\"]+", text)
+        assert links
+        for link in links:
+            assert link.startswith((PUBLIC + "/", "https://github.", "mailto:")), link
+            assert "127.0.0.1" not in link and ":8000" not in link, link
+            seen += link.startswith(PUBLIC)
+    assert seen > 0
