@@ -10,7 +10,7 @@ team pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -18,6 +18,7 @@ from app.core import access
 from app.core.access import Viewer
 from app.core.models import Team
 from app.core.settings import Settings
+from dashboards.pages.baseline import cached_baseline
 from dashboards.pages.charts import Chart
 from dashboards.pages.org_charts import org_charts
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
@@ -27,13 +28,18 @@ from dashboards.reports.nudges_team import K_ANONYMOUS
 from dashboards.reports.org import (
     OUTSIDE,
     CrossTeamWait,
+    OrgNumbers,
     PhaseAgainstUsual,
     SharedPlace,
     TeamNumbers,
-    org_numbers,
+    org_readings,
+    readings_version,
+    with_flags,
 )
 from dashboards.talking_points import TalkingPoint
 from dashboards.talking_points.org import team_points
+
+KEPT_FOR = timedelta(minutes=10)  # how long one view's readings serve the next views at most
 
 
 class OrgNotAllowedError(PermissionError):
@@ -83,6 +89,7 @@ class OrgPage:
     charts: list[Chart]
     cross_team: list[CrossTeamWait]
     shared: list[SharedPlace]
+    as_of: datetime  # when the numbers were read (flags are always read on the view)
     kind: str = "org"
     anonymous_from: int = K_ANONYMOUS
     outside: str = OUTSIDE
@@ -109,7 +116,8 @@ def org_page(
     teams = org_view.in_order(session, chosen_ids)
     columns, groups = org_view.columns_and_groups(session, teams)
     chosen = resolve_period(session, period, now=now)
-    numbers = org_numbers(session, columns, chosen, now, settings)
+    as_of, readings = _readings(session, columns, chosen, now, settings)
+    numbers = with_flags(session, readings, columns, chosen)
     managers = org_view.manager_names(session, teams)
     shown = [
         _column(n, t, managers, numbers.cross_team)
@@ -131,6 +139,31 @@ def org_page(
         charts=org_charts(f"/data{path}", chosen.key, numbers),
         cross_team=numbers.cross_team,
         shared=numbers.shared,
+        as_of=as_of,
+    )
+
+
+def _readings(
+    session: Session, teams: list[Team], period: Period, now: datetime, settings: Settings
+) -> tuple[datetime, OrgNumbers]:
+    """The teams' readings, kept for views of the next few minutes on the same data.
+
+    Reading eight teams' review flow and CI over their usual costs seconds at organisation
+    size; a director opens the page, then its parts and periods. The numbers are kept per
+    data version (a collect gives new ones), teams, memberships, agreements and marks, and
+    for at most `KEPT_FOR`, so "waiting now" is never older than that; the page says when
+    they were read.
+    """
+    bucket = int(now.timestamp() // KEPT_FOR.total_seconds())
+    key = (
+        "org",
+        tuple(t.id for t in teams),
+        period.key,
+        bucket,
+        readings_version(session, teams),
+    )
+    return cached_baseline(
+        session, key, lambda: (now, org_readings(session, teams, period, now, settings))
     )
 
 

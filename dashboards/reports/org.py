@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.core.access import team_sizes
 from app.core.identities import directory
-from app.core.models import FrictionFlag, Repository, Team, TeamMember
+from app.core.models import (
+    AgreementChange,
+    ExpectedException,
+    FrictionFlag,
+    Repository,
+    Team,
+    TeamAgreement,
+    TeamMember,
+)
 from app.core.settings import Settings
 from dashboards.periods import Period
 from dashboards.queries import painmap as pq
@@ -122,12 +130,38 @@ def org_numbers(
     session: Session, teams: list[Team], period: Period, now: datetime, settings: Settings
 ) -> OrgNumbers:
     """Each team's numbers (in the order given) and where their waits meet."""
+    return with_flags(session, org_readings(session, teams, period, now, settings), teams, period)
+
+
+def readings_version(session: Session, teams: list[Team]) -> tuple[object, ...]:
+    """What `org_readings` depends on besides the collected data (`data_version`): who is in
+    each team, the agreements and the exceptions marked expected. Keeping readings under this
+    and the data version is safe: any change of theirs gives a new key."""
+    members = session.exec(
+        select(TeamMember.team_id, TeamMember.person_id)
+        .where(col(TeamMember.team_id).in_([t.id for t in teams]))
+        .order_by(col(TeamMember.team_id), col(TeamMember.person_id))
+    ).all()
+    marks = session.exec(select(func.count(), func.max(ExpectedException.id))).one()
+    targets = session.exec(
+        select(
+            select(func.max(AgreementChange.id)).scalar_subquery(),
+            select(func.max(TeamAgreement.set_at)).scalar_subquery(),
+        )
+    ).one()
+    return (tuple(members), *marks, *targets)
+
+
+def org_readings(
+    session: Session, teams: list[Team], period: Period, now: datetime, settings: Settings
+) -> OrgNumbers:
+    """Everything of `org_numbers` but the flags: the costly part (every team's review flow,
+    CI runs and agreement exceptions), which a page may keep per data version."""
     logins = _team_logins(session, teams)
     everyone = set().union(*logins.values()) if logins else set()
     usual = period.previous(USUAL_PERIODS)
     flows = pull_flows(session, settings=settings, authors=everyone, since=usual.start, until=now)
     waits = waiting_now(session, now=now, settings=settings, authors=everyone).on_reviewer
-    flags = _flags(session, teams, period)
     runs = _runs(session, everyone, period)
     sizes = team_sizes(session, {t.id for t in teams if t.id is not None})
     numbers = []
@@ -145,7 +179,6 @@ def org_numbers(
         exceptions = team_exceptions(
             session, team, settings, since=period.start, until=period.end, now=now
         ).counts
-        named, anonymous = flags.get(team.id or 0, (Counter(), Counter()))
         numbers.append(
             TeamNumbers(
                 team=team.name,
@@ -165,8 +198,8 @@ def org_numbers(
                 flaky_rate=ci.flaky_rate if ci else None,
                 flaky_groups=ci.flaky if ci else 0,
                 exceptions=dict(sorted(exceptions.items())),
-                flags=dict(sorted(named.items())),
-                anonymous_flags={c: n for c, n in sorted(anonymous.items()) if n >= K_ANONYMOUS},
+                flags={},
+                anonymous_flags={},
             )
         )
     in_period = [f for f in flows if _in(f.first_review_at, period.start, period.end)]
@@ -176,6 +209,24 @@ def org_numbers(
         cross_team=_cross_team(session, in_period, waits, logins, order),
         shared=_shared(session, in_period, waits, logins, order, now),
     )
+
+
+def with_flags(
+    session: Session, readings: OrgNumbers, teams: list[Team], period: Period
+) -> OrgNumbers:
+    """The readings with each team's flags of the period, read now (flags are always live)."""
+    flags = _flags(session, teams, period)
+    shown = []
+    for team, found in zip(teams, readings.teams, strict=True):
+        named, anonymous = flags.get(team.id or 0, (Counter(), Counter()))
+        shown.append(
+            replace(
+                found,
+                flags=dict(sorted(named.items())),
+                anonymous_flags={c: n for c, n in sorted(anonymous.items()) if n >= K_ANONYMOUS},
+            )
+        )
+    return OrgNumbers(teams=shown, cross_team=readings.cross_team, shared=readings.shared)
 
 
 Runs = tuple[list[AttemptRow], list[JobRow], People]

@@ -141,3 +141,45 @@ def test_every_chart_has_csv_with_teams_in_page_order(as_login) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["team"] for r in rows] == ["apps", "payments", "platform"]
     assert float(rows[1]["waiting_for_a_first_review_hours"]) >= 30.0
+
+
+def test_readings_are_kept_for_minutes_on_the_same_data_and_flags_stay_live(
+    session: Session, world: World, org: dict[str, str], app_client: TestClient
+) -> None:
+    """The costly readings serve the next views of the same data for up to ten minutes; a
+    flag shows at once, a collect's new rows and the minutes passing give new readings."""
+    sign_in(app_client, org["vera"])
+
+    def payments() -> dict:
+        page = _twin(app_client, "/org")
+        return next(t for t in page["teams"] if t["name"] == "payments") | {"as_of": page["as_of"]}
+
+    first = payments()
+    assert first["waiting_now"] == 1
+    pull = f.make_pull(
+        session,
+        world.repo,
+        "carol",
+        number=902,
+        ready_at=NOW - timedelta(days=1),
+        requested_reviewers=["bob"],
+    )
+    f.make_flag(
+        session, world.carol, summary="slow CI", category="ci", created_at=NOW, team=world.other
+    )
+    session.commit()
+    second = payments()
+    assert second["waiting_now"] == 2, "a new pull request is new data: read again"
+    assert second["flags"].get("ci") == 1
+    pull.state, pull.closed_at = "closed", NOW  # an edit in place: the data version stays
+    session.add(pull)
+    f.make_flag(
+        session, world.carol, summary="flaky", category="tooling", created_at=NOW, team=world.other
+    )
+    session.commit()
+    third = payments()
+    assert third["waiting_now"] == 2, "the same data within ten minutes: the kept readings"
+    assert third["flags"].get("tooling") == 1, "flags are read on every view"
+    app_client.app.state.clock = lambda: NOW + timedelta(minutes=10)  # type: ignore[attr-defined]
+    later = payments()
+    assert later["waiting_now"] == 1 and later["as_of"] != first["as_of"]
