@@ -92,6 +92,8 @@ def test_the_whole_loop_as_developer_and_manager(
     moved = f"Since the last 1:1 ({yesterday:%d %b}): {yesterday:%d %b %Y} to"
     assert _period_label(manager).startswith(moved)
     assert "Last 1:1 held" in manager.locator("section.one-on-one").inner_text()  # type: ignore[attr-defined]
+    # added after the 1:1 held yesterday, the agenda item is still for the next one
+    assert AGENDA_ITEM in manager.locator("ul.agenda-next").inner_text()  # type: ignore[attr-defined]
     developer.goto(person)  # type: ignore[attr-defined]
     assert _period_label(developer).startswith(moved)
     assert developer.locator("form.held").count() == 0  # type: ignore[attr-defined]
