@@ -31,7 +31,8 @@ def _hold(client: TestClient, **form: str) -> int:
 def test_an_agenda_item_leaves_the_managers_preparation_as_it_was(
     signed_in: SignIn, session: Session, world: World
 ) -> None:
-    """The developer adds an item the day before: the period and the points do not change."""
+    """The developer adds an item the day before, the manager a private note: the period and the
+    points do not change."""
     f.make_pull(session, world.repo, "alice", number=66, ready_at=NOW - timedelta(days=6.2))
     session.commit()
     maya = signed_in("maya")
@@ -43,6 +44,14 @@ def test_an_agenda_item_leaves_the_managers_preparation_as_it_was(
         body="review load?",
         at=NOW - timedelta(days=1),
         shared=True,
+    )
+    f.make_note(  # the manager's own private note moves nothing either
+        session,
+        world.alice,
+        world.maya,
+        body="ask about load",
+        at=NOW - timedelta(hours=2),
+        shared=False,
     )
     session.commit()
     after = maya.get("/people/alice", headers=JSON).json()
