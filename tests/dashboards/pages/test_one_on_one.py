@@ -37,22 +37,12 @@ def test_an_agenda_item_leaves_the_managers_preparation_as_it_was(
     session.commit()
     maya = signed_in("maya")
     before = maya.get("/people/alice", headers=JSON).json()
-    f.make_note(
-        session,
-        world.alice,
-        world.alice,
-        body="review load?",
-        at=NOW - timedelta(days=1),
-        shared=True,
-    )
-    f.make_note(  # the manager's own private note moves nothing either
-        session,
-        world.alice,
-        world.maya,
-        body="ask about load",
-        at=NOW - timedelta(hours=2),
-        shared=False,
-    )
+    for author, body, hours_ago, shared in (
+        (world.alice, "review load?", 24, True),  # the developer's agenda item
+        (world.maya, "ask about load", 2, False),  # the manager's private note
+    ):
+        at = NOW - timedelta(hours=hours_ago)
+        f.make_note(session, world.alice, author, body=body, at=at, shared=shared)
     session.commit()
     after = maya.get("/people/alice", headers=JSON).json()
     assert after["period"] == before["period"]
