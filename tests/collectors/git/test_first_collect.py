@@ -3,9 +3,13 @@ schema comes from its SQL file, and the rows are those of an ordinary collect.""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,7 @@ from collectors.git.early import start_reading
 from collectors.git.store import collect_git
 from tests.collectors.git.test_store import _history, assert_same_as_clean
 from tests.paths import ROOT
-from tests.world.git import ALICE, BOB, CAROL, RepoBuilder
+from tests.world.git import ALICE, BOB, CAROL, RepoBuilder, synthetic_history
 
 
 @pytest.fixture
@@ -140,3 +144,63 @@ def test_a_first_collect_imports_no_table_model_nor_alembic(tmp_path: Path) -> N
     ).stdout.splitlines()
     assert "17 commits added" in out[0]
     assert out[-1] == "[]"
+
+
+@pytest.mark.parametrize("moment", ["workers started", "file created", "rows stored"])
+def test_a_first_collect_killed_at_any_moment_then_rerun_is_identical(
+    tmp_path: Path, moment: str
+) -> None:
+    """Killed while its workers read and it imports, as it builds the schema, or as it stores,
+    a first collect leaves a file the next run completes, and no worker behind."""
+    path = tmp_path / "long"
+    synthetic_history(path, commits=2400, files=150, rename_every=60, merge_every=25)
+    database = tmp_path / "new.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEMBA_")}
+    env.update(GEMBA_DATABASE_URL=f"sqlite:///{database}", GEMBA_GIT_BATCH_COMMITS="200")
+    command_line = [sys.executable, "-m", "app", "collect", "git", str(path), "--jobs", "2"]
+    process = subprocess.Popen(command_line, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    reached = {
+        "workers started": lambda: len(_children(process.pid)) >= 3,  # rev-list and 2 workers
+        "file created": database.exists,
+        "rows stored": lambda: _stored(database) > 0,
+    }[moment]
+    deadline = time.monotonic() + 60
+    while not reached() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    workers = _children(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "finished before the moment came"
+    deadline = time.monotonic() + 10
+    while [pid for pid in workers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+    subprocess.run(command_line, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    engine = make_engine(f"sqlite:///{database}")
+    assert_same_as_clean(engine, path, "long")
+    engine.dispose()
+
+
+def _stored(database: Path) -> int:
+    try:
+        uri = f"{database.as_uri()}?mode=ro"  # never creates the file the collect must create
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=0.1)) as conn:
+            return int(conn.execute('SELECT count(*) FROM "commit"').fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return found + [grandchild for child in found for grandchild in _children(child)]
+
+
+def _alive(pid: int) -> bool:
+    """A process that has not ended (a zombie waiting for its parent has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
