@@ -86,14 +86,24 @@ def as_of(moment: datetime) -> datetime:
 def gather(session: Session, query: MapQuery) -> Evidence:
     """Every fact the map of `repo` needs: git, PRs and runs remembered while the data stays
     the same (`painmap_cache`), flags looked up for this viewer on every call."""
+    return with_flags(session, query, remembered(session, query))
+
+
+def remembered(session: Session, query: MapQuery) -> Evidence:
+    """The viewer-free facts of `query.repo`'s map, kept while its data stays the same."""
     repo_id = require_repository(session, query.repo)
-    version = pq.data_version(session, repository_id=repo_id, repo=query.repo)
-    rules = repr(flow_rules(query.settings))  # bots and working calendar shape the waits
-    key = ("painmap", query.repo, query.since, query.until, version, rules)
-    base = painmap_cache.remember(
+    key = ("painmap", query.repo, query.since, query.until, *version_of(session, query))
+    return painmap_cache.remember(
         session, key, lambda: _gather(session, repo_id, query), size=_size
     )
-    return _with_flags(session, query, base)
+
+
+def version_of(session: Session, query: MapQuery) -> tuple[object, ...]:
+    """What `query.repo`'s remembered facts depend on: its data version, and the bots and
+    working calendar that shape the waits."""
+    repo_id = require_repository(session, query.repo)
+    version = pq.data_version(session, repository_id=repo_id, repo=query.repo)
+    return (version, repr(flow_rules(query.settings)))
 
 
 def _size(evidence: Evidence) -> int:
@@ -176,7 +186,7 @@ def _gather(session: Session, repo_id: int, query: MapQuery) -> Evidence:
     return Evidence(repo, files, flows, pulls, pulls_of, {}, runs, {})
 
 
-def _with_flags(session: Session, query: MapQuery, base: Evidence) -> Evidence:
+def with_flags(session: Session, query: MapQuery, base: Evidence) -> Evidence:
     """`base` with the flags `query.viewer` may see (the lookup applies who sees what and the
     k >= 3 rule), asked only about the paths and PRs that any flag names."""
     repo, since, until = query.repo, query.since, query.until

@@ -11,7 +11,17 @@ from typing import Any
 from sqlmodel import Session
 
 from dashboards.queries import painmap as pq
-from dashboards.reports.painmap import COLORS, Evidence, MapQuery, gather, nodes
+from dashboards.reports import painmap_cache
+from dashboards.reports.painmap import (
+    COLORS,
+    Evidence,
+    MapQuery,
+    gather,
+    nodes,
+    remembered,
+    version_of,
+    with_flags,
+)
 
 
 def team_answer(
@@ -44,12 +54,10 @@ def person_answer(
     if color not in COLORS:
         raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
     touched = pq.paths_changed_by(session, emails=emails, since=query.since, until=query.until)
-    evidence = []
-    for repo, paths in sorted(touched.items()):
-        found = gather(session, replace(query, repo=repo))
-        mine = [f for f in found.files if f.path in paths]
-        if mine:  # its own boxes: the repository's remembered ones hold every file
-            evidence.append(replace(found, files=mine, trees={}))
+    evidence = [
+        with_flags(session, replace(query, repo=found.repo), found)
+        for found in _persons_part(session, query, emails, touched)
+    ]
     boxes = min(max_boxes, query.settings.painmap_max_boxes)
     result = _combined(PERSON_ROOT, "files worked in", evidence, boxes)
     header = {**_header(query, color), "max_boxes": boxes}
@@ -57,6 +65,31 @@ def person_answer(
 
 
 PERSON_ROOT = "files"
+
+
+def _persons_part(
+    session: Session, query: MapQuery, emails: frozenset[str], touched: dict[str, set[str]]
+) -> list[Evidence]:
+    """The part of each touched repository's facts that holds the person's files, kept on
+    its own while those repositories' data stays the same: a person's page opened again
+    needs neither their repositories' whole maps nor room for them among the kept maps."""
+    versions = tuple(
+        (repo, *version_of(session, replace(query, repo=repo))) for repo in sorted(touched)
+    )
+    key = ("painmap-person", tuple(sorted(emails)), query.since, query.until, versions)
+
+    def build() -> list[Evidence]:
+        parts = []
+        for repo, paths in sorted(touched.items()):
+            found = remembered(session, replace(query, repo=repo))
+            mine = [f for f in found.files if f.path in paths]
+            if mine:  # its own boxes: the repository's remembered ones hold every file
+                parts.append(replace(found, files=mine, trees={}))
+        return parts
+
+    return painmap_cache.remember(
+        session, key, build, size=lambda parts: sum(len(p.files) for p in parts)
+    )
 
 
 def _header(query: MapQuery, color: str) -> dict[str, object]:

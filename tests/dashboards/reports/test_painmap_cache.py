@@ -14,7 +14,7 @@ from app.core.models import FrictionFlag
 from app.core.settings import Settings
 from app.flags.lookup import TERMINAL, lookup
 from collectors.git.store import collect_git
-from dashboards.reports import painmap, painmap_cache
+from dashboards.reports import painmap, painmap_cache, painmap_team
 from tests.world.git import BOB, START, RepoBuilder
 
 REPO = "acme/cache"
@@ -90,4 +90,60 @@ def test_maps_are_forgotten_oldest_first_past_the_files_they_hold(
     remember("huge", 500)
     remember("huge", 500)
     assert built[-1] == "huge" and built.count("huge") == 1
+    painmap_cache.forget(session)
+
+
+def test_a_persons_map_opened_again_keeps_their_part_and_shows_new_flags(
+    engine: Engine,
+    session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A person's map is kept as their part of each repository: opened again on the same
+    data it reads no repository's whole map, even once those maps have left the cache; a
+    new flag shows at once and a collect gives a new part."""
+    painmap_cache.forget(session)
+    repo = RepoBuilder(tmp_path / "person")
+    repo.lines("pay/ledger.py", 10)
+    repo.lines("docs/readme.md", 3)
+    repo.commit("start", author=BOB)
+    collect_git(engine, repo.path, name=REPO)
+    query = painmap.MapQuery(
+        REPO, START - timedelta(days=1), START + timedelta(days=20), TERMINAL, lookup, settings
+    )
+    emails = frozenset({BOB[1]})
+    gathered: list[int] = []
+    real = painmap._gather
+    monkeypatch.setattr(painmap, "_gather", lambda *a: gathered.append(1) or real(*a))
+
+    def person_files() -> dict[str, dict[str, object]]:
+        return _files(
+            painmap_team.person_answer(session, query, emails=emails, color="flags", max_boxes=50)
+        )
+
+    first = person_files()
+    assert set(first) == {"pay/ledger.py", "docs/readme.md"} and len(gathered) == 1
+    monkeypatch.setattr(painmap_cache, "ENTRIES", 2)
+    painmap_cache.remember(session, "another map", lambda: 0, size=int)  # the repository's leaves
+    session.add(
+        FrictionFlag(
+            category="review_wait",
+            summary="waiting",
+            repo=REPO,
+            path="pay/ledger.py",
+            created_at=START + timedelta(days=3),
+        )
+    )
+    session.commit()
+    again = person_files()
+    assert len(gathered) == 1, "the person's part was kept: no whole map read again"
+    assert again["pay/ledger.py"]["flags"] == 1
+
+    repo.clock = START + timedelta(days=2)
+    repo.lines("pay/fees.py", 4)
+    repo.commit("more", author=BOB)
+    collect_git(engine, repo.path, name=REPO)
+    session.expire_all()
+    assert "pay/fees.py" in person_files() and len(gathered) == 2
     painmap_cache.forget(session)
