@@ -62,11 +62,12 @@ def tidy_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def column_name(name: str, unit: str) -> str:
     """A series name as a CSV column with its unit: ("This period", "hours") gives
     `this_period_hours`, ("Failed runs", "runs") gives `failed_runs` (the unit is named
-    once), and "(%)" becomes `_percent`."""
+    once), and "(%)" becomes `_percent` (its own unit; "percent" as a mere word is not:
+    ("flaky percent", "exceptions") gives `flaky_percent_exceptions`)."""
     text = name.lower().replace("(%)", " percent").replace("(count)", " ")
     words = re.findall(r"[a-z0-9]+", text)
     unit_words = re.findall(r"[a-z0-9]+", unit.lower())
-    if not set(unit_words) <= set(words) and "percent" not in words:
+    if not set(unit_words) <= set(words) and "(%)" not in name:
         words += unit_words
     return "_".join(words) or "value"
 

@@ -126,7 +126,7 @@ def _exceptions(maker: PageCharts, numbers: OrgNumbers) -> Chart:
         "Exceptions to each team's own agreements",
         series,
         y_title="Exceptions (count)",
-        unit="flags",
+        unit="exceptions",
         empty="No exceptions to the teams' agreements in this period (or no agreements set).",
         stacked=True,
     )

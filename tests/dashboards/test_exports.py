@@ -73,6 +73,9 @@ def test_numbers_are_tidied(column: str, value: object, expected: object) -> Non
         ("Failed runs", "runs", "failed_runs"),
         ("Runs", "runs", "runs"),
         ("Failed runs (%)", "", "failed_runs_percent"),
+        ("Failed runs (%)", "runs", "failed_runs_percent"),
+        ("flaky percent", "exceptions", "flaky_percent_exceptions"),  # a rule's name, counted
+        ("first review hours", "exceptions", "first_review_hours_exceptions"),
         ("slow build", "flags", "slow_build_flags"),
         ("Reviews given", "reviews", "reviews_given"),
     ],

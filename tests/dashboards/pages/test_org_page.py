@@ -183,3 +183,22 @@ def test_readings_are_kept_for_minutes_on_the_same_data_and_flags_stay_live(
     app_client.app.state.clock = lambda: NOW + timedelta(minutes=10)  # type: ignore[attr-defined]
     later = payments()
     assert later["waiting_now"] == 1 and later["as_of"] != first["as_of"]
+
+
+def test_the_exceptions_csv_counts_exceptions_under_each_rules_name(
+    as_login, session: Session, world: World
+) -> None:
+    """A column per rule, counted in exceptions: `first_review_hours_exceptions`, never a
+    bare `flaky_percent` that reads as a percentage."""
+    from app.core.agreements import set_agreements
+
+    set_agreements(session, world.platform.id or 0, {"first_review_hours": 24}, by="maya")
+    session.commit()
+    client = as_login("vera")
+    chart = next(
+        c for c in _twin(client, "/org?period=30d")["charts"] if c["key"] == "agreement_exceptions"
+    )
+    rows = list(csv.DictReader(io.StringIO(client.get(chart["csv_url"]).text)))
+    platform = next(r for r in rows if r["team"] == "platform")
+    assert int(platform["first_review_hours_exceptions"]) >= 1, rows
+    assert all(k == "team" or k.endswith("_exceptions") for k in platform), platform
