@@ -95,9 +95,11 @@ def _freeze(start: datetime) -> None:
             except Exception:  # a module that cannot load here is not used by the build either
                 continue
     for name, module in list(sys.modules.items()):
-        # app.http's route annotations name datetime for FastAPI, which must see the real class
+        # route annotations name datetime for FastAPI, which must see the real class: the HTTP
+        # modules (app.http, or app.api/app.web before the package move) keep it
         ours = name.split(".")[0] in ("app", "collectors", "dashboards")
-        ours = ours and not name.startswith("app.http")
+        routes = any(hasattr(module, attr) for attr in ("APIRouter", "Depends", "Query"))
+        ours = ours and not name.startswith("app.http") and not routes
         if ours and getattr(module, "datetime", None) is real:
             module.datetime = Clock  # type: ignore[attr-defined]
 
@@ -148,7 +150,10 @@ def build(folder: Path, day: date) -> tuple[Any, Any]:
     manifest = build_demo(folder / "demo", today=day)
     run = demo_cli.DemoRun(demo_cli.demo_settings(config, folder), manifest)
     run.settings = config
-    engine = make_engine(config)
+    try:  # a revision that refuses to create a database by accident is asked to make one
+        engine = make_engine(config, create=True)
+    except TypeError:
+        engine = make_engine(config)
     sandbox = sandbox_server(manifest.scenario_dir).start()
     try:
         demo_cli.collect(run, engine, sandbox.url)
