@@ -22,7 +22,7 @@ from app.core.models import metadata
 from app.core.settings import Settings
 from dashboards.pages.baseline import forget_baselines
 
-pytest_plugins = ["tests.fakes.github_api"]
+pytest_plugins = ["tests.world.github_api"]
 
 PG_URL = os.environ.get("GEMBA_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

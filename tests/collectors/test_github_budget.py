@@ -14,7 +14,7 @@ from app.core.settings import Settings
 from collectors import github_budget
 from collectors.github_budget import SharedBudget, identity
 from collectors.github_client import make_github
-from tests.fakes.github_api import GithubApi
+from tests.world.github_api import GithubApi
 
 
 class Clock:

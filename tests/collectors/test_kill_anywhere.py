@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from tests.collectors.ci.test_fetch import _history
-from tests.collectors.delivery import scenario as delivery
-from tests.collectors.pulls import scenario as sc
-from tests.fakes.github_api import GithubApi
 from tests.paths import ROOT
+from tests.world import delivery
+from tests.world import reviews as sc
+from tests.world.ci import history
+from tests.world.github_api import GithubApi
 
 KILLS = 4
 SEED = 20261202
@@ -107,7 +107,7 @@ def _write(only: str, github_api: GithubApi) -> None:
     elif only == "delivery":
         delivery.write_many(github_api)
     else:
-        _history().write(github_api)
+        history().write(github_api)
 
 
 def _prepare(only: str, env: dict[str, str]) -> None:

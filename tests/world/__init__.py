@@ -2,11 +2,17 @@
 
 This module holds the row builders: plain `make_*(session, ..., **overrides)` functions writing
 real rows (people, teams, repositories, pull requests, reviews, runs, commits, flags, notes,
-deployments). `tests.world.git` builds real git repositories in temporary folders.
+deployments). A field a world needs differently is an override, not a second builder. Beside it:
 
-Every test world is made of these: tests/dashboards/world.py, tests/dashboards/digest/org.py,
-tests/app/http/access_world.py and the tests that write a few rows of their own. A field a
-world needs differently is an override, not a second builder.
+- `git`: real git repositories in temporary folders (commit by commit, or long histories
+  through one `git fast-import`), and plain-git counts to compare with.
+- `github` (GitHub-shaped REST objects) and `github_api` (the `github_api` fixture: the GitHub
+  stand-in serving what a test writes); `reviews`, `ci`, `delivery` and `teams` are the
+  stand-in's scenarios: pull requests and reviews, Actions runs, deployments and incidents,
+  an organisation's teams.
+
+The organisations of tests/dashboards/world.py, tests/dashboards/digest/org.py and
+tests/app/http/access_world.py are made of these rows.
 """
 
 from __future__ import annotations

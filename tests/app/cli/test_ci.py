@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
-from tests.collectors.ci.test_fetch import _collect, _history
-from tests.fakes.github_api import GithubApi
+from tests.collectors.ci.test_fetch import _collect
+from tests.world.ci import history
+from tests.world.github_api import GithubApi
 
 WINDOW = ["--since", "2026-03-01", "--until", "2026-03-09"]
 
@@ -20,7 +21,7 @@ WINDOW = ["--since", "2026-03-01", "--until", "2026-03-09"]
 def runner(
     engine: Engine, settings: Settings, github_api: GithubApi, monkeypatch: pytest.MonkeyPatch
 ) -> CliRunner:
-    _history().write(github_api)
+    history().write(github_api)
     _collect(engine, settings, github_api)
     monkeypatch.setenv("GEMBA_DATABASE_URL", settings.database_url)
     get_settings.cache_clear()

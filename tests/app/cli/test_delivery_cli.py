@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.settings import Settings, get_settings
-from tests.collectors.delivery import scenario as sc
 from tests.collectors.delivery.test_sync import _collect
-from tests.fakes.github_api import GithubApi
+from tests.world import delivery as sc
+from tests.world.github_api import GithubApi
 
 WINDOW = ["--since", "2026-03-01", "--until", "2026-03-09"]
 

@@ -19,9 +19,9 @@ from tests.app.cli.test_pulls import gemba as stand_in_gemba
 from tests.app.ops.queue_db import empty_queue
 from tests.dashboards.digest.org import WEEK, build_org
 from tests.dashboards.digest.smtp_server import free_port
-from tests.fakes.github_api import GithubApi
-from tests.fakes.github_objects import make_pull
 from tests.world.git import linear_history
+from tests.world.github import make_pull
+from tests.world.github_api import GithubApi
 
 __all__ = ["stand_in_gemba"]  # a fixture: test_pulls' `gemba` on the GitHub stand-in
 

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.settings import get_settings
-from tests.collectors.pulls import scenario as sc
-from tests.fakes.github_api import GithubApi
-from tests.fakes.github_objects import make_pull
+from tests.world import reviews as sc
+from tests.world.github import make_pull
+from tests.world.github_api import GithubApi
 
 TOKEN = "ghp_good"
 

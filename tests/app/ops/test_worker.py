@@ -27,9 +27,9 @@ from app.ops.tasks import Runtime
 from app.sandbox.actions_objects import iso
 from app.sandbox.objects import make_pull
 from tests.app.ops.queue_db import empty_queue
-from tests.collectors.ci.scenario import CiScenario
-from tests.fakes.github_api import GithubApi
+from tests.world.ci import CiScenario
 from tests.world.git import git_counts, linear_history
+from tests.world.github_api import GithubApi
 
 
 def _env(db_url: str, data_dir: Path, **settings: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.github_objects import (
+from tests.world.github import (
     make_commit,
     make_pull,
     make_review,

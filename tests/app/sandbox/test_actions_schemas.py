@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.app.sandbox import openapi
-from tests.fakes.github_objects import make_check_run, make_job, make_run, make_workflow
+from tests.world.github import make_check_run, make_job, make_run, make_workflow
 
 START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 SHA = "a" * 40

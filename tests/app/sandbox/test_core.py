@@ -6,7 +6,7 @@ import httpx
 import pytest
 from github import Github, GithubException
 
-from tests.fakes.github_objects import make_commit, make_pull, make_repository, make_review
+from tests.world.github import make_commit, make_pull, make_repository, make_review
 
 
 def _gh(github_api, per_page: int = 30) -> Github:

@@ -8,7 +8,7 @@ from github import Github, GithubException
 
 from app.sandbox.pulls import issue_from_pull
 from tests.app.sandbox import openapi
-from tests.fakes.github_objects import (
+from tests.world.github import (
     make_commit,
     make_deployment,
     make_deployment_status,

@@ -7,7 +7,7 @@ import pytest
 from github import Auth, Github
 
 from app.sandbox.graphql import checked
-from tests.fakes.github_objects import (
+from tests.world.github import (
     make_commit,
     make_pull,
     make_review,

@@ -6,7 +6,7 @@ import httpx
 from graphql import parse
 
 from app.sandbox.graphql_cost import query_cost
-from tests.fakes.github_objects import make_pull
+from tests.world.github import make_pull
 
 # "Rate limits and node limits for the GraphQL API" (docs.github.com), node-limit examples.
 SIMPLE = """query { viewer { repositories(first: 50) { edges { repository:node { name

@@ -15,7 +15,7 @@ from github import (
     RateLimitExceededException,
 )
 
-from tests.fakes.github_objects import make_pull, make_repository
+from tests.world.github import make_pull, make_repository
 
 
 def _gh(github_api, *, retries: int = 0, token: str | None = None) -> Github:

@@ -7,7 +7,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from tests.app.sandbox import openapi
-from tests.fakes.github_objects import (
+from tests.world.github import (
     make_commit,
     make_minimal_repository,
     make_pull,

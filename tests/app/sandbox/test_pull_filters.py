@@ -8,7 +8,7 @@ import httpx
 import pytest
 from github import Github
 
-from tests.fakes.github_objects import (
+from tests.world.github import (
     make_commit,
     make_pull,
     make_review_comment,

@@ -22,7 +22,7 @@ from github.WorkflowJob import WorkflowJob
 from github.WorkflowRun import WorkflowRun
 
 from tests.app.sandbox.recordings import devlake_rows, replay
-from tests.fakes.github_objects import make_pull
+from tests.world.github import make_pull
 
 API = "https://api.github.com"
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.app.sandbox import openapi
-from tests.collectors.teams.test_people_sync import write_org
+from tests.world.teams import write_org
 
 SERVED = [
     "/orgs/acme",

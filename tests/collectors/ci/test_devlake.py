@@ -24,8 +24,8 @@ from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 from dashboards.queries.ci import attempts_for, jobs_for
 from dashboards.signals.ci.outcomes import FAILURE, attempt_duration, job_duration
-from tests.fakes.github_api import GithubApi
 from tests.paths import realdata
+from tests.world.github_api import GithubApi
 
 DEVLAKE = ("devlake", "github", "e2e")
 REPO = "panjf2000/ants"

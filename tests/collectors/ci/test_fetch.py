@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.core.models import CheckRun, Job, PullRequest, RunAttempt, SyncCursor, WorkflowRun
+from app.core.models import (
+    CheckRun,
+    Job,
+    Repository,
+    RunAttempt,
+    SyncCursor,
+    WorkflowRun,
+)
 from app.core.settings import Settings
 from app.sandbox.actions_objects import make_check_run
 from collectors.ci.fetch import collect_ci
@@ -17,14 +24,21 @@ from collectors.github_client import make_github
 from collectors.pulls.store import upsert_repository
 from collectors.pulls.sync import CollectError
 from dashboards.reports.ci import ci_health, flaky_report, person_ci, time_lost
-from tests.collectors.ci.scenario import OWNER, REPO, CiScenario, write_check_runs
-from tests.fakes.github_api import GithubApi
+from tests import world as rows
+from tests.world.ci import (
+    OWNER,
+    REPO,
+    SHA_A,
+    T0,
+    CiScenario,
+    history,
+    write_check_runs,
+)
+from tests.world.github_api import GithubApi
 
 FULL = f"{OWNER}/{REPO}"
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 SYNC = T0 + timedelta(days=2)
 WINDOW = {"since": T0 - timedelta(days=1), "until": T0 + timedelta(days=7)}
-SHA_A, SHA_B, SHA_C = "a" * 40, "b" * 40, "c" * 40
 
 
 def _settings(settings: Settings, github_api: GithubApi) -> Settings:
@@ -36,57 +50,10 @@ def _collect(engine: Engine, settings: Settings, github_api: GithubApi, now: dat
     return collect_ci(engine, make_github(config), FULL, config, now=now, **kw)
 
 
-def _history() -> CiScenario:
-    """Flaky rerun on A, broken-then-fixed across A'/B, cancelled, skipped, matrix, renamed."""
-    ci = CiScenario()
-    ci.workflow(10, "CI")
-    ci.workflow(20, "Lint")
-    matrix = {"test (3.11)": "failure", "test (3.12)": "success"}
-    ci.run(
-        100,
-        10,
-        T0,
-        head_sha=SHA_A,
-        event="pull_request",
-        branch="feat",
-        actor="ana",
-        pull_numbers=(7,),
-        conclusion="failure",
-        jobs=matrix,
-    )
-    ci.rerun(
-        100,
-        T0 + timedelta(minutes=30),
-        triggering_actor="ana",
-        jobs={"test (3.11)": "success", "test (3.12)": "success"},
-    )
-    ci.run(
-        101,
-        10,
-        T0 + timedelta(hours=1),
-        head_sha=SHA_B,
-        branch="main",
-        actor="bo",
-        conclusion="failure",
-    )
-    ci.run(
-        102,
-        10,
-        T0 + timedelta(hours=2),
-        head_sha=SHA_C,
-        branch="main",
-        actor="bo",
-        conclusion="success",
-    )
-    ci.run(103, 10, T0 + timedelta(hours=3), head_sha="d" * 40, conclusion="cancelled")
-    ci.run(104, 20, T0 + timedelta(hours=3), head_sha="d" * 40, conclusion="skipped", jobs={})
-    return ci
-
-
 def test_collects_every_attempt_and_job_and_finds_the_flake(
     engine: Engine, settings: Settings, github_api: GithubApi
 ) -> None:
-    ci = _history()
+    ci = history()
     ci.workflow(10, "Build and test")  # renamed: same id, new name
     ci.write(github_api)
     stats = _collect(engine, settings, github_api)
@@ -137,7 +104,7 @@ def test_collects_every_attempt_and_job_and_finds_the_flake(
 def test_unchanged_resync_asks_only_for_the_listing(
     engine: Engine, settings: Settings, github_api: GithubApi
 ) -> None:
-    _history().write(github_api)
+    history().write(github_api)
     _collect(engine, settings, github_api)
     github_api.clear_requests()
     again = _collect(engine, settings, github_api, now=SYNC + timedelta(hours=1))
@@ -220,7 +187,7 @@ def test_long_queues_show_in_job_queue_times(
 def test_faults_and_rate_limits_are_waited_out(
     engine: Engine, settings: Settings, github_api: GithubApi
 ) -> None:
-    _history().write(github_api)
+    history().write(github_api)
     github_api.inject(path=r"/jobs\?", kind="5xx", times=2)
     github_api.inject(path=r"/actions/runs\?", kind="secondary_rate_limit", retry_after=1)
     stats = _collect(engine, settings, github_api)
@@ -235,18 +202,21 @@ def test_external_check_runs_for_pull_request_heads_and_their_flakes(
     ci.workflow(10, "CI")
     ci.write(github_api)
     with Session(engine) as session:
-        repo_id = upsert_repository(session, name=FULL, github_id=None)
-        session.add(
-            PullRequest(
-                id=1,
-                repository_id=repo_id,
-                number=5,
-                state="open",
-                created_at=T0,
-                updated_at=T0,
-                head_sha=SHA_A,
-                author_login="ana",
-            )
+        repo = session.get(Repository, upsert_repository(session, name=FULL, github_id=None))
+        assert repo is not None
+        rows.make_pull(
+            session,
+            repo,
+            "ana",
+            number=5,
+            ready_at=None,
+            id=1,
+            title="",
+            html_url=None,
+            created_at=T0,
+            updated_at=T0,
+            first_commit_at=None,
+            head_sha=SHA_A,
         )
         session.commit()
     later = T0 + timedelta(minutes=20)
@@ -303,7 +273,7 @@ def test_a_rerun_after_the_sync_is_found_and_makes_the_commit_flaky(
 def test_an_interrupted_sync_resumes_after_the_last_stored_batch(
     engine: Engine, settings: Settings, github_api: GithubApi
 ) -> None:
-    _history().write(github_api)
+    history().write(github_api)
     github_api.inject(path=r"/runs/103/jobs", kind="5xx", times=-1)
     with pytest.raises(CollectError, match="502"):
         _collect(engine, settings, github_api, batch_size=2)

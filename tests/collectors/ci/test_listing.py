@@ -9,8 +9,8 @@ from github import Github, GithubException
 
 from app.sandbox.actions import created_range
 from collectors.ci.fetch import CollectStats, list_runs
-from tests.collectors.ci.scenario import OWNER, REPO, CiScenario
-from tests.fakes.github_api import GithubApi
+from tests.world.ci import OWNER, REPO, CiScenario
+from tests.world.github_api import GithubApi
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 FULL = f"{OWNER}/{REPO}"

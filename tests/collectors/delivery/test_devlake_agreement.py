@@ -29,14 +29,14 @@ from app.core.settings import Settings
 from collectors.delivery.sync import collect_delivery
 from collectors.pulls.sync import collect_pulls
 from dashboards.reports.delivery import delivery_answer
-from tests.fakes.github_objects import (
+from tests.paths import realdata
+from tests.world.github import (
     make_commit,
     make_deployment,
     make_deployment_status,
     make_pull,
     make_review,
 )
-from tests.paths import realdata
 
 FOLDER = ("devlake", "dora", "e2e", "change_lead_time")
 OWNER, NAME = "devlake", "project1"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from github import Github
@@ -19,60 +18,23 @@ from collectors.delivery.fetch import (
 )
 from collectors.delivery.ladder import DeployRun, Evidence, Merge, choose, with_commits
 from collectors.delivery.records import find_reverts
-from tests.fakes.github_objects import (
-    make_commit,
-    make_deployment,
-    make_deployment_status,
-    make_label,
-    make_pull,
-    make_release,
-    make_tag,
-)
+from tests.world.delivery import NAME, OWNER, deployment, history, iso, t
+from tests.world.github import make_label, make_pull, make_release, make_tag
 
-OWNER, NAME = "acme", "shop"
 WORKFLOWS = re.compile("deploy|release", re.IGNORECASE)
-
-
-def t(hour: int) -> datetime:
-    return datetime(2026, 3, 2, hour, tzinfo=UTC)
-
-
-def iso(hour: int) -> str:
-    return f"2026-03-02T{hour:02d}:00:00Z"
-
-
-def _history(count: int) -> list[dict]:
-    commits: list[dict] = []
-    for n in range(count):
-        parents = [commits[-1]["sha"]] if commits else []
-        commits.append(
-            make_commit(OWNER, NAME, message=f"c{n}", authored_at=iso(n), parents=parents)
-        )
-    return commits
-
-
-def _deployment(sha: str, id: int, hour: int, environment: str, *states: str) -> tuple:
-    deployment = make_deployment(
-        OWNER, NAME, sha, id=id, environment=environment, created_at=iso(hour)
-    )
-    statuses = [
-        make_deployment_status(deployment, state, id=id * 10 + n, created_at=iso(hour + n))
-        for n, state in enumerate(states)
-    ]
-    return deployment, statuses
 
 
 @pytest.fixture
 def repo(github_api):
-    commits = _history(5)
+    commits = history(5)
     c = [commit["sha"] for commit in commits]
     made = [
-        _deployment(c[1], 1, 1, "Production", "in_progress", "success"),
-        _deployment(c[3], 2, 4, "production", "success"),
-        _deployment(c[3], 3, 6, "production", "success"),  # the hotfix deployed twice
-        _deployment(c[1], 4, 8, "production", "success"),  # rollback to an older SHA
-        _deployment(c[4], 5, 10, "production", "in_progress", "failure"),
-        _deployment(c[4], 6, 11, "staging", "success"),  # another environment
+        deployment(c[1], 1, 1, "Production", "in_progress", "success"),
+        deployment(c[3], 2, 4, "production", "success"),
+        deployment(c[3], 3, 6, "production", "success"),  # the hotfix deployed twice
+        deployment(c[1], 4, 8, "production", "success"),  # rollback to an older SHA
+        deployment(c[4], 5, 10, "production", "in_progress", "failure"),
+        deployment(c[4], 6, 11, "staging", "success"),  # another environment
     ]
     github_api.write_repo(
         OWNER,

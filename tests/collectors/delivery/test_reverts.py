@@ -14,8 +14,8 @@ from app.core.models import DeliveryFailure
 from app.core.settings import Settings
 from collectors.delivery.sync import collect_delivery
 from collectors.pulls.sync import collect_pulls
-from tests.collectors.delivery import scenario as sc
-from tests.fakes.github_objects import make_pull
+from tests.world import delivery as sc
+from tests.world.github import make_pull
 
 # number: (title, opened, merged, commit index of the merge, body); times in hours
 PULLS: dict[int, tuple[str, int, int, int, str]] = {

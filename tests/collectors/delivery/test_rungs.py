@@ -12,11 +12,11 @@ from collectors.ci.fetch import collect_ci
 from collectors.delivery.sync import collect_delivery
 from collectors.git.store import collect_git
 from collectors.pulls.sync import collect_pulls
-from tests.collectors.ci.scenario import CiScenario
-from tests.collectors.delivery import scenario as sc
 from tests.collectors.delivery.test_sync import _stored
-from tests.fakes.github_objects import make_release, make_tag
+from tests.world import delivery as sc
+from tests.world.ci import CiScenario
 from tests.world.git import RepoBuilder
+from tests.world.github import make_release, make_tag
 
 
 def _gh(github_api) -> Github:

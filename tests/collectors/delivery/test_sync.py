@@ -15,7 +15,7 @@ from app.core.models import DeliveryFailure, DeployedCommit, DeployedPull, Deplo
 from app.core.settings import Settings
 from collectors.delivery.sync import collect_delivery
 from collectors.pulls.sync import collect_pulls
-from tests.collectors.delivery import scenario as sc
+from tests.world import delivery as sc
 
 
 def _collect(engine: Engine, github_api, **settings) -> tuple:

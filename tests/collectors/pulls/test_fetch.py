@@ -18,9 +18,9 @@ from collectors.github_client import make_github
 from collectors.pulls.graphql import build_query, rate_limited_wait
 from collectors.pulls.sync import collect_pulls
 from dashboards.reports.review_flow import pull_flows, waiting_now
-from tests.collectors.pulls import scenario as sc
-from tests.fakes.github_api import GithubApi
-from tests.fakes.github_objects import make_pull
+from tests.world import reviews as sc
+from tests.world.github import make_pull
+from tests.world.github_api import GithubApi
 
 
 def _settings(settings: Settings, github_api: GithubApi, **extra: Any) -> Settings:
@@ -132,7 +132,7 @@ def test_unchanged_resync_costs_one_request_and_changed_pulls_are_refreshed(
     pulls = scenario["pulls"]
     eight = next(p for p in pulls if p["number"] == 8)
     eight["updated_at"] = sc.t(40)
-    scenario["reviews"]["8"] = [sc._review(8, "bob", "APPROVED", 39)]
+    scenario["reviews"]["8"] = [sc.review(8, "bob", "APPROVED", 39)]
     github_api.write_repo(sc.OWNER, sc.REPO, **scenario)
     github_api.clear_requests()
     third = collector.collect(config)
@@ -210,7 +210,7 @@ def test_resume_after_a_crash_leaves_no_gap_and_no_duplicate(
 def test_a_pull_too_long_for_one_graphql_page_is_read_over_rest(
     engine: Engine, session: Session, settings: Settings, github_api: GithubApi
 ) -> None:
-    many = [sc._review(1, f"rev{i}", "COMMENTED", 10 + i / 10) for i in range(60)]  # > 50
+    many = [sc.review(1, f"rev{i}", "COMMENTED", 10 + i / 10) for i in range(60)]  # > 50
     github_api.write_repo(
         sc.OWNER,
         sc.REPO,

@@ -25,12 +25,9 @@ from app.core.settings import Settings, get_settings
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
 from dashboards.reports.agreements import team_exceptions
-from tests.fakes.github_api import GithubApi
-from tests.fakes.github_objects import make_pull, make_review, make_timeline_event
+from tests.world.github_api import GithubApi
+from tests.world.reviews import FULL_NAME, MONDAY, OWNER, REPO, Scenario, dt, t
 
-OWNER, REPO = "acme", "api"
-FULL = f"{OWNER}/{REPO}"
-MONDAY = datetime(2026, 11, 2, tzinfo=UTC)
 MINUTE = 1 / 60
 NOW = MONDAY + timedelta(days=14)
 PEOPLE = {
@@ -45,39 +42,6 @@ PEOPLE = {
     ],
     "people": [{"login": login} for login in ("ann", "bob", "cid", "dee", "mia")],
 }
-
-
-def t(hour: float) -> str:
-    return (MONDAY + timedelta(hours=hour)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def dt(hour: float) -> datetime:
-    return MONDAY + timedelta(hours=hour)
-
-
-class Scenario:
-    def __init__(self) -> None:
-        self.pulls: list[dict[str, Any]] = []
-        self.reviews: dict[str, list[dict[str, Any]]] = {}
-        self.timelines: dict[str, list[dict[str, Any]]] = {}
-
-    def pull(self, number: int, author: str = "ann", **fields: Any) -> None:
-        self.pulls.append(make_pull(OWNER, REPO, number, author=author, **fields))
-
-    def review(self, number: int, who: str, state: str, hour: float) -> None:
-        self.reviews.setdefault(str(number), []).append(
-            make_review(OWNER, REPO, number, reviewer=who, state=state, submitted_at=t(hour))
-        )
-
-    def event(self, number: int, event: str, hour: float, **extra: Any) -> None:
-        self.timelines.setdefault(str(number), []).append(
-            make_timeline_event(
-                OWNER, REPO, number, event, actor="ann", created_at=t(hour), **extra
-            )
-        )
-
-    def files(self) -> dict[str, Any]:
-        return {"pulls": self.pulls, "reviews": self.reviews, "timelines": self.timelines}
 
 
 def build() -> Scenario:
@@ -148,7 +112,7 @@ def gemba(collected: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliR
 def collected(session: Session, settings: Settings, github_api: GithubApi) -> Settings:
     github_api.write_repo(OWNER, REPO, **build().files())
     config = settings.model_copy(update={"github_api_url": github_api.url, "github_token": "x"})
-    collect_pulls(session.get_bind(), make_github(config), FULL)  # type: ignore[arg-type]
+    collect_pulls(session.get_bind(), make_github(config), FULL_NAME)  # type: ignore[arg-type]
     import_people(session, PEOPLE)
     session.commit()
     return config

@@ -15,9 +15,9 @@ from app.core.settings import Settings
 from dashboards.queries.ci import attempts_for, rule_attempts
 from dashboards.queries.ci_rows import RuleAttempt
 from dashboards.reports.agreements import team_exceptions
-from tests.collectors.ci.scenario import CiScenario
-from tests.collectors.ci.test_fetch import SHA_A, T0, _collect
-from tests.fakes.github_api import GithubApi
+from tests.collectors.ci.test_fetch import _collect
+from tests.world.ci import SHA_A, T0, CiScenario
+from tests.world.github_api import GithubApi
 
 NOW = T0 + timedelta(days=5)
 PEOPLE = {"teams": [{"name": "core", "members": ["ann"]}], "people": [{"login": "ann"}]}

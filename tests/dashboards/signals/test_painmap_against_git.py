@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.access import Viewer
-from app.core.models import FlagAuthor, FrictionFlag, Person, Team, TeamMember
+from app.core.models import FlagAuthor, FrictionFlag, Person
 from app.core.settings import Settings
 from app.flags.lookup import lookup
 from collectors.ci.fetch import collect_ci
@@ -27,10 +27,11 @@ from collectors.pulls.sync import collect_pulls
 from dashboards.reports import painmap, painmap_team
 from dashboards.reports.painmap_team import team_answer
 from dashboards.signals.painmap import BINARY
-from tests.collectors.ci.scenario import CiScenario
+from tests import world as rows
+from tests.world.ci import CiScenario
 from tests.world.git import ALICE, BOB, CAROL, START, RepoBuilder
-from tests.fakes.github_api import GithubApi
-from tests.fakes.github_objects import make_pull, make_review, make_review_comment
+from tests.world.github import make_pull, make_review, make_review_comment
+from tests.world.github_api import GithubApi
 
 OWNER, NAME = "acme", "shop"
 REPO = f"{OWNER}/{NAME}"
@@ -144,17 +145,10 @@ def _ci(shas: dict[str, str]) -> CiScenario:
 def _flags(session: Session) -> tuple[Viewer, dict[str, set[str]]]:
     """A manager of a big team (3) and a small one (2): anonymous flags of the small team are
     never shown one by one (k >= 3). Returns the viewer and, per file, the flags they see."""
-    people = [Person(login=f"p{i}") for i in range(6)]
-    session.add_all(people)
-    session.flush()
+    people = [rows.make_person(session, f"p{i}", name=None, email=None) for i in range(6)]
     boss = people[0]
-    big, small = Team(name="big", manager_id=boss.id), Team(name="small", manager_id=boss.id)
-    session.add_all([big, small])
-    session.flush()
-    for member in people[1:4]:
-        session.add(TeamMember(team_id=big.id, person_id=member.id))
-    for member in people[4:6]:
-        session.add(TeamMember(team_id=small.id, person_id=member.id))
+    big = rows.make_team(session, "big", manager=boss, members=people[1:4])
+    small = rows.make_team(session, "small", manager=boss, members=people[4:6])
     at = START + timedelta(days=5)
 
     def flag(**kw: Any) -> FrictionFlag:

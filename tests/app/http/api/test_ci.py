@@ -11,9 +11,10 @@ from sqlalchemy.engine import Engine
 
 from app.core.settings import Settings
 from app.http.main import create_app
-from tests.collectors.ci.test_fetch import T0, _collect, _history
-from tests.fakes.github_api import GithubApi
+from tests.collectors.ci.test_fetch import _collect
 from tests.signed_in import bearer_headers
+from tests.world.ci import T0, history
+from tests.world.github_api import GithubApi
 
 PEOPLE = {
     "teams": [{"name": "core", "manager": "mia", "members": ["ana"]}],
@@ -34,7 +35,7 @@ def client(
     engine: Engine, settings: Settings, github_api: GithubApi
 ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     """The app over the collected history of test_ci_runs, with tokens for ana, bo and mia."""
-    _history().write(github_api)
+    history().write(github_api)
     _collect(engine, settings, github_api)
     headers = _tokens(engine)
     with TestClient(create_app(settings)) as test_client:

@@ -9,13 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
-from app.core.models import Person, Team, TeamMember
 from app.core.settings import Settings
-from app.core.tokens import create_token
 from app.http.main import create_app
-from tests.collectors.delivery import scenario as sc
+from tests import world as rows
 from tests.collectors.delivery.test_sync import _collect
-from tests.fakes.github_api import GithubApi
+from tests.world import delivery as sc
+from tests.world.github_api import GithubApi
 
 WINDOW = {"since": "2026-03-01T00:00:00Z", "until": "2026-03-09T00:00:00Z"}
 
@@ -26,15 +25,13 @@ def tokens(settings: Settings, engine: Engine, github_api: GithubApi) -> dict[st
     _collect(engine, github_api)
     secrets = {}
     with session_scope(engine) as session:
-        people = {login: Person(login=login) for login in ("viewer", "lead", "octocat")}
-        session.add_all(people.values())
-        session.flush()
-        team = Team(name="shop", manager_id=people["lead"].id)
-        session.add(team)
-        session.flush()
-        session.add(TeamMember(team_id=team.id, person_id=people["octocat"].id))
+        people = {
+            login: rows.make_person(session, login, name=None, email=None)
+            for login in ("viewer", "lead", "octocat")
+        }
+        rows.make_team(session, "shop", manager=people["lead"], members=[people["octocat"]])
         for login in ("viewer", "lead"):
-            secrets[login] = create_token(session, people[login])[1]
+            secrets[login] = rows.make_token(session, people[login])
     return secrets
 
 

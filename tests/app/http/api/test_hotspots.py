@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
-from app.core.models import Person
 from app.core.settings import Settings
-from app.core.tokens import create_token
 from app.http.main import create_app
 from collectors.git.store import collect_git
 from dashboards.reports.hotspots import hotspots
+from tests import world as rows
 from tests.world.git import BOB, RepoBuilder
 
 
@@ -39,10 +38,9 @@ def svc_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def client(settings: Settings, engine: Engine, svc_repo: Path) -> Iterator[TestClient]:
     collect_git(engine, svc_repo, name="svc")
     with session_scope(engine) as session:
-        person = Person(login="viewer")
-        session.add(person)
-        session.flush()
-        _token, secret = create_token(session, person)
+        secret = rows.make_token(
+            session, rows.make_person(session, "viewer", name=None, email=None)
+        )
     with TestClient(create_app(settings)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {secret}"
         yield test_client

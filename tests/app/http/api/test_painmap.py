@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.db import session_scope
-from app.core.models import Person, PullRequest, Repository, Team, TeamMember
+from app.core.models import Person, Repository
 from app.core.settings import Settings, get_settings
-from app.core.tokens import create_token
 from app.http.main import create_app
 from collectors.git.store import collect_git
+from tests import world as rows
 from tests.world.git import BOB, RepoBuilder
 
 UNTIL = datetime.now(UTC).replace(microsecond=0)
@@ -37,10 +37,9 @@ def client(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[TestC
     repo.commit("more", author=BOB)
     collect_git(engine, repo.path, name="svc")
     with session_scope(engine) as session:
-        person = Person(login="viewer")
-        session.add(person)
-        session.flush()
-        _token, secret = create_token(session, person)
+        secret = rows.make_token(
+            session, rows.make_person(session, "viewer", name=None, email=None)
+        )
     with TestClient(create_app(settings)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {secret}"
         yield test_client
@@ -111,24 +110,21 @@ def test_a_teams_map_has_one_top_level_box_per_repository(
 ) -> None:
     with session_scope(engine) as session:
         viewer = session.exec(select(Person).where(Person.login == "viewer")).one()
-        team = Team(name="core", manager_id=viewer.id)
-        dev = Person(login="dev")
-        session.add_all([team, dev])
-        session.flush()
-        session.add(TeamMember(team_id=team.id, person_id=dev.id))
-        repo_id = session.exec(select(Repository.id).where(Repository.name == "svc")).one()
+        dev = rows.make_person(session, "dev", name=None, email=None)
+        rows.make_team(session, "core", manager=viewer, members=[dev])
+        repo = session.exec(select(Repository).where(Repository.name == "svc")).one()
         at = UNTIL - timedelta(days=5)
-        session.add(
-            PullRequest(
-                id=1,
-                repository_id=repo_id,
-                number=1,
-                author_login="dev",
-                state="open",
-                created_at=at,
-                updated_at=at,
-                ready_at=at,
-            )
+        rows.make_pull(
+            session,
+            repo,
+            "dev",
+            number=1,
+            ready_at=at,
+            id=1,
+            title="",
+            html_url=None,
+            first_commit_at=None,
+            head_sha=None,
         )
     body = client.get("/api/v1/painmap", params={"team": "core", **PERIOD}).json()
     top = [n for n in body["nodes"] if n["parent"] == "team:core"]

@@ -12,9 +12,9 @@ from app.core.settings import Settings
 from app.http.main import create_app
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
-from tests.collectors.pulls import scenario as sc
-from tests.fakes.github_api import GithubApi
 from tests.signed_in import bearer_headers
+from tests.world import reviews as sc
+from tests.world.github_api import GithubApi
 
 PEOPLE = {
     "teams": [{"name": "Core", "manager": "mia", "members": ["ann", "bob"]}],

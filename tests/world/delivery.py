@@ -1,4 +1,4 @@
-"""A small delivery history for acme/shop, written to the GitHub stand-in.
+"""A small delivery history for acme/shop, written to the GitHub stand-in, and its parts.
 
 Commits c0..c6 on main. PRs #1..#3 merged as c1..c3, #4 (`Revert "Hotfix the cart"`, reverting
 #3) as c5, #5 as c6 and never deployed to production. Production: c1 (t2), c3 (t4), c3 again
@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.sandbox.pulls import issue_from_pull
-from tests.fakes.github_api import GithubApi
-from tests.fakes.github_objects import (
+from tests.world.github import (
     make_commit,
     make_deployment,
     make_deployment_status,
     make_label,
     make_pull,
 )
+from tests.world.github_api import GithubApi
 
 OWNER, NAME = "acme", "shop"
 FULL_NAME = f"{OWNER}/{NAME}"
@@ -42,6 +42,7 @@ def iso(hour: int) -> str:
 
 
 def history(count: int = 7) -> list[dict[str, Any]]:
+    """`count` commits c0, c1, ... on main, an hour apart."""
     commits: list[dict[str, Any]] = []
     for n in range(count):
         parents = [commits[-1]["sha"]] if commits else []
@@ -70,22 +71,25 @@ def pulls(shas: list[str]) -> list[dict[str, Any]]:
     return made
 
 
-def _deployment(sha: str, id: int, hour: int, environment: str, state: str) -> tuple:
-    deployment = make_deployment(
-        OWNER, NAME, sha, id=id, environment=environment, created_at=iso(hour)
-    )
-    return deployment, [make_deployment_status(deployment, state, id=id * 10, created_at=iso(hour))]
+def deployment(sha: str, id: int, hour: int, environment: str, *states: str) -> tuple:
+    """A deployment made at `hour` and its statuses, one an hour from then."""
+    made = make_deployment(OWNER, NAME, sha, id=id, environment=environment, created_at=iso(hour))
+    statuses = [
+        make_deployment_status(made, state, id=id * 10 + n, created_at=iso(hour + n))
+        for n, state in enumerate(states)
+    ]
+    return made, statuses
 
 
 def deployments(c: list[str]) -> list[tuple]:
     return [
-        _deployment(c[1], 1, 2, "production", "success"),
-        _deployment(c[3], 2, 4, "production", "success"),
-        _deployment(c[3], 3, 6, "production", "success"),
-        _deployment(c[1], 4, 8, "production", "success"),
-        _deployment(c[5], 5, 9, "production", "failure"),
-        _deployment(c[5], 6, 10, "production", "success"),
-        _deployment(c[6], 7, 11, "staging", "success"),
+        deployment(c[1], 1, 2, "production", "success"),
+        deployment(c[3], 2, 4, "production", "success"),
+        deployment(c[3], 3, 6, "production", "success"),
+        deployment(c[1], 4, 8, "production", "success"),
+        deployment(c[5], 5, 9, "production", "failure"),
+        deployment(c[5], 6, 10, "production", "success"),
+        deployment(c[6], 7, 11, "staging", "success"),
     ]
 
 
@@ -113,7 +117,33 @@ def write(
     """The scenario; `shas` (a real clone's c0..c6) replace the stand-in's made-up commits."""
     commits = history()
     c = shas or [commit["sha"] for commit in commits]
-    made = deployments(c) if with_deployments else []
+    _write(github_api, commits, c, deployments(c) if with_deployments else [], **extra)
+    return c
+
+
+def write_many(github_api: GithubApi, count: int = 30) -> None:
+    """`count` production deployments, one per commit, each with a status: a longer collect."""
+    commits = history(count + 1)
+    c = [commit["sha"] for commit in commits]
+    made = [
+        deployment(c[n + 1], n + 1, 0, "production", "failure" if n % 7 == 3 else "success")
+        for n in range(count)
+    ]
+    for n, (shipped, statuses) in enumerate(made):
+        stamp = f"2026-03-{2 + n // 24:02d}T{n % 24:02d}:00:00Z"
+        shipped["created_at"] = shipped["updated_at"] = stamp
+        statuses[0]["created_at"] = statuses[0]["updated_at"] = stamp
+    _write(github_api, commits, c, made)
+
+
+def _write(
+    github_api: GithubApi,
+    commits: list[dict[str, Any]],
+    c: list[str],
+    made: list[tuple],
+    **extra: Any,
+) -> None:
+    """The commits, the PRs merged as `c`, the incidents and the `made` deployments."""
     github_api.write_repo(
         OWNER,
         NAME,
@@ -123,28 +153,4 @@ def write(
         deployments=[d for d, _ in made],
         deployment_statuses={str(d["id"]): s for d, s in made},
         **extra,
-    )
-    return c
-
-
-def write_many(github_api: GithubApi, count: int = 30) -> None:
-    """`count` production deployments, one per commit, each with a status: a longer collect."""
-    commits = history(count + 1)
-    c = [commit["sha"] for commit in commits]
-    made = [
-        _deployment(c[n + 1], n + 1, 0, "production", "failure" if n % 7 == 3 else "success")
-        for n in range(count)
-    ]
-    for n, (deployment, statuses) in enumerate(made):
-        stamp = f"2026-03-{2 + n // 24:02d}T{n % 24:02d}:00:00Z"
-        deployment["created_at"] = deployment["updated_at"] = stamp
-        statuses[0]["created_at"] = statuses[0]["updated_at"] = stamp
-    github_api.write_repo(
-        OWNER,
-        NAME,
-        commits=commits,
-        pulls=pulls(c),
-        issues=incidents(),
-        deployments=[d for d, _ in made],
-        deployment_statuses={str(d["id"]): s for d, s in made},
     )

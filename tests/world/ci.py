@@ -1,14 +1,18 @@
-"""A small language for Actions histories in tests: add runs and reruns, then write the files."""
+"""A small language for Actions histories in tests (add runs and reruns, then write the files),
+and `history()`, the one most CI tests read: a flaky rerun, a broken-then-fixed main, a
+cancelled and a skipped run, a matrix."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.sandbox.actions_objects import make_job, make_run, make_workflow
 
 OWNER, REPO = "acme", "app"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+SHA_A, SHA_B, SHA_C = "a" * 40, "b" * 40, "c" * 40
 
 
 class CiScenario:
@@ -104,3 +108,50 @@ class CiScenario:
 def write_check_runs(github_api: Any, checks: dict[str, list[dict[str, Any]]]) -> None:
     """check_runs.json: {head sha: [check runs of any app]}."""
     github_api.write_repo(OWNER, REPO, check_runs=checks)
+
+
+def history() -> CiScenario:
+    """Flaky rerun on A, broken-then-fixed across A'/B, cancelled, skipped, matrix, renamed."""
+    ci = CiScenario()
+    ci.workflow(10, "CI")
+    ci.workflow(20, "Lint")
+    matrix = {"test (3.11)": "failure", "test (3.12)": "success"}
+    ci.run(
+        100,
+        10,
+        T0,
+        head_sha=SHA_A,
+        event="pull_request",
+        branch="feat",
+        actor="ana",
+        pull_numbers=(7,),
+        conclusion="failure",
+        jobs=matrix,
+    )
+    ci.rerun(
+        100,
+        T0 + timedelta(minutes=30),
+        triggering_actor="ana",
+        jobs={"test (3.11)": "success", "test (3.12)": "success"},
+    )
+    ci.run(
+        101,
+        10,
+        T0 + timedelta(hours=1),
+        head_sha=SHA_B,
+        branch="main",
+        actor="bo",
+        conclusion="failure",
+    )
+    ci.run(
+        102,
+        10,
+        T0 + timedelta(hours=2),
+        head_sha=SHA_C,
+        branch="main",
+        actor="bo",
+        conclusion="success",
+    )
+    ci.run(103, 10, T0 + timedelta(hours=3), head_sha="d" * 40, conclusion="cancelled")
+    ci.run(104, 20, T0 + timedelta(hours=3), head_sha="d" * 40, conclusion="skipped", jobs={})
+    return ci
