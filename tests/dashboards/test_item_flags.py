@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from app.core.models import FrictionFlag, Person, Team, TeamMember
+from app.core.models import FrictionFlag, Person, Team
 from tests import world as f
 from tests.dashboards.html import Element, parse
 from tests.dashboards.world import NOW, World
@@ -47,7 +47,7 @@ def _flag(
 @pytest.fixture
 def flagged(session: Session, world: World) -> World:
     erin = f.make_person(session, "erin")
-    session.add(TeamMember(team_id=world.platform.id, person_id=erin.id))
+    f.make_member(session, world.platform, erin)
     f.make_pull(session, world.repo, "alice", number=450, ready_at=NOW - timedelta(days=1))
     for name, days_ago, lines in (("zed", 200, 400), ("alice", 2, 1)):  # Zed has left
         at = NOW - timedelta(days=days_ago)

@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 
 from app.cli.everything import cli
 from app.core.access import Viewer
-from app.core.models import TeamMember
 from app.core.settings import get_settings
 from app.flags import lookup as item_flags
 from dashboards.item_flags import PageItems
@@ -88,7 +87,7 @@ def _row(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
 def _join_platform(session: Session, world: World) -> None:
     """Erin joins platform: three members, so its anonymous flags may be shown one by one."""
     erin = f.make_person(session, "erin")
-    session.add(TeamMember(team_id=world.platform.id, person_id=erin.id))
+    f.make_member(session, world.platform, erin)
     session.commit()
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.access import Viewer
-from app.core.models import OneOnOne, Person, TeamMember
+from app.core.models import OneOnOne, Person
 from app.core.settings import Settings
 from dashboards.pages.person import PersonPage, person_page
 from tests import world as f
@@ -123,7 +123,7 @@ def test_review_load_against_the_team_median_and_share(
     session: Session, settings: Settings, world: World
 ) -> None:
     erin = f.make_person(session, "erin")
-    session.add(TeamMember(team_id=world.platform.id, person_id=erin.id))
+    f.make_member(session, world.platform, erin)
     for number in range(600, 612):
         pull = f.make_pull(
             session, world.repo, "carol", number=number, ready_at=NOW - timedelta(days=3)
@@ -254,7 +254,7 @@ def test_review_load_since_a_recent_1on1_is_counted_over_two_weeks(
 ) -> None:
     """A 1:1 held two days ago must not hide who carries the team's reviews."""
     erin = f.make_person(session, "erin")
-    session.add(TeamMember(team_id=world.platform.id, person_id=erin.id))
+    f.make_member(session, world.platform, erin)
     session.add(OneOnOne(person_id=world.bob.id or 0, held_at=NOW - timedelta(days=2)))
     for number in range(600, 612):
         pull = f.make_pull(

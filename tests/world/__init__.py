@@ -75,9 +75,16 @@ def make_team(
     session.add(team)
     session.flush()
     for member in members:
-        session.add(TeamMember(team_id=team.id, person_id=member.id))
-    session.flush()
+        make_member(session, team, member)
     return team
+
+
+def make_member(session: Session, team: Team, person: Person) -> TeamMember:
+    """`person` joins `team`, also a team some world already wrote."""
+    member = TeamMember(team_id=team.id, person_id=person.id)
+    session.add(member)
+    session.flush()
+    return member
 
 
 def make_token(session: Session, person: Person, *, is_admin: bool = False) -> str:

@@ -15,6 +15,7 @@ from app.cli.everything import cli
 from app.core.models import Person
 from app.core.settings import get_settings
 from dashboards.periods import resolve_period
+from tests import world as rows
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def gemba(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 
 def test_held_from_the_cli_starts_since_the_last_1on1(run: CliRunner, engine: Engine) -> None:
     with Session(engine) as session:
-        session.add(Person(login="alice"))
+        rows.make_person(session, "alice", name=None, email=None)
         session.commit()
     day = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
     code, out, err = gemba(run, "oneone", "held", "--person", "alice", "--date", day)
@@ -65,7 +66,7 @@ def test_held_refuses_unknown_people_and_bad_dates(
     run: CliRunner, engine: Engine, args: list[str], message: str
 ) -> None:
     with Session(engine) as session:
-        session.add(Person(login="alice"))
+        rows.make_person(session, "alice", name=None, email=None)
         session.commit()
     code, out, err = gemba(run, "oneone", "held", *args)
     assert code == 1

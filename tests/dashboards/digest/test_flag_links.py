@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from app.core.models import TeamMember
 from app.core.settings import Settings
 from app.flags.lookup import lookup
 from dashboards.digest.build import developer_digest, manager_digest, render_parts
+from tests import world
 from tests.dashboards.digest.org import NOW, W47, WEEK, build_org, flag, person
 
 PUBLIC = "https://gemba.example.com/walk"
@@ -25,7 +25,7 @@ def test_a_flag_talking_point_links_its_page_under_the_public_url(
     org = build_org(session)
     platform = org.teams["Platform"]
     gus = person(session, "gus")
-    session.add(TeamMember(team_id=platform.id, person_id=gus.id))
+    world.make_member(session, platform, gus)
     raised = flag(
         session, platform, "Staging is down every Monday", W47 + timedelta(hours=2), author=gus
     )

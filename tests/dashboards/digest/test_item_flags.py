@@ -18,13 +18,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.core.models import FrictionFlag, Person, Team, TeamMember
+from app.core.models import FrictionFlag, Person, Team
 from app.core.settings import Settings
 from app.core.tokens import create_token
 from app.flags.lookup import lookup
 from app.http.main import create_app
 from dashboards.digest.build import developer_digest, manager_digest, render_parts
 from dashboards.digest.data import DigestData
+from tests import world
 from tests.dashboards.digest.org import NOW, SECRET, W47, WEEK, Org, build_org, flag, person
 
 PAY = "acme/payments"
@@ -64,7 +65,7 @@ def _grow_payments(session: Session, org: Org) -> None:
     """A third member: Payments' anonymous flags may now be shown, to its people, counted."""
     newcomer = person(session, "nina")
     team: Team = org.teams["Payments"]
-    session.add(TeamMember(team_id=team.id, person_id=newcomer.id))
+    world.make_member(session, team, newcomer)
     session.commit()
 
 

@@ -13,10 +13,10 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.cli.everything import cli
-from app.core.models import Repository
 from app.core.settings import Settings, get_settings
 from app.http.main import create_app
 from dashboards.reports.repositories import MAX_SHOWN, unknown_repository_message
+from tests import world as rows
 from tests.signed_in import bearer_headers
 
 KNOWN = ["acme/app", "acme/shop"]
@@ -49,7 +49,8 @@ API_ROUTES = [
 @pytest.fixture
 def known(engine: Engine) -> None:
     with Session(engine) as session:
-        session.add_all(Repository(name=name) for name in KNOWN)
+        for name in KNOWN:
+            rows.make_repo(session, name, html_url=None, default_branch=None)
         session.commit()
 
 
