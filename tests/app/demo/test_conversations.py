@@ -7,13 +7,14 @@ from itertools import pairwise
 
 from sqlmodel import Session, select
 
-from app.core.models import FrictionFlag, OneOnOne, OneOnOneNote, Person, Repository
+from app.core.models import FrictionFlag, OneOnOne, OneOnOneNote, Person
 from app.core.models.base import as_utc
 from app.core.people import import_people
 from app.demo import conversations, org
 from app.demo.build import _flags
 from app.demo.plan import HISTORY_DAYS, plan_organisation
 from dashboards.periods import resolve_period
+from tests import world
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
@@ -23,8 +24,7 @@ def _seeded(session: Session) -> list[dict[str, object]]:
     import_people(session, org.people_document())
     plans = plan_organisation(20261125, TODAY)
     for plan in plans:
-        session.add(Repository(name=plan.spec.full_name, default_branch="main"))
-    session.flush()
+        world.make_repo(session, plan.spec.full_name, html_url=None)
     flags = _flags(plans, {})
     conversations.seed(session, flags, NOW)
     session.commit()

@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from app.cli.demo_delivery import check
 from app.cli.demo_delivery import pages as demo_pages
-from app.core.models import DeliveryFailure, Repository
 from app.demo.build import Manifest, build_demo
 from app.sandbox.server import SandboxServer
 from collectors.delivery.fetch import (
@@ -38,8 +37,10 @@ from dashboards.signals.delivery.keys import (
     time_to_restore,
 )
 from dashboards.signals.delivery.model import Failure
+from tests import world
 
 WORKFLOWS = re.compile("deploy|release", re.IGNORECASE)
+HTML_URL = "https://github.com/acme/x"
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +158,7 @@ def test_the_demo_check_names_what_was_not_collected(
     """On a database without delivery the check lists each gap (the CLI test sees it pass)."""
     manifest, _ = demo
     with Session(engine) as session:
-        session.add(Repository(name="acme/payments-api", html_url="https://github.com/acme/x"))
+        world.make_repo(session, "acme/payments-api", html_url=HTML_URL, default_branch=None)
         session.commit()
     problems = check(engine, manifest)
     assert "acme/payments-api: 0 deployments from deployments stored, " in problems[0]
@@ -182,18 +183,15 @@ def test_the_demo_check_names_a_revert_stored_against_the_wrong_pr(
     manifest, _ = demo
     story = manifest.patterns["delivery"]["acme/payments-api"]["revert"]
     with Session(engine) as session:
-        repo = Repository(name="acme/payments-api", html_url="https://github.com/acme/x")
-        session.add(repo)
-        session.flush()
-        session.add(
-            DeliveryFailure(
-                repository_id=repo.id,
-                kind="revert",
-                ref=f"pull:{story['number']}",
-                number=story["number"],
-                started_at=datetime(2026, 11, 1, tzinfo=UTC),
-                reverted_number=story["reverts"] + later,
-            )
+        repo = world.make_repo(session, "acme/payments-api", html_url=HTML_URL, default_branch=None)
+        world.make_delivery_failure(
+            session,
+            repo,
+            "revert",
+            f"pull:{story['number']}",
+            started_at=datetime(2026, 11, 1, tzinfo=UTC),
+            number=story["number"],
+            reverted_number=story["reverts"] + later,
         )
         session.commit()
     problems = check(engine, manifest)

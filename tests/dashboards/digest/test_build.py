@@ -7,13 +7,14 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.core.models import Person, Repository
+from app.core.models import Repository
 from app.core.settings import Settings
 from dashboards.digest.build import developer_digest, manager_digest, render
 from dashboards.digest.week import resolve_week
 from dashboards.reports.ci import ci_health, flaky_report, time_lost
 from dashboards.reports.review_flow import pull_flows, waiting_now
 from dashboards.signals.reviews.flow import phase_stats
+from tests import world
 from tests.dashboards.digest.org import NOW, SECRET, WEEK, build_org, person, pull, team
 
 
@@ -130,9 +131,7 @@ def test_developer_digest_holds_their_queues_and_flag_answers(
 
 
 def test_unknown_people_do_not_break_a_digest(session: Session, settings: Settings) -> None:
-    lone = Person(login="kim", email=None)
-    session.add(lone)
-    session.flush()
+    lone = world.make_person(session, "kim", name=None, email=None)
     data = developer_digest(session, lone, None, settings, NOW)
     assert data.week == "2026-W47" and data.recipient_email is None
 
