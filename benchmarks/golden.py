@@ -6,8 +6,9 @@ folder (`git worktree add`), builds the demo organisation there with that revisi
 real collectors against the GitHub stand-in, for a fixed day), pins the few timestamps the build
 takes from the wall clock, and renders, as every demo person in turn, at one fixed moment:
 
-- every page (home, each person, team and repository) in the default period and in every other
-  period, as HTML and as its JSON twin (`?format=json`);
+- every page (home, each person, team and repository, the organisation page and its parts, the
+  flags to answer) in the default period and in every other period, as HTML and as its JSON
+  twin (`?format=json`);
 - the CSV and JSON data of every chart the JSON twin lists;
 - `GET /api/v1/ci/health`, `/flaky` and `/lost` (and `/lost?person=` for the viewer themself);
 - the weekly digest of every person (HTML and text parts, with the flag lookup the sender uses).
@@ -178,7 +179,9 @@ def _name(path: str) -> str:
     return quote(path.lstrip("/") or "home", safe="") or "home"
 
 
-def render(out: Path, day: date, periods: tuple[str, ...] = PERIODS) -> dict[str, int]:
+def render(
+    out: Path, day: date, periods: tuple[str, ...] = PERIODS, org_pages: bool = True
+) -> dict[str, int]:
     """Build the demo and write every rendered answer under `out/<kind>/<viewer>/...`."""
     from fastapi.testclient import TestClient
     from sqlmodel import Session, col, select
@@ -219,6 +222,8 @@ def render(out: Path, day: date, periods: tuple[str, ...] = PERIODS) -> dict[str
     app.state.clock = lambda: now
     pages = ["/", *(f"/people/{x}" for x in logins), *(f"/teams/{t}" for t in teams)]
     pages += [f"/repos/{r}" for r in repos]
+    if org_pages:  # the organisation page, its parts and the flags to answer, where they exist
+        pages += ["/org", *(f"/org/{t}" for t in teams), "/flags"]
     with TestClient(app) as client:
         for viewer in [*logins, ADMIN]:
             client.headers["Authorization"] = f"Bearer {tokens[viewer]}"
@@ -276,18 +281,11 @@ def _page(
     if twin.status_code != 200 or page == "/":
         return
     kind, _, rest = page.lstrip("/").partition("/")
-    data_kind = {"people": "person", "teams": "team", "repos": "repo"}[kind]
+    data_kind = {"people": "person", "teams": "team", "repos": "repo"}.get(kind, kind)
     for chart in twin.json().get("charts", []):
         for fmt in ("csv", "json"):
-            _get(
-                client,
-                out,
-                f"chart.{fmt}",
-                viewer,
-                f"/data/{data_kind}/{rest}/{chart['key']}.{fmt}",
-                query,
-                counts,
-            )
+            url = chart.get(f"{fmt}_url") or f"/data/{data_kind}/{rest}/{chart['key']}.{fmt}"
+            _get(client, out, f"chart.{fmt}", viewer, url.split("?")[0], query, counts)
 
 
 # --------------------------------------------------------------------------- compare (in main)
