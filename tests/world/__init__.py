@@ -277,9 +277,17 @@ def make_commit(
     for path, lines in files.items():
         session.add(FileChange(commit_id=commit.id, path=path, added=lines, deleted=deleted))
         if loc is not None and session.get(RepoFile, (repo.id, path)) is None:
-            session.add(RepoFile(repository_id=repo.id, path=path, loc=loc))
+            make_file(session, repo, path, loc)
     session.flush()
     return commit
+
+
+def make_file(session: Session, repo: Repository, path: str, loc: int) -> RepoFile:
+    """A file of `loc` lines in the repository's tree at its head."""
+    row = RepoFile(repository_id=repo.id, path=path, loc=loc)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def make_flag(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from app.core.models import FrictionFlag, Person, PullRequest, RepoFile, Repository, Team, Workflow
+from app.core.models import FrictionFlag, Person, PullRequest, Repository, Team, Workflow
 from tests import world
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -214,11 +214,9 @@ def add_git(session: Session, pay: Repository, search: Repository) -> None:
     for day in range(3):
         at = W47 + timedelta(days=day)
         commit(session, search, f"2{day}", "erin@example.test", at, {secret_path: 50})
-    assert pay.id is not None and search.id is not None
-    for repo_id, path, loc in (
-        (pay.id, "pay/legacy.py", 400),
-        (pay.id, "pay/ledger.py", 120),
-        (search.id, secret_path, 150),
+    for repo, path, loc in (
+        (pay, "pay/legacy.py", 400),
+        (pay, "pay/ledger.py", 120),
+        (search, secret_path, 150),
     ):
-        session.add(RepoFile(repository_id=repo_id, path=path, loc=loc))
-    session.flush()
+        world.make_file(session, repo, path, loc)

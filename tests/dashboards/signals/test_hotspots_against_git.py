@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.core.models import Commit, FileChange, Identity, Person
+from app.core.models import Commit, FileChange, Identity
 from collectors.git.store import collect_git
 from dashboards.queries.git import AuthorFileRow, ChangeRow, FileTotals, HeadFile, PersonKey
 from dashboards.reports.hotspots import (
@@ -37,6 +37,7 @@ from dashboards.signals.hotspots import (
     compute_ownership,
     rank_files,
 )
+from tests import world
 from tests.world.git import (
     ALICE,
     BOB,
@@ -207,9 +208,7 @@ def test_window_limits_the_counts(rich: RepoBuilder, session: Session) -> None:
 
 def test_people_mapped_to_one_person_count_once(rich: RepoBuilder, session: Session) -> None:
     before = {o.path: o for o in ownership(session, repo="rich", now=NOW, since=SINCE)}
-    person = Person(login="bc", name="Bob and Carol")
-    session.add(person)
-    session.flush()
+    person = world.make_person(session, "bc", name="Bob and Carol", email=None)
     for email in (BOB[1], CAROL[1].upper()):
         session.add(Identity(kind="email", value=email, person_id=person.id))
     session.flush()
