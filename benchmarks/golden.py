@@ -282,7 +282,8 @@ def _page(
         return
     kind, _, rest = page.lstrip("/").partition("/")
     data_kind = {"people": "person", "teams": "team", "repos": "repo"}.get(kind, kind)
-    for chart in twin.json().get("charts", []):
+    data = twin.json()
+    for chart in data.get("charts", []) if isinstance(data, dict) else []:
         for fmt in ("csv", "json"):
             url = chart.get(f"{fmt}_url") or f"/data/{data_kind}/{rest}/{chart['key']}.{fmt}"
             _get(client, out, f"chart.{fmt}", viewer, url.split("?")[0], query, counts)
