@@ -37,6 +37,7 @@ from app.core.models import (
     WorkflowRun,
 )
 from app.core.models.base import as_utc
+from dashboards.queries.pages import data_version as pages_data_version
 
 SQUASH = re.compile(r"\(#(\d+)\)\s*$")
 
@@ -258,6 +259,13 @@ _SHARED_KEY = "gemba_painmap_shared_version"
 def _forget_shared_version(session: OrmSession) -> None:
     """A new transaction may see new reviews or people: the next map asks again."""
     session.info.pop(_SHARED_KEY, None)
+
+
+def every_repository_version(session: Session) -> tuple[object, ...]:
+    """What changes whenever the data behind any repository's map changes: the data version
+    every page keeps its readings under (a collect anywhere moves it) and the shared part
+    above. Coarser than `data_version`, and one look-up however many repositories it covers."""
+    return (*pages_data_version(session), *_shared_version(session))
 
 
 def _shared_version(session: Session) -> tuple[object, ...]:

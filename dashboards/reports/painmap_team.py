@@ -19,9 +19,9 @@ from dashboards.reports.painmap import (
     gather,
     nodes,
     remembered,
-    version_of,
     with_flags,
 )
+from dashboards.signals.reviews.rules import flow_rules
 
 
 def team_answer(
@@ -53,10 +53,9 @@ def person_answer(
     in", and a file names only its owner (main author), as on every map."""
     if color not in COLORS:
         raise ValueError(f"unknown color {color!r}; one of {', '.join(COLORS)}")
-    touched = pq.paths_changed_by(session, emails=emails, since=query.since, until=query.until)
     evidence = [
         with_flags(session, replace(query, repo=found.repo), found)
-        for found in _persons_part(session, query, emails, touched)
+        for found in _persons_part(session, query, emails)
     ]
     boxes = min(max_boxes, query.settings.painmap_max_boxes)
     result = _combined(PERSON_ROOT, "files worked in", evidence, boxes)
@@ -67,18 +66,16 @@ def person_answer(
 PERSON_ROOT = "files"
 
 
-def _persons_part(
-    session: Session, query: MapQuery, emails: frozenset[str], touched: dict[str, set[str]]
-) -> list[Evidence]:
-    """The part of each touched repository's facts that holds the person's files, kept on
-    its own while those repositories' data stays the same: a person's page opened again
-    needs neither their repositories' whole maps nor room for them among the kept maps."""
-    versions = tuple(
-        (repo, *version_of(session, replace(query, repo=repo))) for repo in sorted(touched)
-    )
-    key = ("painmap-person", tuple(sorted(emails)), query.since, query.until, versions)
+def _persons_part(session: Session, query: MapQuery, emails: frozenset[str]) -> list[Evidence]:
+    """The part of each repository's facts that holds the files the person changed, kept on
+    its own while the data stays the same (any collect gives a new part): a person's page
+    opened again reads neither which files they changed nor their repositories' whole maps,
+    and needs no room for those among the kept maps."""
+    version = (pq.every_repository_version(session), repr(flow_rules(query.settings)))
+    key = ("painmap-person", tuple(sorted(emails)), query.since, query.until, version)
 
     def build() -> list[Evidence]:
+        touched = pq.paths_changed_by(session, emails=emails, since=query.since, until=query.until)
         parts = []
         for repo, paths in sorted(touched.items()):
             found = remembered(session, replace(query, repo=repo))
@@ -88,7 +85,7 @@ def _persons_part(
         return parts
 
     return painmap_cache.remember(
-        session, key, build, size=lambda parts: sum(len(p.files) for p in parts)
+        session, key, build, size=lambda parts: sum(len(p.files) for p in parts), part=True
     )
 
 

@@ -101,8 +101,9 @@ def test_a_persons_map_opened_again_keeps_their_part_and_shows_new_flags(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A person's map is kept as their part of each repository: opened again on the same
-    data it reads no repository's whole map, even once those maps have left the cache; a
-    new flag shows at once and a collect gives a new part."""
+    data it reads no repository's whole map, even once more maps than the cache holds were
+    read since (the parts are kept apart from them); a new flag shows at once and a collect
+    gives a new part."""
     painmap_cache.forget(session)
     repo = RepoBuilder(tmp_path / "person")
     repo.lines("pay/ledger.py", 10)
@@ -125,7 +126,8 @@ def test_a_persons_map_opened_again_keeps_their_part_and_shows_new_flags(
     first = person_files()
     assert set(first) == {"pay/ledger.py", "docs/readme.md"} and len(gathered) == 1
     monkeypatch.setattr(painmap_cache, "ENTRIES", 2)
-    painmap_cache.remember(session, "another map", lambda: 0, size=int)  # the repository's leaves
+    for other in ("another map", "a third map"):  # other pages' maps: the repository's leaves
+        painmap_cache.remember(session, other, lambda: 0, size=int)
     session.add(
         FrictionFlag(
             category="review_wait",
@@ -144,6 +146,6 @@ def test_a_persons_map_opened_again_keeps_their_part_and_shows_new_flags(
     repo.lines("pay/fees.py", 4)
     repo.commit("more", author=BOB)
     collect_git(engine, repo.path, name=REPO)
-    session.expire_all()
+    session.commit()  # the next request's transaction: the data version is read again
     assert "pay/fees.py" in person_files() and len(gathered) == 2
     painmap_cache.forget(session)
