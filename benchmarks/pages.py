@@ -555,16 +555,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    sidecar = (
-        Path(tempfile.gettempdir())
-        / f"gemba-bench-{hashlib.sha1(url.encode()).hexdigest()[:12]}.json"
-    )
     if args.reuse:
-        org = Org(**json.loads(sidecar.read_text()))
-        org.now = datetime.fromisoformat(str(org.now))
-        engine = make_engine(url)
-        analyze(engine)
-        engine.dispose()
+        org = reused(url)
         print(f"database: {make_url(url).get_backend_name()}; reusing the seeded data")
     else:
         upgrade(url)
@@ -573,10 +565,31 @@ def main() -> None:
         started = time.perf_counter()
         org = seed(engine, random.Random(args.seed), now)
         engine.dispose()
-        sidecar.write_text(json.dumps(asdict(org), default=str))
+        keep(url, org)
         seeded = time.perf_counter() - started
         print(f"database: {make_url(url).get_backend_name()}; seeded in {seeded:.0f} s")
     report(measure(url, org, args.requests))
+
+
+def _sidecar(url: str) -> Path:
+    """Where the seeded organisation's logins and tokens are kept beside a database URL."""
+    digest = hashlib.sha1(url.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"gemba-bench-{digest}.json"
+
+
+def keep(url: str, org: Org) -> None:
+    """Remember who was seeded into `url`, so a later run can measure it without reseeding."""
+    _sidecar(url).write_text(json.dumps(asdict(org), default=str))
+
+
+def reused(url: str) -> Org:
+    """The organisation `keep` remembered for `url` (planner statistics refreshed)."""
+    org = Org(**json.loads(_sidecar(url).read_text()))
+    org.now = datetime.fromisoformat(str(org.now))
+    engine = make_engine(url)
+    analyze(engine)
+    engine.dispose()
+    return org
 
 
 def report(results: dict[str, dict[str, float]]) -> None:

@@ -12,10 +12,12 @@
     .venv/bin/python benchmarks/scaling.py [--database-url URL] [--repos 20] [--commits 2000]
         [--workers 1,2,4]
     .venv/bin/python benchmarks/scaling.py --org [--database-url URL] [--requests 100]
-        [--profile org|person|team]
+        [--profile org|person|team] [--reuse]
 
 `--profile PAGE` also prints where that page's builder spends its time over all its views
-(cProfile in the server's thread, where the app runs).
+(cProfile in the server's thread, where the app runs). `--reuse` measures the organisation an
+earlier `--org` run seeded into the same `--database-url` (a SQLite file outside the temporary
+folder, or a PostgreSQL database), without seeding again.
 
 The stand-in answers from memory in about a millisecond, so part 1 measures our side only;
 against GitHub add its latency (typically 100-300 ms a request) and the rate limit.
@@ -52,7 +54,7 @@ from app.ops import worker
 from app.ops.queue import Queue
 from app.ops.tasks import Runtime
 from app.sandbox.server import SandboxServer
-from benchmarks.pages import Org, Pages, Size, measure, report, seed
+from benchmarks.pages import Org, Pages, Size, keep, measure, report, reused, seed
 from collectors.ci.fetch import collect_ci
 from collectors.github_client import make_github
 from collectors.pulls.sync import collect_pulls
@@ -186,14 +188,20 @@ COUNTED = (  # the tables whose rows are printed beside the timings
 )
 
 
-def org_pages(url: str, requests: int, profile: str | None = None) -> None:
-    """Seed the organisation, print what is stored, then time the pages a director, a manager
-    and their people open."""
-    upgrade(url)
-    engine = make_engine(url)
+def org_pages(url: str, requests: int, profile: str | None = None, reuse: bool = False) -> None:
+    """Seed the organisation (or, with `reuse`, take the one seeded into `url` before), print
+    what is stored, then time the pages a director, a manager and their people open."""
     started = time.perf_counter()
-    org = seed(engine, random.Random(42), datetime.now(UTC).replace(microsecond=0), ORG)
+    if reuse:
+        org = reused(url)
+    else:
+        upgrade(url)
+        engine = make_engine(url)
+        org = seed(engine, random.Random(42), datetime.now(UTC).replace(microsecond=0), ORG)
+        engine.dispose()
+        keep(url, org)
     seeded = time.perf_counter() - started
+    engine = make_engine(url)
     with engine.connect() as conn:
         counts = {
             name: conn.execute(select(func.count()).select_from(metadata.tables[name])).scalar_one()
@@ -201,7 +209,8 @@ def org_pages(url: str, requests: int, profile: str | None = None) -> None:
         }
     engine.dispose()
     print(
-        f"seeded in {seeded:.0f} s ({ORG.days} days): "
+        f"{'reused (seeded before)' if reuse else 'seeded'} in {seeded:.0f} s "
+        f"({ORG.days} days to {org.now:%Y-%m-%d %H:%M}): "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items())
     )
     print(f"load average before measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -290,6 +299,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", choices=("org", "person", "team"), help="--org: profile this page's builder"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="--org: measure the organisation seeded into --database-url by an earlier run",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -297,7 +311,7 @@ def main() -> None:
         load = os.getloadavg()[0]
         print(f"cores: {os.cpu_count()}; load average {load:.1f}; database: {url.split('@')[-1]}")
         if args.org:
-            org_pages(url, args.requests, args.profile)
+            org_pages(url, args.requests, args.profile, args.reuse)
             return
         github_rates(
             workdir, url if url.startswith("sqlite") else _fresh_database(url, workdir / "gh.db")
