@@ -23,7 +23,7 @@ from dashboards.pages.baseline import cached_baseline
 from dashboards.pages.comparisons import team_reviews_given
 from dashboards.pages.one_on_one import for_next_one_on_one
 from dashboards.pages.parts import with_query
-from dashboards.pages.person import person_evidence
+from dashboards.pages.person_evidence import person_evidence
 from dashboards.periods import PERIOD_DAYS, Period, resolve_period
 from dashboards.reports.review_flow import waiting_now
 from dashboards.signals.reviews.waiting import WaitingPull as ReviewerWait

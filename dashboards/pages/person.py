@@ -8,26 +8,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core import access
 from app.core.access import Viewer
-from app.core.identities import directory
-from app.core.models import FlagAuthor, FrictionFlag, Person, Team
-from app.core.models.base import as_utc
+from app.core.models import Person
 from app.core.settings import Settings
 from dashboards import figures
 from dashboards.figures import Series
-from dashboards.item_flags import FlagLookup, ItemFlag, flag_url
-from dashboards.pages.agreements import person_exceptions
-from dashboards.pages.builds import PersonCi, person_ci
+from dashboards.item_flags import FlagLookup, ItemFlag
+from dashboards.pages.builds import PersonCi
 from dashboards.pages.charts import Chart, PageCharts, files_chart, series_rows
 from dashboards.pages.commands import COLLECT_CI, COLLECT_GIT, COLLECT_GITHUB
-from dashboards.pages.comparisons import review_load, usual_history
 from dashboards.pages.delivery import deployed_at_of
 from dashboards.pages.empty import EmptyStates
 from dashboards.pages.flags import with_item_flags
-from dashboards.pages.hotspots import people_hotspots
 from dashboards.pages.one_on_one import (
     LookedAt,
     NoteItem,
@@ -38,13 +33,12 @@ from dashboards.pages.one_on_one import (
 )
 from dashboards.pages.painmap_groups import person_painmap_chart
 from dashboards.pages.parts import Link, PageNotFoundError, period_links
-from dashboards.pages.people import team_member_ids, teams_of_person
-from dashboards.pages.reviews import PersonReviews, person_reviews
-from dashboards.periods import PERIOD_LABELS, Period, resolve_period, timezone_of
+from dashboards.pages.person_evidence import kept_person_evidence
+from dashboards.pages.reviews import PersonReviews
+from dashboards.periods import PERIOD_LABELS, Period, resolve_period
 from dashboards.reports.delivery import DeployedAt
 from dashboards.talking_points import (
     FlagItem,
-    PersonSignals,
     RiskFile,
     TalkingPoint,
     talking_points,
@@ -73,6 +67,7 @@ class PersonPage:
     one_on_one: OneOnOneState
     who_looked: list[LookedAt] | None  # the person's own page only
     longer_period: Link | None  # where an empty panel's data may be ("see the last 2 weeks")
+    as_of: datetime  # when the evidence was read (`person_evidence.KEPT_FOR`); flags: now
     kind: str = "person"
     # Flags beside the PRs, files and CI rows above, keyed by `dashboards.item_flags` keys;
     # found by the builder through the flag lookup it is given (`dashboards.pages.flags`).
@@ -99,90 +94,6 @@ class ChartVoice:
         return "you" if self.is_self else "they"
 
 
-@dataclass
-class PersonEvidence:
-    """A person's signals for one period: what the 1:1 page shows and the digest quotes."""
-
-    teams: list[Team]
-    reviews: Any
-    ci: Any
-    spots: Any
-    flags: list[FlagItem]
-    risk: list[RiskFile]
-    signals: PersonSignals
-
-
-def person_evidence(
-    session: Session, person: Person, chosen: Period, now: datetime, settings: Settings
-) -> PersonEvidence:
-    """Gather the signals behind a person's talking points (no access check, no view log:
-    callers decide who may see the result)."""
-    assert person.id is not None
-    teams = teams_of_person(session, person.id)
-    team_ids = [t.id for t in teams if t.id is not None]
-    colleague_ids = sorted({pid for tid in team_ids for pid in team_member_ids(session, tid)})
-    people = directory(session)
-    logins = people.logins_of(person.id)
-    team_logins = people.logins_of(*colleague_ids) if colleague_ids else set(logins)
-    emails = people.emails_of(person.id)
-
-    reviews = person_reviews(
-        session,
-        logins=logins,
-        team_logins=team_logins,
-        period=chosen,
-        now=now,
-        settings=settings,
-        timezone=timezone_of(session, person.id, settings.default_timezone),
-    )
-    history = usual_history(session, logins, chosen)
-    ci = person_ci(
-        session,
-        logins=logins,
-        team_logins=team_logins,
-        period=chosen,
-        now=now,
-        usual_days=history.days if history else None,
-    )
-    spots = people_hotspots(session, emails=emails, period=chosen, now=now)
-    load = review_load(
-        session,
-        person.id,
-        {pid: people.logins_of(pid) for pid in colleague_ids},
-        chosen,
-        settings,
-        given=reviews.reviews_given if reviews else None,
-        usual=reviews.usual_reviews_given if reviews else None,
-    )
-    flags = person_flags(session, person.id)
-    risk = [
-        RiskFile(f.repo, f.path, f.url, f.top_author or "someone", f.idle_days or 0)
-        for f in (spots.knowledge_risk if spots else [])
-    ]
-    signals = PersonSignals(
-        login=person.login,
-        display_name=person.name or person.login,
-        pulls=reviews.pulls if reviews else [],
-        own_usual_pickup_hours=reviews.usual.pickup if reviews else None,
-        team_median_pickup_hours=reviews.team.pickup if reviews else None,
-        ci_hits=ci.hits if ci else [],
-        ci_wait_hours=ci.waits.on_ci if ci else None,
-        own_usual_ci_wait_hours=ci.usual.on_ci if ci else None,
-        team_median_ci_wait_hours=ci.team.on_ci if ci else None,
-        reviews_given=load.given,
-        own_usual_reviews_given=load.usual,
-        reviews_window=load.window,
-        own_usual_ci_hits=ci.usual_hits if ci else None,
-        team_reviews_given=load.team,
-        history=history,
-        period_days=chosen.days,
-        risk_files=risk,
-        flags=[f for f in flags if f.status != "answered" or as_utc(f.created_at) >= chosen.start],
-        agreement_exceptions=person_exceptions(session, teams, logins, chosen, now, settings),
-    )
-    return PersonEvidence(teams, reviews, ci, spots, flags, risk, signals)
-
-
 def person_page(
     session: Session,
     viewer: Viewer,
@@ -205,7 +116,7 @@ def person_page(
     is_self = viewer.person_id == person.id
     access.record_view(session, viewer, person.id, "person_page")  # not logged for oneself
     chosen = resolve_period(session, period, now=now, person_id=person.id)
-    evidence = person_evidence(session, person, chosen, now, settings)
+    evidence = kept_person_evidence(session, person, chosen, now, settings)
     teams, reviews, ci, spots = evidence.teams, evidence.reviews, evidence.ci, evidence.spots
     flags, risk, signals = evidence.flags, evidence.risk, evidence.signals
     maker = PageCharts(f"/data/person/{person.login}", {"period": chosen.key})
@@ -225,7 +136,7 @@ def person_page(
         person_painmap_chart(
             session,
             maker,
-            emails=frozenset(directory(session).emails_of(person.id)),
+            emails=evidence.emails,
             period=chosen,
             viewer=viewer,
             lookup=flag_lookup,
@@ -259,6 +170,7 @@ def person_page(
             [("git", COLLECT_GIT), ("pulls", COLLECT_GITHUB), ("ci", COLLECT_CI)],
         ),
         one_on_one=state,
+        as_of=evidence.as_of,
         who_looked=who_looked(session, viewer, person.id),
         longer_period=empty.longer,
         deployed_at=deployed_at_of(session, [(p.repo, p.number) for p in reviews.pulls[:20]])
@@ -266,29 +178,6 @@ def person_page(
         else {},
     )
     return with_item_flags(page, session, viewer, flag_lookup)
-
-
-def person_flags(session: Session, person_id: int) -> list[FlagItem]:
-    """The person's own named flags with their answers (anonymous flags have no author)."""
-    rows = session.exec(
-        select(FrictionFlag)
-        .join(FlagAuthor, FlagAuthor.flag_id == FrictionFlag.id)  # type: ignore[arg-type]
-        .where(FlagAuthor.person_id == person_id)
-        .order_by(col(FrictionFlag.created_at).desc())
-        .limit(50)
-    )
-    return [
-        FlagItem(
-            id=f.public_id,
-            category=f.category,
-            summary=f.summary,
-            status=f.status,
-            created_at=as_utc(f.created_at) or f.created_at,
-            answer=f.answer,
-            url=flag_url(f.public_id),
-        )
-        for f in rows
-    ]
 
 
 def _against_usual(
