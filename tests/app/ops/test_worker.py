@@ -38,7 +38,7 @@ def _env(db_url: str, data_dir: Path, **settings: str) -> dict[str, str]:
         GEMBA_DATABASE_URL=db_url,
         GEMBA_DATA_DIR=str(data_dir),
         GEMBA_WORKER_HEARTBEAT_SECONDS="1",
-        GEMBA_GIT_BATCH_COMMITS="1",  # a transaction a commit: a long partly stored window to kill in
+        GEMBA_GIT_BATCH_COMMITS="1",  # a transaction a commit: a long window to kill in
         **{f"GEMBA_{name.upper()}": value for name, value in settings.items()},
     )
     return env
