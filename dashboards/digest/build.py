@@ -26,13 +26,14 @@ from dashboards.digest import signals
 from dashboards.digest.agreements import agreement_weeks
 from dashboards.digest.data import DigestData, Link, Metric, TalkingPoint
 from dashboards.digest.delivery_line import delivery_lines
-from dashboards.digest.flags import flag_answers, flag_metrics, own_flags
+from dashboards.digest.flags import flag_answers, flag_metrics
 from dashboards.digest.item_flags import attach_flags
 from dashboards.digest.org import org_lines
 from dashboards.digest.points import Sections, top_point
 from dashboards.digest.scope import Scope, manager_scope, person_scope, timezone_of
 from dashboards.digest.week import history, iso_week, resolve_week
 from dashboards.item_flags import FlagLookup
+from dashboards.reports.own_flags import own_flags
 from dashboards.talking_points.units import count, duration, durations
 
 __all__ = ["DigestData", "developer_digest", "iso_week", "manager_digest", "render"]

@@ -6,8 +6,6 @@ so a digest cannot point at its author. A developer sees the answers to their ow
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -19,9 +17,6 @@ from dashboards.digest.data import FlagNote, Metric, metric_from_weeks
 from dashboards.digest.scope import Scope
 from dashboards.digest.week import Week
 from dashboards.item_flags import flag_url
-from dashboards.talking_points import FlagItem
-
-PERSON_FLAGS_LIMIT = 50  # as many as the person page lists
 
 
 def _scoped_flags(session: Session, scope: Scope, since: datetime) -> list[FrictionFlag]:
@@ -95,29 +90,3 @@ def flag_answers(session: Session, person_id: int, week: Week, base_url: str) ->
         )
         for flag in rows
     ]
-
-
-def own_flags(session: Session, person_ids: Iterable[int]) -> dict[int, list[FlagItem]]:
-    """Each person's named flags as the 1:1 rules read them (`pages.person_flags`, for many
-    people in one query)."""
-    found: dict[int, list[FlagItem]] = defaultdict(list)
-    rows = session.exec(
-        select(FrictionFlag, FlagAuthor.person_id)
-        .join(FlagAuthor, col(FlagAuthor.flag_id) == col(FrictionFlag.id))
-        .where(col(FlagAuthor.person_id).in_(list(person_ids)))
-        .order_by(col(FrictionFlag.created_at).desc())
-    )
-    for flag, person_id in rows:
-        if len(found[person_id]) < PERSON_FLAGS_LIMIT:
-            found[person_id].append(
-                FlagItem(
-                    id=flag.public_id,
-                    category=flag.category,
-                    summary=flag.summary,
-                    status=flag.status,
-                    created_at=as_utc(flag.created_at) or flag.created_at,
-                    answer=flag.answer,
-                    url=flag_url(flag.public_id),  # made absolute by the digest (base URL)
-                )
-            )
-    return found

@@ -15,7 +15,7 @@ from app.core.identities import directory
 from app.core.settings import Settings
 from dashboards.pages.home_manager import WaitingPr
 from dashboards.pages.one_on_one import LookedAt, for_next_one_on_one, who_looked
-from dashboards.pages.person_evidence import person_flags
+from dashboards.reports.own_flags import person_flags
 from dashboards.reports.review_flow import waiting_now
 from dashboards.talking_points import FlagItem
 

@@ -18,10 +18,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.core.identities import directory
-from app.core.models import FlagAuthor, FrictionFlag, Identity, Person, Team
+from app.core.models import Identity, Person, Team
 from app.core.models.base import as_utc
 from app.core.settings import Settings
-from dashboards.item_flags import flag_url
 from dashboards.pages.agreements import person_exceptions
 from dashboards.pages.baseline import cached_baseline
 from dashboards.pages.builds import person_ci
@@ -30,6 +29,7 @@ from dashboards.pages.hotspots import people_hotspots
 from dashboards.pages.people import team_member_ids, teams_of_person
 from dashboards.pages.reviews import person_reviews
 from dashboards.periods import Period, timezone_of
+from dashboards.reports.own_flags import person_flags
 from dashboards.talking_points import FlagItem, History, PersonSignals, RiskFile
 
 KEPT_FOR = timedelta(minutes=10)  # how long one view's readings serve the next views at most
@@ -214,26 +214,3 @@ def _evidence(
     return PersonEvidence(
         teams, reviews, ci, spots, flags, risk, signals, readings.as_of, readings.emails
     )
-
-
-def person_flags(session: Session, person_id: int) -> list[FlagItem]:
-    """The person's own named flags with their answers (anonymous flags have no author)."""
-    rows = session.exec(
-        select(FrictionFlag)
-        .join(FlagAuthor, FlagAuthor.flag_id == FrictionFlag.id)  # type: ignore[arg-type]
-        .where(FlagAuthor.person_id == person_id)
-        .order_by(col(FrictionFlag.created_at).desc())
-        .limit(50)
-    )
-    return [
-        FlagItem(
-            id=f.public_id,
-            category=f.category,
-            summary=f.summary,
-            status=f.status,
-            created_at=as_utc(f.created_at) or f.created_at,
-            answer=f.answer,
-            url=flag_url(f.public_id),
-        )
-        for f in rows
-    ]
